@@ -1,0 +1,25 @@
+//! Cryptography the core needs, all of it through ring: JOSE (JWS compact ES256, JWK
+//! thumbprints), random values, and the device key.
+//!
+//! Nothing here implements a primitive: signatures, digests, HMAC and randomness are ring's.
+//! This module only encodes and decodes the JOSE containers around them (RFC 7515, 7517, 7638).
+
+pub mod device_key;
+pub mod jose;
+
+pub use device_key::{DeviceKeyError, DeviceKeys, DevicePublicKey, SoftwareDeviceKeys};
+
+use base64::Engine as _;
+use ring::rand::{SecureRandom, SystemRandom};
+
+/// `n` random bytes, base64url without padding (state, nonce, PKCE verifier, jti).
+pub(crate) fn random_token(n: usize) -> Result<String, ring::error::Unspecified> {
+    let mut bytes = vec![0u8; n];
+    SystemRandom::new().fill(&mut bytes)?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// base64url(SHA-256(input)), no padding: PKCE S256 challenges and DPoP `ath`.
+pub(crate) fn sha256_b64url(input: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, input))
+}

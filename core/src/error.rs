@@ -1,0 +1,83 @@
+//! The one public error type, [`CityKitError`], with a stable machine code per variant.
+//!
+//! Apps match on [`CityKitError::code`] (for example `store.wrong_key`, `net.pin_mismatch`,
+//! `auth.invalid_state`) and map it to their own wording; [`CityKitError::message`] gives a
+//! default message in Chinese or English. Codes are never renumbered or reused: the full table is
+//! in `docs/errors.md`. No variant carries personal data: an error may be logged as it is.
+
+use crate::identity::AuthError;
+use crate::net::NetError;
+use crate::store::StoreError;
+
+/// The language of a default error message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// 简体中文.
+    Zh,
+    /// English.
+    En,
+}
+
+/// Every error the core's public API returns.
+#[derive(Debug, thiserror::Error)]
+pub enum CityKitError {
+    /// The encrypted store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The network or the platform's HTTP layer failed.
+    #[error(transparent)]
+    Net(#[from] NetError),
+    /// Login, tokens or identities failed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// The configuration given to the client is unusable.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// A bug inside CityKit (a panic or a broken invariant); `details` is for the bug report.
+    #[error("internal error: {details}")]
+    Internal {
+        /// Debug text for logs and bug reports; never shown to users.
+        details: String,
+    },
+}
+
+/// The result type of the public API.
+pub type Result<T, E = CityKitError> = std::result::Result<T, E>;
+
+impl CityKitError {
+    /// The stable machine code of this error, for example `store.wrong_key`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Store(e) => e.code(),
+            Self::Net(e) => e.code(),
+            Self::Auth(e) => e.code(),
+            Self::Config(_) => "config.invalid",
+            Self::Internal { .. } => "internal",
+        }
+    }
+
+    /// A default message for people, in the given language. It never contains personal data.
+    pub fn message(&self, language: Language) -> String {
+        match self {
+            Self::Store(e) => e.message(language),
+            Self::Net(e) => e.message(language),
+            Self::Auth(e) => e.message(language),
+            Self::Config(_) => pick(language, "应用配置有误，请联系应用开发者。", "The app is misconfigured; please contact its developer.").into(),
+            Self::Internal { .. } => pick(language, "应用内部出错，请稍后再试。", "Something went wrong inside the app; please try again later.").into(),
+        }
+    }
+}
+
+/// Chooses the message for a language.
+pub(crate) fn pick(language: Language, zh: &'static str, en: &'static str) -> &'static str {
+    match language {
+        Language::Zh => zh,
+        Language::En => en,
+    }
+}
+
+impl From<tokio::task::JoinError> for CityKitError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        Self::Internal { details: format!("background task failed: {e}") }
+    }
+}

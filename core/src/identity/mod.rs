@@ -1,0 +1,731 @@
+//! Login: one identity for every city service.
+//!
+//! ## Flow (OpenID Connect authorization code + PKCE, RFC 8252 for native apps)
+//! 1. [`IdentityClient::start_login`] discovers the provider (OpenID Connect Discovery 1.0),
+//!    makes `state`, `nonce` and a PKCE S256 verifier (RFC 7636), pushes the authorization
+//!    request (PAR, RFC 9126) with the device key's thumbprint as `dpop_jkt`, keeps the secrets
+//!    in the encrypted store (so a login survives the app being killed while the browser is
+//!    open) and returns the URL to open in the **system browser or a custom tab**, never an
+//!    embedded web view.
+//! 2. The provider redirects to the app's redirect URI. [`IdentityClient::complete_login`]
+//!    checks it is this app's redirect, that `state` belongs to a login started here (single
+//!    use), that `iss` is the provider (RFC 9207), exchanges the code with the verifier and a
+//!    DPoP proof (RFC 9449) signed by the device key, and verifies the ID token: ES256
+//!    signature against the JWKS, `iss`, `aud`, `exp`, `iat` within a bounded clock skew, and
+//!    `nonce`.
+//! 3. Tokens are DPoP-bound to the device key and kept only in the encrypted store. Every API
+//!    call carries a fresh proof with `ath`. An expired access token is refreshed once for all
+//!    concurrent callers (single flight); refresh tokens rotate, and a refused refresh ends the
+//!    session ([`AuthError::SessionExpired`]).
+//! 4. A person may act for enterprises as their agent (经办人): [`IdentityClient::identities`]
+//!    lists them, [`IdentityClient::switch_identity`] picks one, and every later request is made
+//!    as that identity (header `CityKit-Acting-For`).
+//! 5. [`IdentityClient::logout`] revokes the refresh token at the provider (RFC 7009) and wipes
+//!    tokens and personal data from the store.
+//!
+//! Nothing here is specific to the simulator: issuer, client id, redirect URI and scopes are
+//! configuration ([`PlatformConfig`]) and endpoints come from discovery. The platform API the
+//! identity calls use is documented in `docs/platform-api.md`.
+
+mod dpop;
+mod error;
+mod id_token;
+mod oidc;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+pub use error::{AuthError, IdTokenProblem};
+
+use crate::crypto::jose::EcJwk;
+use crate::crypto::{random_token, sha256_b64url, DeviceKeys};
+use crate::net::{HttpClient, Idempotency, NetError};
+use crate::privacy::{Personal, SecretString};
+use crate::store::Store;
+use crate::CityKitError;
+use dpop::DpopSigner;
+use oidc::ProviderMetadata;
+
+/// The header that names the enterprise a request acts for.
+pub const ACTING_FOR_HEADER: &str = "CityKit-Acting-For";
+
+const NS_AUTH: &str = "auth";
+const NS_PENDING: &str = "auth.pending";
+const KEY_SESSION: &str = "session";
+const KEY_ACCOUNT: &str = "account";
+const KEY_IDENTITIES: &str = "identities";
+const KEY_ACTING_FOR: &str = "acting_for";
+/// How long a started login may wait for its redirect.
+const LOGIN_LIFETIME_MS: i64 = 10 * 60 * 1000;
+
+/// Which provider and platform to talk to, and as which app.
+#[derive(Debug, Clone)]
+pub struct PlatformConfig {
+    /// The OpenID provider's issuer URL (discovery is fetched from it).
+    pub issuer: String,
+    /// This app's client id at the provider.
+    pub client_id: String,
+    /// This app's redirect URI (a private-use scheme or claimed https URL, RFC 8252 §7).
+    pub redirect_uri: String,
+    /// Scopes to ask for; `openid` is added when missing.
+    pub scopes: Vec<String>,
+    /// The city API's base URL; None: the provider's `citykit_api_base`, else `{issuer}/api/v1`.
+    pub api_base: Option<String>,
+    /// The clock skew tolerated when checking token times.
+    pub max_clock_skew: Duration,
+}
+
+impl PlatformConfig {
+    /// A configuration with the usual scopes and a two-minute skew.
+    pub fn new(issuer: impl Into<String>, client_id: impl Into<String>, redirect_uri: impl Into<String>) -> Self {
+        Self {
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+            redirect_uri: redirect_uri.into(),
+            scopes: vec!["openid".into(), "profile".into()],
+            api_base: None,
+            max_clock_skew: Duration::from_secs(120),
+        }
+    }
+}
+
+/// A started login: open `authorization_url` in the system browser or a custom tab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoginRequest {
+    /// The URL to open.
+    pub authorization_url: String,
+    /// When the started login stops being accepted (Unix seconds).
+    pub expires_at: i64,
+}
+
+/// Person or enterprise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityKind {
+    /// A natural person (自然人).
+    Person,
+    /// A legal person (法人) the person acts for.
+    Enterprise,
+}
+
+/// Someone requests can be made as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// The platform's id of the person or enterprise.
+    pub id: String,
+    /// Person or enterprise.
+    pub kind: IdentityKind,
+    /// The display name.
+    pub name: Personal<String>,
+    /// For an enterprise: `legal_representative` or `agent`.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// For an enterprise: its unified social credit code (public registry data).
+    #[serde(default)]
+    pub uscc: Option<String>,
+}
+
+/// The logged-in person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// The provider's subject id.
+    pub subject: String,
+    /// The person's name.
+    pub name: Personal<String>,
+}
+
+/// Who the platform says is calling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoAmI {
+    /// The identity requests are made as.
+    pub acting_as: Identity,
+    /// The logged-in person.
+    pub person: Identity,
+}
+
+/// The result of a logout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LogoutOutcome {
+    /// Whether the provider confirmed the revocation (false when offline: local data is wiped anyway).
+    pub revoked_at_server: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PendingLogin {
+    nonce: SecretString,
+    code_verifier: SecretString,
+    created_at_ms: i64,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct Session {
+    access_token: SecretString,
+    refresh_token: Option<SecretString>,
+    expires_at_ms: i64,
+    refresh_at_ms: i64,
+    subject: String,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    token_type: String,
+    #[serde(default)]
+    expires_in: Option<i64>,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default)]
+    id_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct OAuthErrorBody {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+/// What the token endpoint said.
+enum TokenOutcome {
+    Issued(TokenResponse),
+    Refused(OAuthErrorBody),
+}
+
+#[derive(Deserialize)]
+struct UserInfo {
+    sub: String,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct IdentitiesBody {
+    identities: Vec<Identity>,
+}
+
+/// Login, tokens and identities. Cheap to clone.
+#[derive(Clone)]
+pub struct IdentityClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: PlatformConfig,
+    http: HttpClient,
+    store: Store,
+    dpop: DpopSigner,
+    metadata: tokio::sync::OnceCell<ProviderMetadata>,
+    jwks: tokio::sync::RwLock<Vec<EcJwk>>,
+    /// Held across a refresh, so concurrent callers wait for one refresh instead of starting many.
+    session: tokio::sync::Mutex<Option<Session>>,
+    acting_for: std::sync::Mutex<Option<String>>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl IdentityClient {
+    /// Loads any saved session. Touches no network.
+    pub(crate) async fn new(
+        config: PlatformConfig,
+        http: HttpClient,
+        store: Store,
+        device_keys: Arc<dyn DeviceKeys>,
+    ) -> Result<Self, CityKitError> {
+        let dpop = DpopSigner::new(device_keys)?;
+        let session: Option<Session> = store.get(NS_AUTH, KEY_SESSION).await?;
+        let acting_for: Option<String> = store.get(NS_AUTH, KEY_ACTING_FOR).await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                http,
+                store,
+                dpop,
+                metadata: tokio::sync::OnceCell::new(),
+                jwks: tokio::sync::RwLock::new(Vec::new()),
+                session: tokio::sync::Mutex::new(session),
+                acting_for: std::sync::Mutex::new(acting_for),
+            }),
+        })
+    }
+
+    async fn metadata(&self) -> Result<&ProviderMetadata, CityKitError> {
+        self.inner.metadata.get_or_try_init(|| oidc::discover(&self.inner.http, &self.inner.config.issuer)).await
+    }
+
+    fn api_base(&self, metadata: &ProviderMetadata) -> String {
+        let base = self
+            .inner
+            .config
+            .api_base
+            .clone()
+            .or_else(|| metadata.citykit_api_base.clone())
+            .unwrap_or_else(|| format!("{}/api/v1", self.inner.config.issuer.trim_end_matches('/')));
+        base.trim_end_matches('/').to_owned()
+    }
+
+    fn scope(&self) -> String {
+        let mut scopes = self.inner.config.scopes.clone();
+        if !scopes.iter().any(|s| s == "openid") {
+            scopes.insert(0, "openid".into());
+        }
+        scopes.join(" ")
+    }
+
+    /// Starts a login and returns the URL to open in the system browser or a custom tab.
+    pub async fn start_login(&self) -> Result<LoginRequest, CityKitError> {
+        let metadata = self.metadata().await?.clone();
+        let random = |n| random_token(n).map_err(|_| CityKitError::Internal { details: "no secure random source".into() });
+        let state = random(32)?;
+        let nonce = SecretString::new(random(32)?);
+        let verifier = SecretString::new(random(32)?); // 43 characters of [A-Za-z0-9-_]
+        let challenge = sha256_b64url(verifier.expose().as_bytes());
+        let config = &self.inner.config;
+        let scope = self.scope();
+        let params: Vec<(&str, &str)> = vec![
+            ("client_id", &config.client_id),
+            ("response_type", "code"),
+            ("redirect_uri", &config.redirect_uri),
+            ("scope", &scope),
+            ("state", &state),
+            ("nonce", nonce.expose()),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ];
+        let jkt = self.inner.dpop.thumbprint();
+        let mut authorization_url = url::Url::parse(&metadata.authorization_endpoint)
+            .map_err(|e| AuthError::Discovery { details: format!("bad authorization endpoint: {e}") })?;
+        if let Some(par) = &metadata.pushed_authorization_request_endpoint {
+            let mut form = params.clone();
+            form.push(("dpop_jkt", &jkt));
+            let http = &self.inner.http;
+            let response = http
+                .send(Idempotency::NotIdempotent, || async { Ok::<_, CityKitError>(http.reqwest().post(par).form(&form)) })
+                .await?;
+            let status = response.status();
+            if !status.is_success() {
+                let body: Option<OAuthErrorBody> = response.json().await.ok();
+                return Err(AuthError::AuthorizationFailed {
+                    error: body.map(|b| b.error).unwrap_or_else(|| format!("http_{}", status.as_u16())),
+                }
+                .into());
+            }
+            #[derive(Deserialize)]
+            struct ParResponse {
+                request_uri: String,
+            }
+            let par: ParResponse =
+                response.json().await.map_err(|e| AuthError::Protocol { details: format!("unreadable PAR answer: {e}") })?;
+            authorization_url
+                .query_pairs_mut()
+                .append_pair("client_id", &config.client_id)
+                .append_pair("request_uri", &par.request_uri);
+        } else {
+            authorization_url.query_pairs_mut().extend_pairs(params.iter()).append_pair("dpop_jkt", &jkt);
+        }
+        let created_at_ms = now_ms();
+        self.purge_stale_logins(created_at_ms).await?;
+        self.inner
+            .store
+            .put(NS_PENDING, &state, &PendingLogin { nonce, code_verifier: verifier, created_at_ms })
+            .await?;
+        tracing::info!(pushed = metadata.pushed_authorization_request_endpoint.is_some(), "login started");
+        Ok(LoginRequest {
+            authorization_url: authorization_url.to_string(),
+            expires_at: (created_at_ms + LOGIN_LIFETIME_MS) / 1000,
+        })
+    }
+
+    async fn purge_stale_logins(&self, now: i64) -> Result<(), CityKitError> {
+        for state in self.inner.store.keys(NS_PENDING).await? {
+            let pending: Option<PendingLogin> = self.inner.store.get(NS_PENDING, &state).await?;
+            if pending.is_none_or(|p| now - p.created_at_ms > LOGIN_LIFETIME_MS) {
+                self.inner.store.delete(NS_PENDING, &state).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Finishes a login from the redirect URL the browser handed back to the app.
+    pub async fn complete_login(&self, redirect_url: &str) -> Result<Account, CityKitError> {
+        let config = &self.inner.config;
+        let redirect = url::Url::parse(redirect_url)
+            .map_err(|_| AuthError::InvalidRedirect { details: "not a URL".into() })?;
+        let expected = url::Url::parse(&config.redirect_uri)
+            .map_err(|e| CityKitError::Config(format!("the redirect URI is not a URL: {e}")))?;
+        if redirect.scheme() != expected.scheme()
+            || redirect.host_str() != expected.host_str()
+            || redirect.port_or_known_default() != expected.port_or_known_default()
+            || redirect.path() != expected.path()
+        {
+            return Err(AuthError::InvalidRedirect { details: "not this app's redirect URI".into() }.into());
+        }
+        let param = |name: &str| redirect.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+        let state = param("state").ok_or(AuthError::InvalidState)?;
+        // Single use: the pending login is consumed whatever happens next.
+        let pending: PendingLogin = self.inner.store.take(NS_PENDING, &state).await?.ok_or(AuthError::InvalidState)?;
+        if now_ms() - pending.created_at_ms > LOGIN_LIFETIME_MS {
+            return Err(AuthError::LoginExpired.into());
+        }
+        let metadata = self.metadata().await?.clone();
+        match param("iss") {
+            Some(iss) if iss.trim_end_matches('/') != metadata.issuer.trim_end_matches('/') => {
+                return Err(AuthError::IssuerMismatch.into())
+            }
+            None if metadata.authorization_response_iss_parameter_supported => return Err(AuthError::IssuerMismatch.into()),
+            _ => {}
+        }
+        if let Some(error) = param("error") {
+            return Err(if error == "access_denied" { AuthError::AccessDenied } else { AuthError::AuthorizationFailed { error } }.into());
+        }
+        let code = SecretString::new(param("code").ok_or(AuthError::InvalidRedirect { details: "no code".into() })?);
+        let form = vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code.expose().to_owned()),
+            ("redirect_uri", config.redirect_uri.clone()),
+            ("client_id", config.client_id.clone()),
+            ("code_verifier", pending.code_verifier.expose().to_owned()),
+        ];
+        let tokens = match self.token_request(&metadata, form).await? {
+            TokenOutcome::Issued(tokens) => tokens,
+            TokenOutcome::Refused(body) if body.error == "invalid_dpop_proof" => {
+                return Err(AuthError::DpopRejected { details: body.error_description.unwrap_or_default() }.into())
+            }
+            TokenOutcome::Refused(body) => {
+                tracing::info!(error = %body.error, "authorization code refused");
+                return Err(AuthError::CodeRejected { error: body.error, description: body.error_description }.into());
+            }
+        };
+        let id_token = tokens.id_token.as_deref().ok_or(AuthError::IdTokenInvalid { problem: IdTokenProblem::MissingClaim })?;
+        let verified = self.verify_id_token(&metadata, id_token, pending.nonce.expose()).await?;
+        let session = self.session_from(tokens, verified.subject.clone(), None)?;
+        {
+            let mut guard = self.inner.session.lock().await;
+            self.inner.store.delete_namespaces(&[NS_AUTH]).await?;
+            self.inner.store.put(NS_AUTH, KEY_SESSION, &session).await?;
+            *guard = Some(session);
+        }
+        if let Ok(mut acting) = self.inner.acting_for.lock() {
+            *acting = None;
+        }
+        let info: UserInfo = match &metadata.userinfo_endpoint {
+            Some(endpoint) => self.authorized_get(endpoint, false).await?,
+            None => UserInfo { sub: verified.subject.clone(), name: None },
+        };
+        if info.sub != verified.subject {
+            return Err(AuthError::Protocol { details: "userinfo names another subject than the ID token".into() }.into());
+        }
+        let account = Account { subject: verified.subject, name: Personal::new(info.name.unwrap_or_default()) };
+        self.inner.store.put(NS_AUTH, KEY_ACCOUNT, &account).await?;
+        tracing::info!("login completed");
+        Ok(account)
+    }
+
+    async fn verify_id_token(
+        &self,
+        metadata: &ProviderMetadata,
+        token: &str,
+        nonce: &str,
+    ) -> Result<id_token::VerifiedIdToken, CityKitError> {
+        let kid = id_token::key_id(token).map_err(|problem| AuthError::IdTokenInvalid { problem })?;
+        let known = {
+            let keys = self.inner.jwks.read().await;
+            !keys.is_empty() && kid.as_ref().is_none_or(|kid| keys.iter().any(|k| k.kid.as_ref() == Some(kid)))
+        };
+        if !known {
+            // First use, or the provider rotated its keys.
+            let fresh = oidc::fetch_jwks(&self.inner.http, &metadata.jwks_uri).await?;
+            *self.inner.jwks.write().await = fresh;
+        }
+        let keys = self.inner.jwks.read().await;
+        let expect = id_token::Expectations {
+            issuer: &metadata.issuer,
+            client_id: &self.inner.config.client_id,
+            nonce,
+            now: crate::store::unix_now(),
+            max_skew: self.inner.config.max_clock_skew.as_secs() as i64,
+        };
+        id_token::verify(token, &keys, &expect).map_err(|problem| {
+            tracing::warn!(problem = problem.as_str(), "ID token refused");
+            AuthError::IdTokenInvalid { problem }.into()
+        })
+    }
+
+    fn session_from(&self, tokens: TokenResponse, subject: String, previous_refresh: Option<SecretString>) -> Result<Session, CityKitError> {
+        if !tokens.token_type.eq_ignore_ascii_case("DPoP") {
+            return Err(AuthError::Protocol { details: format!("expected a DPoP-bound token, got {}", tokens.token_type) }.into());
+        }
+        let lifetime_ms = tokens.expires_in.unwrap_or(300).max(0) * 1000;
+        let now = now_ms();
+        // Refresh a little early: at 3/4 of the lifetime, or 30 s before expiry, whichever is later.
+        let early = (lifetime_ms - 30_000).max(lifetime_ms * 3 / 4);
+        Ok(Session {
+            access_token: SecretString::new(tokens.access_token),
+            refresh_token: tokens.refresh_token.map(SecretString::new).or(previous_refresh),
+            expires_at_ms: now + lifetime_ms,
+            refresh_at_ms: now + early,
+            subject,
+        })
+    }
+
+    async fn token_request(&self, metadata: &ProviderMetadata, form: Vec<(&str, String)>) -> Result<TokenOutcome, CityKitError> {
+        let proof = self.inner.dpop.proof("POST", &metadata.token_endpoint, None).await?;
+        let http = &self.inner.http;
+        let response = http
+            .send(Idempotency::NotIdempotent, || async {
+                Ok::<_, CityKitError>(http.reqwest().post(&metadata.token_endpoint).header("DPoP", &proof).form(&form))
+            })
+            .await?;
+        let status = response.status();
+        if status.is_success() {
+            let tokens: TokenResponse =
+                response.json().await.map_err(|e| NetError::InvalidResponse { details: format!("unreadable token answer: {e}") })?;
+            return Ok(TokenOutcome::Issued(tokens));
+        }
+        match response.json::<OAuthErrorBody>().await {
+            Ok(body) if status.is_client_error() => Ok(TokenOutcome::Refused(body)),
+            _ => Err(NetError::Status { status: status.as_u16(), error: None }.into()),
+        }
+    }
+
+    /// Whether a session is saved (it may still have ended at the provider).
+    pub async fn is_logged_in(&self) -> bool {
+        self.inner.session.lock().await.is_some()
+    }
+
+    /// The logged-in person, from the store.
+    pub async fn account(&self) -> Result<Option<Account>, CityKitError> {
+        Ok(self.inner.store.get(NS_AUTH, KEY_ACCOUNT).await?)
+    }
+
+    /// A valid access token, refreshed first when it is about to expire (one refresh for all
+    /// concurrent callers).
+    async fn access_token(&self) -> Result<SecretString, CityKitError> {
+        let mut guard = self.inner.session.lock().await;
+        let session = guard.as_ref().ok_or(AuthError::NotLoggedIn)?;
+        if now_ms() < session.refresh_at_ms {
+            return Ok(session.access_token.clone());
+        }
+        self.refresh_locked(&mut guard).await
+    }
+
+    /// After the platform refused `rejected`: refresh, unless another caller already has.
+    async fn refresh_after_rejection(&self, rejected: &SecretString) -> Result<SecretString, CityKitError> {
+        let mut guard = self.inner.session.lock().await;
+        let session = guard.as_ref().ok_or(AuthError::SessionExpired)?;
+        if session.access_token != *rejected {
+            return Ok(session.access_token.clone());
+        }
+        self.refresh_locked(&mut guard).await
+    }
+
+    /// Refreshes the tokens now (rotating the refresh token).
+    pub async fn refresh(&self) -> Result<(), CityKitError> {
+        let mut guard = self.inner.session.lock().await;
+        self.refresh_locked(&mut guard).await.map(|_| ())
+    }
+
+    async fn refresh_locked(&self, guard: &mut tokio::sync::MutexGuard<'_, Option<Session>>) -> Result<SecretString, CityKitError> {
+        let session = guard.as_ref().ok_or(AuthError::NotLoggedIn)?.clone();
+        let refresh_token = session.refresh_token.clone().ok_or(AuthError::SessionExpired)?;
+        let metadata = self.metadata().await?.clone();
+        let form = vec![
+            ("grant_type", "refresh_token".to_owned()),
+            ("refresh_token", refresh_token.expose().to_owned()),
+            ("client_id", self.inner.config.client_id.clone()),
+        ];
+        tracing::debug!("refreshing the access token");
+        match self.token_request(&metadata, form).await? {
+            TokenOutcome::Issued(tokens) => {
+                let fresh = self.session_from(tokens, session.subject.clone(), Some(refresh_token))?;
+                self.inner.store.put(NS_AUTH, KEY_SESSION, &fresh).await?;
+                let token = fresh.access_token.clone();
+                **guard = Some(fresh);
+                Ok(token)
+            }
+            TokenOutcome::Refused(body) if body.error == "invalid_dpop_proof" => {
+                Err(AuthError::DpopRejected { details: body.error_description.unwrap_or_default() }.into())
+            }
+            TokenOutcome::Refused(body) => {
+                tracing::warn!(error = %body.error, "refresh refused; the session has ended");
+                **guard = None;
+                self.inner.store.delete(NS_AUTH, KEY_SESSION).await?;
+                Err(AuthError::SessionExpired.into())
+            }
+        }
+    }
+
+    /// GET an absolute URL with the access token and a DPoP proof, as the current identity.
+    async fn authorized_get<T: DeserializeOwned>(&self, url: &str, as_current_identity: bool) -> Result<T, CityKitError> {
+        let acting_for = if as_current_identity { self.acting_for() } else { None };
+        let mut token = self.access_token().await?;
+        for attempt in 0..2 {
+            let http = &self.inner.http;
+            let (token_ref, acting_ref) = (&token, &acting_for);
+            let response = http
+                .send(Idempotency::Idempotent, || async move {
+                    let proof = self.inner.dpop.proof("GET", url, Some(token_ref.expose())).await?;
+                    let mut request = http
+                        .reqwest()
+                        .get(url)
+                        .header("Authorization", format!("DPoP {}", token_ref.expose()))
+                        .header("DPoP", proof)
+                        .header("Accept", "application/json");
+                    if let Some(enterprise) = acting_ref {
+                        request = request.header(ACTING_FOR_HEADER, enterprise);
+                    }
+                    Ok::<_, CityKitError>(request)
+                })
+                .await?;
+            let status = response.status();
+            if status.is_success() {
+                return response
+                    .json()
+                    .await
+                    .map_err(|e| NetError::InvalidResponse { details: format!("unreadable answer: {e}") }.into());
+            }
+            let challenge = response
+                .headers()
+                .get("WWW-Authenticate")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let error_code = response.json::<OAuthErrorBody>().await.ok().map(|b| b.error);
+            match status.as_u16() {
+                401 if challenge.contains("invalid_dpop_proof") => {
+                    return Err(AuthError::DpopRejected { details: "the platform refused the proof".into() }.into())
+                }
+                401 if attempt == 0 => {
+                    tracing::debug!("access token refused; refreshing");
+                    token = self.refresh_after_rejection(&token).await?;
+                }
+                401 => return Err(AuthError::TokenRejected.into()),
+                403 if error_code.as_deref() == Some("not_an_agent") => return Err(AuthError::NotAnAgent.into()),
+                _ => return Err(NetError::Status { status: status.as_u16(), error: error_code }.into()),
+            }
+        }
+        Err(AuthError::TokenRejected.into())
+    }
+
+    /// GET a path of the city API (for example `/identities`) as the current identity.
+    pub async fn api_get<T: DeserializeOwned>(&self, path: &str) -> Result<T, CityKitError> {
+        let metadata = self.metadata().await?.clone();
+        let url = format!("{}/{}", self.api_base(&metadata), path.trim_start_matches('/'));
+        self.authorized_get(&url, true).await
+    }
+
+    fn acting_for(&self) -> Option<String> {
+        self.inner.acting_for.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// The identities this person may act as: themself first, then each enterprise they are
+    /// an agent or legal representative of. Fetched from the platform and saved for offline use.
+    pub async fn identities(&self) -> Result<Vec<Identity>, CityKitError> {
+        let metadata = self.metadata().await?.clone();
+        let url = format!("{}/identities", self.api_base(&metadata));
+        let body: IdentitiesBody = self.authorized_get(&url, false).await?;
+        self.inner.store.put(NS_AUTH, KEY_IDENTITIES, &body.identities).await?;
+        Ok(body.identities)
+    }
+
+    async fn known_identities(&self) -> Result<Vec<Identity>, CityKitError> {
+        match self.inner.store.get::<Vec<Identity>>(NS_AUTH, KEY_IDENTITIES).await? {
+            Some(list) => Ok(list),
+            None => self.identities().await,
+        }
+    }
+
+    /// The identity requests are made as now.
+    pub async fn current_identity(&self) -> Result<Identity, CityKitError> {
+        if !self.is_logged_in().await {
+            return Err(AuthError::NotLoggedIn.into());
+        }
+        let list = self.known_identities().await?;
+        let wanted = self.acting_for();
+        list.into_iter()
+            .find(|i| match &wanted {
+                Some(id) => &i.id == id,
+                None => i.kind == IdentityKind::Person,
+            })
+            .ok_or_else(|| AuthError::UnknownIdentity.into())
+    }
+
+    /// Makes every later request as `identity_id`: the person's own id, or an enterprise from
+    /// [`Self::identities`].
+    pub async fn switch_identity(&self, identity_id: &str) -> Result<Identity, CityKitError> {
+        if !self.is_logged_in().await {
+            return Err(AuthError::NotLoggedIn.into());
+        }
+        let mut list = self.known_identities().await?;
+        if !list.iter().any(|i| i.id == identity_id) {
+            // The person may have become an agent since the list was saved.
+            list = self.identities().await?;
+        }
+        let identity = list.into_iter().find(|i| i.id == identity_id).ok_or(AuthError::UnknownIdentity)?;
+        let acting_for = (identity.kind == IdentityKind::Enterprise).then(|| identity.id.clone());
+        match &acting_for {
+            Some(id) => self.inner.store.put(NS_AUTH, KEY_ACTING_FOR, id).await?,
+            None => self.inner.store.delete(NS_AUTH, KEY_ACTING_FOR).await?,
+        }
+        if let Ok(mut guard) = self.inner.acting_for.lock() {
+            *guard = acting_for;
+        }
+        tracing::info!(kind = ?identity.kind, "identity switched");
+        Ok(identity)
+    }
+
+    /// Asks the platform who it thinks is calling (the current identity and the person).
+    pub async fn whoami(&self) -> Result<WhoAmI, CityKitError> {
+        self.api_get("/me").await
+    }
+
+    /// Revokes the session at the provider and wipes tokens and personal data from the store.
+    /// Local data is wiped even when the provider cannot be reached.
+    pub async fn logout(&self) -> Result<LogoutOutcome, CityKitError> {
+        let mut guard = self.inner.session.lock().await;
+        let session = guard.take();
+        let mut revoked_at_server = false;
+        if let Some(session) = &session {
+            match self.revoke(session).await {
+                Ok(()) => revoked_at_server = true,
+                Err(e) => tracing::warn!(code = e.code(), "could not revoke at the provider; wiping local data anyway"),
+            }
+        }
+        self.inner.store.delete_namespaces(&[NS_AUTH, NS_PENDING]).await?;
+        if let Ok(mut acting) = self.inner.acting_for.lock() {
+            *acting = None;
+        }
+        tracing::info!(revoked_at_server, "logged out");
+        Ok(LogoutOutcome { revoked_at_server })
+    }
+
+    async fn revoke(&self, session: &Session) -> Result<(), CityKitError> {
+        let metadata = self.metadata().await?.clone();
+        let endpoint = metadata
+            .revocation_endpoint
+            .as_ref()
+            .ok_or_else(|| AuthError::Discovery { details: "the provider has no revocation endpoint".into() })?;
+        let mut tokens = vec![(session.access_token.clone(), "access_token")];
+        if let Some(refresh) = &session.refresh_token {
+            tokens.insert(0, (refresh.clone(), "refresh_token"));
+        }
+        let http = &self.inner.http;
+        for (token, hint) in &tokens {
+            let form = [("token", token.expose()), ("token_type_hint", hint), ("client_id", &self.inner.config.client_id)];
+            let response = http
+                .send(Idempotency::Idempotent, || async { Ok::<_, CityKitError>(http.reqwest().post(endpoint).form(&form)) })
+                .await?;
+            if !response.status().is_success() {
+                return Err(NetError::Status { status: response.status().as_u16(), error: None }.into());
+            }
+        }
+        Ok(())
+    }
+}

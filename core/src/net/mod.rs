@@ -1,0 +1,134 @@
+//! HTTPS to the city platform: reqwest over rustls (ring), with timeouts, retries with backoff
+//! for idempotent requests only, extra trusted roots and optional SPKI pinning.
+//!
+//! Trust is configuration, never switched off: [`TrustConfig`] adds root certificates (a city's
+//! private CA, or the simulator's test CA) and/or SHA-256 pins of a certificate's
+//! SubjectPublicKeyInfo (as HPKP wrote them: base64 of the digest). A pin mismatch fails the TLS
+//! handshake, so it is raised as [`NetError::PinMismatch`] before any request byte is sent.
+
+mod error;
+mod tls;
+
+use std::time::Duration;
+
+pub use error::NetError;
+
+/// Which servers the core trusts.
+#[derive(Debug, Clone, Default)]
+pub struct TrustConfig {
+    /// Extra trusted root certificates, PEM.
+    pub extra_root_certificates_pem: Vec<String>,
+    /// SPKI pins: base64 (standard alphabet) SHA-256 of a SubjectPublicKeyInfo in the server's
+    /// chain. Empty: no pinning.
+    pub spki_pins: Vec<String>,
+    /// Trust the public web PKI roots (Mozilla's list) as well. Default false: a city app
+    /// normally talks only to its platform.
+    pub use_public_roots: bool,
+}
+
+/// Network settings.
+#[derive(Debug, Clone)]
+pub struct NetConfig {
+    /// Who to trust.
+    pub trust: TrustConfig,
+    /// TCP + TLS connect timeout.
+    pub connect_timeout: Duration,
+    /// Whole-request timeout.
+    pub request_timeout: Duration,
+    /// Retries after the first attempt, for idempotent requests only.
+    pub max_retries: u32,
+    /// The first backoff; doubled on each retry, with jitter.
+    pub initial_backoff: Duration,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        Self {
+            trust: TrustConfig::default(),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(200),
+        }
+    }
+}
+
+/// Whether a request may be sent twice without changing its effect (RFC 9110 §9.2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idempotency {
+    /// GET, and anything else safe to repeat: retried on connection failures and 5xx.
+    Idempotent,
+    /// POST and the like: sent once.
+    NotIdempotent,
+}
+
+/// The shared HTTPS client.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    config: NetConfig,
+}
+
+impl HttpClient {
+    /// Builds the client; fails on an unreadable certificate or pin.
+    pub fn new(config: NetConfig) -> Result<Self, NetError> {
+        let tls = tls::client_config(&config.trust)?;
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("CityKit/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| NetError::InvalidRequest { details: e.without_url().to_string() })?;
+        Ok(Self { client, config })
+    }
+
+    /// The underlying reqwest client, to build requests.
+    pub fn reqwest(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Sends the request that `build` makes (called again for each attempt, so every attempt can
+    /// carry a fresh DPoP proof). Idempotent requests are retried on connection failures,
+    /// timeouts and 5xx answers, with exponential backoff. Answers below 500 are returned for the
+    /// caller to read; 5xx after the last attempt becomes [`NetError::ServerError`].
+    pub async fn send<F, Fut, E>(&self, idempotency: Idempotency, build: F) -> Result<reqwest::Response, E>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<reqwest::RequestBuilder, E>>,
+        E: From<NetError>,
+    {
+        let attempts = match idempotency {
+            Idempotency::Idempotent => self.config.max_retries + 1,
+            Idempotency::NotIdempotent => 1,
+        };
+        let mut backoff = self.config.initial_backoff;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let error = match build().await?.send().await {
+                Ok(response) if response.status().is_server_error() => {
+                    NetError::ServerError { status: response.status().as_u16() }
+                }
+                Ok(response) => return Ok(response),
+                Err(e) => error::classify(e),
+            };
+            if attempt >= attempts || !error.is_retryable() {
+                tracing::debug!(code = error.code(), attempt, "request failed");
+                return Err(error.into());
+            }
+            tracing::debug!(code = error.code(), attempt, backoff_ms = backoff.as_millis() as u64, "retrying request");
+            tokio::time::sleep(jitter(backoff)).await;
+            backoff = backoff.saturating_mul(2);
+        }
+    }
+}
+
+/// Backoff with ±25 % jitter, so many clients don't retry in step.
+fn jitter(base: Duration) -> Duration {
+    let mut byte = [0u8; 1];
+    let r = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut byte).map(|_| byte[0]).unwrap_or(128);
+    let factor = 0.75 + f64::from(r) / 255.0 * 0.5;
+    base.mul_f64(factor)
+}

@@ -1,0 +1,105 @@
+//! Personal data that must never reach a log line, an error message or a panic.
+//!
+//! [`Personal`] wraps a value (a name, an ID number, a phone number) so that `Debug` and
+//! `Display` print a fixed marker instead of the value. Reading it back is an explicit call to
+//! [`Personal::expose`], which makes every place that shows personal data easy to find in review.
+//! Serialisation is transparent: the value is stored and sent as itself, because the store is
+//! encrypted and the platform is the data's owner.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use zeroize::Zeroize;
+
+/// What `Debug` and `Display` print instead of personal data.
+pub const REDACTED: &str = "‹redacted›";
+
+/// A piece of personal data. See the module docs.
+#[derive(Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Personal<T>(T);
+
+impl<T> Personal<T> {
+    /// Wraps a value.
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    /// The value itself: call this only where the value is shown to its owner or sent to the platform.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+
+    /// Unwraps the value.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> From<T> for Personal<T> {
+    fn from(value: T) -> Self {
+        Self(value)
+    }
+}
+
+impl<T> fmt::Debug for Personal<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl<T> fmt::Display for Personal<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// A secret string (a token, a code, a PKCE verifier): redacted like [`Personal`] and zeroized on drop.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretString(String);
+
+impl SecretString {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, to put on the wire.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Drop for SecretString {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_never_print_the_value() {
+        let name = Personal::new("张伟".to_string());
+        assert_eq!(format!("{name:?}"), REDACTED);
+        assert_eq!(format!("{name}"), REDACTED);
+        assert_eq!(name.expose(), "张伟");
+        let token = SecretString::new("eyJ-secret");
+        assert!(!format!("{token:?}").contains("secret"));
+    }
+
+    #[test]
+    fn serialises_transparently() {
+        let name = Personal::new("李娜".to_string());
+        let json = serde_json::to_string(&name).unwrap_or_default();
+        assert_eq!(json, "\"李娜\"");
+    }
+}

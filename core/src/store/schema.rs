@@ -1,0 +1,69 @@
+//! The store's schema and its forward-only migrations.
+//!
+//! `PRAGMA user_version` holds the schema version. Each migration runs in its own transaction
+//! together with the version bump, so a crash leaves the store at the previous version or the
+//! next, never between. Migrations are never edited once released: add a new one instead.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// One step of the schema's history.
+pub(crate) struct Migration {
+    /// The version this migration produces.
+    pub version: u32,
+    /// What it adds, for logs.
+    pub description: &'static str,
+    /// The SQL that takes version `version - 1` to `version`.
+    pub sql: &'static str,
+}
+
+/// The whole history, oldest first.
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "records by namespace and key",
+        sql: "CREATE TABLE records (
+                  namespace TEXT NOT NULL,
+                  key       TEXT NOT NULL,
+                  value     BLOB NOT NULL,
+                  PRIMARY KEY (namespace, key)
+              ) WITHOUT ROWID;",
+    },
+    Migration {
+        version: 2,
+        description: "record timestamps and device keys",
+        sql: "ALTER TABLE records ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+              CREATE TABLE device_keys (
+                  label       TEXT PRIMARY KEY,
+                  algorithm   TEXT NOT NULL,
+                  private_key BLOB NOT NULL,
+                  public_key  BLOB NOT NULL,
+                  created_at  INTEGER NOT NULL
+              );",
+    },
+];
+
+/// The newest schema version this build knows.
+pub const LATEST_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].version;
+
+/// The store's current schema version.
+pub(crate) fn version(conn: &Connection) -> Result<u32, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |row| row.get::<_, u32>(0))?)
+}
+
+/// Brings the store up to `target` (normally [`LATEST_VERSION`]).
+pub(crate) fn migrate(conn: &mut Connection, target: u32) -> Result<(), StoreError> {
+    let current = version(conn)?;
+    if current > LATEST_VERSION {
+        return Err(StoreError::NewerSchema { found: current, supported: LATEST_VERSION });
+    }
+    for migration in MIGRATIONS.iter().filter(|m| m.version > current && m.version <= target) {
+        tracing::debug!(version = migration.version, description = migration.description, "migrating store schema");
+        let tx = conn.transaction()?;
+        tx.execute_batch(migration.sql)?;
+        tx.pragma_update(None, "user_version", migration.version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,418 @@
+//! The simulated city platform: an OpenID provider with PAR, PKCE and DPoP, the city API, and
+//! the `/sim/*` control endpoints, served over HTTPS on loopback with a throw-away test CA.
+//! The HTTP contract is `docs/platform-api.md`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), citykit_sim::server::SimError> {
+//! use citykit_sim::server::{SimConfig, Simulator};
+//! let sim = Simulator::start(SimConfig::default()).await?;
+//! println!("issuer {} trusting {}", sim.issuer(), sim.ca_cert_path().display());
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod jose;
+mod routes;
+mod state;
+pub mod tls;
+
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::fixtures::{FixtureError, Fixtures};
+pub use routes::ACTING_FOR_HEADER;
+use state::Shared;
+
+/// A client registered at the simulated provider (public client, no authentication).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisteredClient {
+    /// The `client_id`.
+    pub client_id: String,
+    /// Redirect URIs, compared by exact string match.
+    pub redirect_uris: Vec<String>,
+}
+
+impl RegisteredClient {
+    /// The demo app's registration: `citykit-demo` with `org.citykit.demo:/oauth2redirect`.
+    pub fn demo() -> RegisteredClient {
+        RegisteredClient {
+            client_id: DEMO_CLIENT_ID.to_owned(),
+            redirect_uris: vec![DEMO_REDIRECT_URI.to_owned()],
+        }
+    }
+}
+
+/// The default client id.
+pub const DEMO_CLIENT_ID: &str = "citykit-demo";
+/// The default client's redirect URI.
+pub const DEMO_REDIRECT_URI: &str = "org.citykit.demo:/oauth2redirect";
+
+/// How to run the simulator.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// TCP port on 127.0.0.1; 0 picks any free port.
+    pub port: u16,
+    /// Lifetime of access tokens (default 300 s).
+    pub access_token_ttl: Duration,
+    /// Lifetime of authorization codes (default 60 s).
+    pub code_ttl: Duration,
+    /// Non-interactive test mode: `GET /authorize?...&test_user=<citizen id>` signs in at once
+    /// (default true). When false, that shortcut is refused and only the sign-in page's form
+    /// (`POST /authorize`) signs in.
+    pub test_mode: bool,
+    /// Registered clients (default: [`RegisteredClient::demo`]).
+    pub clients: Vec<RegisteredClient>,
+    /// Where `ca.pem` is written; `None` = a temporary directory owned by the handle.
+    pub state_dir: Option<PathBuf>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            port: 0,
+            access_token_ttl: Duration::from_secs(300),
+            code_ttl: Duration::from_secs(60),
+            test_mode: true,
+            clients: vec![RegisteredClient::demo()],
+            state_dir: None,
+        }
+    }
+}
+
+/// Why the simulator could not start or act.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The fixture data is broken.
+    #[error(transparent)]
+    Fixtures(#[from] FixtureError),
+    /// Binding the port, writing `ca.pem`, ...
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// Certificate or TLS configuration failure.
+    #[error("{0}")]
+    Tls(String),
+    /// Key generation or another internal failure.
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// An HTTP exchange made by the handle (e.g. [`SimHandle::authorize_as`]) failed.
+    #[error("HTTP error: {0}")]
+    Http(String),
+}
+
+/// A fault to inject; see `POST /sim/faults`. Faults add up and stay until cleared, except
+/// `FailNext`, which is used up after `count` requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Fault {
+    /// The next `count` requests to exactly `path` (any method) answer `status` without
+    /// reaching the handler.
+    FailNext {
+        /// Exact request path, e.g. `/userinfo`.
+        path: String,
+        /// HTTP status to answer.
+        status: u16,
+        /// How many requests.
+        count: u32,
+    },
+    /// Every request to exactly `path` waits `millis` before it is handled.
+    Delay {
+        /// Exact request path.
+        path: String,
+        /// Milliseconds.
+        millis: u64,
+    },
+    /// ID tokens issued from now on are broken this way.
+    IdToken(IdTokenFault),
+    /// Authorizations end with `error=access_denied` instead of a code.
+    DenyAuthorization,
+}
+
+impl Fault {
+    /// The JSON body of `POST /sim/faults` that sets this fault.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Fault::FailNext { path, status, count } => {
+                serde_json::json!({"fail_next": {"path": path, "status": status, "count": count}})
+            }
+            Fault::Delay { path, millis } => {
+                serde_json::json!({"delay": {"path": path, "millis": millis}})
+            }
+            Fault::IdToken(f) => serde_json::json!({"id_token": f.as_str()}),
+            Fault::DenyAuthorization => serde_json::json!({"deny_authorization": true}),
+        }
+    }
+}
+
+/// Ways to break an ID token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdTokenFault {
+    /// One bit of the signature is flipped after signing.
+    TamperSignature,
+    /// `aud` names another client.
+    WrongAudience,
+    /// `iat` and `exp` lie an hour in the past.
+    Expired,
+    /// `nonce` is not the one sent at PAR.
+    WrongNonce,
+    /// `iss` is not the issuer.
+    WrongIssuer,
+}
+
+impl IdTokenFault {
+    /// The wire name, e.g. `tamper_signature`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdTokenFault::TamperSignature => "tamper_signature",
+            IdTokenFault::WrongAudience => "wrong_audience",
+            IdTokenFault::Expired => "expired",
+            IdTokenFault::WrongNonce => "wrong_nonce",
+            IdTokenFault::WrongIssuer => "wrong_issuer",
+        }
+    }
+}
+
+/// Counters, as served by `GET /sim/stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimStats {
+    /// Requests per path (no query), counting every request that reached the router,
+    /// including failed, faulted and unknown-path ones.
+    pub requests: BTreeMap<String, u64>,
+    /// Token requests with `grant_type=refresh_token` (attempts, successful or not).
+    pub refresh_grants: u64,
+    /// Token families revoked (refresh-token reuse, code replay, or revocation of a refresh
+    /// token); a family is counted once.
+    pub family_revocations: u64,
+}
+
+impl SimStats {
+    /// Requests counted for `path`.
+    pub fn requests_to(&self, path: &str) -> u64 {
+        self.requests.get(path).copied().unwrap_or(0)
+    }
+}
+
+/// Starts simulators.
+pub struct Simulator;
+
+impl Simulator {
+    /// Generates the CA, leaf certificate and signing key, binds 127.0.0.1, writes `ca.pem` and
+    /// starts serving in the background on the current tokio runtime.
+    pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
+        let fixtures = Fixtures::load()?;
+        let material = tls::generate()?;
+        let signer = jose::IdTokenSigner::generate()
+            .ok_or_else(|| SimError::Internal("signing key generation failed".into()))?;
+
+        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let issuer = format!("https://127.0.0.1:{}", addr.port());
+
+        let (temp_dir, dir) = match &config.state_dir {
+            Some(dir) => (None, dir.clone()),
+            None => {
+                let t = tempfile::Builder::new().prefix("citykit-sim-").tempdir()?;
+                let p = t.path().to_path_buf();
+                (Some(t), p)
+            }
+        };
+        tokio::fs::create_dir_all(&dir).await?;
+        let ca_path = dir.join("ca.pem");
+        tokio::fs::write(&ca_path, material.ca_pem.as_bytes()).await?;
+
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls::client_config(&material.ca_der)?)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| SimError::Http(e.to_string()))?;
+
+        let shared = Arc::new(Shared::new(issuer, config, fixtures, signer));
+        let router = routes::router(shared.clone());
+        let server_handle = axum_server::Handle::new();
+        let rustls_config =
+            axum_server::tls_rustls::RustlsConfig::from_config(material.server_config.clone());
+        let server = axum_server::from_tcp_rustls(listener, rustls_config).handle(server_handle.clone());
+        let task = tokio::spawn(async move {
+            if let Err(e) = server.serve(router.into_make_service()).await {
+                tracing::error!(error = %e, "simulator server stopped with an error");
+            }
+        });
+        tracing::debug!(port = addr.port(), "simulator listening");
+
+        Ok(SimHandle {
+            shared,
+            addr,
+            ca_pem: material.ca_pem,
+            ca_der: material.ca_der,
+            leaf_der: material.leaf_der,
+            ca_path,
+            spki_pin: material.spki_pin,
+            server_handle,
+            task: Some(task),
+            client,
+            _temp_dir: temp_dir,
+        })
+    }
+}
+
+/// Starts a simulator, calls `on_ready` (where the CLI prints the issuer and CA path), and
+/// serves until Ctrl-C. Prints nothing itself.
+pub async fn serve_forever<F>(config: SimConfig, on_ready: F) -> Result<(), SimError>
+where
+    F: FnOnce(&SimHandle),
+{
+    let handle = Simulator::start(config).await?;
+    on_ready(&handle);
+    let waited = tokio::signal::ctrl_c().await;
+    handle.shutdown().await;
+    waited.map_err(SimError::Io)
+}
+
+/// A running simulator. Dropping it stops the server (abruptly); prefer [`SimHandle::shutdown`].
+pub struct SimHandle {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    ca_pem: String,
+    ca_der: rustls::pki_types::CertificateDer<'static>,
+    leaf_der: rustls::pki_types::CertificateDer<'static>,
+    ca_path: PathBuf,
+    spki_pin: String,
+    server_handle: axum_server::Handle,
+    task: Option<tokio::task::JoinHandle<()>>,
+    client: reqwest::Client,
+    _temp_dir: Option<tempfile::TempDir>,
+}
+
+impl std::fmt::Debug for SimHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimHandle").field("addr", &self.addr).finish_non_exhaustive()
+    }
+}
+
+impl SimHandle {
+    /// The issuer and base URL, `https://127.0.0.1:PORT`.
+    pub fn issuer(&self) -> String {
+        self.shared.issuer.clone()
+    }
+
+    /// The city API base, `{issuer}/api/v1`.
+    pub fn api_base(&self) -> String {
+        format!("{}/api/v1", self.shared.issuer)
+    }
+
+    /// The socket address served.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The test CA certificate, PEM.
+    pub fn ca_cert_pem(&self) -> String {
+        self.ca_pem.clone()
+    }
+
+    /// The test CA certificate, DER.
+    pub fn ca_cert_der(&self) -> Vec<u8> {
+        self.ca_der.to_vec()
+    }
+
+    /// The server's leaf certificate, DER.
+    pub fn leaf_cert_der(&self) -> Vec<u8> {
+        self.leaf_der.to_vec()
+    }
+
+    /// Where `ca.pem` was written.
+    pub fn ca_cert_path(&self) -> PathBuf {
+        self.ca_path.clone()
+    }
+
+    /// base64 (standard, padded) SHA-256 of the leaf certificate's SubjectPublicKeyInfo DER.
+    pub fn spki_pin(&self) -> String {
+        self.spki_pin.clone()
+    }
+
+    /// The fixture data the simulator serves.
+    pub fn fixtures(&self) -> &Fixtures {
+        &self.shared.fixtures
+    }
+
+    /// A rustls client configuration (ring provider) that trusts only the simulator's CA.
+    pub fn rustls_client_config(&self) -> Result<rustls::ClientConfig, SimError> {
+        tls::client_config(&self.ca_der)
+    }
+
+    /// A reqwest client that trusts only the simulator's CA and follows no redirects.
+    pub fn http_client(&self) -> reqwest::Client {
+        self.client.clone()
+    }
+
+    /// Injects a fault, as `POST /sim/faults` does.
+    pub fn set_fault(&self, fault: Fault) {
+        self.shared.set_fault(fault);
+    }
+
+    /// Clears all faults, as `DELETE /sim/faults` does.
+    pub fn clear_faults(&self) {
+        self.shared.clear_faults();
+    }
+
+    /// Makes every access token issued so far expired.
+    pub fn expire_access_tokens(&self) {
+        self.shared.expire_access_tokens();
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> SimStats {
+        self.shared.stats()
+    }
+
+    /// Acts as the browser in test mode: GETs `authorization_url` with `test_user=citizen_id`
+    /// added, follows no redirect, and returns the `Location` it answers (the redirect URI with
+    /// `code`, `state` and `iss`, or with `error`).
+    pub async fn authorize_as(
+        &self,
+        authorization_url: &str,
+        citizen_id: &str,
+    ) -> Result<String, SimError> {
+        let mut url = url::Url::parse(authorization_url)
+            .map_err(|_| SimError::Http("authorization URL does not parse".into()))?;
+        url.query_pairs_mut().append_pair("test_user", citizen_id);
+        let response = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| SimError::Http(format!("authorization request failed: {e}")))?;
+        let status = response.status();
+        if !status.is_redirection() {
+            return Err(SimError::Http(format!("authorization answered {status}, not a redirect")));
+        }
+        response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .ok_or_else(|| SimError::Http("authorization redirect has no Location".into()))
+    }
+
+    /// Stops accepting connections, lets open requests finish (up to a second) and waits for
+    /// the server task.
+    pub async fn shutdown(mut self) {
+        self.server_handle.graceful_shutdown(Some(Duration::from_secs(1)));
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if self.task.is_some() {
+            self.server_handle.shutdown();
+        }
+    }
+}

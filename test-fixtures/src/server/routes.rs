@@ -1,0 +1,656 @@
+//! HTTP glue: the axum router, request parsing and response shapes.
+//!
+//! Logging rule: method and path at debug, and static error descriptions. Never names, ID
+//! numbers, phone numbers, fixture ids, tokens, codes, keys or proofs.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::jose;
+use super::state::{
+    is_valid_s256_challenge, ApiError, AuthorizeOutcome, CodeGrant, Issued, OAuthError, ParEntry,
+    Shared, PAR_TTL_SECS,
+};
+use super::{Fault, IdTokenFault};
+
+type S = State<Arc<Shared>>;
+
+/// The header naming the enterprise a call is made for.
+pub const ACTING_FOR_HEADER: &str = "citykit-acting-for";
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/jwks", get(jwks))
+        .route("/par", post(par))
+        .route("/authorize", get(authorize_get).post(authorize_post))
+        .route("/token", post(token))
+        .route("/userinfo", get(userinfo).post(userinfo))
+        .route("/revoke", post(revoke))
+        .route("/api/v1/identities", get(identities))
+        .route("/api/v1/me", get(me))
+        .route("/sim/faults", post(sim_set_faults).delete(sim_clear_faults))
+        .route("/sim/expire-access-tokens", post(sim_expire))
+        .route("/sim/stats", get(sim_stats))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(shared.clone(), count_and_faults))
+        .with_state(shared)
+}
+
+/// Counts every request and applies `Delay` / `FailNext` before the handler runs.
+async fn count_and_faults(State(shared): S, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    tracing::debug!(method = %req.method(), path = %path, "request");
+    let (delay, fail) = shared.on_request(&path);
+    if let Some(ms) = delay {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    if let Some(status) = fail {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        tracing::debug!(path = %path, status = status.as_u16(), "injected failure");
+        return (
+            status,
+            no_store(),
+            Json(json!({"error": "server_error", "error_description": "simulated failure"})),
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({"error": "not_found"}))).into_response()
+}
+
+fn no_store() -> [(header::HeaderName, HeaderValue); 2] {
+    [
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        (header::PRAGMA, HeaderValue::from_static("no-cache")),
+    ]
+}
+
+fn oauth_error(e: &OAuthError) -> Response {
+    tracing::debug!(error = e.error, description = e.description, "request refused");
+    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+    (
+        status,
+        no_store(),
+        Json(json!({"error": e.error, "error_description": e.description})),
+    )
+        .into_response()
+}
+
+fn bad_request(description: &'static str) -> Response {
+    oauth_error(&OAuthError::new(400, "invalid_request", description))
+}
+
+/// Parses an `application/x-www-form-urlencoded` body or query; a repeated parameter is an error.
+fn parse_form(bytes: &[u8]) -> Result<HashMap<String, String>, &'static str> {
+    let mut map = HashMap::new();
+    for (k, v) in url::form_urlencoded::parse(bytes) {
+        if map.insert(k.into_owned(), v.into_owned()).is_some() {
+            return Err("a parameter is repeated");
+        }
+    }
+    Ok(map)
+}
+
+fn single_header<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, ()> {
+    let mut values = headers.get_all(name).iter();
+    match (values.next(), values.next()) {
+        (None, _) => Ok(None),
+        (Some(v), None) => v.to_str().map(Some).map_err(|_| ()),
+        _ => Err(()),
+    }
+}
+
+// ----- discovery -----
+
+async fn discovery(State(s): S) -> Response {
+    let i = &s.issuer;
+    Json(json!({
+        "issuer": i,
+        "authorization_endpoint": format!("{i}/authorize"),
+        "token_endpoint": format!("{i}/token"),
+        "userinfo_endpoint": format!("{i}/userinfo"),
+        "jwks_uri": format!("{i}/jwks"),
+        "pushed_authorization_request_endpoint": format!("{i}/par"),
+        "revocation_endpoint": format!("{i}/revoke"),
+        "require_pushed_authorization_requests": true,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_types_supported": ["public"],
+        "scopes_supported": ["openid", "profile"],
+        "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "name"],
+        "code_challenge_methods_supported": ["S256"],
+        "dpop_signing_alg_values_supported": ["ES256"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "revocation_endpoint_auth_methods_supported": ["none"],
+        "authorization_response_iss_parameter_supported": true,
+        "citykit_api_base": format!("{i}/api/v1"),
+    }))
+    .into_response()
+}
+
+async fn jwks(State(s): S) -> Response {
+    Json(json!({"keys": [s.signer.public_jwk()]})).into_response()
+}
+
+// ----- PAR -----
+
+async fn par(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
+    let form = match parse_form(&body) {
+        Ok(f) => f,
+        Err(d) => return bad_request(d),
+    };
+    let get = |k: &str| form.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let Some(client_id) = get("client_id").filter(|c| s.client_known(c)) else {
+        return oauth_error(&OAuthError::new(401, "invalid_client", "unknown client"));
+    };
+    if form.contains_key("request_uri") || form.contains_key("request") {
+        return bad_request("request objects are not supported at PAR");
+    }
+    if get("response_type") != Some("code") {
+        return oauth_error(&OAuthError::new(
+            400,
+            "unsupported_response_type",
+            "response_type must be code",
+        ));
+    }
+    let Some(redirect_uri) = get("redirect_uri").filter(|r| s.redirect_registered(client_id, r)) else {
+        return bad_request("redirect_uri is not registered for this client");
+    };
+    if get("code_challenge_method") != Some("S256") {
+        return bad_request("PKCE with code_challenge_method=S256 is required");
+    }
+    let Some(code_challenge) = get("code_challenge").filter(|c| is_valid_s256_challenge(c)) else {
+        return bad_request("code_challenge is missing or malformed");
+    };
+    let Some(scope) = get("scope") else {
+        return bad_request("scope is required");
+    };
+    if !scope.split(' ').any(|v| v == "openid") {
+        return oauth_error(&OAuthError::new(400, "invalid_scope", "scope must include openid"));
+    }
+    let mut dpop_jkt = get("dpop_jkt").map(str::to_owned);
+    if let Some(jkt) = &dpop_jkt {
+        if jkt.len() != 43 || jose::b64u_decode(jkt).is_none() {
+            return bad_request("dpop_jkt is malformed");
+        }
+    }
+    // RFC 9449 §10.1: a DPoP proof at PAR binds the code like dpop_jkt does.
+    match single_header(&headers, "dpop") {
+        Ok(None) => {}
+        Ok(Some(proof)) => match s.check_proof(proof, "POST", "/par", None) {
+            Ok(v) => {
+                if dpop_jkt.as_ref().is_some_and(|j| *j != v.jkt) {
+                    return oauth_error(&OAuthError::new(
+                        400,
+                        "invalid_dpop_proof",
+                        "dpop_jkt does not match the proof key",
+                    ));
+                }
+                dpop_jkt = Some(v.jkt);
+            }
+            Err(d) => return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", d)),
+        },
+        Err(()) => {
+            return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", "one DPoP header expected"))
+        }
+    }
+    let entry = ParEntry {
+        client_id: client_id.to_owned(),
+        redirect_uri: redirect_uri.to_owned(),
+        scope: scope.to_owned(),
+        state: get("state").map(str::to_owned),
+        nonce: get("nonce").map(str::to_owned),
+        code_challenge: code_challenge.to_owned(),
+        dpop_jkt,
+        expires_at: std::time::Instant::now() + Duration::from_secs(PAR_TTL_SECS),
+    };
+    let request_uri = s.push_authorization(entry);
+    (
+        StatusCode::CREATED,
+        no_store(),
+        Json(json!({"request_uri": request_uri, "expires_in": PAR_TTL_SECS})),
+    )
+        .into_response()
+}
+
+// ----- authorize -----
+
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn html_error(description: &'static str) -> Response {
+    tracing::debug!(description, "authorization refused");
+    let body = format!(
+        "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>invalid_request</title>\
+         <h1>invalid_request</h1><p>{}</p></html>",
+        html_escape(description)
+    );
+    (StatusCode::BAD_REQUEST, no_store(), axum::response::Html(body)).into_response()
+}
+
+fn sign_in_page(s: &Shared, client_id: &str, request_uri: &str) -> Response {
+    let mut items = String::new();
+    for c in s.fixtures.citizens() {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("client_id", client_id)
+            .append_pair("request_uri", request_uri)
+            .append_pair("test_user", &c.id);
+        let link = if s.config.test_mode {
+            format!("<a href=\"/authorize?{}\">{}</a>", html_escape(&q.finish()), html_escape(&c.name))
+        } else {
+            format!(
+                "<form method=\"post\" action=\"/authorize\">\
+                 <input type=\"hidden\" name=\"client_id\" value=\"{}\">\
+                 <input type=\"hidden\" name=\"request_uri\" value=\"{}\">\
+                 <input type=\"hidden\" name=\"user\" value=\"{}\">\
+                 <button type=\"submit\">{}</button></form>",
+                html_escape(client_id),
+                html_escape(request_uri),
+                html_escape(&c.id),
+                html_escape(&c.name)
+            )
+        };
+        items.push_str(&format!("<li id=\"{}\">{link}</li>\n", html_escape(&c.id)));
+    }
+    let body = format!(
+        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\"><title>统一身份认证 · CityKit 模拟平台</title></head>\
+         <body><h1>统一身份认证</h1><p>CityKit simulator: choose who signs in.</p>\n<ul>\n{items}</ul></body></html>\n"
+    );
+    (StatusCode::OK, no_store(), axum::response::Html(body)).into_response()
+}
+
+fn finish_authorization(s: &Shared, client_id: &str, request_uri: &str, user: &str) -> Response {
+    if s.fixtures.citizen(user).is_none() {
+        return html_error("unknown user");
+    }
+    let outcome = match s.authorize(client_id, request_uri, user) {
+        Ok(o) => o,
+        Err(d) => return html_error(d),
+    };
+    let (redirect_uri, params) = match outcome {
+        AuthorizeOutcome::Code { redirect_uri, code, state } => {
+            let mut p = vec![("code", code)];
+            p.extend(state.map(|st| ("state", st)));
+            (redirect_uri, p)
+        }
+        AuthorizeOutcome::Denied { redirect_uri, state } => {
+            tracing::debug!("authorization denied by fault");
+            let mut p = vec![("error", "access_denied".to_owned())];
+            p.extend(state.map(|st| ("state", st)));
+            (redirect_uri, p)
+        }
+    };
+    let Ok(mut url) = url::Url::parse(&redirect_uri) else {
+        return html_error("registered redirect_uri does not parse");
+    };
+    {
+        let mut q = url.query_pairs_mut();
+        for (k, v) in &params {
+            q.append_pair(k, v);
+        }
+        q.append_pair("iss", &s.issuer);
+    }
+    let Ok(location) = HeaderValue::from_str(url.as_str()) else {
+        return html_error("redirect is not a valid header");
+    };
+    let [cc, pragma] = no_store();
+    (StatusCode::FOUND, [(header::LOCATION, location), cc, pragma]).into_response()
+}
+
+async fn authorize_get(State(s): S, uri: Uri) -> Response {
+    let q = match parse_form(uri.query().unwrap_or("").as_bytes()) {
+        Ok(q) => q,
+        Err(d) => return html_error(d),
+    };
+    let (Some(client_id), Some(request_uri)) = (q.get("client_id"), q.get("request_uri")) else {
+        return html_error("client_id and request_uri are required (use PAR)");
+    };
+    if let Err(d) = s.peek_par(client_id, request_uri) {
+        return html_error(d);
+    }
+    match q.get("test_user") {
+        None => sign_in_page(&s, client_id, request_uri),
+        Some(_) if !s.config.test_mode => html_error("test mode is off"),
+        Some(user) => finish_authorization(&s, client_id, request_uri, user),
+    }
+}
+
+async fn authorize_post(State(s): S, body: Bytes) -> Response {
+    let form = match parse_form(&body) {
+        Ok(f) => f,
+        Err(d) => return html_error(d),
+    };
+    let (Some(client_id), Some(request_uri), Some(user)) =
+        (form.get("client_id"), form.get("request_uri"), form.get("user"))
+    else {
+        return html_error("client_id, request_uri and user are required");
+    };
+    finish_authorization(&s, client_id, request_uri, user)
+}
+
+// ----- token -----
+
+async fn token(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
+    let form = match parse_form(&body) {
+        Ok(f) => f,
+        Err(d) => return bad_request(d),
+    };
+    let get = |k: &str| form.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let Some(client_id) = get("client_id").filter(|c| s.client_known(c)) else {
+        return oauth_error(&OAuthError::new(401, "invalid_client", "unknown client"));
+    };
+    let grant_type = get("grant_type");
+    if grant_type == Some("refresh_token") {
+        s.count_refresh_grant();
+    }
+    let proof = match single_header(&headers, "dpop") {
+        Ok(Some(p)) => p,
+        Ok(None) => return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", "DPoP proof missing")),
+        Err(()) => {
+            return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", "one DPoP header expected"))
+        }
+    };
+    let verified = match s.check_proof(proof, "POST", "/token", None) {
+        Ok(v) => v,
+        Err(d) => return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", d)),
+    };
+    let result = match grant_type {
+        Some("authorization_code") => {
+            let (Some(code), Some(redirect_uri)) = (get("code"), get("redirect_uri")) else {
+                return bad_request("code and redirect_uri are required");
+            };
+            let grant = CodeGrant {
+                client_id,
+                code,
+                redirect_uri,
+                code_verifier: get("code_verifier").unwrap_or(""),
+            };
+            s.code_grant(&grant, &verified)
+        }
+        Some("refresh_token") => {
+            let Some(refresh_token) = get("refresh_token") else {
+                return bad_request("refresh_token is required");
+            };
+            s.refresh_grant(client_id, refresh_token, &verified)
+        }
+        Some(_) => {
+            return oauth_error(&OAuthError::new(400, "unsupported_grant_type", "unsupported grant_type"))
+        }
+        None => return bad_request("grant_type is required"),
+    };
+    match result {
+        Ok(issued) => token_response(&s, issued),
+        Err(e) => oauth_error(&e),
+    }
+}
+
+fn id_token(s: &Shared, mut claims: Value, faults: &std::collections::BTreeSet<IdTokenFault>) -> String {
+    for f in faults {
+        match f {
+            IdTokenFault::WrongAudience => claims["aud"] = json!("someone-else"),
+            IdTokenFault::WrongIssuer => claims["iss"] = json!("https://evil.invalid"),
+            IdTokenFault::WrongNonce => claims["nonce"] = json!(jose::random_token()),
+            IdTokenFault::Expired => {
+                let now = super::state::unix_now();
+                claims["iat"] = json!(now - 3600 - 600);
+                claims["exp"] = json!(now - 3600);
+                claims["auth_time"] = json!(now - 3600 - 600);
+            }
+            IdTokenFault::TamperSignature => {}
+        }
+    }
+    if claims.get("nonce").is_some_and(Value::is_null) {
+        if let Some(map) = claims.as_object_mut() {
+            map.remove("nonce");
+        }
+    }
+    let jwt = s.signer.sign_jwt(&claims);
+    if faults.contains(&IdTokenFault::TamperSignature) {
+        jose::tamper_signature(&jwt)
+    } else {
+        jwt
+    }
+}
+
+fn token_response(s: &Shared, issued: Issued) -> Response {
+    let mut body = json!({
+        "access_token": issued.access_token,
+        "token_type": "DPoP",
+        "expires_in": issued.expires_in,
+        "refresh_token": issued.refresh_token,
+        "scope": issued.scope,
+    });
+    if let Some(claims) = issued.id_token_claims {
+        body["id_token"] = json!(id_token(s, claims, &issued.id_token_faults));
+    }
+    (StatusCode::OK, no_store(), Json(body)).into_response()
+}
+
+// ----- revoke -----
+
+async fn revoke(State(s): S, body: Bytes) -> Response {
+    let form = match parse_form(&body) {
+        Ok(f) => f,
+        Err(d) => return bad_request(d),
+    };
+    let get = |k: &str| form.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let Some(client_id) = get("client_id").filter(|c| s.client_known(c)) else {
+        return oauth_error(&OAuthError::new(401, "invalid_client", "unknown client"));
+    };
+    let Some(token) = get("token") else {
+        return bad_request("token is required");
+    };
+    s.revoke(client_id, token);
+    (StatusCode::OK, no_store()).into_response()
+}
+
+// ----- resources -----
+
+fn api_error(e: ApiError) -> Response {
+    let (status, code, description) = match e {
+        ApiError::InvalidToken(d) => (StatusCode::UNAUTHORIZED, "invalid_token", d),
+        ApiError::InvalidProof(d) => (StatusCode::UNAUTHORIZED, "invalid_dpop_proof", d),
+        ApiError::NotAnAgent => {
+            (StatusCode::FORBIDDEN, "not_an_agent", "the person may not act for that enterprise")
+        }
+    };
+    tracing::debug!(error = code, description, "resource request refused");
+    let body = Json(json!({"error": code, "error_description": description}));
+    if status == StatusCode::UNAUTHORIZED {
+        let challenge = format!("DPoP error=\"{code}\", error_description=\"{description}\", algs=\"ES256\"");
+        let value = HeaderValue::from_str(&challenge)
+            .unwrap_or_else(|_| HeaderValue::from_static("DPoP algs=\"ES256\""));
+        (status, [(header::WWW_AUTHENTICATE, value)], body).into_response()
+    } else {
+        (status, body).into_response()
+    }
+}
+
+/// Authorises a resource request; returns the person's citizen id.
+fn resource_auth(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<String, ApiError> {
+    let token = match single_header(headers, "authorization") {
+        Ok(Some(v)) => match v.split_once(' ') {
+            Some((scheme, t)) if scheme.eq_ignore_ascii_case("dpop") && !t.trim().is_empty() => {
+                Some(t.trim())
+            }
+            Some((scheme, _)) if scheme.eq_ignore_ascii_case("bearer") => {
+                return Err(ApiError::InvalidToken("DPoP-bound token presented as a bearer token"))
+            }
+            _ => return Err(ApiError::InvalidToken("authorization scheme must be DPoP")),
+        },
+        Ok(None) => None,
+        Err(()) => return Err(ApiError::InvalidToken("one Authorization header expected")),
+    };
+    let proof = single_header(headers, "dpop")
+        .map_err(|()| ApiError::InvalidProof("one DPoP header expected"))?;
+    s.authorize_resource(token, proof, method.as_str(), uri.path())
+}
+
+async fn userinfo(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let sub = match resource_auth(&s, &method, &uri, &headers) {
+        Ok(sub) => sub,
+        Err(e) => return api_error(e),
+    };
+    let name = s.fixtures.citizen(&sub).map(|c| c.name.clone()).unwrap_or_default();
+    (StatusCode::OK, no_store(), Json(json!({"sub": sub, "name": name}))).into_response()
+}
+
+/// Who a city-API call is made as: the person, or the enterprise named by `CityKit-Acting-For`.
+struct Caller {
+    person: String,
+    acting_for: Option<String>,
+}
+
+fn city_api_auth(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let person = resource_auth(s, method, uri, headers)?;
+    let acting_for = match single_header(headers, ACTING_FOR_HEADER) {
+        Ok(None) => None,
+        Ok(Some(ent)) => {
+            let ent = ent.trim();
+            if s.fixtures.role_of(&person, ent).is_none() {
+                return Err(ApiError::NotAnAgent);
+            }
+            Some(ent.to_owned())
+        }
+        Err(()) => return Err(ApiError::NotAnAgent),
+    };
+    Ok(Caller { person, acting_for })
+}
+
+async fn identities(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let caller = match city_api_auth(&s, &method, &uri, &headers) {
+        Ok(c) => c,
+        Err(e) => return api_error(e),
+    };
+    let name = s.fixtures.citizen(&caller.person).map(|c| c.name.clone()).unwrap_or_default();
+    let mut list = vec![json!({"id": caller.person, "kind": "person", "name": name})];
+    for (e, role) in s.fixtures.enterprises_for(&caller.person) {
+        list.push(json!({
+            "id": e.id,
+            "kind": "enterprise",
+            "name": e.name,
+            "role": role.as_str(),
+            "uscc": e.uscc,
+        }));
+    }
+    (StatusCode::OK, no_store(), Json(json!({"identities": list}))).into_response()
+}
+
+async fn me(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let caller = match city_api_auth(&s, &method, &uri, &headers) {
+        Ok(c) => c,
+        Err(e) => return api_error(e),
+    };
+    let name = s.fixtures.citizen(&caller.person).map(|c| c.name.clone()).unwrap_or_default();
+    let person = json!({"id": caller.person, "name": name});
+    let acting_as = match caller.acting_for.as_deref().and_then(|id| s.fixtures.enterprise(id)) {
+        Some(e) => json!({"id": e.id, "kind": "enterprise", "name": e.name}),
+        None => json!({"id": caller.person, "kind": "person", "name": name}),
+    };
+    (StatusCode::OK, no_store(), Json(json!({"acting_as": acting_as, "person": person}))).into_response()
+}
+
+// ----- simulator control -----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultBody {
+    fail_next: Option<FailNextBody>,
+    delay: Option<DelayBody>,
+    id_token: Option<IdTokenFault>,
+    deny_authorization: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct FailNextBody {
+    path: String,
+    status: u16,
+    #[serde(default = "one")]
+    count: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Deserialize)]
+struct DelayBody {
+    path: String,
+    millis: u64,
+}
+
+async fn sim_set_faults(State(s): S, body: Bytes) -> Response {
+    let Ok(body) = serde_json::from_slice::<FaultBody>(&body) else {
+        return bad_request("body must be a fault object as in docs/platform-api.md");
+    };
+    let mut faults = Vec::new();
+    if let Some(f) = body.fail_next {
+        if !f.path.starts_with('/') || StatusCode::from_u16(f.status).is_err() {
+            return bad_request("fail_next needs a path starting with / and an HTTP status");
+        }
+        faults.push(Fault::FailNext { path: f.path, status: f.status, count: f.count });
+    }
+    if let Some(d) = body.delay {
+        if !d.path.starts_with('/') {
+            return bad_request("delay needs a path starting with /");
+        }
+        faults.push(Fault::Delay { path: d.path, millis: d.millis });
+    }
+    if let Some(f) = body.id_token {
+        faults.push(Fault::IdToken(f));
+    }
+    if body.deny_authorization == Some(true) {
+        faults.push(Fault::DenyAuthorization);
+    }
+    if faults.is_empty() {
+        return bad_request("no fault given");
+    }
+    for f in faults {
+        s.set_fault(f);
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn sim_clear_faults(State(s): S) -> Response {
+    s.clear_faults();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn sim_expire(State(s): S) -> Response {
+    s.expire_access_tokens();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn sim_stats(State(s): S) -> Response {
+    (no_store(), Json(s.stats())).into_response()
+}

@@ -1,0 +1,538 @@
+//! The simulator's in-memory state and the protocol rules that act on it. Everything is behind
+//! one std `Mutex`, never held across an `.await`.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+
+use super::jose::{self, IdTokenSigner, ProofExpectation, VerifiedProof};
+use super::{Fault, IdTokenFault, SimConfig, SimStats};
+use crate::fixtures::Fixtures;
+
+/// How long a pushed authorization request stays usable.
+pub(crate) const PAR_TTL_SECS: u64 = 60;
+/// Lifetime of ID tokens.
+const ID_TOKEN_TTL_SECS: i64 = 600;
+
+/// Unix time in seconds.
+pub(crate) fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+pub(crate) struct Shared {
+    pub(crate) issuer: String,
+    pub(crate) config: SimConfig,
+    pub(crate) fixtures: Fixtures,
+    pub(crate) signer: IdTokenSigner,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    pars: HashMap<String, ParEntry>,
+    codes: HashMap<String, CodeEntry>,
+    families: HashMap<u64, Family>,
+    next_family: u64,
+    access_tokens: HashMap<String, AccessEntry>,
+    refresh_tokens: HashMap<String, RefreshEntry>,
+    jtis: HashMap<String, i64>,
+    faults: Faults,
+    stats: SimStats,
+}
+
+#[derive(Default)]
+struct Faults {
+    fail_next: HashMap<String, VecDeque<(u16, u32)>>,
+    delay: HashMap<String, u64>,
+    id_token: BTreeSet<IdTokenFault>,
+    deny_authorization: bool,
+}
+
+/// A pushed authorization request.
+#[derive(Clone)]
+pub(crate) struct ParEntry {
+    pub(crate) client_id: String,
+    pub(crate) redirect_uri: String,
+    pub(crate) scope: String,
+    pub(crate) state: Option<String>,
+    pub(crate) nonce: Option<String>,
+    pub(crate) code_challenge: String,
+    pub(crate) dpop_jkt: Option<String>,
+    pub(crate) expires_at: Instant,
+}
+
+struct CodeEntry {
+    par: ParEntry,
+    sub: String,
+    auth_time: i64,
+    expires_at: Instant,
+    used: bool,
+    family: Option<u64>,
+}
+
+struct Family {
+    sub: String,
+    client_id: String,
+    jkt: String,
+    scope: String,
+    revoked: bool,
+}
+
+struct AccessEntry {
+    family: u64,
+    expires_at: Instant,
+    revoked: bool,
+}
+
+struct RefreshEntry {
+    family: u64,
+    rotated: bool,
+}
+
+/// An OAuth error for the token endpoint: (HTTP status, error code, description).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OAuthError {
+    pub(crate) status: u16,
+    pub(crate) error: &'static str,
+    pub(crate) description: &'static str,
+}
+
+impl OAuthError {
+    pub(crate) fn new(status: u16, error: &'static str, description: &'static str) -> Self {
+        OAuthError { status, error, description }
+    }
+    fn grant(description: &'static str) -> Self {
+        OAuthError::new(400, "invalid_grant", description)
+    }
+    fn dpop(description: &'static str) -> Self {
+        OAuthError::new(400, "invalid_dpop_proof", description)
+    }
+}
+
+/// A resource-request failure: 401 invalid_token / invalid_dpop_proof, or 403 not_an_agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ApiError {
+    InvalidToken(&'static str),
+    InvalidProof(&'static str),
+    NotAnAgent,
+}
+
+/// A token response body, before the ID token is signed.
+pub(crate) struct Issued {
+    pub(crate) access_token: String,
+    pub(crate) refresh_token: String,
+    pub(crate) expires_in: u64,
+    pub(crate) scope: String,
+    pub(crate) id_token_claims: Option<Value>,
+    pub(crate) id_token_faults: BTreeSet<IdTokenFault>,
+}
+
+/// The result of the authorization step.
+pub(crate) enum AuthorizeOutcome {
+    /// Redirect with a code.
+    Code { redirect_uri: String, code: String, state: Option<String> },
+    /// Redirect with error=access_denied.
+    Denied { redirect_uri: String, state: Option<String> },
+}
+
+/// Token-request parameters.
+pub(crate) struct CodeGrant<'a> {
+    pub(crate) client_id: &'a str,
+    pub(crate) code: &'a str,
+    pub(crate) redirect_uri: &'a str,
+    pub(crate) code_verifier: &'a str,
+}
+
+fn is_pkce_string(s: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+/// Checks the shape of a `code_challenge` (S256: 43 base64url characters).
+pub(crate) fn is_valid_s256_challenge(s: &str) -> bool {
+    s.len() == 43 && jose::b64u_decode(s).is_some_and(|b| b.len() == 32)
+}
+
+impl Shared {
+    pub(crate) fn new(
+        issuer: String,
+        config: SimConfig,
+        fixtures: Fixtures,
+        signer: IdTokenSigner,
+    ) -> Shared {
+        Shared { issuer, config, fixtures, signer, state: Mutex::new(State::default()) }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn client_known(&self, client_id: &str) -> bool {
+        self.config.clients.iter().any(|c| c.client_id == client_id)
+    }
+
+    pub(crate) fn redirect_registered(&self, client_id: &str, redirect_uri: &str) -> bool {
+        self.config
+            .clients
+            .iter()
+            .any(|c| c.client_id == client_id && c.redirect_uris.iter().any(|r| r == redirect_uri))
+    }
+
+    // ----- faults and stats -----
+
+    pub(crate) fn set_fault(&self, fault: Fault) {
+        let mut st = self.lock();
+        match fault {
+            Fault::FailNext { path, status, count } => {
+                if count > 0 {
+                    st.faults.fail_next.entry(path).or_default().push_back((status, count));
+                }
+            }
+            Fault::Delay { path, millis } => {
+                st.faults.delay.insert(path, millis);
+            }
+            Fault::IdToken(f) => {
+                st.faults.id_token.insert(f);
+            }
+            Fault::DenyAuthorization => st.faults.deny_authorization = true,
+        }
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        self.lock().faults = Faults::default();
+    }
+
+    pub(crate) fn expire_access_tokens(&self) {
+        let now = Instant::now();
+        for entry in self.lock().access_tokens.values_mut() {
+            entry.expires_at = entry.expires_at.min(now);
+        }
+    }
+
+    pub(crate) fn stats(&self) -> SimStats {
+        self.lock().stats.clone()
+    }
+
+    /// Counts the request and takes the faults that apply to it: (delay in ms, failure status).
+    pub(crate) fn on_request(&self, path: &str) -> (Option<u64>, Option<u16>) {
+        let mut st = self.lock();
+        *st.stats.requests.entry(path.to_owned()).or_insert(0) += 1;
+        let delay = st.faults.delay.get(path).copied();
+        let mut fail = None;
+        if let Some(queue) = st.faults.fail_next.get_mut(path) {
+            if let Some(front) = queue.front_mut() {
+                fail = Some(front.0);
+                front.1 = front.1.saturating_sub(1);
+                if front.1 == 0 {
+                    queue.pop_front();
+                }
+            }
+            if queue.is_empty() {
+                st.faults.fail_next.remove(path);
+            }
+        }
+        (delay, fail)
+    }
+
+    // ----- DPoP -----
+
+    /// Verifies a proof and records its `jti` (a replayed `jti` is refused).
+    pub(crate) fn check_proof(
+        &self,
+        proof: &str,
+        method: &str,
+        path: &str,
+        access_token: Option<&str>,
+    ) -> Result<VerifiedProof, &'static str> {
+        let now = unix_now();
+        let url = format!("{}{}", self.issuer, path);
+        let verified = jose::verify_dpop_proof(
+            proof,
+            &ProofExpectation { method, url: &url, now, access_token },
+        )?;
+        let mut st = self.lock();
+        if st.jtis.len() > 4096 {
+            st.jtis.retain(|_, exp| *exp >= now);
+        }
+        // Keyed by key and jti; kept until the proof could no longer pass the iat check.
+        let key = format!("{}:{}", verified.jkt, verified.jti);
+        match st.jtis.get(&key) {
+            Some(exp) if *exp >= now => return Err("proof jti was already used"),
+            _ => {}
+        }
+        st.jtis.insert(key, now + 2 * jose::IAT_WINDOW_SECS + 1);
+        Ok(verified)
+    }
+
+    // ----- PAR and authorization -----
+
+    pub(crate) fn push_authorization(&self, entry: ParEntry) -> String {
+        let request_uri = format!("urn:ietf:params:oauth:request_uri:{}", jose::random_token());
+        let mut st = self.lock();
+        let now = Instant::now();
+        st.pars.retain(|_, p| p.expires_at > now);
+        st.pars.insert(request_uri.clone(), entry);
+        request_uri
+    }
+
+    /// Looks up a pushed request without consuming it.
+    pub(crate) fn peek_par(&self, client_id: &str, request_uri: &str) -> Result<ParEntry, &'static str> {
+        let st = self.lock();
+        match st.pars.get(request_uri) {
+            Some(p) if p.expires_at <= Instant::now() => Err("request_uri has expired"),
+            Some(p) if p.client_id != client_id => Err("request_uri was pushed by another client"),
+            Some(p) => Ok(p.clone()),
+            None => Err("request_uri is unknown or already used"),
+        }
+    }
+
+    /// Consumes the pushed request and issues a code for `sub` (or a denial, if that fault is
+    /// set).
+    pub(crate) fn authorize(
+        &self,
+        client_id: &str,
+        request_uri: &str,
+        sub: &str,
+    ) -> Result<AuthorizeOutcome, &'static str> {
+        let mut st = self.lock();
+        let par = match st.pars.remove(request_uri) {
+            Some(p) if p.expires_at <= Instant::now() => return Err("request_uri has expired"),
+            Some(p) if p.client_id != client_id => {
+                st.pars.insert(request_uri.to_owned(), p);
+                return Err("request_uri was pushed by another client");
+            }
+            Some(p) => p,
+            None => return Err("request_uri is unknown or already used"),
+        };
+        if st.faults.deny_authorization {
+            return Ok(AuthorizeOutcome::Denied { redirect_uri: par.redirect_uri, state: par.state });
+        }
+        let code = jose::random_token();
+        let now = Instant::now();
+        st.codes.retain(|_, c| c.used || c.expires_at > now);
+        let outcome = AuthorizeOutcome::Code {
+            redirect_uri: par.redirect_uri.clone(),
+            code: code.clone(),
+            state: par.state.clone(),
+        };
+        st.codes.insert(
+            code,
+            CodeEntry {
+                par,
+                sub: sub.to_owned(),
+                auth_time: unix_now(),
+                expires_at: now + self.config.code_ttl,
+                used: false,
+                family: None,
+            },
+        );
+        Ok(outcome)
+    }
+
+    // ----- token endpoint -----
+
+    fn revoke_family(st: &mut State, family: u64) {
+        if let Some(f) = st.families.get_mut(&family) {
+            if !f.revoked {
+                f.revoked = true;
+                st.stats.family_revocations += 1;
+            }
+        }
+    }
+
+    fn issue(&self, st: &mut State, family: u64) -> (String, String) {
+        let access = jose::random_token();
+        let refresh = jose::random_token();
+        st.access_tokens.insert(
+            access.clone(),
+            AccessEntry { family, expires_at: Instant::now() + self.config.access_token_ttl, revoked: false },
+        );
+        st.refresh_tokens.insert(refresh.clone(), RefreshEntry { family, rotated: false });
+        (access, refresh)
+    }
+
+    pub(crate) fn code_grant(&self, grant: &CodeGrant<'_>, proof: &VerifiedProof) -> Result<Issued, OAuthError> {
+        let mut st = self.lock();
+        let st = &mut *st;
+        let Some(entry) = st.codes.get_mut(grant.code) else {
+            return Err(OAuthError::grant("code is unknown"));
+        };
+        if entry.used {
+            // Replay: revoke everything issued from the first use.
+            let family = entry.family;
+            if let Some(f) = family {
+                Self::revoke_family(st, f);
+            }
+            return Err(OAuthError::grant("code was already used"));
+        }
+        if let Some(jkt) = &entry.par.dpop_jkt {
+            // Not consumed: whoever holds a code bound to another key cannot burn it.
+            if *jkt != proof.jkt {
+                return Err(OAuthError::dpop("proof key does not match dpop_jkt"));
+            }
+        }
+        entry.used = true;
+        if entry.expires_at <= Instant::now() {
+            return Err(OAuthError::grant("code has expired"));
+        }
+        if entry.par.client_id != grant.client_id {
+            return Err(OAuthError::grant("code was issued to another client"));
+        }
+        if entry.par.redirect_uri != grant.redirect_uri {
+            return Err(OAuthError::grant("redirect_uri does not match"));
+        }
+        if !is_pkce_string(grant.code_verifier, 43, 128)
+            || jose::sha256_b64u(grant.code_verifier.as_bytes()) != entry.par.code_challenge
+        {
+            return Err(OAuthError::grant("code_verifier does not match the code_challenge"));
+        }
+        let family_id = st.next_family;
+        st.next_family += 1;
+        entry.family = Some(family_id);
+        let scope = entry.par.scope.clone();
+        let now = unix_now();
+        let claims = json!({
+            "iss": self.issuer,
+            "sub": entry.sub,
+            "aud": entry.par.client_id,
+            "exp": now + ID_TOKEN_TTL_SECS,
+            "iat": now,
+            "auth_time": entry.auth_time,
+            "nonce": entry.par.nonce,
+        });
+        st.families.insert(
+            family_id,
+            Family {
+                sub: entry.sub.clone(),
+                client_id: entry.par.client_id.clone(),
+                jkt: proof.jkt.clone(),
+                scope: scope.clone(),
+                revoked: false,
+            },
+        );
+        let (access_token, refresh_token) = self.issue(st, family_id);
+        Ok(Issued {
+            access_token,
+            refresh_token,
+            expires_in: self.config.access_token_ttl.as_secs(),
+            scope,
+            id_token_claims: Some(claims),
+            id_token_faults: st.faults.id_token.clone(),
+        })
+    }
+
+    pub(crate) fn count_refresh_grant(&self) {
+        self.lock().stats.refresh_grants += 1;
+    }
+
+    pub(crate) fn refresh_grant(
+        &self,
+        client_id: &str,
+        refresh_token: &str,
+        proof: &VerifiedProof,
+    ) -> Result<Issued, OAuthError> {
+        let mut st = self.lock();
+        let st = &mut *st;
+        let Some(entry) = st.refresh_tokens.get(refresh_token) else {
+            return Err(OAuthError::grant("refresh token is unknown"));
+        };
+        let (family_id, rotated) = (entry.family, entry.rotated);
+        let Some(family) = st.families.get(&family_id) else {
+            return Err(OAuthError::grant("refresh token is unknown"));
+        };
+        if family.revoked {
+            return Err(OAuthError::grant("refresh token was revoked"));
+        }
+        if family.client_id != client_id {
+            return Err(OAuthError::grant("refresh token was issued to another client"));
+        }
+        if family.jkt != proof.jkt {
+            return Err(OAuthError::dpop("proof key does not match the refresh token's key"));
+        }
+        if rotated {
+            Self::revoke_family(st, family_id);
+            return Err(OAuthError::grant("refresh token was already used"));
+        }
+        let scope = family.scope.clone();
+        if let Some(e) = st.refresh_tokens.get_mut(refresh_token) {
+            e.rotated = true;
+        }
+        let (access_token, refresh_token) = self.issue(st, family_id);
+        Ok(Issued {
+            access_token,
+            refresh_token,
+            expires_in: self.config.access_token_ttl.as_secs(),
+            scope,
+            id_token_claims: None,
+            id_token_faults: BTreeSet::new(),
+        })
+    }
+
+    /// RFC 7009 revocation; unknown tokens and other clients' tokens are ignored.
+    pub(crate) fn revoke(&self, client_id: &str, token: &str) {
+        let mut st = self.lock();
+        let st = &mut *st;
+        if let Some(r) = st.refresh_tokens.get(token) {
+            let family = r.family;
+            if st.families.get(&family).is_some_and(|f| f.client_id == client_id) {
+                Self::revoke_family(st, family);
+            }
+            return;
+        }
+        let owner_ok = st
+            .access_tokens
+            .get(token)
+            .and_then(|a| st.families.get(&a.family))
+            .is_some_and(|f| f.client_id == client_id);
+        if owner_ok {
+            if let Some(a) = st.access_tokens.get_mut(token) {
+                a.revoked = true;
+            }
+        }
+    }
+
+    // ----- resources -----
+
+    /// Authorises a resource request: a live DPoP-bound access token and a matching proof.
+    /// Returns the subject (citizen id).
+    pub(crate) fn authorize_resource(
+        &self,
+        access_token: Option<&str>,
+        proof: Option<&str>,
+        method: &str,
+        path: &str,
+    ) -> Result<String, ApiError> {
+        let token = access_token.ok_or(ApiError::InvalidToken("no DPoP access token"))?;
+        let (jkt, sub) = {
+            let st = self.lock();
+            let entry = st
+                .access_tokens
+                .get(token)
+                .ok_or(ApiError::InvalidToken("access token is unknown"))?;
+            let family = st
+                .families
+                .get(&entry.family)
+                .ok_or(ApiError::InvalidToken("access token is unknown"))?;
+            if entry.revoked || family.revoked {
+                return Err(ApiError::InvalidToken("access token was revoked"));
+            }
+            if entry.expires_at <= Instant::now() {
+                return Err(ApiError::InvalidToken("access token has expired"));
+            }
+            (family.jkt.clone(), family.sub.clone())
+        };
+        let proof = proof.ok_or(ApiError::InvalidProof("DPoP proof missing"))?;
+        let verified = self
+            .check_proof(proof, method, path, Some(token))
+            .map_err(ApiError::InvalidProof)?;
+        if verified.jkt != jkt {
+            return Err(ApiError::InvalidProof("proof key is not the key the token is bound to"));
+        }
+        Ok(sub)
+    }
+}
