@@ -59,7 +59,10 @@ impl Address {
         if self.province == self.city {
             format!("{}{}{}", self.city, self.district, self.detail)
         } else {
-            format!("{}{}{}{}", self.province, self.city, self.district, self.detail)
+            format!(
+                "{}{}{}{}",
+                self.province, self.city, self.district, self.detail
+            )
         }
     }
 }
@@ -157,13 +160,25 @@ pub struct Fixtures {
 impl Fixtures {
     /// Parses and validates the compiled-in fixture data.
     pub fn load() -> Result<Fixtures, FixtureError> {
-        let citizens = serde_json::from_str(CITIZENS_JSON)
-            .map_err(|source| FixtureError::Json { file: "citizens.json", source })?;
-        let enterprises = serde_json::from_str(ENTERPRISES_JSON)
-            .map_err(|source| FixtureError::Json { file: "enterprises.json", source })?;
-        let agents = serde_json::from_str(AGENTS_JSON)
-            .map_err(|source| FixtureError::Json { file: "agents.json", source })?;
-        let fixtures = Fixtures { citizens, enterprises, agents };
+        let citizens =
+            serde_json::from_str(CITIZENS_JSON).map_err(|source| FixtureError::Json {
+                file: "citizens.json",
+                source,
+            })?;
+        let enterprises =
+            serde_json::from_str(ENTERPRISES_JSON).map_err(|source| FixtureError::Json {
+                file: "enterprises.json",
+                source,
+            })?;
+        let agents = serde_json::from_str(AGENTS_JSON).map_err(|source| FixtureError::Json {
+            file: "agents.json",
+            source,
+        })?;
+        let fixtures = Fixtures {
+            citizens,
+            enterprises,
+            agents,
+        };
         fixtures.validate()?;
         Ok(fixtures)
     }
@@ -195,12 +210,16 @@ impl Fixtures {
 
     /// The citizen with this resident ID number.
     pub fn citizen_by_id_number(&self, id_number: &str) -> Option<&Citizen> {
-        self.citizens.iter().find(|c| c.id_number.eq_ignore_ascii_case(id_number))
+        self.citizens
+            .iter()
+            .find(|c| c.id_number.eq_ignore_ascii_case(id_number))
     }
 
     /// The enterprise with this unified social credit code.
     pub fn enterprise_by_uscc(&self, uscc: &str) -> Option<&Enterprise> {
-        self.enterprises.iter().find(|e| e.uscc.eq_ignore_ascii_case(uscc))
+        self.enterprises
+            .iter()
+            .find(|e| e.uscc.eq_ignore_ascii_case(uscc))
     }
 
     /// Every enterprise the citizen may act for, in enterprise file order, with the role.
@@ -259,8 +278,16 @@ impl Fixtures {
                 return bad(format!("{}: credit code: {msg}", e.id));
             }
             match e.uscc.get(2..8).and_then(region) {
-                Some((p, c, d)) if p == e.address.province && c == e.address.city && d == e.address.district => {}
-                _ => return bad(format!("{}: credit code region disagrees with the address", e.id)),
+                Some((p, c, d))
+                    if p == e.address.province
+                        && c == e.address.city
+                        && d == e.address.district => {}
+                _ => {
+                    return bad(format!(
+                        "{}: credit code region disagrees with the address",
+                        e.id
+                    ))
+                }
             }
             if self.citizen(&e.legal_representative).is_none() {
                 return bad(format!("{}: legal representative does not resolve", e.id));
@@ -269,19 +296,31 @@ impl Fixtures {
         let mut links = std::collections::HashSet::new();
         for a in &self.agents {
             if self.citizen(&a.citizen).is_none() || self.enterprise(&a.enterprise).is_none() {
-                return bad(format!("agent link {} -> {} does not resolve", a.citizen, a.enterprise));
+                return bad(format!(
+                    "agent link {} -> {} does not resolve",
+                    a.citizen, a.enterprise
+                ));
             }
             if a.role != Role::Agent {
-                return bad(format!("agent link {} -> {} must have role agent", a.citizen, a.enterprise));
+                return bad(format!(
+                    "agent link {} -> {} must have role agent",
+                    a.citizen, a.enterprise
+                ));
             }
             if !links.insert((a.citizen.as_str(), a.enterprise.as_str())) {
-                return bad(format!("duplicate agent link {} -> {}", a.citizen, a.enterprise));
+                return bad(format!(
+                    "duplicate agent link {} -> {}",
+                    a.citizen, a.enterprise
+                ));
             }
             if self
                 .enterprise(&a.enterprise)
                 .is_some_and(|e| e.legal_representative == a.citizen)
             {
-                return bad(format!("{} is already legal representative of {}", a.citizen, a.enterprise));
+                return bad(format!(
+                    "{} is already legal representative of {}",
+                    a.citizen, a.enterprise
+                ));
             }
         }
         Ok(())
@@ -335,7 +374,10 @@ pub const REGIONS: &[(&str, &str, &str, &str)] = &[
 
 /// (province, city, district) of a region code the fixtures use.
 pub fn region(code: &str) -> Option<(&'static str, &'static str, &'static str)> {
-    REGIONS.iter().find(|r| r.0 == code).map(|r| (r.1, r.2, r.3))
+    REGIONS
+        .iter()
+        .find(|r| r.0 == code)
+        .map(|r| (r.1, r.2, r.3))
 }
 
 fn address_is_known(a: &Address) -> bool {
@@ -389,7 +431,9 @@ pub fn resident_id_sex(id: &str) -> Option<Sex> {
 
 /// The 31-character set of unified social credit codes (no I, O, S, V, Z).
 pub const GB32100_CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const GB32100_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const GB32100_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 fn gb32100_value(ch: char) -> Option<u32> {
     GB32100_CHARSET.find(ch).and_then(|i| u32::try_from(i).ok())
@@ -465,7 +509,9 @@ pub fn is_valid_mobile(m: &str) -> bool {
         "176", "177", "178", "180", "181", "182", "183", "184", "185", "186", "187", "188", "189",
         "190", "191", "192", "193", "195", "196", "197", "198", "199",
     ];
-    m.len() == 11 && m.bytes().all(|b| b.is_ascii_digit()) && PREFIXES.iter().any(|p| m.starts_with(p))
+    m.len() == 11
+        && m.bytes().all(|b| b.is_ascii_digit())
+        && PREFIXES.iter().any(|p| m.starts_with(p))
 }
 
 #[cfg(test)]
@@ -507,7 +553,12 @@ mod tests {
                 "{}",
                 c.id
             );
-            assert_eq!(c.id_number[6..14], c.birth_date.replace('-', ""), "{}", c.id);
+            assert_eq!(
+                c.id_number[6..14],
+                c.birth_date.replace('-', ""),
+                "{}",
+                c.id
+            );
             assert_eq!(resident_id_sex(&c.id_number), Some(c.sex), "{}", c.id);
             assert!(is_valid_mobile(&c.mobile), "{}", c.id);
             let n = c.name.chars().count();
@@ -515,7 +566,9 @@ mod tests {
         }
         for e in f.enterprises() {
             assert_eq!(
-                gb32100_check_digit(&e.uscc[..17]).map(String::from).as_deref(),
+                gb32100_check_digit(&e.uscc[..17])
+                    .map(String::from)
+                    .as_deref(),
                 Some(&e.uscc[17..]),
                 "{}",
                 e.id
@@ -531,8 +584,14 @@ mod tests {
 
     #[test]
     fn ages_span_young_adults_to_over_sixties() {
-        let Ok(f) = Fixtures::load() else { panic!("fixtures do not load") };
-        let ages: Vec<u32> = f.citizens().iter().filter_map(|c| c.age_on(2026, 1, 1)).collect();
+        let Ok(f) = Fixtures::load() else {
+            panic!("fixtures do not load")
+        };
+        let ages: Vec<u32> = f
+            .citizens()
+            .iter()
+            .filter_map(|c| c.age_on(2026, 1, 1))
+            .collect();
         assert_eq!(ages.len(), f.citizens().len());
         assert!(ages.iter().any(|a| *a < 25));
         assert!(ages.iter().any(|a| *a > 60));
@@ -541,22 +600,36 @@ mod tests {
 
     #[test]
     fn roles() {
-        let Ok(f) = Fixtures::load() else { panic!("fixtures do not load") };
+        let Ok(f) = Fixtures::load() else {
+            panic!("fixtures do not load")
+        };
         let roles = f.enterprises_for("citizen-01");
         assert!(roles.iter().any(|(_, r)| *r == Role::LegalRepresentative));
         assert!(roles.iter().any(|(_, r)| *r == Role::Agent));
-        assert!(f.citizens().iter().any(|c| f.enterprises_for(&c.id).is_empty()));
+        assert!(f
+            .citizens()
+            .iter()
+            .any(|c| f.enterprises_for(&c.id).is_empty()));
         assert!(f.citizens().iter().any(|c| {
-            f.enterprises_for(&c.id).iter().filter(|(_, r)| *r == Role::Agent).count() > 1
+            f.enterprises_for(&c.id)
+                .iter()
+                .filter(|(_, r)| *r == Role::Agent)
+                .count()
+                > 1
         }));
-        assert_eq!(f.role_of("citizen-01", "enterprise-01"), Some(Role::LegalRepresentative));
+        assert_eq!(
+            f.role_of("citizen-01", "enterprise-01"),
+            Some(Role::LegalRepresentative)
+        );
         assert_eq!(f.role_of("citizen-01", "enterprise-03"), None);
         assert_eq!(f.role_of("citizen-01", "enterprise-99"), None);
     }
 
     #[test]
     fn validator_rejects_tampering() {
-        let Ok(mut f) = Fixtures::load() else { panic!("fixtures do not load") };
+        let Ok(mut f) = Fixtures::load() else {
+            panic!("fixtures do not load")
+        };
         if let Some(c) = f.citizens.first_mut() {
             c.sex = match c.sex {
                 Sex::Male => Sex::Female,
@@ -564,7 +637,9 @@ mod tests {
             };
         }
         assert!(f.validate().is_err());
-        let Ok(mut f) = Fixtures::load() else { panic!("fixtures do not load") };
+        let Ok(mut f) = Fixtures::load() else {
+            panic!("fixtures do not load")
+        };
         f.agents.push(AgentLink {
             citizen: "citizen-99".into(),
             enterprise: "enterprise-01".into(),

@@ -10,6 +10,6 @@ pub mod server;
 
 pub use fixtures::Fixtures;
 pub use server::{
-    serve_forever, Fault, IdTokenFault, RegisteredClient, SimConfig, SimError, SimHandle,
-    SimStats, Simulator,
+    serve_forever, Fault, IdTokenFault, RegisteredClient, SimConfig, SimError, SimHandle, SimStats,
+    Simulator,
 };

@@ -102,10 +102,11 @@ pub struct LoginRequest {
 }
 
 /// Person or enterprise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityKind {
     /// A natural person (自然人).
+    #[default]
     Person,
     /// A legal person (法人) the person acts for.
     Enterprise,
@@ -116,7 +117,8 @@ pub enum IdentityKind {
 pub struct Identity {
     /// The platform's id of the person or enterprise.
     pub id: String,
-    /// Person or enterprise.
+    /// Person or enterprise (a person when the platform leaves it out).
+    #[serde(default)]
     pub kind: IdentityKind,
     /// The display name.
     pub name: Personal<String>,

@@ -141,7 +141,8 @@ pub(crate) fn verify_dpop_proof(
     expect: &ProofExpectation<'_>,
 ) -> Result<VerifiedProof, &'static str> {
     let mut parts = proof.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err("proof is not a compact JWS");
     };
@@ -184,7 +185,8 @@ pub(crate) fn verify_dpop_proof(
     if sig_bytes.len() != 64 {
         return Err("proof signature is not 64 bytes");
     }
-    let signature = Signature::from_slice(&sig_bytes).map_err(|_| "proof signature is malformed")?;
+    let signature =
+        Signature::from_slice(&sig_bytes).map_err(|_| "proof signature is malformed")?;
     let signing_input = &proof[..h.len() + 1 + p.len()];
     key.verify(signing_input.as_bytes(), &signature)
         .map_err(|_| "proof signature does not verify")?;
@@ -197,7 +199,10 @@ pub(crate) fn verify_dpop_proof(
     if claims.get("htm").and_then(Value::as_str) != Some(expect.method) {
         return Err("proof htm does not match the request method");
     }
-    let htu = claims.get("htu").and_then(Value::as_str).ok_or("proof htu missing")?;
+    let htu = claims
+        .get("htu")
+        .and_then(Value::as_str)
+        .ok_or("proof htu missing")?;
     match (normalised_url(htu), normalised_url(expect.url)) {
         (Some(a), Some(b)) if a == b => {}
         _ => return Err("proof htu does not match the request URL"),
@@ -219,7 +224,10 @@ pub(crate) fn verify_dpop_proof(
         (Some(_), _) => return Err("proof ath missing"),
         (None, _) => {}
     }
-    Ok(VerifiedProof { jkt: ec_thumbprint(&b64u(&xb), &b64u(&yb)), jti })
+    Ok(VerifiedProof {
+        jkt: ec_thumbprint(&b64u(&xb), &b64u(&yb)),
+        jti,
+    })
 }
 
 #[cfg(test)]
@@ -234,18 +242,26 @@ mod tests {
 
     #[test]
     fn signed_jwt_verifies_with_public_key() {
-        let Some(signer) = IdTokenSigner::generate() else { panic!("no key") };
+        let Some(signer) = IdTokenSigner::generate() else {
+            panic!("no key")
+        };
         let jwt = signer.sign_jwt(&json!({"sub": "x"}));
         let parts: Vec<&str> = jwt.split('.').collect();
         assert_eq!(parts.len(), 3);
         let point = signer.key.verifying_key();
-        let Some(sig) = b64u_decode(parts[2]) else { panic!("sig") };
-        let Ok(sig) = Signature::from_slice(&sig) else { panic!("sig") };
+        let Some(sig) = b64u_decode(parts[2]) else {
+            panic!("sig")
+        };
+        let Ok(sig) = Signature::from_slice(&sig) else {
+            panic!("sig")
+        };
         let input = format!("{}.{}", parts[0], parts[1]);
         assert!(point.verify(input.as_bytes(), &sig).is_ok());
         let tampered = tamper_signature(&jwt);
-        let Some(sig2) = tampered.rsplit('.').next().and_then(b64u_decode) else { panic!() };
+        let Some(sig2) = tampered.rsplit('.').next().and_then(b64u_decode) else {
+            panic!()
+        };
         let bad = Signature::from_slice(&sig2).map(|s| point.verify(input.as_bytes(), &s).is_ok());
-        assert_ne!(bad, Ok(true));
+        assert!(!matches!(bad, Ok(true)));
     }
 }

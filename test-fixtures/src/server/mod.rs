@@ -105,8 +105,8 @@ pub enum SimError {
 }
 
 /// A fault to inject; see `POST /sim/faults`. Faults add up and stay until cleared, except
-/// `FailNext`, which is used up after `count` requests.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `FailNext`, which is used up after `count` requests. [`Fault::to_json`] gives the wire form.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// The next `count` requests to exactly `path` (any method) answer `status` without
     /// reaching the handler.
@@ -135,7 +135,11 @@ impl Fault {
     /// The JSON body of `POST /sim/faults` that sets this fault.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
-            Fault::FailNext { path, status, count } => {
+            Fault::FailNext {
+                path,
+                status,
+                count,
+            } => {
                 serde_json::json!({"fail_next": {"path": path, "status": status, "count": count}})
             }
             Fault::Delay { path, millis } => {
@@ -236,7 +240,8 @@ impl Simulator {
         let server_handle = axum_server::Handle::new();
         let rustls_config =
             axum_server::tls_rustls::RustlsConfig::from_config(material.server_config.clone());
-        let server = axum_server::from_tcp_rustls(listener, rustls_config).handle(server_handle.clone());
+        let server =
+            axum_server::from_tcp_rustls(listener, rustls_config).handle(server_handle.clone());
         let task = tokio::spawn(async move {
             if let Err(e) = server.serve(router.into_make_service()).await {
                 tracing::error!(error = %e, "simulator server stopped with an error");
@@ -290,7 +295,9 @@ pub struct SimHandle {
 
 impl std::fmt::Debug for SimHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimHandle").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("SimHandle")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
@@ -389,7 +396,9 @@ impl SimHandle {
             .map_err(|e| SimError::Http(format!("authorization request failed: {e}")))?;
         let status = response.status();
         if !status.is_redirection() {
-            return Err(SimError::Http(format!("authorization answered {status}, not a redirect")));
+            return Err(SimError::Http(format!(
+                "authorization answered {status}, not a redirect"
+            )));
         }
         response
             .headers()
@@ -402,7 +411,8 @@ impl SimHandle {
     /// Stops accepting connections, lets open requests finish (up to a second) and waits for
     /// the server task.
     pub async fn shutdown(mut self) {
-        self.server_handle.graceful_shutdown(Some(Duration::from_secs(1)));
+        self.server_handle
+            .graceful_shutdown(Some(Duration::from_secs(1)));
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }

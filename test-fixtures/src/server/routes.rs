@@ -44,7 +44,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/sim/expire-access-tokens", post(sim_expire))
         .route("/sim/stats", get(sim_stats))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(shared.clone(), count_and_faults))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            count_and_faults,
+        ))
         .with_state(shared)
 }
 
@@ -81,7 +84,11 @@ fn no_store() -> [(header::HeaderName, HeaderValue); 2] {
 }
 
 fn oauth_error(e: &OAuthError) -> Response {
-    tracing::debug!(error = e.error, description = e.description, "request refused");
+    tracing::debug!(
+        error = e.error,
+        description = e.description,
+        "request refused"
+    );
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
     (
         status,
@@ -170,7 +177,8 @@ async fn par(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
             "response_type must be code",
         ));
     }
-    let Some(redirect_uri) = get("redirect_uri").filter(|r| s.redirect_registered(client_id, r)) else {
+    let Some(redirect_uri) = get("redirect_uri").filter(|r| s.redirect_registered(client_id, r))
+    else {
         return bad_request("redirect_uri is not registered for this client");
     };
     if get("code_challenge_method") != Some("S256") {
@@ -183,7 +191,11 @@ async fn par(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
         return bad_request("scope is required");
     };
     if !scope.split(' ').any(|v| v == "openid") {
-        return oauth_error(&OAuthError::new(400, "invalid_scope", "scope must include openid"));
+        return oauth_error(&OAuthError::new(
+            400,
+            "invalid_scope",
+            "scope must include openid",
+        ));
     }
     let mut dpop_jkt = get("dpop_jkt").map(str::to_owned);
     if let Some(jkt) = &dpop_jkt {
@@ -208,7 +220,11 @@ async fn par(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
             Err(d) => return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", d)),
         },
         Err(()) => {
-            return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", "one DPoP header expected"))
+            return oauth_error(&OAuthError::new(
+                400,
+                "invalid_dpop_proof",
+                "one DPoP header expected",
+            ))
         }
     }
     let entry = ParEntry {
@@ -254,7 +270,12 @@ fn html_error(description: &'static str) -> Response {
          <h1>invalid_request</h1><p>{}</p></html>",
         html_escape(description)
     );
-    (StatusCode::BAD_REQUEST, no_store(), axum::response::Html(body)).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        no_store(),
+        axum::response::Html(body),
+    )
+        .into_response()
 }
 
 fn sign_in_page(s: &Shared, client_id: &str, request_uri: &str) -> Response {
@@ -265,7 +286,11 @@ fn sign_in_page(s: &Shared, client_id: &str, request_uri: &str) -> Response {
             .append_pair("request_uri", request_uri)
             .append_pair("test_user", &c.id);
         let link = if s.config.test_mode {
-            format!("<a href=\"/authorize?{}\">{}</a>", html_escape(&q.finish()), html_escape(&c.name))
+            format!(
+                "<a href=\"/authorize?{}\">{}</a>",
+                html_escape(&q.finish()),
+                html_escape(&c.name)
+            )
         } else {
             format!(
                 "<form method=\"post\" action=\"/authorize\">\
@@ -298,12 +323,19 @@ fn finish_authorization(s: &Shared, client_id: &str, request_uri: &str, user: &s
         Err(d) => return html_error(d),
     };
     let (redirect_uri, params) = match outcome {
-        AuthorizeOutcome::Code { redirect_uri, code, state } => {
+        AuthorizeOutcome::Code {
+            redirect_uri,
+            code,
+            state,
+        } => {
             let mut p = vec![("code", code)];
             p.extend(state.map(|st| ("state", st)));
             (redirect_uri, p)
         }
-        AuthorizeOutcome::Denied { redirect_uri, state } => {
+        AuthorizeOutcome::Denied {
+            redirect_uri,
+            state,
+        } => {
             tracing::debug!("authorization denied by fault");
             let mut p = vec![("error", "access_denied".to_owned())];
             p.extend(state.map(|st| ("state", st)));
@@ -324,7 +356,11 @@ fn finish_authorization(s: &Shared, client_id: &str, request_uri: &str, user: &s
         return html_error("redirect is not a valid header");
     };
     let [cc, pragma] = no_store();
-    (StatusCode::FOUND, [(header::LOCATION, location), cc, pragma]).into_response()
+    (
+        StatusCode::FOUND,
+        [(header::LOCATION, location), cc, pragma],
+    )
+        .into_response()
 }
 
 async fn authorize_get(State(s): S, uri: Uri) -> Response {
@@ -350,9 +386,11 @@ async fn authorize_post(State(s): S, body: Bytes) -> Response {
         Ok(f) => f,
         Err(d) => return html_error(d),
     };
-    let (Some(client_id), Some(request_uri), Some(user)) =
-        (form.get("client_id"), form.get("request_uri"), form.get("user"))
-    else {
+    let (Some(client_id), Some(request_uri), Some(user)) = (
+        form.get("client_id"),
+        form.get("request_uri"),
+        form.get("user"),
+    ) else {
         return html_error("client_id, request_uri and user are required");
     };
     finish_authorization(&s, client_id, request_uri, user)
@@ -375,9 +413,19 @@ async fn token(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
     }
     let proof = match single_header(&headers, "dpop") {
         Ok(Some(p)) => p,
-        Ok(None) => return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", "DPoP proof missing")),
+        Ok(None) => {
+            return oauth_error(&OAuthError::new(
+                400,
+                "invalid_dpop_proof",
+                "DPoP proof missing",
+            ))
+        }
         Err(()) => {
-            return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", "one DPoP header expected"))
+            return oauth_error(&OAuthError::new(
+                400,
+                "invalid_dpop_proof",
+                "one DPoP header expected",
+            ))
         }
     };
     let verified = match s.check_proof(proof, "POST", "/token", None) {
@@ -404,7 +452,11 @@ async fn token(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
             s.refresh_grant(client_id, refresh_token, &verified)
         }
         Some(_) => {
-            return oauth_error(&OAuthError::new(400, "unsupported_grant_type", "unsupported grant_type"))
+            return oauth_error(&OAuthError::new(
+                400,
+                "unsupported_grant_type",
+                "unsupported grant_type",
+            ))
         }
         None => return bad_request("grant_type is required"),
     };
@@ -414,7 +466,11 @@ async fn token(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
     }
 }
 
-fn id_token(s: &Shared, mut claims: Value, faults: &std::collections::BTreeSet<IdTokenFault>) -> String {
+fn id_token(
+    s: &Shared,
+    mut claims: Value,
+    faults: &std::collections::BTreeSet<IdTokenFault>,
+) -> String {
     for f in faults {
         match f {
             IdTokenFault::WrongAudience => claims["aud"] = json!("someone-else"),
@@ -480,14 +536,17 @@ fn api_error(e: ApiError) -> Response {
     let (status, code, description) = match e {
         ApiError::InvalidToken(d) => (StatusCode::UNAUTHORIZED, "invalid_token", d),
         ApiError::InvalidProof(d) => (StatusCode::UNAUTHORIZED, "invalid_dpop_proof", d),
-        ApiError::NotAnAgent => {
-            (StatusCode::FORBIDDEN, "not_an_agent", "the person may not act for that enterprise")
-        }
+        ApiError::NotAnAgent => (
+            StatusCode::FORBIDDEN,
+            "not_an_agent",
+            "the person may not act for that enterprise",
+        ),
     };
     tracing::debug!(error = code, description, "resource request refused");
     let body = Json(json!({"error": code, "error_description": description}));
     if status == StatusCode::UNAUTHORIZED {
-        let challenge = format!("DPoP error=\"{code}\", error_description=\"{description}\", algs=\"ES256\"");
+        let challenge =
+            format!("DPoP error=\"{code}\", error_description=\"{description}\", algs=\"ES256\"");
         let value = HeaderValue::from_str(&challenge)
             .unwrap_or_else(|_| HeaderValue::from_static("DPoP algs=\"ES256\""));
         (status, [(header::WWW_AUTHENTICATE, value)], body).into_response()
@@ -497,14 +556,21 @@ fn api_error(e: ApiError) -> Response {
 }
 
 /// Authorises a resource request; returns the person's citizen id.
-fn resource_auth(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<String, ApiError> {
+fn resource_auth(
+    s: &Shared,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<String, ApiError> {
     let token = match single_header(headers, "authorization") {
         Ok(Some(v)) => match v.split_once(' ') {
             Some((scheme, t)) if scheme.eq_ignore_ascii_case("dpop") && !t.trim().is_empty() => {
                 Some(t.trim())
             }
             Some((scheme, _)) if scheme.eq_ignore_ascii_case("bearer") => {
-                return Err(ApiError::InvalidToken("DPoP-bound token presented as a bearer token"))
+                return Err(ApiError::InvalidToken(
+                    "DPoP-bound token presented as a bearer token",
+                ))
             }
             _ => return Err(ApiError::InvalidToken("authorization scheme must be DPoP")),
         },
@@ -521,8 +587,17 @@ async fn userinfo(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> 
         Ok(sub) => sub,
         Err(e) => return api_error(e),
     };
-    let name = s.fixtures.citizen(&sub).map(|c| c.name.clone()).unwrap_or_default();
-    (StatusCode::OK, no_store(), Json(json!({"sub": sub, "name": name}))).into_response()
+    let name = s
+        .fixtures
+        .citizen(&sub)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    (
+        StatusCode::OK,
+        no_store(),
+        Json(json!({"sub": sub, "name": name})),
+    )
+        .into_response()
 }
 
 /// Who a city-API call is made as: the person, or the enterprise named by `CityKit-Acting-For`.
@@ -531,7 +606,12 @@ struct Caller {
     acting_for: Option<String>,
 }
 
-fn city_api_auth(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<Caller, ApiError> {
+fn city_api_auth(
+    s: &Shared,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<Caller, ApiError> {
     let person = resource_auth(s, method, uri, headers)?;
     let acting_for = match single_header(headers, ACTING_FOR_HEADER) {
         Ok(None) => None,
@@ -552,7 +632,11 @@ async fn identities(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -
         Ok(c) => c,
         Err(e) => return api_error(e),
     };
-    let name = s.fixtures.citizen(&caller.person).map(|c| c.name.clone()).unwrap_or_default();
+    let name = s
+        .fixtures
+        .citizen(&caller.person)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
     let mut list = vec![json!({"id": caller.person, "kind": "person", "name": name})];
     for (e, role) in s.fixtures.enterprises_for(&caller.person) {
         list.push(json!({
@@ -563,7 +647,12 @@ async fn identities(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -
             "uscc": e.uscc,
         }));
     }
-    (StatusCode::OK, no_store(), Json(json!({"identities": list}))).into_response()
+    (
+        StatusCode::OK,
+        no_store(),
+        Json(json!({"identities": list})),
+    )
+        .into_response()
 }
 
 async fn me(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
@@ -571,13 +660,26 @@ async fn me(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Respon
         Ok(c) => c,
         Err(e) => return api_error(e),
     };
-    let name = s.fixtures.citizen(&caller.person).map(|c| c.name.clone()).unwrap_or_default();
+    let name = s
+        .fixtures
+        .citizen(&caller.person)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
     let person = json!({"id": caller.person, "name": name});
-    let acting_as = match caller.acting_for.as_deref().and_then(|id| s.fixtures.enterprise(id)) {
+    let acting_as = match caller
+        .acting_for
+        .as_deref()
+        .and_then(|id| s.fixtures.enterprise(id))
+    {
         Some(e) => json!({"id": e.id, "kind": "enterprise", "name": e.name}),
         None => json!({"id": caller.person, "kind": "person", "name": name}),
     };
-    (StatusCode::OK, no_store(), Json(json!({"acting_as": acting_as, "person": person}))).into_response()
+    (
+        StatusCode::OK,
+        no_store(),
+        Json(json!({"acting_as": acting_as, "person": person})),
+    )
+        .into_response()
 }
 
 // ----- simulator control -----
@@ -618,13 +720,20 @@ async fn sim_set_faults(State(s): S, body: Bytes) -> Response {
         if !f.path.starts_with('/') || StatusCode::from_u16(f.status).is_err() {
             return bad_request("fail_next needs a path starting with / and an HTTP status");
         }
-        faults.push(Fault::FailNext { path: f.path, status: f.status, count: f.count });
+        faults.push(Fault::FailNext {
+            path: f.path,
+            status: f.status,
+            count: f.count,
+        });
     }
     if let Some(d) = body.delay {
         if !d.path.starts_with('/') {
             return bad_request("delay needs a path starting with /");
         }
-        faults.push(Fault::Delay { path: d.path, millis: d.millis });
+        faults.push(Fault::Delay {
+            path: d.path,
+            millis: d.millis,
+        });
     }
     if let Some(f) = body.id_token {
         faults.push(Fault::IdToken(f));

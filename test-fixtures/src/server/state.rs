@@ -104,7 +104,11 @@ pub(crate) struct OAuthError {
 
 impl OAuthError {
     pub(crate) fn new(status: u16, error: &'static str, description: &'static str) -> Self {
-        OAuthError { status, error, description }
+        OAuthError {
+            status,
+            error,
+            description,
+        }
     }
     fn grant(description: &'static str) -> Self {
         OAuthError::new(400, "invalid_grant", description)
@@ -135,9 +139,16 @@ pub(crate) struct Issued {
 /// The result of the authorization step.
 pub(crate) enum AuthorizeOutcome {
     /// Redirect with a code.
-    Code { redirect_uri: String, code: String, state: Option<String> },
+    Code {
+        redirect_uri: String,
+        code: String,
+        state: Option<String>,
+    },
     /// Redirect with error=access_denied.
-    Denied { redirect_uri: String, state: Option<String> },
+    Denied {
+        redirect_uri: String,
+        state: Option<String>,
+    },
 }
 
 /// Token-request parameters.
@@ -150,7 +161,8 @@ pub(crate) struct CodeGrant<'a> {
 
 fn is_pkce_string(s: &str, min: usize, max: usize) -> bool {
     (min..=max).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
 /// Checks the shape of a `code_challenge` (S256: 43 base64url characters).
@@ -165,11 +177,19 @@ impl Shared {
         fixtures: Fixtures,
         signer: IdTokenSigner,
     ) -> Shared {
-        Shared { issuer, config, fixtures, signer, state: Mutex::new(State::default()) }
+        Shared {
+            issuer,
+            config,
+            fixtures,
+            signer,
+            state: Mutex::new(State::default()),
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(crate) fn client_known(&self, client_id: &str) -> bool {
@@ -188,9 +208,17 @@ impl Shared {
     pub(crate) fn set_fault(&self, fault: Fault) {
         let mut st = self.lock();
         match fault {
-            Fault::FailNext { path, status, count } => {
+            Fault::FailNext {
+                path,
+                status,
+                count,
+            } => {
                 if count > 0 {
-                    st.faults.fail_next.entry(path).or_default().push_back((status, count));
+                    st.faults
+                        .fail_next
+                        .entry(path)
+                        .or_default()
+                        .push_back((status, count));
                 }
             }
             Fault::Delay { path, millis } => {
@@ -253,7 +281,12 @@ impl Shared {
         let url = format!("{}{}", self.issuer, path);
         let verified = jose::verify_dpop_proof(
             proof,
-            &ProofExpectation { method, url: &url, now, access_token },
+            &ProofExpectation {
+                method,
+                url: &url,
+                now,
+                access_token,
+            },
         )?;
         let mut st = self.lock();
         if st.jtis.len() > 4096 {
@@ -281,7 +314,11 @@ impl Shared {
     }
 
     /// Looks up a pushed request without consuming it.
-    pub(crate) fn peek_par(&self, client_id: &str, request_uri: &str) -> Result<ParEntry, &'static str> {
+    pub(crate) fn peek_par(
+        &self,
+        client_id: &str,
+        request_uri: &str,
+    ) -> Result<ParEntry, &'static str> {
         let st = self.lock();
         match st.pars.get(request_uri) {
             Some(p) if p.expires_at <= Instant::now() => Err("request_uri has expired"),
@@ -310,7 +347,10 @@ impl Shared {
             None => return Err("request_uri is unknown or already used"),
         };
         if st.faults.deny_authorization {
-            return Ok(AuthorizeOutcome::Denied { redirect_uri: par.redirect_uri, state: par.state });
+            return Ok(AuthorizeOutcome::Denied {
+                redirect_uri: par.redirect_uri,
+                state: par.state,
+            });
         }
         let code = jose::random_token();
         let now = Instant::now();
@@ -350,13 +390,27 @@ impl Shared {
         let refresh = jose::random_token();
         st.access_tokens.insert(
             access.clone(),
-            AccessEntry { family, expires_at: Instant::now() + self.config.access_token_ttl, revoked: false },
+            AccessEntry {
+                family,
+                expires_at: Instant::now() + self.config.access_token_ttl,
+                revoked: false,
+            },
         );
-        st.refresh_tokens.insert(refresh.clone(), RefreshEntry { family, rotated: false });
+        st.refresh_tokens.insert(
+            refresh.clone(),
+            RefreshEntry {
+                family,
+                rotated: false,
+            },
+        );
         (access, refresh)
     }
 
-    pub(crate) fn code_grant(&self, grant: &CodeGrant<'_>, proof: &VerifiedProof) -> Result<Issued, OAuthError> {
+    pub(crate) fn code_grant(
+        &self,
+        grant: &CodeGrant<'_>,
+        proof: &VerifiedProof,
+    ) -> Result<Issued, OAuthError> {
         let mut st = self.lock();
         let st = &mut *st;
         let Some(entry) = st.codes.get_mut(grant.code) else {
@@ -389,7 +443,9 @@ impl Shared {
         if !is_pkce_string(grant.code_verifier, 43, 128)
             || jose::sha256_b64u(grant.code_verifier.as_bytes()) != entry.par.code_challenge
         {
-            return Err(OAuthError::grant("code_verifier does not match the code_challenge"));
+            return Err(OAuthError::grant(
+                "code_verifier does not match the code_challenge",
+            ));
         }
         let family_id = st.next_family;
         st.next_family += 1;
@@ -449,10 +505,14 @@ impl Shared {
             return Err(OAuthError::grant("refresh token was revoked"));
         }
         if family.client_id != client_id {
-            return Err(OAuthError::grant("refresh token was issued to another client"));
+            return Err(OAuthError::grant(
+                "refresh token was issued to another client",
+            ));
         }
         if family.jkt != proof.jkt {
-            return Err(OAuthError::dpop("proof key does not match the refresh token's key"));
+            return Err(OAuthError::dpop(
+                "proof key does not match the refresh token's key",
+            ));
         }
         if rotated {
             Self::revoke_family(st, family_id);
@@ -479,7 +539,11 @@ impl Shared {
         let st = &mut *st;
         if let Some(r) = st.refresh_tokens.get(token) {
             let family = r.family;
-            if st.families.get(&family).is_some_and(|f| f.client_id == client_id) {
+            if st
+                .families
+                .get(&family)
+                .is_some_and(|f| f.client_id == client_id)
+            {
                 Self::revoke_family(st, family);
             }
             return;
@@ -531,7 +595,9 @@ impl Shared {
             .check_proof(proof, method, path, Some(token))
             .map_err(ApiError::InvalidProof)?;
         if verified.jkt != jkt {
-            return Err(ApiError::InvalidProof("proof key is not the key the token is bound to"));
+            return Err(ApiError::InvalidProof(
+                "proof key is not the key the token is bound to",
+            ));
         }
         Ok(sub)
     }

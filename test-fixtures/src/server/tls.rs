@@ -6,8 +6,8 @@ use std::sync::Arc;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
-    IsCa, Issuer, KeyPair, KeyUsagePurpose, PublicKeyData as _,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, PublicKeyData as _,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use sha2::{Digest as _, Sha256};
@@ -66,7 +66,9 @@ pub(crate) fn generate() -> Result<TlsMaterial, SimError> {
     leaf_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     leaf_params.use_authority_key_identifier_extension = true;
-    let leaf_cert = leaf_params.signed_by(&leaf_key, &issuer).map_err(cert_err)?;
+    let leaf_cert = leaf_params
+        .signed_by(&leaf_key, &issuer)
+        .map_err(cert_err)?;
 
     let spki_pin = STANDARD.encode(Sha256::digest(leaf_key.subject_public_key_info()));
     let ca_der = ca_cert.der().clone();
@@ -91,7 +93,9 @@ pub(crate) fn generate() -> Result<TlsMaterial, SimError> {
 }
 
 /// A rustls client configuration (ring provider) that trusts only the given CA.
-pub(crate) fn client_config(ca_der: &CertificateDer<'static>) -> Result<rustls::ClientConfig, SimError> {
+pub(crate) fn client_config(
+    ca_der: &CertificateDer<'static>,
+) -> Result<rustls::ClientConfig, SimError> {
     let mut roots = rustls::RootCertStore::empty();
     roots.add(ca_der.clone()).map_err(tls_err)?;
     Ok(rustls::ClientConfig::builder_with_provider(provider())
@@ -107,7 +111,9 @@ mod tests {
 
     #[test]
     fn pin_is_hash_of_spki_inside_leaf() {
-        let Ok(m) = generate() else { panic!("tls generation failed") };
+        let Ok(m) = generate() else {
+            panic!("tls generation failed")
+        };
         assert!(m.ca_pem.starts_with("-----BEGIN CERTIFICATE-----"));
         // The P-256 SPKI DER is 91 bytes; find it inside the leaf certificate and hash it.
         let leaf = m.leaf_der.as_ref();

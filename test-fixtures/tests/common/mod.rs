@@ -20,7 +20,10 @@ pub fn b64u(b: impl AsRef<[u8]>) -> String {
 }
 
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 pub fn random_b64u() -> String {
@@ -46,7 +49,10 @@ impl DpopKey {
     }
 
     pub fn jkt(&self) -> String {
-        let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#, self.x, self.y);
+        let canonical = format!(
+            r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
+            self.x, self.y
+        );
         b64u(Sha256::digest(canonical.as_bytes()))
     }
 
@@ -60,7 +66,14 @@ impl DpopKey {
         format!("{input}.{}", b64u(sig.to_bytes()))
     }
 
-    pub fn proof_with(&self, method: &str, url: &str, token: Option<&str>, jti: &str, iat: i64) -> String {
+    pub fn proof_with(
+        &self,
+        method: &str,
+        url: &str,
+        token: Option<&str>,
+        jti: &str,
+        iat: i64,
+    ) -> String {
         let header = json!({"typ": "dpop+jwt", "alg": "ES256", "jwk": self.jwk()});
         let mut claims = json!({"jti": jti, "htm": method, "htu": url, "iat": iat});
         if let Some(t) = token {
@@ -83,7 +96,10 @@ impl Pkce {
     pub fn new() -> Pkce {
         let verifier = random_b64u();
         let challenge = b64u(Sha256::digest(verifier.as_bytes()));
-        Pkce { verifier, challenge }
+        Pkce {
+            verifier,
+            challenge,
+        }
     }
 }
 
@@ -129,7 +145,12 @@ pub async fn par(sim: &SimHandle, http: &reqwest::Client, extra: &[(&str, &str)]
         ("code_challenge_method", "S256"),
     ];
     form.extend_from_slice(extra);
-    let res = http.post(format!("{}/par", sim.issuer())).form(&form).send().await.unwrap();
+    let res = http
+        .post(format!("{}/par", sim.issuer()))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
     let body: Value = res.json().await.unwrap();
     let request_uri = body["request_uri"].as_str().unwrap().to_owned();
@@ -138,18 +159,34 @@ pub async fn par(sim: &SimHandle, http: &reqwest::Client, extra: &[(&str, &str)]
     url.query_pairs_mut()
         .append_pair("client_id", DEMO_CLIENT_ID)
         .append_pair("request_uri", &request_uri);
-    Authorization { pkce, state, nonce, authorization_url: url.to_string() }
+    Authorization {
+        pkce,
+        state,
+        nonce,
+        authorization_url: url.to_string(),
+    }
 }
 
 /// Query parameters of a redirect Location.
 pub fn location_params(location: &str) -> std::collections::HashMap<String, String> {
-    url::Url::parse(location).unwrap().query_pairs().into_owned().collect()
+    url::Url::parse(location)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
 }
 
 /// Signs `citizen` in and returns (authorization, code).
-pub async fn code_for(sim: &SimHandle, http: &reqwest::Client, citizen: &str) -> (Authorization, String) {
+pub async fn code_for(
+    sim: &SimHandle,
+    http: &reqwest::Client,
+    citizen: &str,
+) -> (Authorization, String) {
     let auth = par(sim, http, &[]).await;
-    let location = sim.authorize_as(&auth.authorization_url, citizen).await.unwrap();
+    let location = sim
+        .authorize_as(&auth.authorization_url, citizen)
+        .await
+        .unwrap();
     assert!(location.starts_with(DEMO_REDIRECT_URI), "{location}");
     let params = location_params(&location);
     assert_eq!(params.get("state"), Some(&auth.state));
@@ -194,13 +231,22 @@ pub async fn redeem(
     .await
 }
 
-pub async fn refresh(sim: &SimHandle, http: &reqwest::Client, key: &DpopKey, refresh_token: &str) -> reqwest::Response {
+pub async fn refresh(
+    sim: &SimHandle,
+    http: &reqwest::Client,
+    key: &DpopKey,
+    refresh_token: &str,
+) -> reqwest::Response {
     let proof = key.proof("POST", &format!("{}/token", sim.issuer()), None);
     token_request(
         sim,
         http,
         Some(proof),
-        &[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", DEMO_CLIENT_ID)],
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", DEMO_CLIENT_ID),
+        ],
     )
     .await
 }
@@ -213,7 +259,12 @@ pub struct Tokens {
 }
 
 /// The whole code flow for `citizen`, bound to `key`.
-pub async fn login(sim: &SimHandle, http: &reqwest::Client, key: &DpopKey, citizen: &str) -> Tokens {
+pub async fn login(
+    sim: &SimHandle,
+    http: &reqwest::Client,
+    key: &DpopKey,
+    citizen: &str,
+) -> Tokens {
     let (auth, code) = code_for(sim, http, citizen).await;
     let res = redeem(sim, http, key, &code, &auth.pkce.verifier).await;
     assert_eq!(res.status(), 200);

@@ -1,0 +1,80 @@
+//! A simulator, a data directory and clients configured to trust the simulator's test CA.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use citykit_core::{Client, ClientConfig, NetConfig, PlatformConfig, StaticKeyProvider, StoreKey, TrustConfig};
+use citykit_sim::{SimConfig, SimHandle, Simulator};
+
+pub const CITIZEN: &str = "citizen-01";
+
+pub struct Env {
+    pub sim: SimHandle,
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub async fn start() -> Self {
+        Self::start_with(SimConfig::default()).await
+    }
+
+    pub async fn start_with(config: SimConfig) -> Self {
+        let sim = Simulator::start(config).await.expect("simulator starts");
+        Self { sim, dir: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn data_dir(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn config(&self, data_dir: &Path) -> ClientConfig {
+        let mut platform = PlatformConfig::new(self.sim.issuer(), "citykit-demo", "org.citykit.demo:/oauth2redirect");
+        platform.scopes = vec!["openid".into(), "profile".into()];
+        ClientConfig {
+            data_dir: data_dir.to_path_buf(),
+            platform,
+            net: NetConfig {
+                trust: TrustConfig { extra_root_certificates_pem: vec![self.sim.ca_cert_pem()], ..Default::default() },
+                request_timeout: Duration::from_secs(10),
+                initial_backoff: Duration::from_millis(20),
+                ..Default::default()
+            },
+        }
+    }
+
+    pub fn keys() -> Arc<StaticKeyProvider> {
+        Arc::new(StaticKeyProvider::new(StoreKey::from_bytes(&[42u8; 32]).unwrap()))
+    }
+
+    /// A client on its own data directory `name`.
+    pub async fn client(&self, name: &str) -> Client {
+        Client::open(self.config(&self.data_dir(name)), Self::keys()).await.expect("client opens")
+    }
+
+    /// The redirect the browser would hand back after `citizen` signs in.
+    pub async fn browser_redirect(&self, client: &Client, citizen: &str) -> String {
+        let request = client.identity().start_login().await.expect("login starts");
+        self.sim.authorize_as(&request.authorization_url, citizen).await.expect("simulated sign-in")
+    }
+
+    pub async fn logged_in(&self, name: &str, citizen: &str) -> Client {
+        let client = self.client(name).await;
+        let redirect = self.browser_redirect(&client, citizen).await;
+        client.identity().complete_login(&redirect).await.expect("login completes");
+        client
+    }
+}
+
+/// Replaces (or adds) a query parameter of a URL.
+pub fn with_param(url: &str, name: &str, value: &str) -> String {
+    let mut parsed = url::Url::parse(url).unwrap();
+    let pairs: Vec<(String, String)> =
+        parsed.query_pairs().filter(|(k, _)| k != name).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    parsed.query_pairs_mut().clear().extend_pairs(pairs).append_pair(name, value);
+    parsed.to_string()
+}
+
+pub fn param(url: &str, name: &str) -> Option<String> {
+    url::Url::parse(url).unwrap().query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}

@@ -1,0 +1,7 @@
+//! Integration tests: the core against the simulated city platform over real HTTPS on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod env;
+mod login;
+mod net;
+mod refresh;
