@@ -195,6 +195,17 @@ impl PassphraseKeyProvider {
     }
 }
 
+impl PassphraseKeyProvider {
+    /// The key `new_passphrase` gives with this store's saved salt and iteration count: the
+    /// `new_key` for [`crate::store::Store::rekey`] when the user changes the passphrase.
+    pub fn key_for_new_passphrase(&self, store_id: &str, new_passphrase: &str) -> Result<StoreKey, KeyProviderError> {
+        let parameters = self.load_or_create_parameters(store_id)?;
+        let salt = hex::decode(&parameters.salt_hex)
+            .map_err(|_| KeyProviderError::Unavailable { reason: "the salt in the key parameters file is not hex".into() })?;
+        derive_store_key(new_passphrase, &salt, parameters.iterations)
+    }
+}
+
 /// `PBKDF2-HMAC-SHA256(passphrase, salt, iterations)` → a 32-byte store key.
 pub fn derive_store_key(passphrase: &str, salt: &[u8], iterations: u32) -> Result<StoreKey, KeyProviderError> {
     let iterations = std::num::NonZeroU32::new(iterations)

@@ -1,0 +1,271 @@
+//! `citykit-sim client …`: each capability of the public core API as its own subcommand.
+//!
+//! State lives in `--data-dir` (the encrypted store, opened with `--passphrase`), so a login
+//! started by one invocation is completed by the next. Every result prints as text, or as JSON
+//! with `--json`; errors print their stable code (`{"error": {"code": …}}` with `--json`) and
+//! exit with status 1.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use citykit_core::store::{KeyProvider, STORE_ID};
+use citykit_core::{
+    CityKitError, Client, ClientConfig, IdentityKind, Language, NetConfig, PassphraseKeyProvider, PlatformConfig,
+    TrustConfig,
+};
+use serde_json::{json, Value};
+
+/// Settings shared by every client subcommand; each is also read from a `CITYKIT_*` variable.
+#[derive(Debug, clap::Args)]
+pub struct ClientArgs {
+    /// The app data directory (holds the encrypted store).
+    #[arg(long, env = "CITYKIT_DATA_DIR", default_value = "citykit-data", global = true)]
+    data_dir: PathBuf,
+    /// The store passphrase (PBKDF2-HMAC-SHA256, see README "Opening the store yourself").
+    #[arg(long, env = "CITYKIT_PASSPHRASE", global = true, hide_env_values = true)]
+    passphrase: Option<String>,
+    /// The OpenID provider's issuer URL (the platform); discovery is fetched from it.
+    #[arg(long, env = "CITYKIT_ISSUER", global = true)]
+    issuer: Option<String>,
+    /// This app's client id at the provider.
+    #[arg(long, env = "CITYKIT_CLIENT_ID", default_value = "citykit-demo", global = true)]
+    client_id: String,
+    /// This app's redirect URI.
+    #[arg(long, env = "CITYKIT_REDIRECT_URI", default_value = "org.citykit.demo:/oauth2redirect", global = true)]
+    redirect_uri: String,
+    /// A scope to request (repeat the flag; `openid` is always included).
+    #[arg(long = "scope", default_values = ["openid", "profile"], global = true)]
+    scopes: Vec<String>,
+    /// The city API base URL (default: from discovery, else {issuer}/api/v1).
+    #[arg(long, env = "CITYKIT_API_BASE", global = true)]
+    api_base: Option<String>,
+    /// A root certificate (PEM) to trust, e.g. the simulator's ca.pem (repeatable).
+    #[arg(long = "ca-file", env = "CITYKIT_CA_FILE", global = true)]
+    ca_files: Vec<PathBuf>,
+    /// An SPKI pin: base64 SHA-256 of a SubjectPublicKeyInfo in the server's chain (repeatable).
+    #[arg(long = "pin", global = true)]
+    pins: Vec<String>,
+    /// Also trust the public web PKI roots.
+    #[arg(long, global = true)]
+    public_roots: bool,
+    /// Whole-request timeout in seconds.
+    #[arg(long, default_value_t = 30, global = true)]
+    timeout: u64,
+    /// Print results (and errors) as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Language of error messages.
+    #[arg(long, value_parser = ["en", "zh"], default_value = "en", global = true)]
+    lang: String,
+    #[command(subcommand)]
+    op: Op,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Op {
+    /// Start a login: prints the authorization URL to open in a browser.
+    LoginStart,
+    /// Finish a login with the redirect URL the browser was sent to.
+    LoginComplete {
+        /// The full redirect URL (with code, state and iss).
+        redirect_url: String,
+    },
+    /// Ask the platform who it thinks is calling.
+    Whoami,
+    /// List the identities this person may act as (themself and enterprises).
+    Identities,
+    /// Act as another identity from `identities` (an enterprise id, or the person's own id).
+    Switch {
+        /// The identity id.
+        id: String,
+    },
+    /// Refresh the tokens now (rotating the refresh token).
+    Refresh,
+    /// What is saved locally, without the network.
+    Status,
+    /// Revoke the session at the platform and wipe tokens and personal data.
+    Logout,
+    /// Re-encrypt the store under a new passphrase (atomic).
+    Rekey {
+        /// The new passphrase.
+        #[arg(long, env = "CITYKIT_NEW_PASSPHRASE", hide_env_values = true)]
+        new_passphrase: String,
+    },
+}
+
+/// Runs one client subcommand.
+pub async fn run(args: ClientArgs) -> ExitCode {
+    let json = args.json;
+    let language = if args.lang == "zh" { Language::Zh } else { Language::En };
+    match execute(args).await {
+        Ok((value, text)) => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            } else {
+                println!("{text}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(Failure::Core(e)) => {
+            if json {
+                let body = json!({"error": {"code": e.code(), "message": e.message(language), "details": e.to_string()}});
+                println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+            } else {
+                eprintln!("error [{}]: {}\n  details: {e}", e.code(), e.message(language));
+            }
+            ExitCode::FAILURE
+        }
+        Err(Failure::Usage(message)) => {
+            if json {
+                println!("{}", json!({"error": {"code": "cli.usage", "message": message}}));
+            } else {
+                eprintln!("error: {message}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+enum Failure {
+    Core(CityKitError),
+    Usage(String),
+}
+
+impl From<CityKitError> for Failure {
+    fn from(e: CityKitError) -> Self {
+        Self::Core(e)
+    }
+}
+
+fn config(args: &ClientArgs, needs_issuer: bool) -> Result<ClientConfig, Failure> {
+    let issuer = match (&args.issuer, needs_issuer) {
+        (Some(issuer), _) => issuer.clone(),
+        (None, true) => return Err(Failure::Usage("--issuer (or CITYKIT_ISSUER) is required for this command".into())),
+        (None, false) => String::new(),
+    };
+    let mut roots = Vec::new();
+    for file in &args.ca_files {
+        roots.push(
+            std::fs::read_to_string(file).map_err(|e| Failure::Usage(format!("cannot read --ca-file {}: {e}", file.display())))?,
+        );
+    }
+    if roots.is_empty() && !args.public_roots && needs_issuer {
+        return Err(Failure::Usage("give --ca-file (the platform's CA) or --public-roots".into()));
+    }
+    let mut platform = PlatformConfig::new(issuer, args.client_id.clone(), args.redirect_uri.clone());
+    platform.scopes = args.scopes.clone();
+    platform.api_base = args.api_base.clone();
+    Ok(ClientConfig {
+        data_dir: args.data_dir.clone(),
+        platform,
+        net: NetConfig {
+            trust: TrustConfig { extra_root_certificates_pem: roots, spki_pins: args.pins.clone(), use_public_roots: args.public_roots || !needs_issuer },
+            request_timeout: Duration::from_secs(args.timeout.max(1)),
+            ..NetConfig::default()
+        },
+    })
+}
+
+fn key_provider(args: &ClientArgs) -> Result<PassphraseKeyProvider, Failure> {
+    let passphrase = args
+        .passphrase
+        .clone()
+        .ok_or_else(|| Failure::Usage("--passphrase (or CITYKIT_PASSPHRASE) is required".into()))?;
+    Ok(PassphraseKeyProvider::new(&args.data_dir, passphrase))
+}
+
+fn identity_text(identity: &citykit_core::Identity) -> String {
+    match identity.kind {
+        IdentityKind::Person => format!("person      {}  {}", identity.id, identity.name.expose()),
+        IdentityKind::Enterprise => format!(
+            "enterprise  {}  {}  ({}{})",
+            identity.id,
+            identity.name.expose(),
+            identity.role.as_deref().unwrap_or("agent"),
+            identity.uscc.as_deref().map(|u| format!(", USCC {u}")).unwrap_or_default()
+        ),
+    }
+}
+
+async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
+    let needs_issuer = !matches!(args.op, Op::Status | Op::Rekey { .. });
+    let config = config(&args, needs_issuer)?;
+    let keys = key_provider(&args)?;
+    // A rekey needs both keys before the store opens: the passphrase provider only knows the old one.
+    let rekey_keys = match &args.op {
+        Op::Rekey { new_passphrase } => {
+            let to_error = |e| Failure::Core(citykit_core::store::StoreError::from(e).into());
+            Some((keys.store_key(STORE_ID).map_err(to_error)?, keys.key_for_new_passphrase(STORE_ID, new_passphrase).map_err(to_error)?))
+        }
+        _ => None,
+    };
+    let client = Client::open(config, Arc::new(keys)).await?;
+    let identity = client.identity();
+    let result = match &args.op {
+        Op::LoginStart => {
+            let request = identity.start_login().await?;
+            let text = format!(
+                "Open this URL in a browser and sign in, then run `client login-complete <redirect-url>`:\n{}",
+                request.authorization_url
+            );
+            (serde_json::to_value(&request).unwrap_or_default(), text)
+        }
+        Op::LoginComplete { redirect_url } => {
+            let account = identity.complete_login(redirect_url).await?;
+            let text = format!("Logged in as {} (subject {}).", account.name.expose(), account.subject);
+            (serde_json::to_value(&account).unwrap_or_default(), text)
+        }
+        Op::Whoami => {
+            let who = identity.whoami().await?;
+            let text = format!("acting as: {}\nperson:    {}", identity_text(&who.acting_as), identity_text(&who.person));
+            (serde_json::to_value(&who).unwrap_or_default(), text)
+        }
+        Op::Identities => {
+            let list = identity.identities().await?;
+            let current = identity.current_identity().await.ok().map(|i| i.id);
+            let text = list
+                .iter()
+                .map(|i| format!("{} {}", if Some(&i.id) == current.as_ref() { "*" } else { " " }, identity_text(i)))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (json!({"identities": list, "current": current}), text)
+        }
+        Op::Switch { id } => {
+            let chosen = identity.switch_identity(id).await?;
+            let text = format!("Now acting as {}", identity_text(&chosen));
+            (serde_json::to_value(&chosen).unwrap_or_default(), text)
+        }
+        Op::Refresh => {
+            identity.refresh().await?;
+            (json!({"refreshed": true}), "Tokens refreshed.".into())
+        }
+        Op::Status => {
+            let logged_in = identity.is_logged_in().await;
+            let account = identity.account().await?;
+            let text = match &account {
+                Some(a) if logged_in => format!("Logged in as {} (subject {}).", a.name.expose(), a.subject),
+                _ => "Not logged in.".into(),
+            };
+            (json!({"logged_in": logged_in, "account": account}), text)
+        }
+        Op::Logout => {
+            let outcome = identity.logout().await?;
+            let text = if outcome.revoked_at_server {
+                "Logged out: the session was revoked at the platform and local data wiped.".to_string()
+            } else {
+                "Logged out locally (the platform could not be reached to revoke the session).".to_string()
+            };
+            (serde_json::to_value(outcome).unwrap_or_default(), text)
+        }
+        Op::Rekey { .. } => {
+            if let Some((old, new)) = rekey_keys {
+                client.store().rekey(old, new).await.map_err(CityKitError::from)?;
+            }
+            client.store().close().await.map_err(CityKitError::from)?;
+            (json!({"rekeyed": true}), "The store is now encrypted under the new passphrase.".into())
+        }
+    };
+    Ok(result)
+}

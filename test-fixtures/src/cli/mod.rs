@@ -1,0 +1,201 @@
+//! The command line: `serve`, `demo`, `authorize`, `fixtures` and `client …`.
+
+mod client;
+mod demo;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use citykit_sim::{serve_forever, SimConfig};
+
+/// CityKit's simulated city platform, demo journey, and QA client.
+#[derive(Debug, Parser)]
+#[command(name = "citykit-sim", version, about, long_about = None)]
+pub struct Cli {
+    /// Log to stderr (-v info, -vv debug, -vvv trace). Logs never contain personal data.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the simulated city platform on loopback until Ctrl-C; prints its URL and CA certificate path.
+    Serve(ServeArgs),
+    /// Run the scripted citizen journey against an in-process simulator, on an encrypted store.
+    Demo(demo::DemoArgs),
+    /// Act as the browser in the simulator's test mode: sign in as a fixture citizen and print the redirect URL.
+    Authorize(AuthorizeArgs),
+    /// List the simulator's fixture citizens and enterprises (who QA can log in as).
+    Fixtures {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The QA client: every CityKit capability through the public core API, against any platform.
+    Client(client::ClientArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// TCP port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8443)]
+    port: u16,
+    /// Directory for ca.pem (default: a temporary directory).
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+    /// Access-token lifetime in seconds.
+    #[arg(long, default_value_t = 300)]
+    access_token_ttl: u64,
+    /// Authorization-code lifetime in seconds.
+    #[arg(long, default_value_t = 60)]
+    code_ttl: u64,
+    /// Refuse the non-interactive `test_user` sign-in (only the HTML sign-in page works).
+    #[arg(long)]
+    no_test_mode: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct AuthorizeArgs {
+    /// The authorization URL `client login-start` printed.
+    authorization_url: String,
+    /// The fixture citizen who signs in, e.g. citizen-01.
+    #[arg(long)]
+    user: String,
+    /// The simulator's CA certificate (PEM), printed by `serve`.
+    #[arg(long)]
+    ca_file: PathBuf,
+}
+
+/// Logs go to stderr, so `--json` output on stdout stays clean.
+pub fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => return,
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Demo(args) => demo::run(args).await,
+        Command::Authorize(args) => authorize(args).await,
+        Command::Fixtures { json } => fixtures(json),
+        Command::Client(args) => client::run(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> ExitCode {
+    let config = SimConfig {
+        port: args.port,
+        state_dir: args.state_dir,
+        access_token_ttl: std::time::Duration::from_secs(args.access_token_ttl),
+        code_ttl: std::time::Duration::from_secs(args.code_ttl),
+        test_mode: !args.no_test_mode,
+        ..SimConfig::default()
+    };
+    let result = serve_forever(config, |sim| {
+        println!("CityKit simulator listening at {}", sim.issuer());
+        println!("issuer:      {}", sim.issuer());
+        println!("ca-file:     {}", sim.ca_cert_path().display());
+        println!("spki-pin:    {}", sim.spki_pin());
+        println!("client-id:   citykit-demo   redirect-uri: org.citykit.demo:/oauth2redirect");
+        println!("Press Ctrl-C to stop.");
+    })
+    .await;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: the simulator failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn authorize(args: AuthorizeArgs) -> ExitCode {
+    match authorize_inner(&args).await {
+        Ok(location) => {
+            println!("{location}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The simulator's test-mode sign-in, done over HTTPS like a browser would (no redirect followed).
+async fn authorize_inner(args: &AuthorizeArgs) -> Result<String, String> {
+    let pem = std::fs::read(&args.ca_file).map_err(|e| format!("cannot read {}: {e}", args.ca_file.display()))?;
+    let mut roots = rustls::RootCertStore::empty();
+    let mut found = false;
+    for cert in rustls::pki_types::pem::PemObject::pem_slice_iter(&pem) {
+        let cert: rustls::pki_types::CertificateDer<'static> = cert.map_err(|e| format!("bad certificate: {e}"))?;
+        roots.add(cert).map_err(|e| format!("unusable certificate: {e}"))?;
+        found = true;
+    }
+    if !found {
+        return Err(format!("{} holds no PEM certificate", args.ca_file.display()));
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let http = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut url = url::Url::parse(&args.authorization_url).map_err(|e| format!("not a URL: {e}"))?;
+    url.query_pairs_mut().append_pair("test_user", &args.user);
+    let response = http.get(url).send().await.map_err(|e| format!("the sign-in request failed: {e}"))?;
+    let status = response.status();
+    let location = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    match location {
+        Some(location) if status.is_redirection() => Ok(location),
+        _ => Err(format!("the provider answered HTTP {status} instead of a redirect: {}", response.text().await.unwrap_or_default())),
+    }
+}
+
+fn fixtures(json: bool) -> ExitCode {
+    let fixtures = match citykit_sim::Fixtures::load() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: the fixture data is broken: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if json {
+        let value = serde_json::json!({
+            "citizens": fixtures.citizens(),
+            "enterprises": fixtures.enterprises(),
+            "agents": fixtures.agents(),
+        });
+        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        return ExitCode::SUCCESS;
+    }
+    println!("Citizens (log in with `authorize --user <id>`):");
+    for citizen in fixtures.citizens() {
+        let acts_for: Vec<String> = fixtures
+            .enterprises_for(&citizen.id)
+            .iter()
+            .map(|(e, role)| format!("{} as {}", e.id, role.as_str()))
+            .collect();
+        println!("  {:<12} {}  born {}  {}", citizen.id, citizen.name, citizen.birth_date, acts_for.join(", "));
+    }
+    println!("Enterprises:");
+    for enterprise in fixtures.enterprises() {
+        println!("  {:<14} {}  {}", enterprise.id, enterprise.uscc, enterprise.name);
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,152 @@
+//! The QA client and the demo, driven as a QA engineer would: the real binary, as a child
+//! process, against a simulator over HTTPS.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use citykit_sim::{SimConfig, Simulator};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_citykit-sim");
+
+fn client(issuer: &str, ca: &Path, data_dir: &Path, passphrase: &str, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("client")
+        .args(args)
+        .args(["--json", "--issuer", issuer, "--data-dir"])
+        .arg(data_dir)
+        .arg("--ca-file")
+        .arg(ca)
+        .env("CITYKIT_PASSPHRASE", passphrase)
+        .output()
+        .unwrap()
+}
+
+fn ok_json(out: &Output) -> Value {
+    assert!(out.status.success(), "failed: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn error_code(out: &Output) -> String {
+    assert!(!out.status.success());
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    body["error"]["code"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_qa_client_runs_the_whole_identity_journey() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = sim.issuer();
+    let ca = sim.ca_cert_path();
+    let data = dir.path().join("data");
+    let pass = "qa passphrase";
+    let run = |args: &[&str]| client(&issuer, &ca, &data, pass, args);
+
+    let started = ok_json(&run(&["login-start"]));
+    let url = started["authorization_url"].as_str().unwrap().to_owned();
+    // The CLI's own test-mode browser.
+    let out = Command::new(BIN).args(["authorize", &url, "--user", "citizen-01", "--ca-file"]).arg(&ca).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let redirect = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(redirect.starts_with("org.citykit.demo:/oauth2redirect?"), "{redirect}");
+
+    let account = ok_json(&run(&["login-complete", &redirect]));
+    assert_eq!(account["subject"], "citizen-01");
+    assert_eq!(account["name"], sim.fixtures().citizen("citizen-01").unwrap().name.as_str());
+    assert_eq!(error_code(&run(&["login-complete", &redirect])), "auth.invalid_state");
+
+    let status = ok_json(&run(&["status"]));
+    assert_eq!(status["logged_in"], true);
+
+    let listed = ok_json(&run(&["identities"]));
+    let enterprise = listed["identities"].as_array().unwrap().iter().find(|i| i["kind"] == "enterprise").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(listed["current"], "citizen-01");
+    ok_json(&run(&["switch", &enterprise]));
+    assert_eq!(ok_json(&run(&["whoami"]))["acting_as"]["id"], enterprise.as_str());
+    assert_eq!(error_code(&run(&["switch", "enterprise-999"])), "auth.unknown_identity");
+    ok_json(&run(&["switch", "citizen-01"]));
+    assert_eq!(ok_json(&run(&["whoami"]))["acting_as"]["id"], "citizen-01");
+    ok_json(&run(&["refresh"]));
+    assert_eq!(sim.stats().refresh_grants, 1);
+
+    // A wrong passphrase is a typed error and changes nothing.
+    assert_eq!(error_code(&client(&issuer, &ca, &data, "wrong", &["status"])), "store.wrong_key");
+    // Key rotation: the old passphrase stops working, the new one opens the same data.
+    let out = Command::new(BIN)
+        .args(["client", "rekey", "--json", "--data-dir"])
+        .arg(&data)
+        .env("CITYKIT_PASSPHRASE", pass)
+        .env("CITYKIT_NEW_PASSPHRASE", "new qa passphrase")
+        .output()
+        .unwrap();
+    assert_eq!(ok_json(&out)["rekeyed"], true);
+    assert_eq!(error_code(&run(&["status"])), "store.wrong_key");
+    let run = |args: &[&str]| client(&issuer, &ca, &data, "new qa passphrase", args);
+    assert_eq!(ok_json(&run(&["whoami"]))["acting_as"]["id"], "citizen-01");
+
+    let out = ok_json(&run(&["logout"]));
+    assert_eq!(out["revoked_at_server"], true);
+    assert_eq!(error_code(&run(&["whoami"])), "auth.not_logged_in");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_errors_and_a_pin_mismatch_are_reported_with_codes() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN).args(["client", "whoami", "--json", "--data-dir"]).arg(dir.path()).env("CITYKIT_PASSPHRASE", "p").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(error_code(&out), "cli.usage");
+    let out = Command::new(BIN)
+        .args(["client", "login-start", "--json", "--issuer", &sim.issuer(), "--pin", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "--data-dir"])
+        .arg(dir.path())
+        .arg("--ca-file")
+        .arg(sim.ca_cert_path())
+        .env("CITYKIT_PASSPHRASE", "p")
+        .output()
+        .unwrap();
+    assert_eq!(error_code(&out), "net.pin_mismatch");
+    sim.shutdown().await;
+}
+
+#[test]
+fn the_demo_journey_runs_and_prints_its_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN).args(["demo", "--data-dir"]).arg(dir.path()).args(["--passphrase", "demo test"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    for step in ["Logged in", "Identities", "Act for", "Switch back", "Logout", "encrypted"] {
+        assert!(text.contains(step), "the transcript lacks {step:?}:\n{text}");
+    }
+    let db = std::fs::read(dir.path().join("citykit.db")).unwrap();
+    assert!(!db.starts_with(b"SQLite format 3"));
+    // Running it again on the same store works (the store is reopened, not recreated).
+    let again = Command::new(BIN).args(["demo", "--data-dir"]).arg(dir.path()).args(["--passphrase", "demo test"]).output().unwrap();
+    assert!(again.status.success());
+    let wrong = Command::new(BIN).args(["demo", "--data-dir"]).arg(dir.path()).args(["--passphrase", "other"]).output().unwrap();
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("store.wrong_key"));
+}
+
+#[test]
+fn serve_prints_its_url_and_ca_file() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--state-dir"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.contains("https://127.0.0.1:"), "{first}");
+    assert!(dir.path().join("ca.pem").exists());
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
