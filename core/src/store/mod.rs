@@ -353,6 +353,8 @@ fn classify_unreadable(path: &Path, key: &StoreKey) -> StoreError {
     }
 }
 
+// The error carries the connection back when it is still usable; the size does not matter on this cold path.
+#[allow(clippy::result_large_err)]
 fn rekey_blocking(
     path: &Path,
     conn: Connection,

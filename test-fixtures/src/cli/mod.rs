@@ -36,7 +36,7 @@ enum Command {
         json: bool,
     },
     /// The QA client: every CityKit capability through the public core API, against any platform.
-    Client(client::ClientArgs),
+    Client(Box<client::ClientArgs>),
 }
 
 #[derive(Debug, clap::Args)]
@@ -89,7 +89,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Demo(args) => demo::run(args).await,
         Command::Authorize(args) => authorize(args).await,
         Command::Fixtures { json } => fixtures(json),
-        Command::Client(args) => client::run(args).await,
+        Command::Client(args) => client::run(*args).await,
     }
 }
 
