@@ -17,15 +17,15 @@ die() { echo "swift-run: $*" >&2; exit 2; }
 CHROOT=${SWIFT_CHROOT:-${CITYKIT_TOOLS_DIR:-/var/cache/citykit-tools}/swift-chroot}
 [[ $# -ge 2 ]] || die "usage: swift-run.sh <host-dir> <command...>"
 [[ $(id -u) -eq 0 ]] || die "must run as root (chroot and mount)"
-[[ -x $CHROOT/usr/bin/swift ]] || die "no Swift chroot at $CHROOT: run scripts/toolchains/swift.sh first"
+[[ -L $CHROOT/usr/bin/swift || -x $CHROOT/usr/bin/swift ]] || die "no Swift chroot at $CHROOT: run scripts/toolchains/swift.sh first"
 CHROOT=$(realpath -e "$CHROOT")
-HOST_DIR=$(realpath -e "$1") || die "no such directory: $1"
+HOST_DIR=$(realpath -e "$1" 2>/dev/null) || die "no such directory: $1"
 [[ -d $HOST_DIR ]] || die "not a directory: $HOST_DIR"
 shift
 
 # Re-run ourselves in a private mount namespace when possible.
 if [[ -z ${_SWIFT_RUN_IN_NS:-} ]] && unshare --mount --propagation private true 2>/dev/null; then
-  _SWIFT_RUN_IN_NS=1 exec unshare --mount --propagation private "$0" "$HOST_DIR" "$@"
+  _SWIFT_RUN_IN_NS=1 exec unshare --mount --propagation private "${BASH:-/bin/bash}" "$0" "$HOST_DIR" "$@"
 fi
 unset _SWIFT_RUN_IN_NS
 
@@ -36,9 +36,9 @@ if [[ -n ${SWIFT_RUN_EXTRA_MOUNTS:-} ]]; then
   IFS=: read -r -a EXTRA <<<"$SWIFT_RUN_EXTRA_MOUNTS"
   for d in "${EXTRA[@]}"; do
     [[ -n $d ]] || continue
-    d=$(realpath -e "$d") || die "SWIFT_RUN_EXTRA_MOUNTS: no such directory: $d"
-    [[ -d $d ]] || die "SWIFT_RUN_EXTRA_MOUNTS: not a directory: $d"
-    DIRS+=("$d")
+    r=$(realpath -e "$d" 2>/dev/null) || die "SWIFT_RUN_EXTRA_MOUNTS: no such directory: $d"
+    [[ -d $r ]] || die "SWIFT_RUN_EXTRA_MOUNTS: not a directory: $d"
+    DIRS+=("$r")
   done
 fi
 mapfile -t DIRS < <(printf '%s\n' "${DIRS[@]}" | awk '{ print length($0) "\t" $0 }' | sort -n -s | cut -f2- | awk '!seen[$0]++')

@@ -18,7 +18,19 @@ SUITE=trixie
 
 init_tools_dir
 
-swift_version() { chroot "$CHROOT" /usr/bin/swift --version 2>/dev/null | grep -m1 -o 'Swift version [^ ]*' || true; }
+# `chroot <dir> swift --version` needs /proc inside (the swift driver finds its libraries through
+# /proc/self/exe): mount it in a private mount namespace, so nothing stays mounted on the host.
+swift_version() {
+  [[ -L $CHROOT/usr/bin/swift || -x $CHROOT/usr/bin/swift ]] || return 0  # an absolute symlink: do not resolve it on the host
+  if unshare --mount --propagation private true 2>/dev/null; then
+    unshare --mount --propagation private /bin/sh -c \
+      'mount -t proc proc "$1/proc" && chroot "$1" /usr/bin/swift --version 2>&1' sh "$CHROOT" 2>/dev/null
+  else
+    mount -t proc proc "$CHROOT/proc" 2>/dev/null || return 0
+    chroot "$CHROOT" /usr/bin/swift --version 2>&1 || true
+    umount "$CHROOT/proc"
+  fi | grep -m1 -o 'Swift version [^ ]*' || true
+}
 
 # Unmount whatever is still mounted under a directory (left by a killed run), deepest first.
 unmount_under() {
@@ -97,23 +109,45 @@ fi
 need_root "chroot and mount"
 WORK=$(mktemp -d /tmp/citykit-swift-check.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/pkg/Sources/Probe" "$WORK/pkg/Tests/ProbeTests"
-cat >"$WORK/pkg/Package.swift" <<'EOF'
+mkdir -p "$WORK/pkg/Sources/CProbe" "$WORK/pkg/Sources/Probe" "$WORK/pkg/Tests/ProbeTests" "$WORK/lib"
+# A C shared library built on the host (bookworm's glibc) and linked from inside the chroot, the way
+# libcitykit_ffi.so will be: its folder is bind-mounted through SWIFT_RUN_EXTRA_MOUNTS.
+cat >"$WORK/pkg/Sources/CProbe/probe.h" <<'EOF'
+int probe_add(int a, int b);
+EOF
+cat >"$WORK/pkg/Sources/CProbe/module.modulemap" <<'EOF'
+module CProbe {
+    header "probe.h"
+    link "probe"
+    export *
+}
+EOF
+printf 'int probe_add(int a, int b) { return a + b; }\n' >"$WORK/probe.c"
+logrun "cc (host .so)" cc -shared -fPIC -o "$WORK/lib/libprobe.so" "$WORK/probe.c"
+cat >"$WORK/pkg/Package.swift" <<EOF
 // swift-tools-version:5.9
 import PackageDescription
 
+let libDir = "$WORK/lib"
 let package = Package(
     name: "Probe",
     targets: [
-        .target(name: "Probe"),
+        .systemLibrary(name: "CProbe"),
+        .target(
+            name: "Probe",
+            dependencies: ["CProbe"],
+            linkerSettings: [.unsafeFlags(["-L" + libDir, "-Xlinker", "-rpath", "-Xlinker", libDir])]
+        ),
         .testTarget(name: "ProbeTests", dependencies: ["Probe"]),
     ]
 )
 EOF
 cat >"$WORK/pkg/Sources/Probe/Probe.swift" <<'EOF'
-public func slowSum(_ values: [Int]) async -> Int {
+import CProbe
+
+public func slowSum(_ values: [Int32]) async -> Int32 {
     try? await Task.sleep(nanoseconds: 10_000_000)
-    return values.reduce(0, +)
+    return values.reduce(0) { probe_add($0, $1) }
 }
 EOF
 cat >"$WORK/pkg/Tests/ProbeTests/ProbeTests.swift" <<'EOF'
@@ -121,7 +155,7 @@ import XCTest
 @testable import Probe
 
 final class ProbeTests: XCTestCase {
-    func testAsyncSum() async throws {
+    func testAsyncSumThroughHostLibrary() async throws {
         let total = await slowSum([1, 2, 3])
         XCTAssertEqual(total, 6)
     }
@@ -131,7 +165,7 @@ final class ProbeTests: XCTestCase {
     }
 }
 EOF
-logrun "swift test (sample)" env SWIFT_CHROOT="$CHROOT" SWIFT_RUN_EXTRA_MOUNTS= "$SWIFT_RUN" "$WORK/pkg" swift test
+logrun "swift test (sample)" env SWIFT_CHROOT="$CHROOT" SWIFT_RUN_EXTRA_MOUNTS="$WORK/lib" "$SWIFT_RUN" "$WORK/pkg" swift test
 grep -Eq 'Executed 2 tests, with 0 failures' "$LOG_FILE" || die "swift test did not report 2 passing tests"
 # the bind mount must be gone
 if awk -v d="$CHROOT/" 'index($2 "/", d) == 1 { found = 1 } END { exit !found }' /proc/mounts; then
@@ -139,4 +173,4 @@ if awk -v d="$CHROOT/" 'index($2 "/", d) == 1 { found = 1 } END { exit !found }'
 fi
 
 write_env "$CONTENT"
-summary ok "$SV in $CHROOT, sample SwiftPM package: 2 XCTest tests passed (one async)"
+summary ok "$SV in $CHROOT, sample SwiftPM package linking a host .so: 2 XCTest tests passed (one async)"

@@ -3,6 +3,7 @@
 //! ```text
 //! cargo xtask test          install what the tests need (idempotent) and run every suite
 //! cargo xtask test rust     only the Rust suites (the quick inner loop is `cargo test -p citykit-core`)
+//! cargo xtask test reader   only the independent SQLCipher reader check
 //! cargo xtask demo          the scripted citizen journey (same as `cargo run -p citykit-sim -- demo`)
 //! ```
 //!
@@ -83,6 +84,29 @@ fn ensure_system_packages() -> Result<(), String> {
     apt(&install)
 }
 
+fn tools_dir() -> String {
+    std::env::var("CITYKIT_TOOLS_DIR").unwrap_or_else(|_| "/var/cache/citykit-tools".into())
+}
+
+fn run(command: &mut Command) -> Result<(), String> {
+    let status = command.status().map_err(|e| format!("cannot run {command:?}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{command:?} failed ({status})")) }
+}
+
+/// Writes a store with the demo, then opens it with an independent SQLCipher build (Python's
+/// sqlcipher3) from nothing but the passphrase, as README.md documents.
+fn independent_reader() -> Result<(), String> {
+    run(Command::new("bash").arg("scripts/toolchains/python-qa.sh"))?;
+    let dir = std::env::temp_dir().join(format!("citykit-reader-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let passphrase = "an independent reader's passphrase";
+    run(cargo().args(["run", "--quiet", "-p", "citykit-sim", "--", "demo", "--passphrase", passphrase, "--data-dir"]).arg(&dir))?;
+    let python = format!("{}/py/bin/python", tools_dir());
+    let result = run(Command::new(python).arg("scripts/tests/independent_reader.py").arg(&dir).arg(passphrase));
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
 struct Stage {
     name: &'static str,
     passed: bool,
@@ -118,6 +142,10 @@ fn test(selection: &[String]) -> ExitCode {
             let ok = cargo().args(["test", "--workspace", "--doc"]).status().map_err(|e| e.to_string())?.success();
             if ok { Ok(()) } else { Err("doc-tests failed".into()) }
         });
+    }
+
+    if wants("reader") {
+        run_stage("independent reader", &independent_reader);
     }
 
     println!("\n=== xtask summary ===");
