@@ -78,6 +78,10 @@ pub(crate) fn pick(language: Language, zh: &'static str, en: &'static str) -> &'
 
 impl From<tokio::task::JoinError> for CityKitError {
     fn from(e: tokio::task::JoinError) -> Self {
+        if e.is_panic() {
+            // The panic message may hold anything: keep it out of the error.
+            return Self::Internal { details: "a background task panicked".into() };
+        }
         Self::Internal { details: format!("background task failed: {e}") }
     }
 }

@@ -26,7 +26,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use error::{CityKitError, Language, Result};
-pub use identity::{Account, Identity, IdentityClient, IdentityKind, LoginRequest, LogoutOutcome, PlatformConfig, WhoAmI};
+pub use identity::{
+    Account, Identity, IdentityClient, IdentityKind, LoginRequest, LoginState, LogoutOutcome, PlatformConfig, PresencePurpose,
+    UserPresence, WhoAmI,
+};
 pub use net::{NetConfig, TrustConfig};
 pub use privacy::Personal;
 pub use store::{KeyProvider, PassphraseKeyProvider, StaticKeyProvider, Store, StoreKey};
@@ -45,6 +48,40 @@ pub struct ClientConfig {
     pub net: NetConfig,
 }
 
+/// Builds a [`Client`] with optional platform parts.
+pub struct ClientBuilder {
+    config: ClientConfig,
+    keys: Arc<dyn KeyProvider>,
+    device_keys: Option<Arc<dyn DeviceKeys>>,
+    presence: Option<Arc<dyn UserPresence>>,
+}
+
+impl ClientBuilder {
+    /// A hardware-backed device key instead of the software one kept in the store.
+    pub fn device_keys(mut self, device_keys: Arc<dyn DeviceKeys>) -> Self {
+        self.device_keys = Some(device_keys);
+        self
+    }
+
+    /// The shell's presence check (biometric, PIN, face), asked before sensitive actions.
+    pub fn user_presence(mut self, presence: Arc<dyn UserPresence>) -> Self {
+        self.presence = Some(presence);
+        self
+    }
+
+    /// Opens the store and restores any saved session. Touches no network.
+    pub async fn open(self) -> Result<Client> {
+        let http = HttpClient::new(self.config.net.clone())?;
+        let store = Store::open_in_dir(&self.config.data_dir, self.keys).await?;
+        let device_keys: Arc<dyn DeviceKeys> = match self.device_keys {
+            Some(keys) => keys,
+            None => SoftwareDeviceKeys::load_or_create(&store).await?,
+        };
+        let identity = IdentityClient::new(self.config.platform.clone(), http, store.clone(), device_keys, self.presence).await?;
+        Ok(Client { store, identity })
+    }
+}
+
 /// The CityKit client: one per app process. Cheap to clone.
 #[derive(Clone)]
 pub struct Client {
@@ -54,26 +91,27 @@ pub struct Client {
 
 impl Client {
     /// Opens the store (asking `keys` for its key) and restores any saved session. Touches no
-    /// network. The device key is the default software key kept in the store.
+    /// network. The device key is the default software key kept in the store; no presence
+    /// checks are made. Use [`Client::builder`] for platform device keys and presence checks.
     pub async fn open(config: ClientConfig, keys: Arc<dyn KeyProvider>) -> Result<Self> {
-        Self::open_with_device_keys(config, keys, None).await
+        Self::builder(config, keys).open().await
     }
 
     /// Like [`Client::open`], with a platform device key (Android Keystore/StrongBox, Secure
-    /// Enclave) instead of the software one.
+    /// Enclave) instead of the software one when `device_keys` is given.
     pub async fn open_with_device_keys(
         config: ClientConfig,
         keys: Arc<dyn KeyProvider>,
         device_keys: Option<Arc<dyn DeviceKeys>>,
     ) -> Result<Self> {
-        let http = HttpClient::new(config.net.clone())?;
-        let store = Store::open_in_dir(&config.data_dir, keys).await?;
-        let device_keys: Arc<dyn DeviceKeys> = match device_keys {
-            Some(keys) => keys,
-            None => SoftwareDeviceKeys::load_or_create(&store).await?,
-        };
-        let identity = IdentityClient::new(config.platform.clone(), http, store.clone(), device_keys).await?;
-        Ok(Self { store, identity })
+        let mut builder = Self::builder(config, keys);
+        builder.device_keys = device_keys;
+        builder.open().await
+    }
+
+    /// A builder for the optional platform parts.
+    pub fn builder(config: ClientConfig, keys: Arc<dyn KeyProvider>) -> ClientBuilder {
+        ClientBuilder { config, keys, device_keys: None, presence: None }
     }
 
     /// Login, tokens and identities.

@@ -113,6 +113,15 @@ pub enum AuthError {
         /// What was wrong.
         details: String,
     },
+    /// The person did not confirm their presence (biometric/PIN/face check declined).
+    #[error("the presence check was declined")]
+    PresenceDenied,
+    /// The presence check could not be shown.
+    #[error("the presence check is unavailable: {details}")]
+    PresenceUnavailable {
+        /// What the shell said.
+        details: String,
+    },
     /// The device key could not sign.
     #[error("the device key failed: {details}")]
     DeviceKey {
@@ -146,6 +155,8 @@ impl AuthError {
             Self::UnknownIdentity => "auth.unknown_identity",
             Self::NotAnAgent => "auth.not_an_agent",
             Self::Discovery { .. } => "auth.discovery",
+            Self::PresenceDenied => "auth.presence_denied",
+            Self::PresenceUnavailable { .. } => "auth.presence_unavailable",
             Self::DeviceKey { .. } => "auth.device_key",
             Self::Protocol { .. } => "auth.protocol",
         }
@@ -161,6 +172,8 @@ impl AuthError {
                 Self::AccessDenied => "您已取消登录。",
                 Self::LoginExpired => "登录超时，请重新登录。",
                 Self::UnknownIdentity | Self::NotAnAgent => "您无权以该身份办理。",
+                Self::PresenceDenied => "未通过本人确认。",
+                Self::PresenceUnavailable { .. } => "无法进行本人确认（刷脸或指纹），请检查设备设置。",
                 Self::InvalidState | Self::InvalidRedirect { .. } | Self::IssuerMismatch => "登录结果无效，请重新登录。",
                 Self::DeviceKey { .. } | Self::DpopRejected { .. } => "设备验证失败，请重新登录。",
                 _ => "登录失败，请稍后重试。",
@@ -171,6 +184,8 @@ impl AuthError {
                 Self::AccessDenied => "You cancelled the login.",
                 Self::LoginExpired => "The login took too long; please start again.",
                 Self::UnknownIdentity | Self::NotAnAgent => "You may not act as that identity.",
+                Self::PresenceDenied => "You did not confirm it is you.",
+                Self::PresenceUnavailable { .. } => "The identity check (face or fingerprint) is unavailable; check the device settings.",
                 Self::InvalidState | Self::InvalidRedirect { .. } | Self::IssuerMismatch => {
                     "The login response is invalid; please log in again."
                 }

@@ -155,6 +155,53 @@ pub struct LogoutOutcome {
     pub revoked_at_server: bool,
 }
 
+/// Whether someone is logged in, and as which identity: what a login-state listener sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum LoginState {
+    /// No session.
+    LoggedOut,
+    /// A session exists.
+    LoggedIn {
+        /// The person's subject id.
+        subject: String,
+        /// The enterprise requests act for, if any.
+        acting_for: Option<String>,
+    },
+    /// The platform ended the session (refresh refused or token reuse detected): log in again.
+    SessionExpired,
+}
+
+/// Why the core asks the person to prove they are present.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "purpose", rename_all = "snake_case")]
+pub enum PresencePurpose {
+    /// Before acting for an enterprise (法人): a legal person's business is done only by a present agent.
+    ActForEnterprise {
+        /// The enterprise's id.
+        enterprise_id: String,
+    },
+}
+
+/// Why a presence check could not be made.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PresenceError {
+    /// The prompt could not be shown (no biometrics enrolled, no window).
+    #[error("the presence check is unavailable: {reason}")]
+    Unavailable {
+        /// What the shell said.
+        reason: String,
+    },
+}
+
+/// The shell's biometric, PIN or face (刷脸) prompt. The core asks; the shell decides how.
+///
+/// Called on a blocking worker thread: an implementation may wait for the person.
+pub trait UserPresence: Send + Sync {
+    /// Shows the prompt for `purpose`; true when the person confirmed.
+    fn confirm(&self, purpose: &PresencePurpose) -> Result<bool, PresenceError>;
+}
+
 #[derive(Serialize, Deserialize)]
 struct PendingLogin {
     nonce: SecretString,
@@ -224,6 +271,8 @@ struct Inner {
     /// Held across a refresh, so concurrent callers wait for one refresh instead of starting many.
     session: tokio::sync::Mutex<Option<Session>>,
     acting_for: std::sync::Mutex<Option<String>>,
+    state: tokio::sync::watch::Sender<LoginState>,
+    presence: Option<Arc<dyn UserPresence>>,
 }
 
 fn now_ms() -> i64 {
@@ -240,10 +289,16 @@ impl IdentityClient {
         http: HttpClient,
         store: Store,
         device_keys: Arc<dyn DeviceKeys>,
+        presence: Option<Arc<dyn UserPresence>>,
     ) -> Result<Self, CityKitError> {
         let dpop = DpopSigner::new(device_keys)?;
         let session: Option<Session> = store.get(NS_AUTH, KEY_SESSION).await?;
         let acting_for: Option<String> = store.get(NS_AUTH, KEY_ACTING_FOR).await?;
+        let initial = match &session {
+            Some(s) => LoginState::LoggedIn { subject: s.subject.clone(), acting_for: acting_for.clone() },
+            None => LoginState::LoggedOut,
+        };
+        let (state, _) = tokio::sync::watch::channel(initial);
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -254,8 +309,28 @@ impl IdentityClient {
                 jwks: tokio::sync::RwLock::new(Vec::new()),
                 session: tokio::sync::Mutex::new(session),
                 acting_for: std::sync::Mutex::new(acting_for),
+                state,
+                presence,
             }),
         })
+    }
+
+    /// The login state now.
+    pub fn login_state(&self) -> LoginState {
+        self.inner.state.borrow().clone()
+    }
+
+    /// A receiver that sees the current login state, then every change.
+    pub fn watch_login_state(&self) -> tokio::sync::watch::Receiver<LoginState> {
+        self.inner.state.subscribe()
+    }
+
+    fn publish(&self, state: LoginState) {
+        self.inner.state.send_if_modified(|current| {
+            let changed = *current != state;
+            *current = state;
+            changed
+        });
     }
 
     async fn metadata(&self) -> Result<&ProviderMetadata, CityKitError> {
@@ -426,6 +501,7 @@ impl IdentityClient {
         }
         let account = Account { subject: verified.subject, name: Personal::new(info.name.unwrap_or_default()) };
         self.inner.store.put(NS_AUTH, KEY_ACCOUNT, &account).await?;
+        self.publish(LoginState::LoggedIn { subject: account.subject.clone(), acting_for: None });
         tracing::info!("login completed");
         Ok(account)
     }
@@ -559,6 +635,7 @@ impl IdentityClient {
                 tracing::warn!(error = %body.error, "refresh refused; the session has ended");
                 **guard = None;
                 self.inner.store.delete(NS_AUTH, KEY_SESSION).await?;
+                self.publish(LoginState::SessionExpired);
                 Err(AuthError::SessionExpired.into())
             }
         }
@@ -672,12 +749,25 @@ impl IdentityClient {
         }
         let identity = list.into_iter().find(|i| i.id == identity_id).ok_or(AuthError::UnknownIdentity)?;
         let acting_for = (identity.kind == IdentityKind::Enterprise).then(|| identity.id.clone());
+        if let (Some(enterprise_id), Some(presence)) = (&acting_for, &self.inner.presence) {
+            let purpose = PresencePurpose::ActForEnterprise { enterprise_id: enterprise_id.clone() };
+            let presence = presence.clone();
+            let confirmed = tokio::task::spawn_blocking(move || presence.confirm(&purpose))
+                .await?
+                .map_err(|e| AuthError::PresenceUnavailable { details: e.to_string() })?;
+            if !confirmed {
+                return Err(AuthError::PresenceDenied.into());
+            }
+        }
         match &acting_for {
             Some(id) => self.inner.store.put(NS_AUTH, KEY_ACTING_FOR, id).await?,
             None => self.inner.store.delete(NS_AUTH, KEY_ACTING_FOR).await?,
         }
         if let Ok(mut guard) = self.inner.acting_for.lock() {
-            *guard = acting_for;
+            *guard = acting_for.clone();
+        }
+        if let Some(session) = self.inner.session.lock().await.as_ref() {
+            self.publish(LoginState::LoggedIn { subject: session.subject.clone(), acting_for });
         }
         tracing::info!(kind = ?identity.kind, "identity switched");
         Ok(identity)
@@ -704,6 +794,7 @@ impl IdentityClient {
         if let Ok(mut acting) = self.inner.acting_for.lock() {
             *acting = None;
         }
+        self.publish(LoginState::LoggedOut);
         tracing::info!(revoked_at_server, "logged out");
         Ok(LogoutOutcome { revoked_at_server })
     }

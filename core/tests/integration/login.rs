@@ -253,3 +253,64 @@ async fn a_forged_dpop_proof_is_refused_at_the_token_endpoint() {
     let err = client.identity().complete_login(&redirect).await.unwrap_err();
     assert_eq!(err.code(), "auth.dpop_rejected", "{err:?}");
 }
+
+#[tokio::test]
+async fn the_login_state_follows_login_switches_and_logout() {
+    use citykit_core::LoginState;
+    let env = Env::start().await;
+    let client = env.client("a").await;
+    let mut states = client.identity().watch_login_state();
+    assert_eq!(*states.borrow_and_update(), LoginState::LoggedOut);
+    let redirect = env.browser_redirect(&client, CITIZEN).await;
+    client.identity().complete_login(&redirect).await.unwrap();
+    states.changed().await.unwrap();
+    assert_eq!(*states.borrow_and_update(), LoginState::LoggedIn { subject: CITIZEN.into(), acting_for: None });
+    let enterprise = env.sim.fixtures().enterprises_for(CITIZEN)[0].0.id.clone();
+    client.identity().switch_identity(&enterprise).await.unwrap();
+    states.changed().await.unwrap();
+    assert_eq!(*states.borrow_and_update(), LoginState::LoggedIn { subject: CITIZEN.into(), acting_for: Some(enterprise.clone()) });
+    // A restarted app starts from the saved state.
+    let restarted = env.client("a").await;
+    assert_eq!(restarted.identity().login_state(), LoginState::LoggedIn { subject: CITIZEN.into(), acting_for: Some(enterprise) });
+    client.identity().logout().await.unwrap();
+    states.changed().await.unwrap();
+    assert_eq!(*states.borrow_and_update(), LoginState::LoggedOut);
+}
+
+#[tokio::test]
+async fn acting_for_an_enterprise_asks_for_the_persons_presence() {
+    use std::sync::{Arc, Mutex};
+
+    use citykit_core::identity::{PresenceError, PresencePurpose, UserPresence};
+
+    struct Prompt {
+        answer: bool,
+        asked: Mutex<Vec<PresencePurpose>>,
+    }
+    impl UserPresence for Prompt {
+        fn confirm(&self, purpose: &PresencePurpose) -> Result<bool, PresenceError> {
+            self.asked.lock().unwrap().push(purpose.clone());
+            Ok(self.answer)
+        }
+    }
+    let env = Env::start().await;
+    let enterprise = env.sim.fixtures().enterprises_for(CITIZEN)[0].0.id.clone();
+    for answer in [false, true] {
+        let prompt = Arc::new(Prompt { answer, asked: Mutex::new(Vec::new()) });
+        let dir = env.data_dir(&format!("p{answer}"));
+        let client = citykit_core::Client::builder(env.config(&dir), Env::keys()).user_presence(prompt.clone()).open().await.unwrap();
+        let redirect = env.browser_redirect(&client, CITIZEN).await;
+        client.identity().complete_login(&redirect).await.unwrap();
+        let result = client.identity().switch_identity(&enterprise).await;
+        assert_eq!(*prompt.asked.lock().unwrap(), vec![PresencePurpose::ActForEnterprise { enterprise_id: enterprise.clone() }]);
+        if answer {
+            result.unwrap();
+            assert_eq!(client.identity().whoami().await.unwrap().acting_as.id, enterprise);
+            client.identity().switch_identity(CITIZEN).await.unwrap();
+            assert_eq!(prompt.asked.lock().unwrap().len(), 1, "acting as oneself needs no check");
+        } else {
+            assert_eq!(result.unwrap_err().code(), "auth.presence_denied");
+            assert_eq!(client.identity().whoami().await.unwrap().acting_as.id, CITIZEN, "a declined check changes nothing");
+        }
+    }
+}

@@ -73,4 +73,5 @@ async fn reusing_a_rotated_refresh_token_ends_the_whole_session() {
     let err = original.identity().whoami().await.unwrap_err();
     assert_eq!(err.code(), "auth.session_expired", "{err:?}");
     assert!(!original.identity().is_logged_in().await);
+    assert_eq!(original.identity().login_state(), citykit_core::LoginState::SessionExpired);
 }
