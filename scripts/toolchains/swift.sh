@@ -49,7 +49,10 @@ remove_tree() {
 }
 
 CHROOT_PROC_MOUNTED=0
-cleanup() { [[ $CHROOT_PROC_MOUNTED == 1 ]] && umount "$1/proc" 2>/dev/null; CHROOT_PROC_MOUNTED=0; }
+cleanup() {
+  if [[ $CHROOT_PROC_MOUNTED == 1 ]]; then umount "$1/proc" 2>/dev/null || umount -l "$1/proc" 2>/dev/null || true; fi
+  CHROOT_PROC_MOUNTED=0
+}
 
 # apt-get install swiftlang libc6-dev inside a chroot dir.
 install_swift_in() {

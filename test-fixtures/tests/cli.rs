@@ -150,3 +150,22 @@ fn serve_prints_its_url_and_ca_file() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sim_control_injects_faults_and_reports_stats() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let ca = sim.ca_cert_path();
+    let control = |args: &[&str]| {
+        Command::new(BIN).arg("sim").args(args).args(["--issuer", &sim.issuer(), "--ca-file"]).arg(&ca).output().unwrap()
+    };
+    let out = control(&["fault", r#"{"fail_next": {"path": "/.well-known/openid-configuration", "status": 503, "count": 9}}"#]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(error_code(&client(&sim.issuer(), &ca, dir.path(), "p", &["login-start"])), "net.server_error");
+    let stats: Value = serde_json::from_slice(&control(&["stats"]).stdout).unwrap();
+    assert_eq!(stats["requests"]["/.well-known/openid-configuration"], 3, "one attempt and two retries: {stats}");
+    assert!(control(&["clear-faults"]).status.success());
+    ok_json(&client(&sim.issuer(), &ca, dir.path(), "p", &["login-start"]));
+    assert!(!control(&["fault", "not json"]).status.success());
+    sim.shutdown().await;
+}

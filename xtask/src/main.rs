@@ -24,6 +24,16 @@ fn main() -> ExitCode {
     };
     match command {
         "test" => test(&rest),
+        "bindings" => match bindings(&rest) {
+            Ok(dir) => {
+                println!("xtask: bindings generated from {}", dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("xtask: {e}");
+                ExitCode::FAILURE
+            }
+        },
         "demo" => {
             if let Err(e) = ensure_system_packages() {
                 eprintln!("xtask: {e}");
@@ -32,7 +42,7 @@ fn main() -> ExitCode {
             status_code(cargo().args(["run", "--quiet", "-p", "citykit-sim", "--", "demo"]).args(&rest))
         }
         _ => {
-            eprintln!("usage: cargo xtask test [rust]   |   cargo xtask demo [demo flags]");
+            eprintln!("usage: cargo xtask test [rust|reader|python|kotlin|swift|wasm]  |  cargo xtask bindings [--release] [--test-hooks]  |  cargo xtask demo [flags]");
             ExitCode::from(2)
         }
     }
@@ -82,6 +92,50 @@ fn ensure_system_packages() -> Result<(), String> {
     let mut install = vec!["install", "-y", "-qq", "--no-install-recommends"];
     install.extend(&missing);
     apt(&install)
+}
+
+/// The cargo target directory (honours CARGO_TARGET_DIR).
+fn target_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(Into::into).unwrap_or_else(|| std::path::PathBuf::from("target"))
+}
+
+/// Builds `libcitykit_ffi` and generates the Kotlin, Swift and Python bindings from it (library
+/// mode) into the platform folders. Returns the directory holding the built library.
+///
+/// `--release`: the release profile (what ships); `--test-hooks`: adds the test-only exports.
+fn bindings(flags: &[String]) -> Result<std::path::PathBuf, String> {
+    let release = flags.iter().any(|f| f == "--release");
+    let hooks = flags.iter().any(|f| f == "--test-hooks");
+    let mut build = cargo();
+    build.args(["build", "-p", "citykit-ffi", "-p", "uniffi-bindgen"]);
+    if release {
+        build.arg("--release");
+    }
+    if hooks {
+        build.args(["--features", "citykit-ffi/test-hooks"]);
+    }
+    run(&mut build)?;
+    let lib_dir = target_dir().join(if release { "release" } else { "debug" });
+    let lib = lib_dir.join("libcitykit_ffi.so");
+    let bindgen = target_dir().join("debug").join("uniffi-bindgen");
+    let bindgen = if bindgen.exists() { bindgen } else { target_dir().join(if release { "release" } else { "debug" }).join("uniffi-bindgen") };
+    for (language, out) in [
+        ("kotlin", "android/citykit/src/main/kotlin"),
+        ("swift", "ios/Sources/CityKit"),
+        ("python", "bindings/python/citykit"),
+    ] {
+        std::fs::create_dir_all(out).map_err(|e| format!("cannot create {out}: {e}"))?;
+        run(Command::new(&bindgen)
+            .args(["generate", "--no-format", "--library"])
+            .arg(&lib)
+            .args(["--language", language, "--out-dir", out]))?;
+    }
+    // The C header belongs to the Swift package's system-library target (its module map is ours).
+    std::fs::create_dir_all("ios/Sources/CityKitFFI").map_err(|e| e.to_string())?;
+    std::fs::rename("ios/Sources/CityKit/CityKitFFI.h", "ios/Sources/CityKitFFI/CityKitFFI.h").map_err(|e| format!("cannot move the header: {e}"))?;
+    // Python loads the library from beside its module.
+    std::fs::copy(&lib, "bindings/python/citykit/libcitykit_ffi.so").map_err(|e| format!("cannot copy the library: {e}"))?;
+    Ok(lib_dir)
 }
 
 fn tools_dir() -> String {

@@ -35,6 +35,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Control a running simulator (faults, stats) for test scripts.
+    Sim(SimControlArgs),
     /// The QA client: every CityKit capability through the public core API, against any platform.
     Client(Box<client::ClientArgs>),
 }
@@ -56,6 +58,34 @@ struct ServeArgs {
     /// Refuse the non-interactive `test_user` sign-in (only the HTML sign-in page works).
     #[arg(long)]
     no_test_mode: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct SimControlArgs {
+    /// The simulator's URL (its issuer), printed by `serve`.
+    #[arg(long, env = "CITYKIT_ISSUER")]
+    issuer: String,
+    /// The simulator's CA certificate (PEM), printed by `serve`.
+    #[arg(long, env = "CITYKIT_CA_FILE")]
+    ca_file: PathBuf,
+    #[command(subcommand)]
+    action: SimAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum SimAction {
+    /// Inject a fault, given as the JSON of `POST /sim/faults` (see docs/platform-api.md),
+    /// e.g. '{"delay": {"path": "/api/v1/me", "millis": 3000}}'.
+    Fault {
+        /// The fault as JSON.
+        json: String,
+    },
+    /// Remove every fault.
+    ClearFaults,
+    /// Expire every access token issued so far.
+    ExpireAccessTokens,
+    /// Print request counts, refresh grants and family revocations as JSON.
+    Stats,
 }
 
 #[derive(Debug, clap::Args)]
@@ -89,6 +119,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Demo(args) => demo::run(args).await,
         Command::Authorize(args) => authorize(args).await,
         Command::Fixtures { json } => fixtures(json),
+        Command::Sim(args) => sim_control(args).await,
         Command::Client(args) => client::run(*args).await,
     }
 }
@@ -133,9 +164,42 @@ async fn authorize(args: AuthorizeArgs) -> ExitCode {
     }
 }
 
-/// The simulator's test-mode sign-in, done over HTTPS like a browser would (no redirect followed).
-async fn authorize_inner(args: &AuthorizeArgs) -> Result<String, String> {
-    let pem = std::fs::read(&args.ca_file).map_err(|e| format!("cannot read {}: {e}", args.ca_file.display()))?;
+async fn sim_control(args: SimControlArgs) -> ExitCode {
+    let result = async {
+        let http = http_trusting(&args.ca_file)?;
+        let base = args.issuer.trim_end_matches('/');
+        let request = match &args.action {
+            SimAction::Fault { json } => {
+                let body: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("the fault is not JSON: {e}"))?;
+                http.post(format!("{base}/sim/faults")).json(&body)
+            }
+            SimAction::ClearFaults => http.delete(format!("{base}/sim/faults")),
+            SimAction::ExpireAccessTokens => http.post(format!("{base}/sim/expire-access-tokens")),
+            SimAction::Stats => http.get(format!("{base}/sim/stats")),
+        };
+        let response = request.send().await.map_err(|e| format!("the simulator cannot be reached: {e}"))?;
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        if status.is_success() { Ok(text) } else { Err(format!("the simulator answered HTTP {status}: {text}")) }
+    }
+    .await;
+    match result {
+        Ok(text) => {
+            if !text.is_empty() {
+                println!("{text}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A reqwest client that trusts only the CA in `ca_file` and follows no redirects.
+fn http_trusting(ca_file: &std::path::Path) -> Result<reqwest::Client, String> {
+    let pem = std::fs::read(ca_file).map_err(|e| format!("cannot read {}: {e}", ca_file.display()))?;
     let mut roots = rustls::RootCertStore::empty();
     let mut found = false;
     for cert in rustls::pki_types::pem::PemObject::pem_slice_iter(&pem) {
@@ -144,18 +208,23 @@ async fn authorize_inner(args: &AuthorizeArgs) -> Result<String, String> {
         found = true;
     }
     if !found {
-        return Err(format!("{} holds no PEM certificate", args.ca_file.display()));
+        return Err(format!("{} holds no PEM certificate", ca_file.display()));
     }
     let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    let http = reqwest::Client::builder()
+    reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())
+}
+
+/// The simulator's test-mode sign-in, done over HTTPS like a browser would (no redirect followed).
+async fn authorize_inner(args: &AuthorizeArgs) -> Result<String, String> {
+    let http = http_trusting(&args.ca_file)?;
     let mut url = url::Url::parse(&args.authorization_url).map_err(|e| format!("not a URL: {e}"))?;
     url.query_pairs_mut().append_pair("test_user", &args.user);
     let response = http.get(url).send().await.map_err(|e| format!("the sign-in request failed: {e}"))?;

@@ -1,0 +1,89 @@
+//! Interfaces the app implements, and their adapters to the core's traits.
+//!
+//! The core calls them on a blocking worker thread (never the app's main thread), so an
+//! implementation may wait for the keystore or the person.
+
+use std::sync::Arc;
+
+use citykit_core::crypto::{DeviceKeyError, DevicePublicKey};
+use citykit_core::identity::PresenceError;
+use citykit_core::store::{KeyProviderError, StoreKey};
+
+use crate::types::{LoginState, PresencePurpose};
+use crate::CityKitError;
+
+/// The platform keystore (Android Keystore, iOS Keychain): gives the store's raw 32-byte key,
+/// creating it on first use. The core never decides where keys live.
+#[uniffi::export(with_foreign)]
+pub trait KeyProvider: Send + Sync {
+    /// The raw key of the store named `store_id`.
+    fn store_key(&self, store_id: String) -> Result<Vec<u8>, CityKitError>;
+}
+
+/// A hardware-backed P-256 key (Android Keystore/StrongBox, Secure Enclave) that signs and never
+/// reveals its private half.
+#[uniffi::export(with_foreign)]
+pub trait DeviceKeys: Send + Sync {
+    /// The public key, uncompressed SEC1 (`0x04 || x || y`, 65 bytes).
+    fn public_key(&self) -> Result<Vec<u8>, CityKitError>;
+    /// ECDSA P-256 / SHA-256 over `message`, as the 64-byte `r || s`.
+    fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, CityKitError>;
+}
+
+/// The shell's biometric, PIN or face (刷脸) prompt.
+#[uniffi::export(with_foreign)]
+pub trait UserPresence: Send + Sync {
+    /// Shows the prompt; true when the person confirmed.
+    fn confirm(&self, purpose: PresencePurpose) -> Result<bool, CityKitError>;
+}
+
+/// Receives the login state: the current one at once, then every change. Keep it quick; post
+/// to the UI thread yourself.
+#[uniffi::export(with_foreign)]
+pub trait LoginStateListener: Send + Sync {
+    /// The new state.
+    fn on_login_state(&self, state: LoginState);
+}
+
+pub(crate) struct KeyProviderAdapter(pub(crate) Arc<dyn KeyProvider>);
+
+impl citykit_core::KeyProvider for KeyProviderAdapter {
+    fn store_key(&self, store_id: &str) -> Result<StoreKey, KeyProviderError> {
+        let bytes = self.0.store_key(store_id.to_owned()).map_err(|e| KeyProviderError::Unavailable { reason: e.code().to_owned() })?;
+        StoreKey::from_bytes(&bytes)
+    }
+}
+
+pub(crate) struct DeviceKeysAdapter(pub(crate) Arc<dyn DeviceKeys>);
+
+impl citykit_core::crypto::DeviceKeys for DeviceKeysAdapter {
+    fn public_key(&self) -> Result<DevicePublicKey, DeviceKeyError> {
+        self.0.public_key().map(DevicePublicKey).map_err(|e| DeviceKeyError::Unavailable { reason: e.code().to_owned() })
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, DeviceKeyError> {
+        self.0.sign(message.to_vec()).map_err(|e| DeviceKeyError::SigningFailed { reason: e.code().to_owned() })
+    }
+}
+
+pub(crate) struct UserPresenceAdapter(pub(crate) Arc<dyn UserPresence>);
+
+impl citykit_core::UserPresence for UserPresenceAdapter {
+    fn confirm(&self, purpose: &citykit_core::PresencePurpose) -> Result<bool, PresenceError> {
+        self.0.confirm(purpose.into()).map_err(|e| PresenceError::Unavailable { reason: e.code().to_owned() })
+    }
+}
+
+/// The passphrase provider of the core, for QA scripts and tools (apps use their keystore).
+pub(crate) struct PassphraseProvider(pub(crate) citykit_core::PassphraseKeyProvider);
+
+impl KeyProvider for PassphraseProvider {
+    fn store_key(&self, store_id: String) -> Result<Vec<u8>, CityKitError> {
+        use citykit_core::KeyProvider as _;
+        let key = self
+            .0
+            .store_key(&store_id)
+            .map_err(|e| CityKitError::from(citykit_core::CityKitError::Store(e.into())))?;
+        Ok(key.expose_bytes().to_vec())
+    }
+}

@@ -1,0 +1,59 @@
+//! The one tokio runtime the library owns: built on first use, never dropped, shared by every
+//! call. Calls return futures that foreign executors (Kotlin coroutines, Swift tasks, asyncio)
+//! poll without blocking their thread; the work itself runs here.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
+
+use tokio::runtime::Runtime;
+use tokio::task::JoinHandle;
+
+use crate::CityKitError;
+
+static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
+
+pub(crate) fn runtime() -> Result<&'static Runtime, CityKitError> {
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("citykit")
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| CityKitError::internal(format!("cannot start the CityKit runtime: {e}")))
+}
+
+/// Runs `future` on the runtime. Dropping the returned future (a cancelled coroutine or task)
+/// aborts the work; a panic inside it becomes [`CityKitError::Internal`].
+pub(crate) async fn run<T, F>(future: F) -> Result<T, CityKitError>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T, citykit_core::CityKitError>> + Send + 'static,
+{
+    let handle = runtime()?.spawn(future);
+    match (AbortOnDrop(handle)).await {
+        Ok(result) => result.map_err(CityKitError::from),
+        Err(join) => Err(citykit_core::CityKitError::from(join).into()),
+    }
+}
+
+/// A join handle that aborts its task when dropped unfinished.
+pub(crate) struct AbortOnDrop<T>(pub(crate) JoinHandle<T>);
+
+impl<T> Future for AbortOnDrop<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

@@ -1,0 +1,191 @@
+//! Records and enums that cross the boundary, converted from the core's types.
+
+/// Everything the client needs to start. See `citykit_core::ClientConfig`.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ClientConfig {
+    /// The app's private data directory (the encrypted store lives here).
+    pub data_dir: String,
+    /// The OpenID provider's issuer URL.
+    pub issuer: String,
+    /// The app's client id.
+    pub client_id: String,
+    /// The app's redirect URI (a private-use scheme or claimed https link).
+    pub redirect_uri: String,
+    /// Scopes; `openid` is added when missing.
+    pub scopes: Vec<String>,
+    /// The city API base URL; None: from discovery.
+    pub api_base: Option<String>,
+    /// Extra trusted root certificates (PEM).
+    pub extra_root_certificates_pem: Vec<String>,
+    /// SPKI pins (base64 SHA-256).
+    pub spki_pins: Vec<String>,
+    /// Also trust the public web PKI roots.
+    pub use_public_roots: bool,
+    /// Whole-request timeout in milliseconds (0: the default, 30 s).
+    pub request_timeout_ms: u64,
+}
+
+impl From<ClientConfig> for citykit_core::ClientConfig {
+    fn from(c: ClientConfig) -> Self {
+        let mut platform = citykit_core::PlatformConfig::new(c.issuer, c.client_id, c.redirect_uri);
+        if !c.scopes.is_empty() {
+            platform.scopes = c.scopes;
+        }
+        platform.api_base = c.api_base;
+        let mut net = citykit_core::NetConfig {
+            trust: citykit_core::TrustConfig {
+                extra_root_certificates_pem: c.extra_root_certificates_pem,
+                spki_pins: c.spki_pins,
+                use_public_roots: c.use_public_roots,
+            },
+            ..Default::default()
+        };
+        if c.request_timeout_ms > 0 {
+            net.request_timeout = std::time::Duration::from_millis(c.request_timeout_ms);
+        }
+        citykit_core::ClientConfig { data_dir: c.data_dir.into(), platform, net }
+    }
+}
+
+/// A started login.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct LoginRequest {
+    /// Open it in the system browser or a custom tab (never an embedded web view).
+    pub authorization_url: String,
+    /// When the login stops being accepted (Unix seconds).
+    pub expires_at: i64,
+}
+
+/// Person or enterprise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum IdentityKind {
+    /// A natural person.
+    Person,
+    /// An enterprise the person acts for.
+    Enterprise,
+}
+
+/// Someone requests can be made as.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Identity {
+    /// The platform's id.
+    pub id: String,
+    /// Person or enterprise.
+    pub kind: IdentityKind,
+    /// Display name (personal data: show it, never log it).
+    pub name: String,
+    /// For an enterprise: `legal_representative` or `agent`.
+    pub role: Option<String>,
+    /// For an enterprise: its unified social credit code.
+    pub uscc: Option<String>,
+}
+
+/// The logged-in person.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Account {
+    /// The provider's subject id.
+    pub subject: String,
+    /// The person's name (personal data).
+    pub name: String,
+}
+
+/// Who the platform says is calling.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct WhoAmI {
+    /// The identity requests are made as.
+    pub acting_as: Identity,
+    /// The logged-in person.
+    pub person: Identity,
+}
+
+/// The result of a logout.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct LogoutOutcome {
+    /// Whether the provider confirmed the revocation.
+    pub revoked_at_server: bool,
+}
+
+/// The login state a listener sees.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum LoginState {
+    /// No session.
+    LoggedOut,
+    /// A session exists.
+    LoggedIn {
+        /// The person's subject id.
+        subject: String,
+        /// The enterprise requests act for, if any.
+        acting_for: Option<String>,
+    },
+    /// The platform ended the session: log in again.
+    SessionExpired,
+}
+
+/// Why the core asks for the person's presence.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum PresencePurpose {
+    /// Before acting for an enterprise.
+    ActForEnterprise {
+        /// The enterprise's id.
+        enterprise_id: String,
+    },
+}
+
+impl From<citykit_core::LoginRequest> for LoginRequest {
+    fn from(r: citykit_core::LoginRequest) -> Self {
+        Self { authorization_url: r.authorization_url, expires_at: r.expires_at }
+    }
+}
+
+impl From<citykit_core::Identity> for Identity {
+    fn from(i: citykit_core::Identity) -> Self {
+        Self {
+            id: i.id,
+            kind: match i.kind {
+                citykit_core::IdentityKind::Person => IdentityKind::Person,
+                citykit_core::IdentityKind::Enterprise => IdentityKind::Enterprise,
+            },
+            name: i.name.into_inner(),
+            role: i.role,
+            uscc: i.uscc,
+        }
+    }
+}
+
+impl From<citykit_core::Account> for Account {
+    fn from(a: citykit_core::Account) -> Self {
+        Self { subject: a.subject, name: a.name.into_inner() }
+    }
+}
+
+impl From<citykit_core::WhoAmI> for WhoAmI {
+    fn from(w: citykit_core::WhoAmI) -> Self {
+        Self { acting_as: w.acting_as.into(), person: w.person.into() }
+    }
+}
+
+impl From<citykit_core::LogoutOutcome> for LogoutOutcome {
+    fn from(o: citykit_core::LogoutOutcome) -> Self {
+        Self { revoked_at_server: o.revoked_at_server }
+    }
+}
+
+impl From<citykit_core::LoginState> for LoginState {
+    fn from(s: citykit_core::LoginState) -> Self {
+        match s {
+            citykit_core::LoginState::LoggedOut => Self::LoggedOut,
+            citykit_core::LoginState::LoggedIn { subject, acting_for } => Self::LoggedIn { subject, acting_for },
+            citykit_core::LoginState::SessionExpired => Self::SessionExpired,
+        }
+    }
+}
+
+impl From<&citykit_core::PresencePurpose> for PresencePurpose {
+    fn from(p: &citykit_core::PresencePurpose) -> Self {
+        match p {
+            citykit_core::PresencePurpose::ActForEnterprise { enterprise_id } => {
+                Self::ActForEnterprise { enterprise_id: enterprise_id.clone() }
+            }
+        }
+    }
+}
