@@ -63,11 +63,11 @@ struct ServeArgs {
 #[derive(Debug, clap::Args)]
 struct SimControlArgs {
     /// The simulator's URL (its issuer), printed by `serve`.
-    #[arg(long, env = "CITYKIT_ISSUER")]
-    issuer: String,
+    #[arg(long, env = "CITYKIT_ISSUER", global = true)]
+    issuer: Option<String>,
     /// The simulator's CA certificate (PEM), printed by `serve`.
-    #[arg(long, env = "CITYKIT_CA_FILE")]
-    ca_file: PathBuf,
+    #[arg(long, env = "CITYKIT_CA_FILE", global = true)]
+    ca_file: Option<PathBuf>,
     #[command(subcommand)]
     action: SimAction,
 }
@@ -166,8 +166,11 @@ async fn authorize(args: AuthorizeArgs) -> ExitCode {
 
 async fn sim_control(args: SimControlArgs) -> ExitCode {
     let result = async {
-        let http = http_trusting(&args.ca_file)?;
-        let base = args.issuer.trim_end_matches('/');
+        let (Some(issuer), Some(ca_file)) = (&args.issuer, &args.ca_file) else {
+            return Err("--issuer and --ca-file (or CITYKIT_ISSUER and CITYKIT_CA_FILE) are required".to_string());
+        };
+        let http = http_trusting(ca_file)?;
+        let base = issuer.trim_end_matches('/');
         let request = match &args.action {
             SimAction::Fault { json } => {
                 let body: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("the fault is not JSON: {e}"))?;
