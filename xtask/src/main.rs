@@ -138,6 +138,17 @@ fn bindings(flags: &[String]) -> Result<std::path::PathBuf, String> {
     Ok(lib_dir)
 }
 
+/// Runs a language's test script with the simulator binary and the built library on hand.
+fn language_tests(script: &str) -> Result<(), String> {
+    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+    let target = cwd.join(target_dir());
+    let debug = target.join("debug");
+    run(Command::new("bash")
+        .arg(script)
+        .env("CITYKIT_SIM_BIN", debug.join("citykit-sim"))
+        .env("CITYKIT_FFI_LIB_DIR", &debug))
+}
+
 fn tools_dir() -> String {
     std::env::var("CITYKIT_TOOLS_DIR").unwrap_or_else(|_| "/var/cache/citykit-tools".into())
 }
@@ -180,6 +191,7 @@ fn test(selection: &[String]) -> ExitCode {
         let seconds = started.elapsed().as_secs_f64();
         println!("=== xtask: {name}: {} in {seconds:.1} s ===", if result.is_ok() { "ok" } else { "FAILED" });
         stages.push(Stage { name, passed: result.is_ok(), seconds });
+        result.is_ok()
     };
 
     run_stage("system packages", &ensure_system_packages);
@@ -200,6 +212,23 @@ fn test(selection: &[String]) -> ExitCode {
 
     if wants("reader") {
         run_stage("independent reader", &independent_reader);
+    }
+    let languages: Vec<(&'static str, &'static str)> = [("python", "bindings/python/run-tests.sh"), ("kotlin", "android/run-tests.sh"), ("swift", "ios/run-tests.sh")]
+        .into_iter()
+        .filter(|(name, _)| wants(name))
+        .collect();
+    if !languages.is_empty() {
+        let bindings_ok = run_stage("bindings", &|| {
+            run(cargo().args(["build", "-p", "citykit-sim"]))?;
+            bindings(&["--test-hooks".to_string()]).map(|_| ())
+        });
+        for (name, script) in languages {
+            if bindings_ok {
+                run_stage(name, &|| language_tests(script));
+            } else {
+                run_stage(name, &|| Err("skipped: the bindings did not build".into()));
+            }
+        }
     }
 
     println!("\n=== xtask summary ===");

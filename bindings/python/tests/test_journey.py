@@ -1,0 +1,172 @@
+"""The journey every binding runs: login over HTTPS against the simulator, an enterprise
+identity and back, logout; a wrong store key; a panic that must not crash the interpreter."""
+import asyncio
+import os
+import pathlib
+import subprocess
+import tempfile
+
+import pytest
+
+import citykit
+
+SIM = os.environ.get("CITYKIT_SIM_BIN", str(pathlib.Path(__file__).resolve().parents[3] / "target/debug/citykit-sim"))
+
+
+class Simulator:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="citykit-py-sim-")
+        self.proc = subprocess.Popen([SIM, "serve", "--port", "0", "--state-dir", self.dir], stdout=subprocess.PIPE, text=True)
+        first = self.proc.stdout.readline()
+        assert "listening at" in first, first
+        self.url = first.strip().rsplit(" ", 1)[-1]
+        self.ca_file = os.path.join(self.dir, "ca.pem")
+        self.ca_pem = pathlib.Path(self.ca_file).read_text()
+
+    def authorize(self, url, user="citizen-01"):
+        out = subprocess.run([SIM, "authorize", url, "--user", user, "--ca-file", self.ca_file], capture_output=True, text=True, check=True)
+        return out.stdout.strip()
+
+    def control(self, *args):
+        subprocess.run([SIM, "sim", *args, "--issuer", self.url, "--ca-file", self.ca_file], check=True, capture_output=True)
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+@pytest.fixture
+def sim():
+    s = Simulator()
+    yield s
+    s.stop()
+
+
+def config(sim, data_dir, timeout_ms=0):
+    return citykit.ClientConfig(
+        data_dir=str(data_dir),
+        issuer=sim.url,
+        client_id="citykit-demo",
+        redirect_uri="org.citykit.demo:/oauth2redirect",
+        scopes=["openid", "profile"],
+        api_base=None,
+        extra_root_certificates_pem=[sim.ca_pem],
+        spki_pins=[],
+        use_public_roots=False,
+        request_timeout_ms=timeout_ms,
+    )
+
+
+class StaticKey(citykit.KeyProvider):
+    def __init__(self, byte):
+        self.byte = byte
+
+    def store_key(self, store_id):
+        return bytes([self.byte]) * 32
+
+
+class States(citykit.LoginStateListener):
+    def __init__(self):
+        self.seen = []
+
+    def on_login_state(self, state):
+        self.seen.append(state)
+
+
+class Decline(citykit.UserPresence):
+    def __init__(self):
+        self.asked = []
+
+    def confirm(self, purpose):
+        self.asked.append(purpose)
+        return False
+
+
+def test_login_switch_and_logout(sim, tmp_path):
+    async def journey():
+        client = await citykit.open_client(config(sim, tmp_path), citykit.passphrase_key_provider(str(tmp_path), "qa"), None, None)
+        states = States()
+        handle = client.subscribe_login_state(states)
+        request = await client.start_login()
+        assert "request_uri=" in request.authorization_url
+        account = await client.complete_login(sim.authorize(request.authorization_url))
+        assert account.subject == "citizen-01"
+        identities = await client.identities()
+        assert identities[0].kind == citykit.IdentityKind.PERSON
+        enterprise = next(i for i in identities if i.kind == citykit.IdentityKind.ENTERPRISE)
+        await client.switch_identity(enterprise.id)
+        assert (await client.whoami()).acting_as.id == enterprise.id
+        await client.switch_identity("citizen-01")
+        assert (await client.whoami()).acting_as.id == "citizen-01"
+        # Concurrent calls from asyncio work on the library's own runtime.
+        results = await asyncio.gather(*(client.whoami() for _ in range(10)))
+        assert all(r.person.id == "citizen-01" for r in results)
+        outcome = await client.logout()
+        assert outcome.revoked_at_server
+        with pytest.raises(citykit.CityKitError.Auth) as err:
+            await client.whoami()
+        assert err.value.code == "auth.not_logged_in"
+        await asyncio.sleep(0.1)
+        handle.cancel()
+        S = citykit.LoginState
+        seen = states.seen
+        assert isinstance(seen[0], S.LOGGED_OUT) and isinstance(seen[-1], S.LOGGED_OUT), seen
+        assert any(isinstance(s, S.LOGGED_IN) for s in seen), seen
+        assert any(getattr(s, "acting_for", None) == enterprise.id for s in states.seen)
+
+    asyncio.run(journey())
+
+
+def test_a_wrong_store_key_is_a_typed_error(sim, tmp_path):
+    async def run():
+        first = await citykit.open_client(config(sim, tmp_path), StaticKey(1), None, None)
+        assert first.login_state() == citykit.LoginState.LOGGED_OUT()
+        with pytest.raises(citykit.CityKitError.Store) as err:
+            await citykit.open_client(config(sim, tmp_path), StaticKey(2), None, None)
+        assert err.value.code == "store.wrong_key"
+        assert err.value.message_zh and err.value.message_en
+
+    asyncio.run(run())
+
+
+def test_declined_presence_blocks_acting_for_an_enterprise(sim, tmp_path):
+    async def run():
+        prompt = Decline()
+        client = await citykit.open_client(config(sim, tmp_path), StaticKey(3), None, prompt)
+        request = await client.start_login()
+        await client.complete_login(sim.authorize(request.authorization_url))
+        with pytest.raises(citykit.CityKitError.Auth) as err:
+            await client.switch_identity("enterprise-01")
+        assert err.value.code == "auth.presence_denied"
+        assert len(prompt.asked) == 1
+
+    asyncio.run(run())
+
+
+def test_cancelling_a_slow_call_returns_promptly(sim, tmp_path):
+    async def run():
+        client = await citykit.open_client(config(sim, tmp_path), StaticKey(4), None, None)
+        request = await client.start_login()
+        await client.complete_login(sim.authorize(request.authorization_url))
+        sim.control("fault", '{"delay": {"path": "/api/v1/me", "millis": 5000}}')
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(client.whoami(), timeout=0.3)
+        assert loop.time() - started < 2
+        sim.control("clear-faults")
+        assert (await client.whoami()).acting_as.id == "citizen-01"
+
+    asyncio.run(run())
+
+
+def test_a_panic_in_the_core_is_an_internal_error(sim, tmp_path):
+    async def run():
+        client = await citykit.open_client(config(sim, tmp_path), StaticKey(5), None, None)
+        with pytest.raises(citykit.CityKitError.Internal) as err:
+            await client.debug_panic()
+        assert err.value.code == "internal"
+        # The interpreter and the library keep working.
+        assert (await client.account()) is None
+
+    asyncio.run(run())
