@@ -76,6 +76,7 @@ pub(crate) fn pick(language: Language, zh: &'static str, en: &'static str) -> &'
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl From<tokio::task::JoinError> for CityKitError {
     fn from(e: tokio::task::JoinError) -> Self {
         if e.is_panic() {

@@ -19,6 +19,7 @@ pub mod crypto;
 pub mod error;
 pub mod identity;
 pub mod net;
+mod platform;
 pub mod privacy;
 pub mod store;
 

@@ -230,6 +230,9 @@ fn test(selection: &[String]) -> ExitCode {
             }
         }
     }
+    if wants("wasm") {
+        run_stage("wasm", &|| run(Command::new("bash").arg("web-wasm/run-tests.sh")));
+    }
 
     println!("\n=== xtask summary ===");
     for stage in &stages {

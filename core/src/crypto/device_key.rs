@@ -85,7 +85,7 @@ impl SoftwareDeviceKeys {
                             .map_err(|_| StoreError::Database { details: "generated device key is unusable".into() })?;
                         conn.execute(
                             "INSERT INTO device_keys (label, algorithm, private_key, public_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                            (DEFAULT_LABEL, ALGORITHM, pkcs8.as_slice(), pair.public_key().as_ref(), crate::store::unix_now()),
+                            (DEFAULT_LABEL, ALGORITHM, pkcs8.as_slice(), pair.public_key().as_ref(), crate::platform::now_unix_secs()),
                         )?;
                         tracing::info!("created a new device key");
                         pkcs8

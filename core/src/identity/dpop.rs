@@ -37,7 +37,7 @@ impl DpopSigner {
             "jti": random_token(16).map_err(|_| AuthError::DeviceKey { details: "no secure random source".into() })?,
             "htm": method,
             "htu": htu,
-            "iat": crate::store::unix_now(),
+            "iat": crate::platform::now_unix_secs(),
         });
         if let Some(token) = access_token {
             claims["ath"] = json!(sha256_b64url(token.as_bytes()));
@@ -47,7 +47,7 @@ impl DpopSigner {
         let keys = self.keys.clone();
         let to_sign = input.clone();
         // A hardware key may block (or prompt); keep it off the async threads.
-        let signature = tokio::task::spawn_blocking(move || keys.sign(to_sign.as_bytes()))
+        let signature = crate::platform::run_blocking(move || keys.sign(to_sign.as_bytes()))
             .await
             .map_err(|e| AuthError::DeviceKey { details: e.to_string() })?
             .map_err(|e| AuthError::DeviceKey { details: e.to_string() })?;

@@ -276,10 +276,7 @@ struct Inner {
 }
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    crate::platform::now_unix_ms()
 }
 
 impl IdentityClient {
@@ -527,7 +524,7 @@ impl IdentityClient {
             issuer: &metadata.issuer,
             client_id: &self.inner.config.client_id,
             nonce,
-            now: crate::store::unix_now(),
+            now: crate::platform::now_unix_secs(),
             max_skew: self.inner.config.max_clock_skew.as_secs() as i64,
         };
         id_token::verify(token, &keys, &expect).map_err(|problem| {
@@ -752,8 +749,9 @@ impl IdentityClient {
         if let (Some(enterprise_id), Some(presence)) = (&acting_for, &self.inner.presence) {
             let purpose = PresencePurpose::ActForEnterprise { enterprise_id: enterprise_id.clone() };
             let presence = presence.clone();
-            let confirmed = tokio::task::spawn_blocking(move || presence.confirm(&purpose))
-                .await?
+            let confirmed = crate::platform::run_blocking(move || presence.confirm(&purpose))
+                .await
+                .map_err(|e| CityKitError::Internal { details: e.to_string() })?
                 .map_err(|e| AuthError::PresenceUnavailable { details: e.to_string() })?;
             if !confirmed {
                 return Err(AuthError::PresenceDenied.into());

@@ -101,13 +101,14 @@ pub(crate) fn classify(e: reqwest::Error) -> NetError {
     if e.is_timeout() {
         return NetError::Timeout;
     }
+    #[cfg(not(target_arch = "wasm32"))]
     if let Some(tls) = find_rustls_error(&e) {
         return match tls {
             rustls::Error::General(message) if message == super::tls::PIN_MISMATCH => NetError::PinMismatch,
             other => NetError::Tls { details: other.to_string() },
         };
     }
-    if e.is_connect() {
+    if is_connect(&e) {
         return NetError::Offline { details: error_chain(&e) };
     }
     if e.is_decode() || e.is_body() {
@@ -116,6 +117,7 @@ pub(crate) fn classify(e: reqwest::Error) -> NetError {
     NetError::Offline { details: error_chain(&e) }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn find_rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = current {
@@ -145,11 +147,19 @@ fn error_chain(e: &reqwest::Error) -> String {
 
 fn strip_url(e: &reqwest::Error) -> String {
     // The URL may carry query parameters; the kind of failure is enough.
-    if e.is_connect() {
+    if is_connect(e) {
         "connection failed".into()
     } else if e.is_request() {
         "request failed".into()
     } else {
         "transport failed".into()
     }
+}
+
+/// Whether the request never reached the server (in the browser, fetch only says "request failed").
+fn is_connect(e: &reqwest::Error) -> bool {
+    #[cfg(not(target_arch = "wasm32"))]
+    return e.is_connect();
+    #[cfg(target_arch = "wasm32")]
+    return e.is_request();
 }

@@ -7,6 +7,7 @@
 //! handshake, so it is raised as [`NetError::PinMismatch`] before any request byte is sent.
 
 mod error;
+#[cfg(not(target_arch = "wasm32"))]
 mod tls;
 
 use std::time::Duration;
@@ -71,6 +72,7 @@ pub struct HttpClient {
 
 impl HttpClient {
     /// Builds the client; fails on an unreadable certificate or pin.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn new(config: NetConfig) -> Result<Self, NetError> {
         let tls = tls::client_config(&config.trust)?;
         let client = reqwest::Client::builder()
@@ -79,6 +81,21 @@ impl HttpClient {
             .timeout(config.request_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("CityKit/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| NetError::InvalidRequest { details: e.without_url().to_string() })?;
+        Ok(Self { client, config })
+    }
+
+    /// Builds the client. In the browser, TLS and trust belong to the browser: extra roots and
+    /// pins cannot be applied there, so asking for them is an error rather than a silent no-op.
+    #[cfg(target_arch = "wasm32")]
+    pub fn new(config: NetConfig) -> Result<Self, NetError> {
+        if !config.trust.spki_pins.is_empty() || !config.trust.extra_root_certificates_pem.is_empty() {
+            return Err(NetError::InvalidRequest {
+                details: "in the browser, trust is the browser's: SPKI pins and extra roots are not supported".into(),
+            });
+        }
+        let client = reqwest::Client::builder()
             .build()
             .map_err(|e| NetError::InvalidRequest { details: e.without_url().to_string() })?;
         Ok(Self { client, config })
@@ -119,7 +136,7 @@ impl HttpClient {
                 return Err(error.into());
             }
             tracing::debug!(code = error.code(), attempt, backoff_ms = backoff.as_millis() as u64, "retrying request");
-            tokio::time::sleep(jitter(backoff)).await;
+            crate::platform::sleep(jitter(backoff)).await;
             backoff = backoff.saturating_mul(2);
         }
     }

@@ -30,7 +30,6 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::de::DeserializeOwned;
@@ -77,6 +76,25 @@ impl Store {
             std::fs::create_dir_all(&dir)?;
             let key = keys.store_key(STORE_ID)?;
             Self::open_blocking(dir.join(STORE_FILE_NAME), &key, schema::LATEST_VERSION)
+        })
+        .await
+    }
+
+    /// An encrypted store that lives only in memory (the browser smoke test; caches).
+    pub async fn open_in_memory(key: StoreKey) -> Result<Self, StoreError> {
+        run_blocking(move || {
+            let mut conn = open_connection(Path::new(":memory:"), &key)?;
+            schema::migrate(&mut conn, schema::LATEST_VERSION)?;
+            Ok(Self { inner: Arc::new(Inner { path: PathBuf::from(":memory:"), conn: Mutex::new(Some(conn)) }) })
+        })
+        .await
+    }
+
+    /// The SQLCipher version the store runs on (empty for plain SQLite).
+    pub async fn cipher_version(&self) -> Result<String, StoreError> {
+        self.call(|conn| {
+            let version: Option<String> = conn.query_row("PRAGMA cipher_version", [], |row| row.get(0)).optional()?;
+            Ok(version.unwrap_or_default())
         })
         .await
     }
@@ -162,7 +180,7 @@ impl Store {
             conn.execute(
                 "INSERT INTO records (namespace, key, value, updated_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                (&namespace, &key, &bytes, unix_now()),
+                (&namespace, &key, &bytes, crate::platform::now_unix_secs()),
             )?;
             Ok(())
         })
@@ -298,7 +316,7 @@ where
     R: Send + 'static,
     F: FnOnce() -> Result<R, StoreError> + Send + 'static,
 {
-    tokio::task::spawn_blocking(f)
+    crate::platform::run_blocking(f)
         .await
         .map_err(|e| StoreError::Database { details: format!("store worker failed: {e}") })?
 }
@@ -462,7 +480,7 @@ fn write_keycheck(path: &Path, keys: &[&StoreKey]) -> Result<(), StoreError> {
 
 /// Moves a damaged store (and its WAL) aside as `<name>.corrupt-<unix seconds>`; never deletes it.
 fn move_aside(path: &Path) -> Result<PathBuf, StoreError> {
-    let stamp = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let stamp = crate::platform::now_unix_secs();
     let mut target = sidecar(path, &format!(".corrupt-{stamp}"));
     let mut n = 1;
     while target.exists() {
@@ -489,6 +507,4 @@ fn remove_if_exists(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-pub(crate) fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-}
+

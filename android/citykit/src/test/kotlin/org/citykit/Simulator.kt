@@ -1,0 +1,96 @@
+package org.citykit
+
+import java.io.File
+import java.nio.file.Files
+import java.util.concurrent.TimeUnit
+import kotlin.time.Duration
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+
+/**
+ * The simulated city platform (`citykit-sim serve`) as a child process on a free loopback port,
+ * with its own CA. One per test class; [close] kills it.
+ */
+class Simulator : AutoCloseable {
+    val stateDir: File = Files.createTempDirectory("citykit-kt-sim-").toFile()
+    val url: String
+    val caFile: File = File(stateDir, "ca.pem")
+    val caPem: String
+    private val process: Process
+    private val shutdownHook = Thread { stop() }
+
+    init {
+        process = ProcessBuilder(BIN, "serve", "--port", "0", "--state-dir", stateDir.path)
+            .redirectError(File(stateDir, "sim.stderr.log"))
+            .start()
+        Runtime.getRuntime().addShutdownHook(shutdownHook)
+        val stdout = process.inputStream.bufferedReader()
+        val first = stdout.readLine() ?: run {
+            stop()
+            error("citykit-sim serve exited before listening; see ${stateDir}/sim.stderr.log")
+        }
+        check(first.startsWith("CityKit simulator listening at https://")) { "unexpected first line: $first" }
+        url = first.substringAfterLast(' ')
+        caPem = caFile.readText()
+        // Keep draining stdout so the simulator never blocks on a full pipe.
+        Thread({ stdout.useLines { lines -> lines.forEach { } } }, "citykit-sim-stdout").apply { isDaemon = true }.start()
+    }
+
+    /** A configuration for this simulator, trusting only its CA. */
+    fun config(dataDir: File, requestTimeout: Duration? = null): ClientConfig = CityKit.config(
+        dataDir = dataDir.path,
+        issuer = url,
+        clientId = "citykit-demo",
+        redirectUri = "org.citykit.demo:/oauth2redirect",
+        extraRootCertificatesPem = listOf(caPem),
+        usePublicRoots = false,
+        requestTimeout = requestTimeout,
+    )
+
+    /** Acts as the browser in the simulator's test mode; returns the redirect URL. */
+    suspend fun authorize(authorizationUrl: String, user: String = "citizen-01"): String =
+        run("authorize", authorizationUrl, "--user", user, "--ca-file", caFile.path)
+
+    /** Injects a fault (the JSON of `POST /sim/faults`, docs/platform-api.md). */
+    suspend fun fault(json: String) {
+        run("sim", "fault", json, "--issuer", url, "--ca-file", caFile.path)
+    }
+
+    suspend fun clearFaults() {
+        run("sim", "clear-faults", "--issuer", url, "--ca-file", caFile.path)
+    }
+
+    /** Logs [user] in on [client] the way an app does: start, the browser, complete. */
+    suspend fun login(client: CityKitClient, user: String = "citizen-01"): Account {
+        val request = client.startLogin()
+        return client.completeLogin(authorize(request.authorizationUrl, user))
+    }
+
+    private suspend fun run(vararg args: String): String = withContext(Dispatchers.IO) {
+        val p = ProcessBuilder(BIN, *args).redirectErrorStream(true).start()
+        val out = p.inputStream.bufferedReader().readText()
+        check(p.waitFor(60, TimeUnit.SECONDS)) { "citykit-sim ${args[0]} did not finish" }
+        check(p.exitValue() == 0) { "citykit-sim ${args.joinToString(" ")} failed (${p.exitValue()}): $out" }
+        out.trim()
+    }
+
+    private fun stop() {
+        if (process.isAlive) {
+            process.destroy()
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS)
+            }
+        }
+    }
+
+    override fun close() {
+        stop()
+        runCatching { Runtime.getRuntime().removeShutdownHook(shutdownHook) }
+        stateDir.deleteRecursively()
+    }
+
+    companion object {
+        /** `$CITYKIT_SIM_BIN`; run-tests.sh sets it. Else the repo's debug build (Gradle runs tests in android/citykit). */
+        val BIN: String = System.getenv("CITYKIT_SIM_BIN") ?: File("../../target/debug/citykit-sim").absolutePath
+    }
+}

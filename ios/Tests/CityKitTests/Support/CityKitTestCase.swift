@@ -1,0 +1,130 @@
+#if os(Linux) || os(macOS)
+import Foundation
+import XCTest
+@testable import CityKit
+
+/// A test case with its own simulator and data directory, and the helpers every test uses.
+class CityKitTestCase: XCTestCase {
+    private(set) var sim: Simulator!
+    private(set) var dataDir: URL!
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        sim = try Simulator()
+        dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("citykit-data-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        sim?.stop()
+        if let dataDir { try? FileManager.default.removeItem(at: dataDir) }
+        super.tearDown()
+    }
+
+    /// Opens a client on this test's data directory, as an app would (`CityKitClient.open`).
+    func openClient(
+        keyProvider: KeyProvider = FixedKeyProvider(),
+        userPresence: UserPresence? = nil,
+        requestTimeout: TimeInterval? = nil
+    ) async throws -> CityKitClient {
+        try await CityKitClient.open(
+            config: sim.config(dataDir: dataDir, requestTimeout: requestTimeout),
+            keyProvider: keyProvider,
+            userPresence: userPresence
+        )
+    }
+
+    /// The whole browser round trip: start, sign in as `user` in test mode, complete.
+    @discardableResult
+    func logIn(_ client: CityKitClient, as user: String = "citizen-01") async throws -> Account {
+        let request = try await client.startLogin()
+        let authorizationURL = try XCTUnwrap(request.authorizationURL)
+        let redirect = try await sim.authorize(authorizationURL, user: user)
+        return try await client.completeLogin(redirectURL: redirect)
+    }
+}
+
+/// Asserts that `body` throws a `CityKitError` with `code`, and returns it.
+@discardableResult
+func assertThrowsCityKitError<T>(
+    code: String,
+    _ body: () async throws -> T,
+    file: StaticString = #filePath,
+    line: UInt = #line
+) async -> CityKitError? {
+    do {
+        let value = try await body()
+        XCTFail("expected CityKitError \(code), got \(value)", file: file, line: line)
+    } catch let error as CityKitError {
+        XCTAssertEqual(error.code, code, "details: \(error.details)", file: file, line: line)
+        return error
+    } catch {
+        XCTFail("expected CityKitError \(code), got \(type(of: error)): \(error)", file: file, line: line)
+    }
+    return nil
+}
+
+/// A `KeyProvider` as an app writes it over the Keychain: here a fixed 32-byte key.
+final class FixedKeyProvider: KeyProvider {
+    let key: Data
+    private let calls = LiveCounter()
+
+    init(key: Data = Data((0..<32).map { UInt8($0) })) {
+        self.key = key
+    }
+
+    var callCount: Int { calls.value }
+
+    func storeKey(storeId: String) throws -> Data {
+        calls.increment()
+        return key
+    }
+}
+
+/// A `KeyProvider` whose keystore fails (locked device, cancelled prompt).
+final class FailingKeyProvider: KeyProvider, @unchecked Sendable {
+    let error: Error
+
+    init(error: Error) {
+        self.error = error
+    }
+
+    func storeKey(storeId: String) throws -> Data {
+        throw error
+    }
+}
+
+/// A `UserPresence` that answers `confirmed` and records what it was asked.
+final class RecordingPresence: UserPresence, @unchecked Sendable {
+    let confirmed: Bool
+    private let lock = NSLock()
+    private var asked: [PresencePurpose] = []
+
+    init(confirmed: Bool) {
+        self.confirmed = confirmed
+    }
+
+    var purposes: [PresencePurpose] {
+        lock.lock()
+        defer { lock.unlock() }
+        return asked
+    }
+
+    func confirm(purpose: PresencePurpose) throws -> Bool {
+        lock.lock()
+        asked.append(purpose)
+        lock.unlock()
+        return confirmed
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes.
+func eventually(timeout: TimeInterval = 5, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while !condition() {
+        if Date() > deadline { return false }
+        try? await Task.sleep(nanoseconds: 20_000_000)
+    }
+    return true
+}
+#endif

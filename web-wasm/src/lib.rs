@@ -1,0 +1,64 @@
+//! CityKit in the browser: a thin wasm-bindgen face over `citykit-core`.
+//!
+//! For now it exposes the encrypted store (SQLCipher compiled to wasm, in memory) so a web view
+//! can prove the core runs there; the full web API (login, wallet, …) comes with the web issue.
+//! Errors reach JavaScript as `Error` objects with a `code` property holding the core's stable
+//! code (`store.wrong_key`, …).
+
+use citykit_core::store::{Store, StoreKey};
+use wasm_bindgen::prelude::*;
+
+fn js_error(e: citykit_core::CityKitError) -> JsValue {
+    let error = js_sys::Error::new(&e.message(citykit_core::Language::En));
+    let _ = js_sys::Reflect::set(&error, &"code".into(), &e.code().into());
+    error.into()
+}
+
+/// An encrypted CityKit store living in the page's memory.
+#[wasm_bindgen]
+pub struct WebStore {
+    store: Store,
+}
+
+#[wasm_bindgen]
+impl WebStore {
+    /// Opens an encrypted in-memory store with a raw 32-byte key given as 64 hex digits.
+    #[wasm_bindgen(js_name = openInMemory)]
+    pub async fn open_in_memory(key_hex: String) -> Result<WebStore, JsValue> {
+        let bytes = decode_hex(&key_hex).ok_or_else(|| JsValue::from(js_sys::Error::new("the key must be 64 hex digits")))?;
+        let key = StoreKey::from_bytes(&bytes).map_err(|e| js_error(citykit_core::store::StoreError::from(e).into()))?;
+        let store = Store::open_in_memory(key).await.map_err(|e| js_error(e.into()))?;
+        Ok(WebStore { store })
+    }
+
+    /// Writes a JSON value under `namespace/key`.
+    pub async fn put(&self, namespace: String, key: String, json: String) -> Result<(), JsValue> {
+        let value: serde_json::Value = serde_json::from_str(&json).map_err(|e| JsValue::from(js_sys::Error::new(&format!("not JSON: {e}"))))?;
+        self.store.put(&namespace, &key, &value).await.map_err(|e| js_error(e.into()))
+    }
+
+    /// Reads the JSON value under `namespace/key` (undefined when absent).
+    pub async fn get(&self, namespace: String, key: String) -> Result<Option<String>, JsValue> {
+        let value: Option<serde_json::Value> = self.store.get(&namespace, &key).await.map_err(|e| js_error(e.into()))?;
+        Ok(value.map(|v| v.to_string()))
+    }
+
+    /// The SQLCipher version underneath (proves the store is encrypted).
+    #[wasm_bindgen(js_name = cipherVersion)]
+    pub async fn cipher_version(&self) -> Result<String, JsValue> {
+        self.store.cipher_version().await.map_err(|e| js_error(e.into()))
+    }
+
+    /// The store's schema version.
+    #[wasm_bindgen(js_name = schemaVersion)]
+    pub async fn schema_version(&self) -> Result<u32, JsValue> {
+        self.store.schema_version().await.map_err(|e| js_error(e.into()))
+    }
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}

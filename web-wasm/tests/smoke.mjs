@@ -1,0 +1,83 @@
+// Loads the wasm build in headless Chromium and checks the core runs there: an encrypted
+// in-memory store opens (SQLCipher compiled to wasm), a record round-trips through the core's
+// store API, and bad input is a typed error. Usage: node smoke.mjs <pkg-dir>
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+
+const pkg = path.resolve(process.argv[2]);
+const page = `<!doctype html><meta charset="utf-8"><title>CityKit wasm smoke</title>
+<script type="module">
+import init, { WebStore } from './citykit_wasm.js';
+const results = [];
+const check = async (name, fn) => {
+  try { await fn(); results.push({ name, ok: true }); }
+  catch (e) { results.push({ name, ok: false, error: String(e && e.stack || e) }); }
+};
+const assert = (cond, msg) => { if (!cond) throw new Error(msg); };
+await init();
+const key = 'a5'.repeat(32);
+let store;
+await check('an encrypted in-memory store opens', async () => { store = await WebStore.openInMemory(key); });
+await check('it is SQLCipher', async () => { const v = await store.cipherVersion(); assert(/^4\\./.test(v), 'cipher_version ' + v); });
+await check('the schema is migrated', async () => { assert(await store.schemaVersion() === 2, 'schema'); });
+await check('a record round-trips through the core', async () => {
+  await store.put('people', 'p1', JSON.stringify({ name: '张三', n: 1 }));
+  const back = JSON.parse(await store.get('people', 'p1'));
+  assert(back.name === '张三' && back.n === 1, JSON.stringify(back));
+  assert(await store.get('people', 'nobody') === undefined, 'absent record');
+});
+await check('a malformed key is refused', async () => {
+  let threw = false;
+  try { await WebStore.openInMemory('xyz'); } catch (e) { threw = true; }
+  assert(threw, 'no error');
+});
+await check('a wrong-length key is a typed store error', async () => {
+  try { await WebStore.openInMemory('ab'.repeat(16)); } catch (e) { assert(e.code === 'store.key_unavailable', 'code ' + e.code); return; }
+  throw new Error('no error');
+});
+window.__results = results;
+</script>`;
+
+const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  if (url.pathname === '/') { res.writeHead(200, { 'content-type': 'text/html' }); return res.end(page); }
+  const file = path.join(pkg, path.normalize(url.pathname));
+  if (!file.startsWith(pkg) || !fs.existsSync(file)) { res.writeHead(404); return res.end(); }
+  res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const { port } = server.address();
+
+const userDataDir = fs.mkdtempSync('/tmp/citykit-chromium-');
+const flags = (process.env.CHROMIUM_FLAGS || '--headless --no-sandbox --disable-gpu').split(' ').filter(Boolean);
+const browser = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: flags.filter((f) => f !== '--headless'),
+});
+let failed = 0, passed = 0;
+try {
+  const tab = await browser.newPage();
+  const errors = [];
+  tab.on('pageerror', (e) => errors.push(String(e)));
+  await tab.goto(`http://127.0.0.1:${port}/`);
+  await tab.waitForFunction(() => window.__results, null, { timeout: 60000 }).catch(() => {});
+  const results = (await tab.evaluate(() => window.__results)) || [];
+  if (results.length === 0) { console.log('FAIL the page produced no results', errors); failed++; }
+  for (const r of results) {
+    if (r.ok) { passed++; console.log(`ok   ${r.name}`); } else { failed++; console.log(`FAIL ${r.name}: ${r.error}`); }
+  }
+} finally {
+  await browser.close();
+  server.close();
+  fs.rmSync(userDataDir, { recursive: true, force: true });
+}
+console.log(`wasm smoke: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
