@@ -83,6 +83,9 @@ cached_jar tests "$layer_jar:$bindings_jar:$KOTLIN_CP" "${tests[@]}"; tests_jar=
 run_cp=$tests_jar:$layer_jar:$bindings_jar:$KOTLIN_LIB/kotlin-stdlib.jar:$KOTLIN_CP
 reports=$build/reports
 rm -rf "$reports"
+# --scan-classpath, not --select-package: kotlinc writes jars without directory entries, and
+# JUnit's package scan then finds no classes in them.
+echo "kotlin: running the tests (the panic test prints a deliberate Rust panic on stderr)"
 start=$(now)
 status=0
 (cd "$build" && java -Djna.library.path="$lib_dir" -jar "$JUNIT_CONSOLE" \

@@ -72,6 +72,7 @@ impl ClientBuilder {
 
     /// Opens the store and restores any saved session. Touches no network.
     pub async fn open(self) -> Result<Client> {
+        self.config.platform.validate()?;
         let http = HttpClient::new(self.config.net.clone())?;
         let store = Store::open_in_dir(&self.config.data_dir, self.keys).await?;
         let device_keys: Arc<dyn DeviceKeys> = match self.device_keys {

@@ -41,6 +41,17 @@ pub fn passphrase_key_provider(data_dir: String, passphrase: String) -> Arc<dyn 
     Arc::new(PassphraseProvider(citykit_core::PassphraseKeyProvider::new(data_dir, passphrase)))
 }
 
+/// Deletes the encrypted store in `data_dir` without opening it: for when its key is gone for
+/// good (the keystore lost it). Close every client on that directory first.
+#[uniffi::export]
+pub async fn wipe_store(data_dir: String) -> Result<(), CityKitError> {
+    run(async move {
+        let path = std::path::Path::new(&data_dir).join(citykit_core::store::STORE_FILE_NAME);
+        citykit_core::store::wipe_files(path).await.map_err(Into::into)
+    })
+    .await
+}
+
 /// The CityKit client. Keep one per app process.
 #[derive(uniffi::Object)]
 pub struct CityKitClient {

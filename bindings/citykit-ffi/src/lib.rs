@@ -16,7 +16,7 @@ mod runtime;
 mod types;
 
 pub use callbacks::{DeviceKeys, KeyProvider, LoginStateListener, UserPresence};
-pub use client::{open_client, passphrase_key_provider, CityKitClient, TaskHandle};
+pub use client::{open_client, passphrase_key_provider, wipe_store, CityKitClient, TaskHandle};
 pub use error::CityKitError;
 pub use types::*;
 

@@ -79,6 +79,24 @@ pub struct PlatformConfig {
 }
 
 impl PlatformConfig {
+    /// Checks what can be checked without the network: the issuer is an https URL (plain http
+    /// only for loopback), the redirect URI and API base are URLs, and a client id is set.
+    pub fn validate(&self) -> Result<(), CityKitError> {
+        let issuer = url::Url::parse(&self.issuer).map_err(|e| CityKitError::Config(format!("the issuer is not a URL: {e}")))?;
+        let loopback = matches!(issuer.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if issuer.scheme() != "https" && !(issuer.scheme() == "http" && loopback) {
+            return Err(CityKitError::Config("the issuer must be an https URL".into()));
+        }
+        url::Url::parse(&self.redirect_uri).map_err(|e| CityKitError::Config(format!("the redirect URI is not a URL: {e}")))?;
+        if let Some(base) = &self.api_base {
+            url::Url::parse(base).map_err(|e| CityKitError::Config(format!("the API base is not a URL: {e}")))?;
+        }
+        if self.client_id.trim().is_empty() {
+            return Err(CityKitError::Config("the client id is empty".into()));
+        }
+        Ok(())
+    }
+
     /// A configuration with the usual scopes and a two-minute skew.
     pub fn new(issuer: impl Into<String>, client_id: impl Into<String>, redirect_uri: impl Into<String>) -> Self {
         Self {

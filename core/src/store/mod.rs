@@ -298,6 +298,20 @@ impl Store {
     }
 }
 
+/// Deletes the store at `path` with its `-wal`, `-shm` and key-check files without opening it:
+/// the way out when its key is gone for good (the keystore lost it). Nothing else is touched.
+pub async fn wipe_files(path: impl Into<PathBuf>) -> Result<(), StoreError> {
+    let path = path.into();
+    run_blocking(move || {
+        for file in store_files(&path) {
+            remove_if_exists(&file)?;
+        }
+        tracing::info!("store files wiped");
+        Ok(())
+    })
+    .await
+}
+
 /// Every file that belongs to the store at `path`.
 pub fn store_files(path: &Path) -> Vec<PathBuf> {
     vec![

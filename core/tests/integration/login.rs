@@ -314,3 +314,31 @@ async fn acting_for_an_enterprise_asks_for_the_persons_presence() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_unusable_configuration_is_refused_at_open() {
+    let env = Env::start().await;
+    for (issuer, redirect) in [("not a url", "org.citykit.demo:/oauth2redirect"), ("http://city.example", "org.citykit.demo:/cb"), (env.sim.issuer().as_str(), "no redirect")] {
+        let mut config = env.config(&env.data_dir("cfg"));
+        config.platform.issuer = issuer.to_owned();
+        config.platform.redirect_uri = redirect.to_owned();
+        let err = citykit_core::Client::open(config, Env::keys()).await.err().unwrap();
+        assert_eq!(err.code(), "config.invalid", "{issuer} {redirect}");
+    }
+}
+
+#[tokio::test]
+async fn a_store_whose_key_is_lost_can_be_wiped_without_opening_it() {
+    let env = Env::start().await;
+    let client = env.logged_in("lost", CITIZEN).await;
+    client.store().close().await.unwrap();
+    drop(client);
+    let path = env.data_dir("lost").join(citykit_core::store::STORE_FILE_NAME);
+    citykit_core::store::wipe_files(&path).await.unwrap();
+    for file in citykit_core::store::store_files(&path) {
+        assert!(!file.exists(), "{} survived", file.display());
+    }
+    // A fresh store opens with any key.
+    let other = std::sync::Arc::new(citykit_core::StaticKeyProvider::new(citykit_core::StoreKey::from_bytes(&[9u8; 32]).unwrap()));
+    citykit_core::Client::open(env.config(&env.data_dir("lost")), other).await.unwrap();
+}

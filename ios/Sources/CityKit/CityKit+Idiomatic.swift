@@ -46,8 +46,8 @@ extension CityKitClientProtocol {
     ///
     /// The Rust subscription stops when the stream terminates: the consuming `Task` is cancelled,
     /// the loop is left (`break`), or the stream is dropped. Rapid changes may be coalesced by the
-    /// core, so treat each element as "the state now", not as an event log. Elements arrive on a
-    /// CityKit thread; hop to the main actor yourself for UI work.
+    /// core, so treat each element as "the state now", not as an event log. The loop body runs on
+    /// the consuming task's actor (the main actor in a SwiftUI `.task`).
     ///
     /// If the subscription cannot start (the CityKit runtime failed to start), the stream
     /// finishes at once without elements.

@@ -31,7 +31,9 @@ final class CancellationTests: CityKitTestCase {
     func testATaskCancelledBeforeTheCallNeverReachesThePlatform() async throws {
         let client = try await openClient()
         try await logIn(client)
+        _ = try await client.whoami()
         let before = try await sim.requestCount("/api/v1/me")
+        XCTAssertEqual(before, 1, "the simulator counts /api/v1/me")
 
         let call = Task {
             withUnsafeCurrentTask { $0?.cancel() }  // cancelled before whoami starts

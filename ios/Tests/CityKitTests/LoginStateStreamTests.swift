@@ -97,11 +97,15 @@ final class StateRecorder: @unchecked Sendable {
         task = Task { [weak self] in
             for await state in stream {
                 guard let self else { return }
-                self.lock.lock()
-                self.recorded.append(state)
-                self.lock.unlock()
+                self.record(state)
             }
         }
+    }
+
+    private func record(_ state: LoginState) {
+        lock.lock()
+        recorded.append(state)
+        lock.unlock()
     }
 
     var states: [LoginState] {

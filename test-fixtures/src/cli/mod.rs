@@ -256,18 +256,21 @@ fn fixtures(json: bool) -> ExitCode {
         println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
         return ExitCode::SUCCESS;
     }
-    println!("Citizens (log in with `authorize --user <id>`):");
+    // Write through a handle that tolerates a closed pipe (`citykit-sim fixtures | head`).
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "Citizens (log in with `authorize --user <id>`):");
     for citizen in fixtures.citizens() {
         let acts_for: Vec<String> = fixtures
             .enterprises_for(&citizen.id)
             .iter()
             .map(|(e, role)| format!("{} as {}", e.id, role.as_str()))
             .collect();
-        println!("  {:<12} {}  born {}  {}", citizen.id, citizen.name, citizen.birth_date, acts_for.join(", "));
+        let _ = writeln!(out, "  {:<12} {}  born {}  {}", citizen.id, citizen.name, citizen.birth_date, acts_for.join(", "));
     }
-    println!("Enterprises:");
+    let _ = writeln!(out, "Enterprises:");
     for enterprise in fixtures.enterprises() {
-        println!("  {:<14} {}  {}", enterprise.id, enterprise.uscc, enterprise.name);
+        let _ = writeln!(out, "  {:<14} {}  {}", enterprise.id, enterprise.uscc, enterprise.name);
     }
     ExitCode::SUCCESS
 }

@@ -19,9 +19,13 @@ enum SimulatorError: Error, CustomStringConvertible {
 
 /// One running simulator with its own state directory (CA certificate), killed by `stop()`.
 final class Simulator {
-    /// `$CITYKIT_SIM_BIN`, else the debug build in the repository's target directory.
+    /// `$CITYKIT_SIM_BIN`, else the debug build in this repository's target directory.
     static var binary: String {
-        ProcessInfo.processInfo.environment["CITYKIT_SIM_BIN"] ?? "/work/main/target/debug/citykit-sim"
+        if let path = ProcessInfo.processInfo.environment["CITYKIT_SIM_BIN"] { return path }
+        // <repo>/ios/Tests/CityKitTests/Support/Simulator.swift -> <repo>/target/debug/citykit-sim
+        var repo = URL(fileURLWithPath: #filePath)
+        for _ in 0..<5 { repo.deleteLastPathComponent() }
+        return repo.appendingPathComponent("target/debug/citykit-sim").path
     }
 
     static let clientID = "citykit-demo"
@@ -37,8 +41,16 @@ final class Simulator {
         stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("citykit-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: stateDir, withIntermediateDirectories: true)
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--port", "0", "--state-dir", stateDir.path]
+        let serve = [Self.binary, "serve", "--port", "0", "--state-dir", stateDir.path]
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/timeout") {
+            // A safety net: if this test process dies without stop(), the simulator still exits.
+            // `timeout` passes stop()'s SIGTERM on to it.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+            process.arguments = ["900"] + serve
+        } else {
+            process.executableURL = URL(fileURLWithPath: serve[0])
+            process.arguments = Array(serve.dropFirst())
+        }
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice

@@ -25,13 +25,17 @@ class Simulator : AutoCloseable {
             .start()
         Runtime.getRuntime().addShutdownHook(shutdownHook)
         val stdout = process.inputStream.bufferedReader()
-        val first = stdout.readLine() ?: run {
-            stop()
-            error("citykit-sim serve exited before listening; see ${stateDir}/sim.stderr.log")
+        try {
+            val first = stdout.readLine()
+            val errors = { File(stateDir, "sim.stderr.log").readText().take(2000) }
+            check(first != null) { "$BIN serve exited before listening: ${errors()}" }
+            check(first.startsWith("CityKit simulator listening at https://")) { "unexpected first line: $first" }
+            url = first.substringAfterLast(' ')
+            caPem = caFile.readText()
+        } catch (e: Throwable) {
+            close()
+            throw e
         }
-        check(first.startsWith("CityKit simulator listening at https://")) { "unexpected first line: $first" }
-        url = first.substringAfterLast(' ')
-        caPem = caFile.readText()
         // Keep draining stdout so the simulator never blocks on a full pipe.
         Thread({ stdout.useLines { lines -> lines.forEach { } } }, "citykit-sim-stdout").apply { isDaemon = true }.start()
     }
