@@ -185,8 +185,15 @@ extension ClientConfig {
             extraRootCertificatesPem: extraRootCertificatesPEM,
             spkiPins: spkiPins,
             usePublicRoots: usePublicRoots,
-            requestTimeoutMs: requestTimeout.map { UInt64(max(1, ($0 * 1000).rounded())) } ?? 0
+            requestTimeoutMs: requestTimeout.map(Self.milliseconds) ?? 0
         )
+    }
+
+    /// Whole milliseconds, at least 1 (0 would mean "the default"), at most a day.
+    private static func milliseconds(_ interval: TimeInterval) -> UInt64 {
+        let ms = (interval * 1000).rounded()
+        guard ms.isFinite else { return 86_400_000 }
+        return UInt64(min(max(ms, 1), 86_400_000))
     }
 }
 
