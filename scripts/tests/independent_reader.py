@@ -19,6 +19,7 @@ def open_store(data_dir: pathlib.Path, passphrase: str):
         "sha256", passphrase.encode("utf-8"), bytes.fromhex(params["salt_hex"]), params["iterations"], params["key_length"]
     )
     conn = sqlcipher3.connect(str(data_dir / "citykit.db"))
+    conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     return conn
 

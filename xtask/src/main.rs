@@ -116,7 +116,7 @@ fn bindings(flags: &[String]) -> Result<std::path::PathBuf, String> {
     }
     run(&mut build)?;
     let lib_dir = target_dir().join(if release { "release" } else { "debug" });
-    let lib = lib_dir.join("libcitykit_ffi.so");
+    let lib = lib_dir.join(if cfg!(target_os = "macos") { "libcitykit_ffi.dylib" } else { "libcitykit_ffi.so" });
     let bindgen = target_dir().join("debug").join("uniffi-bindgen");
     let bindgen = if bindgen.exists() { bindgen } else { target_dir().join(if release { "release" } else { "debug" }).join("uniffi-bindgen") };
     for (language, out) in [

@@ -17,6 +17,7 @@ static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
 pub(crate) fn runtime() -> Result<&'static Runtime, CityKitError> {
     RUNTIME
         .get_or_init(|| {
+            install_panic_hook();
             tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .thread_name("citykit")
@@ -26,6 +27,16 @@ pub(crate) fn runtime() -> Result<&'static Runtime, CityKitError> {
         })
         .as_ref()
         .map_err(|e| CityKitError::internal(format!("cannot start the CityKit runtime: {e}")))
+}
+
+/// Replaces Rust's default panic output (the message and a backtrace on stderr) with one
+/// `tracing` event naming only where it happened: a panic message may hold anything, personal
+/// data included. The panic itself still reaches the app as `CityKitError.Internal`.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        tracing::error!(%location, "CityKit panicked; the call fails with an internal error");
+    }));
 }
 
 /// Runs `future` on the runtime. Dropping the returned future (a cancelled coroutine or task)

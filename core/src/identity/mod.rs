@@ -81,7 +81,13 @@ pub struct PlatformConfig {
 impl PlatformConfig {
     /// Checks what can be checked without the network: the issuer is an https URL (plain http
     /// only for loopback), the redirect URI and API base are URLs, and a client id is set.
+    ///
+    /// An empty issuer is allowed: such a client works offline on its store (status, key
+    /// rotation) and answers `config.invalid` to anything that needs the platform.
     pub fn validate(&self) -> Result<(), CityKitError> {
+        if self.issuer.is_empty() {
+            return Ok(());
+        }
         let issuer = url::Url::parse(&self.issuer).map_err(|e| CityKitError::Config(format!("the issuer is not a URL: {e}")))?;
         let loopback = matches!(issuer.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
         if issuer.scheme() != "https" && !(issuer.scheme() == "http" && loopback) {
@@ -273,6 +279,16 @@ struct IdentitiesBody {
     identities: Vec<Identity>,
 }
 
+/// When a refresh is wanted.
+enum RefreshWhen {
+    /// Now, whatever the token's age.
+    Always,
+    /// Only if the token is still due for refresh once the lock is held.
+    Due,
+    /// Only if the platform's refused token is still the current one.
+    Rejected(SecretString),
+}
+
 /// Login, tokens and identities. Cheap to clone.
 #[derive(Clone)]
 pub struct IdentityClient {
@@ -349,6 +365,9 @@ impl IdentityClient {
     }
 
     async fn metadata(&self) -> Result<&ProviderMetadata, CityKitError> {
+        if self.inner.config.issuer.is_empty() {
+            return Err(CityKitError::Config("no issuer is configured".into()));
+        }
         self.inner.metadata.get_or_try_init(|| oidc::discover(&self.inner.http, &self.inner.config.issuer)).await
     }
 
@@ -446,7 +465,17 @@ impl IdentityClient {
     }
 
     /// Finishes a login from the redirect URL the browser handed back to the app.
+    ///
+    /// Runs to the end even if the caller gives up: the code is single use, so stopping between
+    /// the token exchange and saving the tokens would lose the login.
     pub async fn complete_login(&self, redirect_url: &str) -> Result<Account, CityKitError> {
+        let (this, redirect_url) = (self.clone(), redirect_url.to_owned());
+        crate::platform::detached(async move { this.complete_login_inner(&redirect_url).await })
+            .await
+            .map_err(|e| CityKitError::Internal { details: e.to_string() })?
+    }
+
+    async fn complete_login_inner(&self, redirect_url: &str) -> Result<Account, CityKitError> {
         let config = &self.inner.config;
         let redirect = url::Url::parse(redirect_url)
             .map_err(|_| AuthError::InvalidRedirect { details: "not a URL".into() })?;
@@ -601,28 +630,47 @@ impl IdentityClient {
     /// A valid access token, refreshed first when it is about to expire (one refresh for all
     /// concurrent callers).
     async fn access_token(&self) -> Result<SecretString, CityKitError> {
-        let mut guard = self.inner.session.lock().await;
-        let session = guard.as_ref().ok_or(AuthError::NotLoggedIn)?;
-        if now_ms() < session.refresh_at_ms {
-            return Ok(session.access_token.clone());
+        {
+            let guard = self.inner.session.lock().await;
+            let session = guard.as_ref().ok_or(AuthError::NotLoggedIn)?;
+            if now_ms() < session.refresh_at_ms {
+                return Ok(session.access_token.clone());
+            }
         }
-        self.refresh_locked(&mut guard).await
+        self.refresh_detached(RefreshWhen::Due).await
     }
 
     /// After the platform refused `rejected`: refresh, unless another caller already has.
     async fn refresh_after_rejection(&self, rejected: &SecretString) -> Result<SecretString, CityKitError> {
-        let mut guard = self.inner.session.lock().await;
-        let session = guard.as_ref().ok_or(AuthError::SessionExpired)?;
-        if session.access_token != *rejected {
-            return Ok(session.access_token.clone());
-        }
-        self.refresh_locked(&mut guard).await
+        self.refresh_detached(RefreshWhen::Rejected(rejected.clone())).await
     }
 
     /// Refreshes the tokens now (rotating the refresh token).
     pub async fn refresh(&self) -> Result<(), CityKitError> {
-        let mut guard = self.inner.session.lock().await;
-        self.refresh_locked(&mut guard).await.map(|_| ())
+        self.refresh_detached(RefreshWhen::Always).await.map(|_| ())
+    }
+
+    /// Refreshes in a task of its own, under the session lock: concurrent callers wait for one
+    /// refresh (single flight), and a caller that gives up (a cancelled coroutine) cannot stop it
+    /// between the provider rotating the refresh token and the store saving the new one, which
+    /// would leave the old token to be reused and the whole session revoked.
+    async fn refresh_detached(&self, when: RefreshWhen) -> Result<SecretString, CityKitError> {
+        let this = self.clone();
+        crate::platform::detached(async move {
+            let mut guard = this.inner.session.lock().await;
+            let session = guard.as_ref().ok_or(match when {
+                RefreshWhen::Rejected(_) => AuthError::SessionExpired,
+                _ => AuthError::NotLoggedIn,
+            })?;
+            match &when {
+                RefreshWhen::Due if now_ms() < session.refresh_at_ms => return Ok(session.access_token.clone()),
+                RefreshWhen::Rejected(rejected) if session.access_token != *rejected => return Ok(session.access_token.clone()),
+                _ => {}
+            }
+            this.refresh_locked(&mut guard).await
+        })
+        .await
+        .map_err(|e| CityKitError::Internal { details: e.to_string() })?
     }
 
     async fn refresh_locked(&self, guard: &mut tokio::sync::MutexGuard<'_, Option<Session>>) -> Result<SecretString, CityKitError> {
@@ -753,7 +801,16 @@ impl IdentityClient {
 
     /// Makes every later request as `identity_id`: the person's own id, or an enterprise from
     /// [`Self::identities`].
+    /// Runs to the end even if the caller gives up, so the saved and the in-use identity never
+    /// disagree.
     pub async fn switch_identity(&self, identity_id: &str) -> Result<Identity, CityKitError> {
+        let (this, identity_id) = (self.clone(), identity_id.to_owned());
+        crate::platform::detached(async move { this.switch_identity_inner(&identity_id).await })
+            .await
+            .map_err(|e| CityKitError::Internal { details: e.to_string() })?
+    }
+
+    async fn switch_identity_inner(&self, identity_id: &str) -> Result<Identity, CityKitError> {
         if !self.is_logged_in().await {
             return Err(AuthError::NotLoggedIn.into());
         }
@@ -795,8 +852,16 @@ impl IdentityClient {
     }
 
     /// Revokes the session at the provider and wipes tokens and personal data from the store.
-    /// Local data is wiped even when the provider cannot be reached.
+    /// Local data is wiped even when the provider cannot be reached, and even if the caller
+    /// gives up half-way.
     pub async fn logout(&self) -> Result<LogoutOutcome, CityKitError> {
+        let this = self.clone();
+        crate::platform::detached(async move { this.logout_inner().await })
+            .await
+            .map_err(|e| CityKitError::Internal { details: e.to_string() })?
+    }
+
+    async fn logout_inner(&self) -> Result<LogoutOutcome, CityKitError> {
         let mut guard = self.inner.session.lock().await;
         let session = guard.take();
         let mut revoked_at_server = false;

@@ -16,6 +16,17 @@ where
     })
 }
 
+/// Runs `future` as a task of its own and waits for it. Dropping the returned future (a caller
+/// that gives up) does not stop the task: operations that must not stop half-way (a token
+/// rotation and saving its result) finish anyway.
+pub(crate) async fn detached<T, F>(future: F) -> Result<T, BlockingFailed>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = T> + Send + 'static,
+{
+    tokio::spawn(future).await.map_err(|e| BlockingFailed(if e.is_panic() { "a task panicked".into() } else { e.to_string() }))
+}
+
 /// Waits `duration`.
 pub(crate) async fn sleep(duration: Duration) {
     tokio::time::sleep(duration).await;

@@ -13,6 +13,20 @@ where
     Ok(f())
 }
 
+/// Runs `future` as a task of its own on the page's event loop and waits for it; dropping the
+/// returned future does not stop the task.
+pub(crate) async fn detached<T, F>(future: F) -> Result<T, BlockingFailed>
+where
+    T: 'static,
+    F: std::future::Future<Output = T> + 'static,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = tx.send(future.await);
+    });
+    rx.await.map_err(|_| BlockingFailed("the task was dropped".into()))
+}
+
 /// Waits `duration` with the browser's `setTimeout`.
 pub(crate) async fn sleep(duration: Duration) {
     gloo_timers::future::sleep(duration).await;

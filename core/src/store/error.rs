@@ -30,6 +30,12 @@ pub enum StoreError {
         /// What the key provider said.
         reason: String,
     },
+    /// The key provider returned something that is not a 32-byte key: a bug in the app's provider.
+    #[error("the key provider returned an invalid key: {reason}")]
+    InvalidKey {
+        /// What was wrong with it.
+        reason: String,
+    },
     /// The store was wiped or closed after a failure; open it again.
     #[error("the store is closed")]
     Closed,
@@ -61,6 +67,7 @@ impl StoreError {
             Self::Corrupt { .. } => "store.corrupt",
             Self::NewerSchema { .. } => "store.newer_schema",
             Self::KeyUnavailable { .. } => "store.key_unavailable",
+            Self::InvalidKey { .. } => "store.invalid_key",
             Self::Closed => "store.closed",
             Self::Io { .. } => "store.io",
             Self::Database { .. } => "store.database",
@@ -77,6 +84,7 @@ impl StoreError {
                 Self::Corrupt { .. } => "本地数据已损坏，已另行保存并重新创建。",
                 Self::NewerSchema { .. } => "本地数据来自更新版本的应用，请升级应用。",
                 Self::KeyUnavailable { .. } => "无法取得解锁密钥，请解锁设备后重试。",
+                Self::InvalidKey { .. } => "应用提供的密钥无效，请联系应用开发者。",
                 Self::Closed => "本地数据已关闭，请重新打开应用。",
                 Self::Io { .. } => "无法读写本地数据，请检查存储空间。",
                 Self::Database { .. } | Self::Decode { .. } => "本地数据读写出错。",
@@ -86,6 +94,7 @@ impl StoreError {
                 Self::Corrupt { .. } => "Local data was damaged; it was set aside and a fresh store was created.",
                 Self::NewerSchema { .. } => "Local data comes from a newer version of the app; please update the app.",
                 Self::KeyUnavailable { .. } => "The unlock key is unavailable; unlock the device and try again.",
+                Self::InvalidKey { .. } => "The app supplied an invalid key; please contact its developer.",
                 Self::Closed => "Local data is closed; please reopen the app.",
                 Self::Io { .. } => "Local data could not be read or written; check the free space.",
                 Self::Database { .. } | Self::Decode { .. } => "Reading or writing local data failed.",
@@ -112,7 +121,10 @@ impl From<rusqlite::Error> for StoreError {
 
 impl From<super::key::KeyProviderError> for StoreError {
     fn from(e: super::key::KeyProviderError) -> Self {
-        Self::KeyUnavailable { reason: e.to_string() }
+        match e {
+            super::key::KeyProviderError::InvalidKey { reason } => Self::InvalidKey { reason },
+            other @ super::key::KeyProviderError::Unavailable { .. } => Self::KeyUnavailable { reason: other.to_string() },
+        }
     }
 }
 

@@ -75,3 +75,23 @@ async fn reusing_a_rotated_refresh_token_ends_the_whole_session() {
     assert!(!original.identity().is_logged_in().await);
     assert_eq!(original.identity().login_state(), citykit_core::LoginState::SessionExpired);
 }
+
+#[tokio::test]
+async fn a_caller_that_gives_up_mid_refresh_does_not_lose_the_rotated_token() {
+    use citykit_sim::Fault;
+    let env = Env::start().await;
+    let client = env.logged_in("a", CITIZEN).await;
+    env.sim.expire_access_tokens();
+    env.sim.set_fault(Fault::Delay { path: "/token".into(), millis: 400 });
+    // The caller gives up while the refresh is on the wire (a cancelled coroutine or Task).
+    let gave_up = tokio::time::timeout(Duration::from_millis(100), client.identity().whoami()).await;
+    assert!(gave_up.is_err(), "the call should still be waiting");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    env.sim.clear_faults();
+    assert_eq!(env.sim.stats().refresh_grants, 1, "the refresh finished in the background");
+    // The rotated refresh token was saved: the next calls neither refresh again nor trip reuse detection.
+    assert_eq!(client.identity().whoami().await.unwrap().acting_as.id, CITIZEN);
+    client.identity().refresh().await.unwrap();
+    assert_eq!(env.sim.stats().family_revocations, 0);
+    assert_eq!(env.sim.stats().refresh_grants, 2);
+}
