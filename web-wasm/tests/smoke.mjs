@@ -36,8 +36,8 @@ await check('a malformed key is refused', async () => {
   try { await WebStore.openInMemory('xyz'); } catch (e) { threw = true; }
   assert(threw, 'no error');
 });
-await check('a wrong-length key is a typed store error', async () => {
-  try { await WebStore.openInMemory('ab'.repeat(16)); } catch (e) { assert(e.code === 'store.key_unavailable', 'code ' + e.code); return; }
+await check('a wrong-length key is a typed store error (store.invalid_key)', async () => {
+  try { await WebStore.openInMemory('ab'.repeat(16)); } catch (e) { assert(e.code === "store.invalid_key", "code " + e.code); return; }
   throw new Error('no error');
 });
 window.__results = results;

@@ -44,7 +44,7 @@ final class ErrorTests: CityKitTestCase {
     }
 
     func testShortKeyIsRejectedNotTruncated() async throws {
-        let error = await assertThrowsCityKitError(code: "store.key_unavailable") {
+        let error = await assertThrowsCityKitError(code: "store.invalid_key") {
             try await self.openClient(keyProvider: FixedKeyProvider(key: Data(repeating: 7, count: 16)))
         }
         XCTAssertNotNil(error)
