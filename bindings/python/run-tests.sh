@@ -7,7 +7,7 @@ build="${CITYKIT_BUILD_DIR:-/var/tmp/citykit-build}/python"
 rm -rf "$build" && mkdir -p "$build"
 [ -f "$here/citykit/citykit_ffi.py" ] || { echo "run 'cargo xtask bindings' first" >&2; exit 1; }
 python3 -m venv "$build/venv"
-"$build/venv/bin/pip" install --quiet --disable-pip-version-check pytest
+"$build/venv/bin/pip" install --quiet --disable-pip-version-check pytest cryptography
 "$build/venv/bin/pip" wheel --quiet --disable-pip-version-check --no-deps -w "$build/dist" "$here"
 wheel=$(ls "$build"/dist/citykit-*.whl)
 echo "built $(basename "$wheel") ($(du -h "$wheel" | cut -f1))"

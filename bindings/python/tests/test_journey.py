@@ -170,3 +170,40 @@ def test_a_panic_in_the_core_is_an_internal_error(sim, tmp_path):
         assert (await client.account()) is None
 
     asyncio.run(run())
+
+
+class SoftwareSecureElement(citykit.DeviceKeys):
+    """A DeviceKeys the way a platform implements it: the key lives outside Rust (here in
+    Python's `cryptography`, on a phone in the Keystore or Secure Enclave) and only signs."""
+
+    def __init__(self):
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.signed = 0
+
+    def public_key(self):
+        from cryptography.hazmat.primitives import serialization
+
+        return self.key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+
+    def sign(self, message):
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec, utils
+
+        r, s = utils.decode_dss_signature(self.key.sign(bytes(message), ec.ECDSA(hashes.SHA256())))
+        self.signed += 1
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+
+def test_a_platform_device_key_signs_every_proof(sim, tmp_path):
+    async def run():
+        device = SoftwareSecureElement()
+        client = await citykit.open_client(config(sim, tmp_path), StaticKey(6), device, None)
+        request = await client.start_login()
+        await client.complete_login(sim.authorize(request.authorization_url))
+        assert (await client.whoami()).acting_as.id == "citizen-01"
+        # The token request, userinfo and whoami each carried a DPoP proof from this key.
+        assert device.signed >= 3, device.signed
+
+    asyncio.run(run())
