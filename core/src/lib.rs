@@ -22,6 +22,7 @@ pub mod net;
 mod platform;
 pub mod privacy;
 pub mod store;
+pub mod wallet;
 
 use std::path::PathBuf;
 use std::sync::Arc;
