@@ -175,6 +175,76 @@ impl SdJwt {
     }
 }
 
+/// The claims of a verified key-binding JWT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyBinding {
+    /// Who the presentation is for.
+    pub audience: String,
+    /// The verifier's nonce.
+    pub nonce: String,
+    /// When the holder signed it (Unix seconds).
+    pub issued_at: i64,
+}
+
+/// Why a key-binding JWT is not acceptable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyBindingProblem {
+    /// There is none, or it is not a `kb+jwt` of JSON.
+    Missing,
+    /// Not signed by the key the issuer bound the licence to (`cnf.jwk`), or `sd_hash` does not
+    /// cover exactly these disclosures.
+    BadSignature,
+    /// `iat` is outside the accepted window.
+    Stale,
+}
+
+impl SdJwt {
+    /// The holder's key the issuer bound this licence to (`cnf.jwk`).
+    pub fn holder_key(&self) -> Option<EcJwk> {
+        serde_json::from_value(self.jws.claims.get("cnf")?.get("jwk")?.clone()).ok()
+    }
+
+    /// A presentation of `chosen` disclosures, without its key-binding JWT: `<jwt>~<d>~…~`.
+    pub fn presentation_prefix(&self, chosen: &[&Disclosure]) -> String {
+        let mut text = self.issuer_jwt.clone();
+        text.push('~');
+        for d in chosen {
+            text.push_str(&d.encoded);
+            text.push('~');
+        }
+        text
+    }
+
+    /// Verifies the key-binding JWT: signed by `cnf.jwk`, `typ: kb+jwt`, `sd_hash` over exactly
+    /// this presentation, `iat` within `max_age_secs` of `now` (and not in the future beyond `skew`).
+    pub fn verify_key_binding(&self, now: i64, max_age_secs: i64, skew: i64) -> Result<KeyBinding, KeyBindingProblem> {
+        let kb = self.key_binding_jwt.as_deref().ok_or(KeyBindingProblem::Missing)?;
+        let jws = CompactJws::parse(kb).map_err(|_| KeyBindingProblem::Missing)?;
+        if jws.header.get("typ").and_then(Value::as_str) != Some("kb+jwt") {
+            return Err(KeyBindingProblem::Missing);
+        }
+        let key = self.holder_key().ok_or(KeyBindingProblem::BadSignature)?;
+        jws.verify_es256(&key).map_err(|_| KeyBindingProblem::BadSignature)?;
+        let expected_hash = sha256_b64url(self.without_key_binding().as_bytes());
+        if jws.claims.get("sd_hash").and_then(Value::as_str) != Some(expected_hash.as_str()) {
+            return Err(KeyBindingProblem::BadSignature);
+        }
+        let issued_at = jws.claims.get("iat").and_then(Value::as_i64).ok_or(KeyBindingProblem::Missing)?;
+        if issued_at > now + skew || issued_at + max_age_secs < now {
+            return Err(KeyBindingProblem::Stale);
+        }
+        let text = |name: &str| jws.claims.get(name).and_then(Value::as_str).map(str::to_owned).ok_or(KeyBindingProblem::Missing);
+        Ok(KeyBinding { audience: text("aud")?, nonce: text("nonce")?, issued_at })
+    }
+}
+
+/// The signing input of a key-binding JWT for `sd_part` (`<jwt>~<d>~…~`).
+pub fn key_binding_signing_input(sd_part: &str, audience: &str, nonce: &str, issued_at: i64) -> String {
+    let header = serde_json::json!({"typ": "kb+jwt", "alg": "ES256"});
+    let claims = serde_json::json!({"iat": issued_at, "aud": audience, "nonce": nonce, "sd_hash": sha256_b64url(sd_part.as_bytes())});
+    crate::crypto::jose::signing_input(&header, &claims)
+}
+
 fn resolve<'a>(value: &Value, by_digest: &HashMap<&str, &'a Disclosure>, used: &mut HashSet<&'a str>) -> Result<Value, SdJwtProblem> {
     match value {
         Value::Object(map) => {
@@ -229,6 +299,120 @@ fn resolve<'a>(value: &Value, by_digest: &HashMap<&str, &'a Disclosure>, used: &
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ring::rand::SystemRandom;
+    use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    use serde_json::json;
+
+    fn keypair() -> (EcdsaKeyPair, EcJwk) {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+        let jwk = EcJwk::from_uncompressed_point(pair.public_key().as_ref()).unwrap();
+        (pair, jwk)
+    }
+
+    fn sign(pair: &EcdsaKeyPair, input: &str) -> String {
+        crate::crypto::jose::assemble(input, pair.sign(&SystemRandom::new(), input.as_bytes()).unwrap().as_ref())
+    }
+
+    fn disclose(salt: &str, name: Option<&str>, value: Value) -> String {
+        let array = match name {
+            Some(n) => json!([salt, n, value]),
+            None => json!([salt, value]),
+        };
+        URL_SAFE_NO_PAD.encode(array.to_string())
+    }
+
+    /// An SD-JWT with flat, nested (recursive) and array-element disclosures and a decoy.
+    fn issue(issuer: &EcdsaKeyPair, holder: &EcJwk) -> (String, Vec<String>) {
+        let name = disclose("s1", Some("name"), json!("王小明"));
+        let street = disclose("s2", Some("street"), json!("福华路1号"));
+        let address = disclose("s3", Some("address"), json!({"city": "深圳市", "_sd": [sha256_b64url(street.as_bytes())]}));
+        let nationality = disclose("s4", None, json!("CN"));
+        let decoy = sha256_b64url(b"decoy");
+        let mut sd = vec![sha256_b64url(name.as_bytes()), sha256_b64url(address.as_bytes()), decoy];
+        sd.sort();
+        let claims = json!({
+            "iss": "https://issuer.example", "vct": "urn:test", "iat": 1_800_000_000, "_sd_alg": "sha-256", "_sd": sd,
+            "nationalities": [{"...": sha256_b64url(nationality.as_bytes())}, "HK"],
+            "cnf": {"jwk": holder.public_value()},
+        });
+        let jwt = sign(issuer, &crate::crypto::jose::signing_input(&json!({"alg": "ES256", "typ": "dc+sd-jwt"}), &claims));
+        let disclosures = vec![name, address, street, nationality];
+        (format!("{jwt}~{}~", disclosures.join("~")), disclosures)
+    }
+
+    #[test]
+    fn every_kind_of_disclosure_is_put_in_place() {
+        let (issuer, issuer_jwk) = keypair();
+        let (_, holder) = keypair();
+        let (text, _) = issue(&issuer, &holder);
+        let sd = SdJwt::parse(&text).unwrap();
+        sd.verify_issuer_signature(std::slice::from_ref(&issuer_jwk)).unwrap();
+        let claims = sd.disclosed_claims().unwrap();
+        assert_eq!(claims["name"], "王小明");
+        assert_eq!(claims["address"], json!({"city": "深圳市", "street": "福华路1号"}));
+        assert_eq!(claims["nationalities"], json!(["CN", "HK"]));
+        assert!(claims.get("_sd").is_none() && claims.get("_sd_alg").is_none());
+        let top: Vec<&str> = sd.top_level_disclosures().iter().map(|(n, _)| *n).collect();
+        assert_eq!(top.len(), 2);
+    }
+
+    #[test]
+    fn altered_foreign_or_repeated_disclosures_are_refused() {
+        let (issuer, issuer_jwk) = keypair();
+        let (_, holder) = keypair();
+        let (text, disclosures) = issue(&issuer, &holder);
+        // A disclosure with one changed value (re-encoded): its digest is not in the payload.
+        let forged = disclose("s1", Some("name"), json!("李四"));
+        let altered = text.replacen(&disclosures[0], &forged, 1);
+        assert_eq!(SdJwt::parse(&altered).unwrap().disclosed_claims(), Err(SdJwtProblem::TamperedDisclosure));
+        // A disclosure that belongs to no digest of this SD-JWT (carried over from another one).
+        let foreign = format!("{text}{}~", disclose("zz", Some("name"), json!("x")));
+        assert_eq!(SdJwt::parse(&foreign).unwrap().disclosed_claims(), Err(SdJwtProblem::TamperedDisclosure));
+        // The same disclosure twice.
+        let twice = format!("{text}{}~", disclosures[0]);
+        assert_eq!(SdJwt::parse(&twice).map(|_| ()), Err(SdJwtProblem::DuplicateDisclosure));
+        // A changed signed payload.
+        let (_, other_issuer) = keypair();
+        assert_eq!(SdJwt::parse(&text).unwrap().verify_issuer_signature(&[other_issuer]), Err(SdJwtProblem::BadIssuerSignature));
+        // Any single changed byte of the issuer JWT breaks the signature or the parse.
+        let jwt_len = text.find('~').unwrap();
+        for i in (0..jwt_len).step_by(7) {
+            let mut bytes = text.clone().into_bytes();
+            bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+            let Ok(mutated) = String::from_utf8(bytes) else { continue };
+            if mutated == text {
+                continue;
+            }
+            let ok = SdJwt::parse(&mutated).and_then(|sd| sd.verify_issuer_signature(std::slice::from_ref(&issuer_jwk)).and_then(|_| sd.disclosed_claims()));
+            assert!(ok.is_err(), "byte {i} changed and it still verifies");
+        }
+    }
+
+    #[test]
+    fn a_key_binding_jwt_binds_the_holder_key_the_audience_and_exactly_these_disclosures() {
+        let (issuer, _) = keypair();
+        let (holder_pair, holder) = keypair();
+        let (text, _) = issue(&issuer, &holder);
+        let sd = SdJwt::parse(&text).unwrap();
+        let chosen: Vec<&Disclosure> = sd.disclosures.iter().take(1).collect();
+        let prefix = sd.presentation_prefix(&chosen);
+        let kb = sign(&holder_pair, &key_binding_signing_input(&prefix, "window-7", "n-1", 1_800_000_100));
+        let presented = SdJwt::parse(&format!("{prefix}{kb}")).unwrap();
+        let binding = presented.verify_key_binding(1_800_000_110, 60, 30).unwrap();
+        assert_eq!(binding, KeyBinding { audience: "window-7".into(), nonce: "n-1".into(), issued_at: 1_800_000_100 });
+        assert_eq!(presented.disclosed_claims().unwrap()["name"], "王小明");
+        assert!(presented.disclosed_claims().unwrap().get("address").is_none());
+        // Too old, or another disclosure added after signing, or signed by another key.
+        assert_eq!(presented.verify_key_binding(1_800_000_200, 60, 30), Err(KeyBindingProblem::Stale));
+        let added = SdJwt::parse(&format!("{prefix}{}~{kb}", sd.disclosures[1].encoded)).unwrap();
+        assert_eq!(added.verify_key_binding(1_800_000_110, 60, 30), Err(KeyBindingProblem::BadSignature));
+        let (thief, _) = keypair();
+        let stolen = SdJwt::parse(&format!("{prefix}{}", sign(&thief, &key_binding_signing_input(&prefix, "window-7", "n-1", 1_800_000_100)))).unwrap();
+        assert_eq!(stolen.verify_key_binding(1_800_000_110, 60, 30), Err(KeyBindingProblem::BadSignature));
+        assert_eq!(sd.verify_key_binding(1_800_000_110, 60, 30), Err(KeyBindingProblem::Missing));
+    }
 
     #[test]
     fn disclosures_decode_as_the_spec_describes() {
