@@ -4,8 +4,9 @@
 //! Licences are SD-JWT VCs (RFC 9901 SD-JWT; the IETF SD-JWT VC draft; `typ: dc+sd-jwt`),
 //! issued by each city office with its own ES256 key and bound to the device key (`cnf`).
 //!
-//! What is here so far: [`sd_jwt`], the sans-I/O SD-JWT layer (parsing, the issuer signature,
-//! disclosure processing). Fetching, storing, status lists, presentations with key binding,
-//! QR codes and verifier mode are being built on it (see the wallet issue).
+//! What is here so far: [`sd_jwt`], the sans-I/O SD-JWT layer: parsing, the issuer signature,
+//! disclosure processing (flat, nested and array elements, decoys) and key-binding JWTs.
+//! Fetching, storing, status lists, QR codes and verifier mode are being built on it (see the
+//! wallet issue); nothing of the wallet is in the public client API yet.
 
 pub mod sd_jwt;
