@@ -10,3 +10,4 @@
 //! wallet issue); nothing of the wallet is in the public client API yet.
 
 pub mod sd_jwt;
+pub mod status;

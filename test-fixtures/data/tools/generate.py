@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Generates the simulator's fixture data (citizens, enterprises, agent links).
+"""Generates the simulator's fixture data (citizens, enterprises, agent links, and the facts
+behind the electronic licences the simulated offices issue).
 
 Everything here is fictitious. Run from anywhere:
     python3 test-fixtures/data/tools/generate.py
-It rewrites the three JSON files next to this folder. The output is deterministic
-(fixed seed), so re-running it without edits changes nothing.
+It rewrites the four JSON files next to this folder. The output is deterministic
+(fixed seeds, fixed reference date), so re-running it without edits changes nothing.
 """
+import datetime
 import json
 import os
 import random
@@ -39,7 +41,7 @@ REGIONS = {
 # id, name, sex, birth date, region of the ID number, region of the current address, detail
 CITIZENS = [
     ("陈志明", "male", "1982-07-14", "440304", "440304", "福田街道福华三路88号鹏程花园3栋1201室"),
-    ("林晓燕", "female", "1990-03-22", "440304", "440304", "莲花街道红荔路1046号景田大厦B座608室"),
+    ("林晓燕", "female", "1990-03-22", "440304", "440304", "福田街道福华三路88号鹏程花园3栋1201室"),
     ("王建国", "male", "1958-10-01", "110105", "110105", "建外街道光华路17号院2号楼5单元301室"),
     ("张丽华", "female", "1963-05-18", "310115", "310115", "陆家嘴街道浦城路210弄6号902室"),
     ("李浩然", "male", "2003-11-09", "440305", "440305", "粤海街道科苑南路3099号学苑公寓7栋415室"),
@@ -49,7 +51,7 @@ CITIZENS = [
     ("吴国栋", "male", "1950-12-25", "440106", "440106", "天河南街道体育东路116号6楼"),
     ("郑佳琪", "female", "1988-06-06", "440303", "440303", "东门街道解放路2008号金光华公寓1509室"),
     ("欧阳辉", "male", "1979-09-17", "440605", "440605", "桂城街道南海大道北66号万科城9座1102室"),
-    ("孙婷", "female", "1993-02-28", "320102", "440304", "华富街道彩田路5015号中银花园A座2306室"),
+    ("孙婷", "female", "1993-02-28", "320102", "440305", "招商街道蛇口望海路1177号海湾公寓4栋901室"),
     ("马骏", "male", "1986-12-03", "110108", "440305", "招商街道蛇口望海路1177号海湾公寓4栋901室"),
     ("何秀英", "female", "1955-07-07", "440604", "440604", "张槎街道季华西路131号雅居乐花园12座502室"),
     ("罗家豪", "male", "1999-05-20", "440306", "440306", "新安街道创业二路280号宝城花园8栋1603室"),
@@ -164,11 +166,17 @@ def main():
             "legal_representative": rep,
         })
     agents = [{"citizen": c, "enterprise": e, "role": "agent"} for c, e in AGENTS]
+    # Added later with their own seed, so that the data above stays as it was.
+    add_children(citizens, mobiles)
+    licences = licence_facts(citizens, enterprises)
     for fname, data in (("citizens.json", citizens), ("enterprises.json", enterprises),
-                        ("agents.json", agents)):
+                        ("agents.json", agents), ("licences.json", licences)):
         with open(os.path.join(DATA, fname), "w", encoding="utf-8") as f:
             json.dump(data, f, ensure_ascii=False, indent=2)
             f.write("\n")
+
+
+exec(open(os.path.join(HERE, "licences.py"), encoding="utf-8").read())
 
 
 if __name__ == "__main__":
