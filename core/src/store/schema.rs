@@ -42,6 +42,45 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
                   created_at  INTEGER NOT NULL
               );",
     },
+    Migration {
+        version: 3,
+        description: "wallet: licences, cached issuer keys and status lists, the access log",
+        sql: "CREATE TABLE licences (
+                  id                TEXT PRIMARY KEY,
+                  holder            TEXT NOT NULL,
+                  vct               TEXT NOT NULL,
+                  issuer            TEXT NOT NULL,
+                  sd_jwt            TEXT NOT NULL,
+                  issued_at         INTEGER,
+                  valid_from        INTEGER,
+                  expires_at        INTEGER,
+                  status_uri        TEXT,
+                  status_idx        INTEGER,
+                  status            TEXT NOT NULL DEFAULT 'unknown',
+                  status_checked_at INTEGER,
+                  fetched_at        INTEGER NOT NULL
+              );
+              CREATE INDEX licences_by_holder ON licences (holder, vct);
+              CREATE TABLE issuer_keys (
+                  issuer     TEXT PRIMARY KEY,
+                  jwks       TEXT NOT NULL,
+                  fetched_at INTEGER NOT NULL
+              );
+              CREATE TABLE status_lists (
+                  uri        TEXT PRIMARY KEY,
+                  token      TEXT NOT NULL,
+                  fetched_at INTEGER NOT NULL
+              );
+              CREATE TABLE access_log (
+                  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                  at           INTEGER NOT NULL,
+                  action       TEXT NOT NULL,
+                  licence_id   TEXT,
+                  vct          TEXT,
+                  claims       TEXT NOT NULL,
+                  counterparty TEXT
+              );",
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -1,6 +1,6 @@
 //! Just enough JOSE for the simulator, on RustCrypto `p256`/`sha2` (deliberately not `ring`, so
 //! that a bug in the core's JOSE code cannot be mirrored here): ES256 JWS signing for ID tokens,
-//! RFC 7638 thumbprints, and RFC 9449 DPoP proof verification.
+//! licences and status lists, RFC 7638 thumbprints, and RFC 9449 DPoP proof verification.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -26,10 +26,38 @@ pub(crate) fn sha256_b64u(data: impl AsRef<[u8]>) -> String {
 
 /// 32 random bytes, base64url: used for tokens, codes, request URIs.
 pub(crate) fn random_token() -> String {
+    random_b64u::<32>()
+}
+
+/// `N` random bytes, base64url.
+pub(crate) fn random_b64u<const N: usize>() -> String {
     use rand::RngCore as _;
-    let mut bytes = [0u8; 32];
+    let mut bytes = [0u8; N];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     b64u(bytes)
+}
+
+/// A public P-256 JWK `{kty, crv, x, y}` checked to be a point on the curve; `None` for
+/// anything else (including a JWK carrying a private key).
+pub(crate) fn public_p256_jwk(jwk: &Value) -> Option<Value> {
+    let map = jwk.as_object()?;
+    if map.contains_key("d")
+        || map.get("kty").and_then(Value::as_str) != Some("EC")
+        || map.get("crv").and_then(Value::as_str) != Some("P-256")
+    {
+        return None;
+    }
+    let x = b64u_decode(map.get("x")?.as_str()?)?;
+    let y = b64u_decode(map.get("y")?.as_str()?)?;
+    if x.len() != 32 || y.len() != 32 {
+        return None;
+    }
+    let mut sec1 = Vec::with_capacity(65);
+    sec1.push(0x04);
+    sec1.extend_from_slice(&x);
+    sec1.extend_from_slice(&y);
+    VerifyingKey::from_sec1_bytes(&sec1).ok()?;
+    Some(json!({"kty": "EC", "crv": "P-256", "x": b64u(&x), "y": b64u(&y)}))
 }
 
 /// RFC 7638 JWK SHA-256 thumbprint of a P-256 key given by its base64url coordinates.
@@ -39,7 +67,7 @@ pub(crate) fn ec_thumbprint(x: &str, y: &str) -> String {
     sha256_b64u(canonical.as_bytes())
 }
 
-/// The provider's ID-token signing key.
+/// An ES256 signing key: the provider's ID-token key, or a licence-issuing office's key.
 pub(crate) struct IdTokenSigner {
     key: SigningKey,
     x: String,
@@ -73,7 +101,12 @@ impl IdTokenSigner {
 
     /// Signs `claims` as a compact JWS with header `{alg: ES256, typ: JWT, kid}`.
     pub(crate) fn sign_jwt(&self, claims: &Value) -> String {
-        let header = json!({"alg": "ES256", "typ": "JWT", "kid": self.kid});
+        self.sign_typed("JWT", claims)
+    }
+
+    /// Signs `claims` as a compact JWS with header `{alg: ES256, typ, kid}`.
+    pub(crate) fn sign_typed(&self, typ: &str, claims: &Value) -> String {
+        let header = json!({"alg": "ES256", "typ": typ, "kid": self.kid});
         let input = format!("{}.{}", b64u(header.to_string()), b64u(claims.to_string()));
         let signature: Signature = self.key.sign(input.as_bytes());
         format!("{input}.{}", b64u(signature.to_bytes()))
@@ -100,6 +133,8 @@ pub(crate) fn tamper_signature(jws: &str) -> String {
 pub(crate) struct VerifiedProof {
     /// RFC 7638 thumbprint of the proof's key.
     pub(crate) jkt: String,
+    /// The proof's public key as a JWK `{kty, crv, x, y}`.
+    pub(crate) jwk: Value,
     /// The proof's unique id.
     pub(crate) jti: String,
 }
@@ -224,8 +259,10 @@ pub(crate) fn verify_dpop_proof(
         (Some(_), _) => return Err("proof ath missing"),
         (None, _) => {}
     }
+    let (x, y) = (b64u(&xb), b64u(&yb));
     Ok(VerifiedProof {
-        jkt: ec_thumbprint(&b64u(&xb), &b64u(&yb)),
+        jkt: ec_thumbprint(&x, &y),
+        jwk: json!({"kty": "EC", "crv": "P-256", "x": x, "y": y}),
         jti,
     })
 }

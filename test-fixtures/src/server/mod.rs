@@ -1,5 +1,6 @@
-//! The simulated city platform: an OpenID provider with PAR, PKCE and DPoP, the city API, and
-//! the `/sim/*` control endpoints, served over HTTPS on loopback with a throw-away test CA.
+//! The simulated city platform: an OpenID provider with PAR, PKCE and DPoP, the city API, the
+//! licence-issuing offices (SD-JWT VC licences and Token Status Lists), and the `/sim/*` control
+//! endpoints, served over HTTPS on loopback with a throw-away test CA.
 //! The HTTP contract is `docs/platform-api.md`.
 //!
 //! ```no_run
@@ -12,6 +13,7 @@
 //! ```
 
 mod jose;
+mod licences;
 mod routes;
 mod state;
 pub mod tls;
@@ -25,6 +27,12 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::fixtures::{FixtureError, Fixtures};
+pub use licences::{
+    licence_offices, LicenceOffice, LICENCE_OFFICES, VCT_BIRTH_MEDICAL_CERTIFICATE,
+    VCT_BUSINESS_LICENCE, VCT_DRIVING_LICENCE, VCT_HOUSEHOLD_REGISTER, VCT_MARRIAGE_CERTIFICATE,
+    VCT_REAL_ESTATE_CERTIFICATE, VCT_RESIDENT_ID_CARD, VCT_SOCIAL_SECURITY_CARD,
+    VCT_VEHICLE_REGISTRATION,
+};
 pub use routes::ACTING_FOR_HEADER;
 use state::Shared;
 
@@ -69,6 +77,8 @@ pub struct SimConfig {
     pub clients: Vec<RegisteredClient>,
     /// Where `ca.pem` is written; `None` = a temporary directory owned by the handle.
     pub state_dir: Option<PathBuf>,
+    /// Validity (`exp - iat`) of the licences `GET /api/v1/licences` issues (default 365 days).
+    pub licence_ttl: Duration,
 }
 
 impl Default for SimConfig {
@@ -80,6 +90,7 @@ impl Default for SimConfig {
             test_mode: true,
             clients: vec![RegisteredClient::demo()],
             state_dir: None,
+            licence_ttl: Duration::from_secs(365 * 24 * 3600),
         }
     }
 }
@@ -102,6 +113,33 @@ pub enum SimError {
     /// An HTTP exchange made by the handle (e.g. [`SimHandle::authorize_as`]) failed.
     #[error("HTTP error: {0}")]
     Http(String),
+    /// The holder has no licence of that type (or the holder is unknown).
+    #[error("no such licence")]
+    NoSuchLicence,
+    /// A holder key is not a public EC P-256 JWK.
+    #[error("the holder key is not a public EC P-256 JWK")]
+    InvalidHolderKey,
+}
+
+/// When a licence issued by [`SimHandle::issue_licence`] is valid, as offsets from now
+/// (negative allowed): `nbf = now + not_before_offset_secs`, `exp = now + expires_in_secs`,
+/// `iat = min(now, nbf)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LicenceValidity {
+    /// Seconds from now to `nbf`.
+    pub not_before_offset_secs: i64,
+    /// Seconds from now to `exp`.
+    pub expires_in_secs: i64,
+}
+
+impl Default for LicenceValidity {
+    /// Valid from now for 365 days.
+    fn default() -> Self {
+        LicenceValidity {
+            not_before_offset_secs: 0,
+            expires_in_secs: 365 * 24 * 3600,
+        }
+    }
 }
 
 /// A fault to inject; see `POST /sim/faults`. Faults add up and stay until cleared, except
@@ -211,6 +249,14 @@ impl Simulator {
         let material = tls::generate()?;
         let signer = jose::IdTokenSigner::generate()
             .ok_or_else(|| SimError::Internal("signing key generation failed".into()))?;
+        let office_keys = LICENCE_OFFICES
+            .iter()
+            .map(|_| jose::IdTokenSigner::generate())
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| SimError::Internal("office key generation failed".into()))?;
+        let catalogue = licences::Catalogue::build(&fixtures).map_err(|e| {
+            SimError::Fixtures(FixtureError::Invalid(format!("licence catalogue: {e}")))
+        })?;
 
         let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))?;
         listener.set_nonblocking(true)?;
@@ -235,7 +281,14 @@ impl Simulator {
             .build()
             .map_err(|e| SimError::Http(e.to_string()))?;
 
-        let shared = Arc::new(Shared::new(issuer, config, fixtures, signer));
+        let shared = Arc::new(Shared::new(
+            issuer,
+            config,
+            fixtures,
+            signer,
+            office_keys,
+            catalogue,
+        ));
         let router = routes::router(shared.clone());
         let server_handle = axum_server::Handle::new();
         let rustls_config =
@@ -375,6 +428,69 @@ impl SimHandle {
     /// The counters.
     pub fn stats(&self) -> SimStats {
         self.shared.stats()
+    }
+
+    /// The licence-issuing offices (same as [`LICENCE_OFFICES`]).
+    pub fn licence_offices() -> &'static [LicenceOffice] {
+        LICENCE_OFFICES
+    }
+
+    /// The issuer identifier of an office, `{issuer}/issuers/{office}`.
+    pub fn licence_issuer(&self, office: &str) -> Option<String> {
+        licences::office_index(office).and_then(|i| self.shared.office_issuer(i))
+    }
+
+    /// The public keys of an office, `{"keys": [ES256 JWK with kid]}`, as in its issuer
+    /// metadata.
+    pub fn issuer_jwks(&self, office: &str) -> Option<serde_json::Value> {
+        licences::office_index(office).and_then(|i| self.shared.office_jwks(i))
+    }
+
+    /// The licence types (`vct`) the holder (citizen or enterprise id) has, in the order
+    /// `GET /api/v1/licences` issues them.
+    pub fn licence_types(&self, holder: &str) -> Vec<&'static str> {
+        self.shared
+            .catalogue
+            .of_holder(holder)
+            .map(|r| r.vct)
+            .collect()
+    }
+
+    /// Issues the holder's licence of type `vct` (as `GET /api/v1/licences` would, same status
+    /// index), bound to `holder_jwk` (a public EC P-256 JWK), valid as `validity` says.
+    pub fn issue_licence(
+        &self,
+        holder: &str,
+        vct: &str,
+        holder_jwk: serde_json::Value,
+        validity: LicenceValidity,
+    ) -> Result<String, SimError> {
+        let record = self
+            .shared
+            .catalogue
+            .find(holder, vct)
+            .ok_or(SimError::NoSuchLicence)?;
+        let jwk = jose::public_p256_jwk(&holder_jwk).ok_or(SimError::InvalidHolderKey)?;
+        let now = state::unix_now();
+        let nbf = now.saturating_add(validity.not_before_offset_secs);
+        let times = licences::Times {
+            iat: now.min(nbf),
+            nbf,
+            exp: now.saturating_add(validity.expires_in_secs),
+        };
+        self.shared
+            .issue_licence(record, &jwk, times)
+            .ok_or_else(|| SimError::Internal("no key for the office".into()))
+    }
+
+    /// Revokes the holder's licence of type `vct`, as `POST /sim/revoke` does: its bit in the
+    /// office's status list becomes 1.
+    pub fn revoke_licence(&self, holder: &str, vct: &str) -> Result<(), SimError> {
+        if self.shared.revoke_licence(holder, vct) {
+            Ok(())
+        } else {
+            Err(SimError::NoSuchLicence)
+        }
     }
 
     /// Acts as the browser in test mode: GETs `authorization_url` with `test_user=citizen_id`

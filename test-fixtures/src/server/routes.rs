@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -18,9 +18,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::jose;
+use super::licences;
 use super::state::{
-    is_valid_s256_challenge, ApiError, AuthorizeOutcome, CodeGrant, Issued, OAuthError, ParEntry,
-    Shared, PAR_TTL_SECS,
+    is_valid_s256_challenge, ApiError, AuthorizeOutcome, Authorized, CodeGrant, Issued, OAuthError,
+    ParEntry, Shared, PAR_TTL_SECS,
 };
 use super::{Fault, IdTokenFault};
 
@@ -40,7 +41,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/revoke", post(revoke))
         .route("/api/v1/identities", get(identities))
         .route("/api/v1/me", get(me))
+        .route("/api/v1/licences", get(licences_list))
+        .route(
+            "/.well-known/jwt-vc-issuer/issuers/{office}",
+            get(issuer_metadata),
+        )
+        .route("/status/{office}", get(status_list))
         .route("/sim/faults", post(sim_set_faults).delete(sim_clear_faults))
+        .route("/sim/revoke", post(sim_revoke))
         .route("/sim/expire-access-tokens", post(sim_expire))
         .route("/sim/stats", get(sim_stats))
         .fallback(not_found)
@@ -555,13 +563,13 @@ fn api_error(e: ApiError) -> Response {
     }
 }
 
-/// Authorises a resource request; returns the person's citizen id.
+/// Authorises a resource request; returns the person's citizen id and the proof's key.
 fn resource_auth(
     s: &Shared,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
-) -> Result<String, ApiError> {
+) -> Result<Authorized, ApiError> {
     let token = match single_header(headers, "authorization") {
         Ok(Some(v)) => match v.split_once(' ') {
             Some((scheme, t)) if scheme.eq_ignore_ascii_case("dpop") && !t.trim().is_empty() => {
@@ -584,7 +592,7 @@ fn resource_auth(
 
 async fn userinfo(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
     let sub = match resource_auth(&s, &method, &uri, &headers) {
-        Ok(sub) => sub,
+        Ok(a) => a.sub,
         Err(e) => return api_error(e),
     };
     let name = s
@@ -604,6 +612,8 @@ async fn userinfo(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> 
 struct Caller {
     person: String,
     acting_for: Option<String>,
+    /// The public JWK of the request's DPoP proof.
+    proof_jwk: Value,
 }
 
 fn city_api_auth(
@@ -612,7 +622,10 @@ fn city_api_auth(
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Result<Caller, ApiError> {
-    let person = resource_auth(s, method, uri, headers)?;
+    let Authorized {
+        sub: person,
+        proof_jwk,
+    } = resource_auth(s, method, uri, headers)?;
     let acting_for = match single_header(headers, ACTING_FOR_HEADER) {
         Ok(None) => None,
         Ok(Some(ent)) => {
@@ -624,7 +637,11 @@ fn city_api_auth(
         }
         Err(()) => return Err(ApiError::NotAnAgent),
     };
-    Ok(Caller { person, acting_for })
+    Ok(Caller {
+        person,
+        acting_for,
+        proof_jwk,
+    })
 }
 
 async fn identities(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
@@ -680,6 +697,62 @@ async fn me(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Respon
         Json(json!({"acting_as": acting_as, "person": person})),
     )
         .into_response()
+}
+
+// ----- licences -----
+
+/// `GET /api/v1/licences`: the licences of the identity the call is made as, bound to the key
+/// of the request's DPoP proof.
+async fn licences_list(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let caller = match city_api_auth(&s, &method, &uri, &headers) {
+        Ok(c) => c,
+        Err(e) => return api_error(e),
+    };
+    let holder = caller.acting_for.as_deref().unwrap_or(&caller.person);
+    let list = s.issue_all(holder, &caller.proof_jwk);
+    tracing::debug!(count = list.len(), "licences issued");
+    (StatusCode::OK, no_store(), Json(json!({"licences": list}))).into_response()
+}
+
+/// `GET /.well-known/jwt-vc-issuer/issuers/{office}`: SD-JWT VC issuer metadata.
+async fn issuer_metadata(State(s): S, Path(office): Path<String>) -> Response {
+    let Some(i) = licences::office_index(&office) else {
+        return not_found().await;
+    };
+    match (s.office_issuer(i), s.office_jwks(i)) {
+        (Some(issuer), Some(jwks)) => Json(json!({"issuer": issuer, "jwks": jwks})).into_response(),
+        _ => not_found().await,
+    }
+}
+
+/// `GET /status/{office}`: the office's Token Status List JWT.
+async fn status_list(State(s): S, Path(office): Path<String>) -> Response {
+    let Some(i) = licences::office_index(&office) else {
+        return not_found().await;
+    };
+    match s.status_list(i) {
+        Some(Ok(jwt)) => (
+            StatusCode::OK,
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/statuslist+jwt"),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            ],
+            jwt,
+        )
+            .into_response(),
+        Some(Err(_)) => {
+            tracing::error!("status list compression failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Json(json!({"error": "server_error"})),
+            )
+                .into_response()
+        }
+        None => not_found().await,
+    }
 }
 
 // ----- simulator control -----
@@ -758,6 +831,30 @@ async fn sim_clear_faults(State(s): S) -> Response {
 async fn sim_expire(State(s): S) -> Response {
     s.expire_access_tokens();
     StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokeBody {
+    holder: String,
+    vct: String,
+}
+
+async fn sim_revoke(State(s): S, body: Bytes) -> Response {
+    let Ok(body) = serde_json::from_slice::<RevokeBody>(&body) else {
+        return bad_request("body must be {\"holder\": ..., \"vct\": ...}");
+    };
+    if s.revoke_licence(&body.holder, &body.vct) {
+        tracing::debug!("licence revoked");
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        tracing::debug!("revocation of an unknown licence refused");
+        (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "not_found", "error_description": "no such licence"})),
+        )
+            .into_response()
+    }
 }
 
 async fn sim_stats(State(s): S) -> Response {

@@ -8,6 +8,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use serde_json::{json, Value};
 
 use super::jose::{self, IdTokenSigner, ProofExpectation, VerifiedProof};
+use super::licences::{self, Catalogue, LicenceRecord, Times, LICENCE_OFFICES};
 use super::{Fault, IdTokenFault, SimConfig, SimStats};
 use crate::fixtures::Fixtures;
 
@@ -29,6 +30,9 @@ pub(crate) struct Shared {
     pub(crate) config: SimConfig,
     pub(crate) fixtures: Fixtures,
     pub(crate) signer: IdTokenSigner,
+    /// One key per licence office, in the order of [`LICENCE_OFFICES`].
+    pub(crate) office_keys: Vec<IdTokenSigner>,
+    pub(crate) catalogue: Catalogue,
     state: Mutex<State>,
 }
 
@@ -43,6 +47,8 @@ struct State {
     jtis: HashMap<String, i64>,
     faults: Faults,
     stats: SimStats,
+    /// Revoked licences: (office index, status index).
+    revoked: BTreeSet<(usize, u32)>,
 }
 
 #[derive(Default)]
@@ -126,6 +132,12 @@ pub(crate) enum ApiError {
     NotAnAgent,
 }
 
+/// A resource request that passed: the subject and the proof's public key.
+pub(crate) struct Authorized {
+    pub(crate) sub: String,
+    pub(crate) proof_jwk: Value,
+}
+
 /// A token response body, before the ID token is signed.
 pub(crate) struct Issued {
     pub(crate) access_token: String,
@@ -176,12 +188,16 @@ impl Shared {
         config: SimConfig,
         fixtures: Fixtures,
         signer: IdTokenSigner,
+        office_keys: Vec<IdTokenSigner>,
+        catalogue: Catalogue,
     ) -> Shared {
         Shared {
             issuer,
             config,
             fixtures,
             signer,
+            office_keys,
+            catalogue,
             state: Mutex::new(State::default()),
         }
     }
@@ -570,7 +586,7 @@ impl Shared {
         proof: Option<&str>,
         method: &str,
         path: &str,
-    ) -> Result<String, ApiError> {
+    ) -> Result<Authorized, ApiError> {
         let token = access_token.ok_or(ApiError::InvalidToken("no DPoP access token"))?;
         let (jkt, sub) = {
             let st = self.lock();
@@ -599,6 +615,89 @@ impl Shared {
                 "proof key is not the key the token is bound to",
             ));
         }
-        Ok(sub)
+        Ok(Authorized {
+            sub,
+            proof_jwk: verified.jwk,
+        })
+    }
+
+    // ----- licences -----
+
+    /// The issuer identifier of an office.
+    pub(crate) fn office_issuer(&self, office: usize) -> Option<String> {
+        LICENCE_OFFICES
+            .get(office)
+            .map(|o| format!("{}/issuers/{}", self.issuer, o.id))
+    }
+
+    /// The status list URI of an office.
+    pub(crate) fn status_uri(&self, office: usize) -> Option<String> {
+        LICENCE_OFFICES
+            .get(office)
+            .map(|o| format!("{}/status/{}", self.issuer, o.id))
+    }
+
+    /// The `{"keys": [...]}` of an office.
+    pub(crate) fn office_jwks(&self, office: usize) -> Option<Value> {
+        self.office_keys
+            .get(office)
+            .map(|k| json!({"keys": [k.public_jwk()]}))
+    }
+
+    /// Issues one licence bound to `holder_jwk` (already checked to be a public P-256 JWK).
+    pub(crate) fn issue_licence(
+        &self,
+        record: &LicenceRecord,
+        holder_jwk: &Value,
+        times: Times,
+    ) -> Option<String> {
+        let key = self.office_keys.get(record.office)?;
+        Some(licences::issue(
+            record,
+            key,
+            &self.issuer,
+            holder_jwk,
+            times,
+        ))
+    }
+
+    /// Every licence of `holder`, issued now with the configured lifetime.
+    pub(crate) fn issue_all(&self, holder: &str, holder_jwk: &Value) -> Vec<String> {
+        let now = unix_now();
+        let ttl = i64::try_from(self.config.licence_ttl.as_secs()).unwrap_or(i64::MAX / 2);
+        let times = Times {
+            iat: now,
+            nbf: now,
+            exp: now.saturating_add(ttl),
+        };
+        self.catalogue
+            .of_holder(holder)
+            .filter_map(|r| self.issue_licence(r, holder_jwk, times))
+            .collect()
+    }
+
+    /// Revokes the holder's licence of this type; false if there is none.
+    pub(crate) fn revoke_licence(&self, holder: &str, vct: &str) -> bool {
+        match self.catalogue.find(holder, vct) {
+            Some(r) => {
+                self.lock().revoked.insert((r.office, r.status_idx));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The signed status list of an office.
+    pub(crate) fn status_list(&self, office: usize) -> Option<std::io::Result<String>> {
+        let key = self.office_keys.get(office)?;
+        let uri = self.status_uri(office)?;
+        let revoked: Vec<u32> = self
+            .lock()
+            .revoked
+            .iter()
+            .filter(|(o, _)| *o == office)
+            .map(|(_, idx)| *idx)
+            .collect();
+        Some(licences::status_list_jwt(key, &uri, revoked, unix_now()))
     }
 }
