@@ -8,6 +8,7 @@
 use crate::identity::AuthError;
 use crate::net::NetError;
 use crate::store::StoreError;
+use crate::wallet::WalletError;
 
 /// The language of a default error message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,9 @@ pub enum CityKitError {
     /// Login, tokens or identities failed.
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// The e-licence wallet refused a licence or presentation, or could not do its work.
+    #[error(transparent)]
+    Wallet(#[from] WalletError),
     /// The configuration given to the client is unusable.
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -51,6 +55,7 @@ impl CityKitError {
             Self::Store(e) => e.code(),
             Self::Net(e) => e.code(),
             Self::Auth(e) => e.code(),
+            Self::Wallet(e) => e.code(),
             Self::Config(_) => "config.invalid",
             Self::Internal { .. } => "internal",
         }
@@ -62,6 +67,7 @@ impl CityKitError {
             Self::Store(e) => e.message(language),
             Self::Net(e) => e.message(language),
             Self::Auth(e) => e.message(language),
+            Self::Wallet(e) => e.message(language),
             Self::Config(_) => pick(language, "应用配置有误，请联系应用开发者。", "The app is misconfigured; please contact its developer.").into(),
             Self::Internal { .. } => pick(language, "应用内部出错，请稍后再试。", "Something went wrong inside the app; please try again later.").into(),
         }

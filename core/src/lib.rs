@@ -122,6 +122,11 @@ impl Client {
         &self.identity
     }
 
+    /// The e-licence wallet of the current identity.
+    pub fn wallet(&self) -> wallet::WalletClient {
+        wallet::WalletClient::new(self.identity.clone(), self.store.clone())
+    }
+
     /// The encrypted store.
     pub fn store(&self) -> &Store {
         &self.store

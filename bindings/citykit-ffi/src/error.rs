@@ -43,6 +43,18 @@ pub enum CityKitError {
         /// Debug text.
         details: String,
     },
+    /// The e-licence wallet refused a licence or presentation, or could not do its work (`wallet.*`).
+    #[error("{code}: {message_en}")]
+    Wallet {
+        /// Stable machine code.
+        code: String,
+        /// Default message in English.
+        message_en: String,
+        /// Default message in Chinese.
+        message_zh: String,
+        /// Debug text.
+        details: String,
+    },
     /// The configuration is unusable (`config.invalid`).
     #[error("{code}: {message_en}")]
     Config {
@@ -78,7 +90,12 @@ impl CityKitError {
     /// The stable code of any variant.
     pub fn code(&self) -> &str {
         match self {
-            Self::Store { code, .. } | Self::Net { code, .. } | Self::Auth { code, .. } | Self::Config { code, .. } | Self::Internal { code, .. } => code,
+            Self::Store { code, .. }
+            | Self::Net { code, .. }
+            | Self::Auth { code, .. }
+            | Self::Wallet { code, .. }
+            | Self::Config { code, .. }
+            | Self::Internal { code, .. } => code,
         }
     }
 }
@@ -93,6 +110,7 @@ impl From<citykit_core::CityKitError> for CityKitError {
             citykit_core::CityKitError::Store(_) => Self::Store { code, message_en, message_zh, details },
             citykit_core::CityKitError::Net(_) => Self::Net { code, message_en, message_zh, details },
             citykit_core::CityKitError::Auth(_) => Self::Auth { code, message_en, message_zh, details },
+            citykit_core::CityKitError::Wallet(_) => Self::Wallet { code, message_en, message_zh, details },
             citykit_core::CityKitError::Config(_) => Self::Config { code, message_en, message_zh, details },
             citykit_core::CityKitError::Internal { .. } => Self::Internal { code, message_en, message_zh, details },
         }

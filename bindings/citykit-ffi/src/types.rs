@@ -129,6 +129,11 @@ pub enum PresencePurpose {
         /// The enterprise's id.
         enterprise_id: String,
     },
+    /// Before reading the identity's licences from the issuers.
+    ReadLicences {
+        /// The person or enterprise whose licences are read.
+        holder_id: String,
+    },
 }
 
 impl From<citykit_core::LoginRequest> for LoginRequest {
@@ -186,6 +191,7 @@ impl From<&citykit_core::PresencePurpose> for PresencePurpose {
             citykit_core::PresencePurpose::ActForEnterprise { enterprise_id } => {
                 Self::ActForEnterprise { enterprise_id: enterprise_id.clone() }
             }
+            citykit_core::PresencePurpose::ReadLicences { holder_id } => Self::ReadLicences { holder_id: holder_id.clone() },
         }
     }
 }

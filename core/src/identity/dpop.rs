@@ -30,6 +30,19 @@ impl DpopSigner {
         self.jwk.thumbprint()
     }
 
+    /// Signs `message` with the device key (ES256 `r || s`) on a blocking worker.
+    pub(crate) async fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, AuthError> {
+        let keys = self.keys.clone();
+        let signature = crate::platform::run_blocking(move || keys.sign(&message))
+            .await
+            .map_err(|e| AuthError::DeviceKey { details: e.to_string() })?
+            .map_err(|e| AuthError::DeviceKey { details: e.to_string() })?;
+        if signature.len() != 64 {
+            return Err(AuthError::DeviceKey { details: format!("an ES256 signature has 64 bytes, got {}", signature.len()) });
+        }
+        Ok(signature)
+    }
+
     /// A proof for `method url`, with `ath` when an access token is presented.
     pub(crate) async fn proof(&self, method: &str, url: &str, access_token: Option<&str>) -> Result<String, AuthError> {
         let htu = htu(url)?;
@@ -44,16 +57,7 @@ impl DpopSigner {
         }
         let header = json!({"typ": "dpop+jwt", "alg": "ES256", "jwk": self.jwk.public_value()});
         let input = jose::signing_input(&header, &claims);
-        let keys = self.keys.clone();
-        let to_sign = input.clone();
-        // A hardware key may block (or prompt); keep it off the async threads.
-        let signature = crate::platform::run_blocking(move || keys.sign(to_sign.as_bytes()))
-            .await
-            .map_err(|e| AuthError::DeviceKey { details: e.to_string() })?
-            .map_err(|e| AuthError::DeviceKey { details: e.to_string() })?;
-        if signature.len() != 64 {
-            return Err(AuthError::DeviceKey { details: format!("an ES256 signature has 64 bytes, got {}", signature.len()) });
-        }
+        let signature = self.sign(input.as_bytes().to_vec()).await?;
         Ok(jose::assemble(&input, &signature))
     }
 }

@@ -205,6 +205,11 @@ pub enum PresencePurpose {
         /// The enterprise's id.
         enterprise_id: String,
     },
+    /// Before reading the identity's licences from the issuers (consent to 证照调用).
+    ReadLicences {
+        /// The identity (person or enterprise) whose licences are read.
+        holder_id: String,
+    },
 }
 
 /// Why a presence check could not be made.
@@ -354,6 +359,40 @@ impl IdentityClient {
     /// A receiver that sees the current login state, then every change.
     pub fn watch_login_state(&self) -> tokio::sync::watch::Receiver<LoginState> {
         self.inner.state.subscribe()
+    }
+
+    /// The configured issuer (the platform).
+    pub(crate) fn issuer(&self) -> &str {
+        &self.inner.config.issuer
+    }
+
+    /// The shared HTTPS client.
+    pub(crate) fn http(&self) -> &HttpClient {
+        &self.inner.http
+    }
+
+    /// The JWK thumbprint of the device key tokens and licences are bound to.
+    pub(crate) fn device_key_thumbprint(&self) -> String {
+        self.inner.dpop.thumbprint()
+    }
+
+    /// Signs `message` with the device key (ES256, `r || s`), off the async threads.
+    pub(crate) async fn sign_with_device_key(&self, message: Vec<u8>) -> Result<Vec<u8>, CityKitError> {
+        self.inner.dpop.sign(message).await.map_err(Into::into)
+    }
+
+    /// Asks the shell's presence check (if the app configured one); Ok when confirmed.
+    pub(crate) async fn confirm_presence(&self, purpose: PresencePurpose) -> Result<(), CityKitError> {
+        let Some(presence) = self.inner.presence.clone() else { return Ok(()) };
+        let confirmed = crate::platform::run_blocking(move || presence.confirm(&purpose))
+            .await
+            .map_err(|e| CityKitError::Internal { details: e.to_string() })?
+            .map_err(|e| AuthError::PresenceUnavailable { details: e.to_string() })?;
+        if confirmed {
+            Ok(())
+        } else {
+            Err(AuthError::PresenceDenied.into())
+        }
     }
 
     fn publish(&self, state: LoginState) {
@@ -821,16 +860,8 @@ impl IdentityClient {
         }
         let identity = list.into_iter().find(|i| i.id == identity_id).ok_or(AuthError::UnknownIdentity)?;
         let acting_for = (identity.kind == IdentityKind::Enterprise).then(|| identity.id.clone());
-        if let (Some(enterprise_id), Some(presence)) = (&acting_for, &self.inner.presence) {
-            let purpose = PresencePurpose::ActForEnterprise { enterprise_id: enterprise_id.clone() };
-            let presence = presence.clone();
-            let confirmed = crate::platform::run_blocking(move || presence.confirm(&purpose))
-                .await
-                .map_err(|e| CityKitError::Internal { details: e.to_string() })?
-                .map_err(|e| AuthError::PresenceUnavailable { details: e.to_string() })?;
-            if !confirmed {
-                return Err(AuthError::PresenceDenied.into());
-            }
+        if let Some(enterprise_id) = &acting_for {
+            self.confirm_presence(PresencePurpose::ActForEnterprise { enterprise_id: enterprise_id.clone() }).await?;
         }
         match &acting_for {
             Some(id) => self.inner.store.put(NS_AUTH, KEY_ACTING_FOR, id).await?,

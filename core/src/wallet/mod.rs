@@ -9,5 +9,12 @@
 //! Fetching, storing, status lists, QR codes and verifier mode are being built on it (see the
 //! wallet issue); nothing of the wallet is in the public client API yet.
 
+mod client;
+mod error;
+mod present;
 pub mod sd_jwt;
 pub mod status;
+
+pub use client::{issuer_metadata_url, licence_id, AccessLogEntry, Licence, LicenceStatus, LicenceSummary, WalletClient};
+pub use error::WalletError;
+pub use present::{Presentation, TrustedIssuer, VerifiedPresentation, Verifier, MAX_PRESENTATION_LIFETIME_SECS};

@@ -5,3 +5,4 @@ mod env;
 mod login;
 mod net;
 mod refresh;
+mod wallet;

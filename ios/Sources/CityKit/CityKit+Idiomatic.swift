@@ -235,6 +235,7 @@ extension CityKitError {
         case let .Store(code, messageEn, messageZh, details),
              let .Net(code, messageEn, messageZh, details),
              let .Auth(code, messageEn, messageZh, details),
+             let .Wallet(code, messageEn, messageZh, details),
              let .Config(code, messageEn, messageZh, details),
              let .Internal(code, messageEn, messageZh, details):
             return (code, messageEn, messageZh, details)

@@ -110,6 +110,7 @@ val CityKitException.code: String
         is CityKitException.Store -> this.code
         is CityKitException.Net -> this.code
         is CityKitException.Auth -> this.code
+        is CityKitException.Wallet -> this.code
         is CityKitException.Config -> this.code
         is CityKitException.Internal -> this.code
     }
@@ -120,6 +121,7 @@ val CityKitException.messageEn: String
         is CityKitException.Store -> this.messageEn
         is CityKitException.Net -> this.messageEn
         is CityKitException.Auth -> this.messageEn
+        is CityKitException.Wallet -> this.messageEn
         is CityKitException.Config -> this.messageEn
         is CityKitException.Internal -> this.messageEn
     }
@@ -130,6 +132,7 @@ val CityKitException.messageZh: String
         is CityKitException.Store -> this.messageZh
         is CityKitException.Net -> this.messageZh
         is CityKitException.Auth -> this.messageZh
+        is CityKitException.Wallet -> this.messageZh
         is CityKitException.Config -> this.messageZh
         is CityKitException.Internal -> this.messageZh
     }
@@ -140,6 +143,7 @@ val CityKitException.details: String
         is CityKitException.Store -> this.details
         is CityKitException.Net -> this.details
         is CityKitException.Auth -> this.details
+        is CityKitException.Wallet -> this.details
         is CityKitException.Config -> this.details
         is CityKitException.Internal -> this.details
     }

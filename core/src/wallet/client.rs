@@ -1,0 +1,512 @@
+//! The holder's wallet: fetch licences with consent, verify and keep them encrypted, list and
+//! show them offline, check their status, and log every consent without values.
+
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::sd_jwt::{SdJwt, SdJwtProblem};
+use super::status::{StatusList, StatusListProblem};
+use super::WalletError;
+use crate::crypto::jose::EcJwk;
+use crate::identity::{IdentityClient, PresencePurpose};
+use crate::net::{Idempotency, NetError};
+use crate::privacy::Personal;
+use crate::store::{Store, StoreError};
+use crate::CityKitError;
+
+/// A licence whose expiry is closer than this is flagged `expiring_soon`.
+pub const EXPIRY_WARNING_SECS: i64 = 30 * 24 * 3600;
+/// A cached status list younger than this is trusted offline.
+pub const STATUS_MAX_AGE_SECS: i64 = 24 * 3600;
+
+/// Whether the issuer still stands behind a licence, as last checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LicenceStatus {
+    /// Valid at the last check.
+    Valid,
+    /// Revoked by its issuer.
+    Revoked,
+    /// Never checked (no status list could be had).
+    Unknown,
+}
+
+impl LicenceStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Revoked => "revoked",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "valid" => Self::Valid,
+            "revoked" => Self::Revoked,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+/// What the wallet shows in a list: no claim values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LicenceSummary {
+    /// The wallet's id of the licence (hex of the issuer JWT's SHA-256, 16 digits).
+    pub id: String,
+    /// The licence type (`vct`), e.g. `urn:citykit:vct:driving_licence`.
+    pub vct: String,
+    /// The issuing office's identifier.
+    pub issuer: String,
+    /// The person or enterprise it belongs to.
+    pub holder: String,
+    /// Issued at (Unix seconds).
+    pub issued_at: Option<i64>,
+    /// Valid from (Unix seconds).
+    pub valid_from: Option<i64>,
+    /// Valid until (Unix seconds).
+    pub expires_at: Option<i64>,
+    /// The status at the last check.
+    pub status: LicenceStatus,
+    /// When the status was last checked (Unix seconds).
+    pub status_checked_at: Option<i64>,
+    /// Expires within [`EXPIRY_WARNING_SECS`] (or has expired).
+    pub expiring_soon: bool,
+    /// The names of the claims it can disclose.
+    pub claim_names: Vec<String>,
+}
+
+/// A licence with its claims (personal data).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Licence {
+    /// The summary.
+    #[serde(flatten)]
+    pub summary: LicenceSummary,
+    /// Every disclosed claim and the clear ones, as JSON.
+    pub claims: Personal<Value>,
+}
+
+/// One entry of the value-free access log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessLogEntry {
+    /// When (Unix seconds).
+    pub at: i64,
+    /// `consent` (licences read from the issuers) or `presentation` (a licence shown).
+    pub action: String,
+    /// The licence, for a presentation.
+    pub licence_id: Option<String>,
+    /// The licence type(s).
+    pub vct: Option<String>,
+    /// The claim names involved, never their values.
+    pub claims: Vec<String>,
+    /// To whom (the audience of a presentation, the platform for a consent).
+    pub counterparty: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LicencesBody {
+    licences: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct IssuerMetadata {
+    issuer: String,
+    jwks: JwkSet,
+}
+
+#[derive(Deserialize, Serialize)]
+struct JwkSet {
+    keys: Vec<Value>,
+}
+
+/// The holder's e-licence wallet. Cheap to clone.
+#[derive(Clone)]
+pub struct WalletClient {
+    identity: IdentityClient,
+    store: Store,
+}
+
+pub(crate) fn now() -> i64 {
+    crate::platform::now_unix_secs()
+}
+
+/// The wallet's id of a licence: the first 16 hex digits of SHA-256 of its issuer-signed JWT.
+pub fn licence_id(issuer_jwt: &str) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, issuer_jwt.as_bytes());
+    hex::encode(&digest.as_ref()[..8])
+}
+
+fn problem(p: SdJwtProblem) -> WalletError {
+    match p {
+        SdJwtProblem::BadIssuerSignature => WalletError::BadIssuerSignature,
+        SdJwtProblem::TamperedDisclosure | SdJwtProblem::DuplicateDisclosure | SdJwtProblem::ClaimCollision => {
+            WalletError::TamperedDisclosure
+        }
+        SdJwtProblem::Malformed | SdJwtProblem::UnsupportedDigestAlgorithm => WalletError::Malformed { details: p.as_str().into() },
+    }
+}
+
+/// The SD-JWT VC issuer-metadata URL of an issuer identifier: `/.well-known/jwt-vc-issuer`
+/// inserted between the host and the path.
+pub fn issuer_metadata_url(issuer: &str) -> Result<String, WalletError> {
+    let url = url::Url::parse(issuer).map_err(|_| WalletError::Malformed { details: "the issuer is not a URL".into() })?;
+    if url.scheme() != "https" {
+        return Err(WalletError::UnknownIssuer);
+    }
+    let host = url.host_str().ok_or(WalletError::UnknownIssuer)?;
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let path = url.path().trim_end_matches('/');
+    Ok(format!("https://{host}{port}/.well-known/jwt-vc-issuer{path}"))
+}
+
+impl WalletClient {
+    pub(crate) fn new(identity: IdentityClient, store: Store) -> Self {
+        Self { identity, store }
+    }
+
+    /// Reads the current identity's licences from the issuers, after the person consents (the
+    /// shell's presence check, when configured). Each is verified (issuer signature, every
+    /// disclosure, type, validity dates, binding to this device, status) before it replaces
+    /// the identity's stored licences. The consent is logged without values.
+    pub async fn fetch_licences(&self) -> Result<Vec<LicenceSummary>, CityKitError> {
+        let holder = self.identity.current_identity().await?.id;
+        self.identity.confirm_presence(PresencePurpose::ReadLicences { holder_id: holder.clone() }).await?;
+        let body: LicencesBody = self.identity.api_get("/licences").await?;
+        let mut verified = Vec::new();
+        for text in &body.licences {
+            verified.push(self.verify_own_licence(text).await?);
+        }
+        let rows: Vec<(String, SdJwt, Option<(String, u64)>, LicenceStatus)> = verified;
+        let holder_for_store = holder.clone();
+        let stored: Vec<(String, String, String, String, Option<i64>, Option<i64>, Option<i64>, Option<String>, Option<i64>, String)> = rows
+            .iter()
+            .map(|(text, sd, status_ref, status)| {
+                let claims = &sd.jws.claims;
+                (
+                    licence_id(&sd.issuer_jwt),
+                    claims.get("vct").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    claims.get("iss").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    text.clone(),
+                    claims.get("iat").and_then(Value::as_i64),
+                    claims.get("nbf").and_then(Value::as_i64),
+                    claims.get("exp").and_then(Value::as_i64),
+                    status_ref.as_ref().map(|(uri, _)| uri.clone()),
+                    status_ref.as_ref().map(|(_, idx)| *idx as i64),
+                    status.as_str().to_owned(),
+                )
+            })
+            .collect();
+        let claim_names: Vec<String> = rows
+            .iter()
+            .flat_map(|(_, sd, _, _)| sd.disclosures.iter().filter_map(|d| d.name.clone()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let vcts: Vec<String> = stored.iter().map(|r| r.1.clone()).collect();
+        let counterparty = self.identity_platform();
+        self.store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                let at = now();
+                tx.execute("DELETE FROM licences WHERE holder = ?1", [&holder_for_store])?;
+                for r in &stored {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO licences (id, holder, vct, issuer, sd_jwt, issued_at, valid_from, expires_at,
+                             status_uri, status_idx, status, status_checked_at, fetched_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+                        rusqlite::params![r.0, holder_for_store, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, at],
+                    )?;
+                }
+                tx.execute(
+                    "INSERT INTO access_log (at, action, licence_id, vct, claims, counterparty) VALUES (?1, 'consent', NULL, ?2, ?3, ?4)",
+                    rusqlite::params![at, vcts.join(","), serde_json::to_string(&claim_names).unwrap_or_default(), counterparty],
+                )?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        tracing::info!(count = rows.len(), "licences fetched");
+        self.licences().await
+    }
+
+    pub(crate) async fn identity_sign(&self, message: Vec<u8>) -> Result<Vec<u8>, CityKitError> {
+        self.identity.sign_with_device_key(message).await
+    }
+
+    pub(crate) async fn log_presentation(&self, licence_id: &str, vct: &str, claims: &[String], audience: &str) -> Result<(), CityKitError> {
+        let (licence_id, vct, audience) = (licence_id.to_owned(), vct.to_owned(), audience.to_owned());
+        let claims = serde_json::to_string(claims).unwrap_or_default();
+        self.store
+            .call(move |conn| {
+                conn.execute(
+                    "INSERT INTO access_log (at, action, licence_id, vct, claims, counterparty) VALUES (?1, 'presentation', ?2, ?3, ?4, ?5)",
+                    rusqlite::params![now(), licence_id, vct, claims, audience],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    fn identity_platform(&self) -> String {
+        self.identity.issuer().to_owned()
+    }
+
+    /// Verifies a licence issued to this device; returns its text, parsed form, status reference and status.
+    async fn verify_own_licence(&self, text: &str) -> Result<(String, SdJwt, Option<(String, u64)>, LicenceStatus), CityKitError> {
+        let sd = SdJwt::parse(text).map_err(problem)?;
+        if sd.jws.header.get("typ").and_then(Value::as_str) != Some("dc+sd-jwt") {
+            return Err(WalletError::Malformed { details: "not an SD-JWT VC (typ)".into() }.into());
+        }
+        let issuer = sd.jws.claims.get("iss").and_then(Value::as_str).ok_or(WalletError::Malformed { details: "no iss".into() })?.to_owned();
+        let keys = self.issuer_keys(&issuer, false).await?;
+        if sd.verify_issuer_signature(&keys).is_err() {
+            // The issuer may have rotated its key: look once more.
+            let fresh = self.issuer_keys(&issuer, true).await?;
+            sd.verify_issuer_signature(&fresh).map_err(problem)?;
+        }
+        sd.disclosed_claims().map_err(problem)?;
+        if sd.jws.claims.get("vct").and_then(Value::as_str).is_none_or(str::is_empty) {
+            return Err(WalletError::Malformed { details: "no vct".into() }.into());
+        }
+        let bound = sd.holder_key().map(|k| k.thumbprint());
+        if bound.as_deref() != Some(self.identity.device_key_thumbprint().as_str()) {
+            return Err(WalletError::NotBoundToThisDevice.into());
+        }
+        let status_ref = status_reference(&sd.jws.claims);
+        let status = match &status_ref {
+            Some((uri, idx)) => match self.check_status(&issuer, uri, *idx, false).await {
+                Ok(status) => status,
+                Err(e) => {
+                    tracing::warn!(code = e.code(), "licence status could not be checked");
+                    LicenceStatus::Unknown
+                }
+            },
+            None => LicenceStatus::Unknown,
+        };
+        Ok((text.to_owned(), sd, status_ref, status))
+    }
+
+    /// The issuer's keys: from the store, or fetched from its metadata (and then stored).
+    async fn issuer_keys(&self, issuer: &str, force: bool) -> Result<Vec<EcJwk>, CityKitError> {
+        let cached: Option<String> = if force {
+            None
+        } else {
+            let issuer = issuer.to_owned();
+            self.store
+                .call(move |conn| Ok(conn.query_row("SELECT jwks FROM issuer_keys WHERE issuer = ?1", [issuer], |r| r.get(0)).optional()?))
+                .await?
+        };
+        let jwks = match cached {
+            Some(jwks) => jwks,
+            None => {
+                let url = issuer_metadata_url(issuer)?;
+                let http = self.identity.http();
+                let response = http.send(Idempotency::Idempotent, || async { Ok::<_, CityKitError>(http.reqwest().get(&url)) }).await?;
+                if !response.status().is_success() {
+                    return Err(WalletError::UnknownIssuer.into());
+                }
+                let metadata: IssuerMetadata =
+                    response.json().await.map_err(|e| NetError::InvalidResponse { details: format!("unreadable issuer metadata: {e}") })?;
+                if metadata.issuer != issuer {
+                    return Err(WalletError::UnknownIssuer.into());
+                }
+                let jwks = serde_json::to_string(&metadata.jwks).map_err(|e| StoreError::Decode { details: e.to_string() })?;
+                let (issuer, stored) = (issuer.to_owned(), jwks.clone());
+                self.store
+                    .call(move |conn| {
+                        conn.execute(
+                            "INSERT OR REPLACE INTO issuer_keys (issuer, jwks, fetched_at) VALUES (?1, ?2, ?3)",
+                            rusqlite::params![issuer, stored, now()],
+                        )?;
+                        Ok(())
+                    })
+                    .await?;
+                jwks
+            }
+        };
+        let set: JwkSet = serde_json::from_str(&jwks).map_err(|e| StoreError::Decode { details: e.to_string() })?;
+        Ok(set.keys.into_iter().filter_map(|k| serde_json::from_value(k).ok()).collect())
+    }
+
+    /// The status of bit `idx` in the list at `uri`: a cached list younger than
+    /// [`STATUS_MAX_AGE_SECS`] unless `force`, else a fresh one (then cached).
+    async fn check_status(&self, issuer: &str, uri: &str, idx: u64, force: bool) -> Result<LicenceStatus, CityKitError> {
+        let keys = self.issuer_keys(issuer, false).await?;
+        let cached: Option<(String, i64)> = if force {
+            None
+        } else {
+            let uri = uri.to_owned();
+            self.store
+                .call(move |conn| {
+                    Ok(conn.query_row("SELECT token, fetched_at FROM status_lists WHERE uri = ?1", [uri], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+                })
+                .await?
+        };
+        let token = match cached {
+            Some((token, fetched_at)) if now() - fetched_at < STATUS_MAX_AGE_SECS => token,
+            _ => {
+                let http = self.identity.http();
+                let response = http.send(Idempotency::Idempotent, || async { Ok::<_, CityKitError>(http.reqwest().get(uri)) }).await?;
+                if !response.status().is_success() {
+                    return Err(WalletError::StatusUnavailable { details: format!("HTTP {}", response.status().as_u16()) }.into());
+                }
+                let token = response.text().await.map_err(|e| NetError::InvalidResponse { details: e.to_string() })?;
+                let (uri, stored) = (uri.to_owned(), token.clone());
+                self.store
+                    .call(move |conn| {
+                        conn.execute(
+                            "INSERT OR REPLACE INTO status_lists (uri, token, fetched_at) VALUES (?1, ?2, ?3)",
+                            rusqlite::params![uri, stored, now()],
+                        )?;
+                        Ok(())
+                    })
+                    .await?;
+                token
+            }
+        };
+        let list = StatusList::verify(&token, uri, &keys, now()).map_err(|p| WalletError::StatusUnavailable { details: format!("{p:?}") })?;
+        match list.status(idx) {
+            Ok(0) => Ok(LicenceStatus::Valid),
+            Ok(_) => Ok(LicenceStatus::Revoked),
+            Err(StatusListProblem::IndexOutOfRange) => Err(WalletError::StatusUnavailable { details: "index out of range".into() }.into()),
+            Err(p) => Err(WalletError::StatusUnavailable { details: format!("{p:?}") }.into()),
+        }
+    }
+
+    /// The current identity's licences, from the store (no network).
+    pub async fn licences(&self) -> Result<Vec<LicenceSummary>, CityKitError> {
+        let holder = self.identity.current_identity().await?.id;
+        let rows = self
+            .store
+            .call(move |conn| {
+                let mut stmt = conn.prepare(
+                    "SELECT id, vct, issuer, holder, issued_at, valid_from, expires_at, status, status_checked_at, sd_jwt
+                     FROM licences WHERE holder = ?1 ORDER BY vct, id",
+                )?;
+                let rows = stmt
+                    .query_map([holder], |r| Ok((summary_from_row(r)?, r.get::<_, String>(9)?)))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?;
+        Ok(rows.into_iter().map(|(summary, text)| with_claim_names(summary, &text)).collect())
+    }
+
+    /// One licence with its claims (personal data: show it to its holder only).
+    pub async fn licence(&self, id: &str) -> Result<Licence, CityKitError> {
+        let (summary, text) = self.load(id).await?;
+        let sd = SdJwt::parse(&text).map_err(problem)?;
+        let claims = sd.disclosed_claims().map_err(problem)?;
+        Ok(Licence { summary: with_claim_names(summary, &text), claims: Personal::new(claims) })
+    }
+
+    pub(crate) async fn load(&self, id: &str) -> Result<(LicenceSummary, String), CityKitError> {
+        let holder = self.identity.current_identity().await?.id;
+        let id = id.to_owned();
+        self.store
+            .call(move |conn| {
+                Ok(conn
+                    .query_row(
+                        "SELECT id, vct, issuer, holder, issued_at, valid_from, expires_at, status, status_checked_at, sd_jwt
+                         FROM licences WHERE id = ?1 AND holder = ?2",
+                        rusqlite::params![id, holder],
+                        |r| Ok((summary_from_row(r)?, r.get::<_, String>(9)?)),
+                    )
+                    .optional()?)
+            })
+            .await?
+            .ok_or_else(|| WalletError::UnknownLicence.into())
+    }
+
+    /// Re-checks every stored licence's status with fresh status lists (and fresh issuer keys).
+    pub async fn refresh_status(&self) -> Result<Vec<LicenceSummary>, CityKitError> {
+        let licences = self.licences().await?;
+        for summary in &licences {
+            let (_, text) = self.load(&summary.id).await?;
+            let sd = SdJwt::parse(&text).map_err(problem)?;
+            let Some((uri, idx)) = status_reference(&sd.jws.claims) else { continue };
+            let status = self.check_status(&summary.issuer, &uri, idx, true).await?;
+            let id = summary.id.clone();
+            self.store
+                .call(move |conn| {
+                    conn.execute(
+                        "UPDATE licences SET status = ?1, status_checked_at = ?2 WHERE id = ?3",
+                        rusqlite::params![status.as_str(), now(), id],
+                    )?;
+                    Ok(())
+                })
+                .await?;
+        }
+        self.licences().await
+    }
+
+    /// Removes a licence from the wallet.
+    pub async fn remove(&self, id: &str) -> Result<(), CityKitError> {
+        self.load(id).await?;
+        let id = id.to_owned();
+        self.store
+            .call(move |conn| {
+                conn.execute("DELETE FROM licences WHERE id = ?1", [id])?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The access log, newest first: what was read or shown, to whom and when, never values.
+    pub async fn access_log(&self) -> Result<Vec<AccessLogEntry>, CityKitError> {
+        Ok(self
+            .store
+            .call(|conn| {
+                let mut stmt =
+                    conn.prepare("SELECT at, action, licence_id, vct, claims, counterparty FROM access_log ORDER BY id DESC")?;
+                let rows = stmt
+                    .query_map([], |r| {
+                        let claims: String = r.get(4)?;
+                        Ok(AccessLogEntry {
+                            at: r.get(0)?,
+                            action: r.get(1)?,
+                            licence_id: r.get(2)?,
+                            vct: r.get(3)?,
+                            claims: serde_json::from_str(&claims).unwrap_or_default(),
+                            counterparty: r.get(5)?,
+                        })
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?)
+    }
+}
+
+fn status_reference(claims: &Value) -> Option<(String, u64)> {
+    let list = claims.get("status")?.get("status_list")?;
+    Some((list.get("uri")?.as_str()?.to_owned(), list.get("idx")?.as_u64()?))
+}
+
+fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LicenceSummary> {
+    let expires_at: Option<i64> = r.get(6)?;
+    Ok(LicenceSummary {
+        id: r.get(0)?,
+        vct: r.get(1)?,
+        issuer: r.get(2)?,
+        holder: r.get(3)?,
+        issued_at: r.get(4)?,
+        valid_from: r.get(5)?,
+        expires_at,
+        status: LicenceStatus::parse(&r.get::<_, String>(7)?),
+        status_checked_at: r.get(8)?,
+        expiring_soon: expires_at.is_some_and(|exp| exp - now() < EXPIRY_WARNING_SECS),
+        claim_names: Vec::new(),
+    })
+}
+
+fn with_claim_names(mut summary: LicenceSummary, text: &str) -> LicenceSummary {
+    if let Ok(sd) = SdJwt::parse(text) {
+        summary.claim_names = sd.top_level_disclosures().iter().map(|(n, _)| (*n).to_owned()).collect();
+        summary.claim_names.sort();
+    }
+    summary
+}

@@ -1,0 +1,224 @@
+//! 亮证: showing a licence. A presentation carries only the chosen disclosures and a
+//! key-binding JWT signed by the device key for one audience and nonce, valid for at most
+//! [`MAX_PRESENTATION_LIFETIME_SECS`]; verifier mode checks one.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::client::{licence_id, now, LicenceStatus, WalletClient};
+use super::sd_jwt::{key_binding_signing_input, Disclosure, KeyBindingProblem, SdJwt, SdJwtProblem};
+use super::status::StatusList;
+use super::WalletError;
+use crate::crypto::jose::EcJwk;
+use crate::crypto::random_token;
+use crate::privacy::Personal;
+use crate::CityKitError;
+
+/// The longest a presentation may live: a QR code on a screen is for the moment it is shown.
+pub const MAX_PRESENTATION_LIFETIME_SECS: i64 = 60;
+
+/// A presentation ready to be shown (its `text` is what the QR code carries).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Presentation {
+    /// `<issuer JWT>~<chosen disclosures>~<KB-JWT>`.
+    pub text: String,
+    /// The licence shown.
+    pub licence_id: String,
+    /// Its type.
+    pub vct: String,
+    /// The claims disclosed (names only).
+    pub claims: Vec<String>,
+    /// Who it is for.
+    pub audience: String,
+    /// The nonce it answers.
+    pub nonce: String,
+    /// When the verifier stops accepting it (Unix seconds).
+    pub expires_at: i64,
+}
+
+impl WalletClient {
+    /// Builds a presentation of licence `id` disclosing only `claims` (top-level claim names),
+    /// for `audience`, answering `nonce` (a fresh random one when None), valid for `lifetime_secs`
+    /// (at most [`MAX_PRESENTATION_LIFETIME_SECS`]). Logged in the access log without values.
+    pub async fn present(&self, id: &str, claims: &[String], audience: &str, nonce: Option<String>, lifetime_secs: i64) -> Result<Presentation, CityKitError> {
+        let (summary, text) = self.load(id).await?;
+        if summary.status == LicenceStatus::Revoked {
+            return Err(WalletError::Revoked.into());
+        }
+        let now = now();
+        if summary.expires_at.is_some_and(|exp| exp < now) {
+            return Err(WalletError::Expired.into());
+        }
+        let sd = SdJwt::parse(&text).map_err(|_| WalletError::Malformed { details: "stored licence".into() })?;
+        let chosen = choose(&sd, claims)?;
+        let prefix = sd.presentation_prefix(&chosen);
+        let nonce = match nonce {
+            Some(n) => n,
+            None => random_token(16).map_err(|_| CityKitError::Internal { details: "no secure random source".into() })?,
+        };
+        let input = key_binding_signing_input(&prefix, audience, &nonce, now);
+        let signature = self.identity_sign(input.as_bytes().to_vec()).await?;
+        let text = format!("{prefix}{}", crate::crypto::jose::assemble(&input, &signature));
+        let lifetime = lifetime_secs.clamp(1, MAX_PRESENTATION_LIFETIME_SECS);
+        let mut names: Vec<String> = claims.to_vec();
+        names.sort();
+        names.dedup();
+        self.log_presentation(&summary.id, &summary.vct, &names, audience).await?;
+        tracing::info!(disclosures = chosen.len(), "presentation made");
+        Ok(Presentation { text, licence_id: summary.id, vct: summary.vct, claims: names, audience: audience.to_owned(), nonce, expires_at: now + lifetime })
+    }
+}
+
+/// The disclosures that reveal `claims`, with every nested disclosure inside them.
+fn choose<'a>(sd: &'a SdJwt, claims: &[String]) -> Result<Vec<&'a Disclosure>, WalletError> {
+    let top = sd.top_level_disclosures();
+    let by_digest: HashMap<&str, &Disclosure> = sd.disclosures.iter().map(|d| (d.digest.as_str(), d)).collect();
+    let mut chosen: Vec<&Disclosure> = Vec::new();
+    let mut seen = HashSet::new();
+    for name in claims {
+        let (_, disclosure) = top.iter().find(|(n, _)| n == name).ok_or_else(|| WalletError::UnknownClaim { name: name.clone() })?;
+        let mut stack = vec![*disclosure];
+        while let Some(d) = stack.pop() {
+            if !seen.insert(d.digest.as_str()) {
+                continue;
+            }
+            chosen.push(d);
+            collect_digests(&d.value, &mut |digest| {
+                if let Some(inner) = by_digest.get(digest) {
+                    stack.push(inner);
+                }
+            });
+        }
+    }
+    // Keep the issuer's order, so the presentation looks like any other.
+    chosen.sort_by_key(|d| sd.disclosures.iter().position(|x| x.digest == d.digest));
+    Ok(chosen)
+}
+
+fn collect_digests(value: &Value, found: &mut dyn FnMut(&str)) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(sd)) = map.get("_sd") {
+                sd.iter().filter_map(Value::as_str).for_each(|d| found(d));
+            }
+            if let (1, Some(Value::String(d))) = (map.len(), map.get("...")) {
+                found(d);
+            }
+            map.values().for_each(|v| collect_digests(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_digests(v, found)),
+        _ => {}
+    }
+}
+
+/// An issuer a verifier trusts, with its keys.
+#[derive(Debug, Clone)]
+pub struct TrustedIssuer {
+    /// The issuer identifier (`iss`).
+    pub issuer: String,
+    /// Its signing keys.
+    pub keys: Vec<EcJwk>,
+}
+
+/// What a verifier learns from a good presentation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerifiedPresentation {
+    /// The licence type.
+    pub vct: String,
+    /// The issuing office.
+    pub issuer: String,
+    /// The wallet's id of the licence.
+    pub licence_id: String,
+    /// The disclosed claims, and the issuer's clear ones (personal data).
+    pub claims: Personal<Value>,
+    /// Licence validity end (Unix seconds).
+    pub expires_at: Option<i64>,
+    /// Whether the status list was checked (false: no status list was given).
+    pub status_checked: bool,
+}
+
+/// Verifier mode (a window officer's app, a kiosk): checks presentations shown to `audience`
+/// against trusted issuers, refusing replays. Sans-I/O: status lists are handed in.
+pub struct Verifier {
+    audience: String,
+    trusted: Vec<TrustedIssuer>,
+    seen_nonces: Mutex<HashMap<String, i64>>,
+    max_skew: i64,
+}
+
+impl Verifier {
+    /// A verifier for presentations made out to `audience`.
+    pub fn new(audience: impl Into<String>, trusted: Vec<TrustedIssuer>) -> Self {
+        Self { audience: audience.into(), trusted, seen_nonces: Mutex::new(HashMap::new()), max_skew: 30 }
+    }
+
+    /// Verifies scanned text at time `now`. `status_lists` maps a status-list URI to its token
+    /// (fetched by the caller, possibly cached); without one the status is not checked.
+    pub fn verify(&self, scanned: &str, now: i64, status_lists: &HashMap<String, String>) -> Result<VerifiedPresentation, WalletError> {
+        let sd = SdJwt::parse(scanned).map_err(|p| match p {
+            SdJwtProblem::DuplicateDisclosure | SdJwtProblem::ClaimCollision => WalletError::TamperedDisclosure,
+            other => WalletError::Malformed { details: other.as_str().into() },
+        })?;
+        let claims = &sd.jws.claims;
+        let issuer = claims.get("iss").and_then(Value::as_str).ok_or(WalletError::Malformed { details: "no iss".into() })?;
+        let trusted = self.trusted.iter().find(|t| t.issuer == issuer).ok_or(WalletError::UnknownIssuer)?;
+        sd.verify_issuer_signature(&trusted.keys).map_err(|_| WalletError::BadIssuerSignature)?;
+        let disclosed = sd.disclosed_claims().map_err(|p| match p {
+            SdJwtProblem::Malformed | SdJwtProblem::UnsupportedDigestAlgorithm => WalletError::Malformed { details: p.as_str().into() },
+            _ => WalletError::TamperedDisclosure,
+        })?;
+        let binding = sd.verify_key_binding(now, MAX_PRESENTATION_LIFETIME_SECS, self.max_skew).map_err(|p| match p {
+            KeyBindingProblem::Stale => WalletError::Expired,
+            KeyBindingProblem::Missing | KeyBindingProblem::BadSignature => WalletError::BadKeyBinding,
+        })?;
+        if binding.audience != self.audience {
+            return Err(WalletError::WrongAudience);
+        }
+        if let Some(exp) = claims.get("exp").and_then(Value::as_i64) {
+            if exp + self.max_skew < now {
+                return Err(WalletError::Expired);
+            }
+        }
+        if claims.get("nbf").and_then(Value::as_i64).is_some_and(|nbf| nbf - self.max_skew > now) {
+            return Err(WalletError::NotYetValid);
+        }
+        let mut status_checked = false;
+        if let Some(list) = claims.get("status").and_then(|s| s.get("status_list")) {
+            let uri = list.get("uri").and_then(Value::as_str).unwrap_or_default();
+            let idx = list.get("idx").and_then(Value::as_u64).ok_or(WalletError::Malformed { details: "status idx".into() })?;
+            if let Some(token) = status_lists.get(uri) {
+                let list = StatusList::verify(token, uri, &trusted.keys, now)
+                    .map_err(|p| WalletError::StatusUnavailable { details: format!("{p:?}") })?;
+                if list.status(idx).map_err(|p| WalletError::StatusUnavailable { details: format!("{p:?}") })? != 0 {
+                    return Err(WalletError::Revoked);
+                }
+                status_checked = true;
+            }
+        }
+        // Last, so a refused presentation does not burn its nonce.
+        {
+            let mut seen = self.seen_nonces.lock().map_err(|_| WalletError::Malformed { details: "verifier state".into() })?;
+            seen.retain(|_, at| *at + MAX_PRESENTATION_LIFETIME_SECS + self.max_skew >= now);
+            if seen.insert(binding.nonce.clone(), binding.issued_at).is_some() {
+                return Err(WalletError::ReplayedNonce);
+            }
+        }
+        let mut visible = disclosed;
+        if let Value::Object(map) = &mut visible {
+            for reserved in ["cnf", "status", "_sd_alg", "iat", "nbf", "exp", "iss", "vct"] {
+                map.remove(reserved);
+            }
+        }
+        Ok(VerifiedPresentation {
+            vct: claims.get("vct").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            issuer: issuer.to_owned(),
+            licence_id: licence_id(&sd.issuer_jwt),
+            claims: Personal::new(visible),
+            expires_at: claims.get("exp").and_then(Value::as_i64),
+            status_checked,
+        })
+    }
+}
