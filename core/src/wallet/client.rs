@@ -120,6 +120,47 @@ struct JwkSet {
     keys: Vec<Value>,
 }
 
+/// A licence that passed every check on its way into the wallet.
+struct VerifiedLicence {
+    text: String,
+    sd: SdJwt,
+    status_ref: Option<(String, u64)>,
+    status: LicenceStatus,
+}
+
+/// A licence row as stored.
+struct StoredLicence {
+    id: String,
+    vct: String,
+    issuer: String,
+    text: String,
+    issued_at: Option<i64>,
+    valid_from: Option<i64>,
+    expires_at: Option<i64>,
+    status_uri: Option<String>,
+    status_idx: Option<i64>,
+    status: LicenceStatus,
+}
+
+impl From<&VerifiedLicence> for StoredLicence {
+    fn from(v: &VerifiedLicence) -> Self {
+        let claims = &v.sd.jws.claims;
+        let text = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
+        Self {
+            id: licence_id(&v.sd.issuer_jwt),
+            vct: text("vct"),
+            issuer: text("iss"),
+            text: v.text.clone(),
+            issued_at: claims.get("iat").and_then(Value::as_i64),
+            valid_from: claims.get("nbf").and_then(Value::as_i64),
+            expires_at: claims.get("exp").and_then(Value::as_i64),
+            status_uri: v.status_ref.as_ref().map(|(uri, _)| uri.clone()),
+            status_idx: v.status_ref.as_ref().and_then(|(_, idx)| i64::try_from(*idx).ok()),
+            status: v.status,
+        }
+    }
+}
+
 /// The holder's e-licence wallet. Cheap to clone.
 #[derive(Clone)]
 pub struct WalletClient {
@@ -173,37 +214,19 @@ impl WalletClient {
         let holder = self.identity.current_identity().await?.id;
         self.identity.confirm_presence(PresencePurpose::ReadLicences { holder_id: holder.clone() }).await?;
         let body: LicencesBody = self.identity.api_get("/licences").await?;
-        let mut verified = Vec::new();
+        let mut rows = Vec::new();
         for text in &body.licences {
-            verified.push(self.verify_own_licence(text).await?);
+            rows.push(self.verify_own_licence(text).await?);
         }
-        let rows: Vec<(String, SdJwt, Option<(String, u64)>, LicenceStatus)> = verified;
         let holder_for_store = holder.clone();
-        let stored: Vec<(String, String, String, String, Option<i64>, Option<i64>, Option<i64>, Option<String>, Option<i64>, String)> = rows
-            .iter()
-            .map(|(text, sd, status_ref, status)| {
-                let claims = &sd.jws.claims;
-                (
-                    licence_id(&sd.issuer_jwt),
-                    claims.get("vct").and_then(Value::as_str).unwrap_or_default().to_owned(),
-                    claims.get("iss").and_then(Value::as_str).unwrap_or_default().to_owned(),
-                    text.clone(),
-                    claims.get("iat").and_then(Value::as_i64),
-                    claims.get("nbf").and_then(Value::as_i64),
-                    claims.get("exp").and_then(Value::as_i64),
-                    status_ref.as_ref().map(|(uri, _)| uri.clone()),
-                    status_ref.as_ref().map(|(_, idx)| *idx as i64),
-                    status.as_str().to_owned(),
-                )
-            })
-            .collect();
+        let stored: Vec<StoredLicence> = rows.iter().map(StoredLicence::from).collect();
         let claim_names: Vec<String> = rows
             .iter()
-            .flat_map(|(_, sd, _, _)| sd.disclosures.iter().filter_map(|d| d.name.clone()))
+            .flat_map(|v| v.sd.disclosures.iter().filter_map(|d| d.name.clone()))
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        let vcts: Vec<String> = stored.iter().map(|r| r.1.clone()).collect();
+        let vcts: Vec<String> = stored.iter().map(|r| r.vct.clone()).collect();
         let counterparty = self.identity_platform();
         self.store
             .call(move |conn| {
@@ -215,7 +238,20 @@ impl WalletClient {
                         "INSERT OR REPLACE INTO licences (id, holder, vct, issuer, sd_jwt, issued_at, valid_from, expires_at,
                              status_uri, status_idx, status, status_checked_at, fetched_at)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-                        rusqlite::params![r.0, holder_for_store, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, at],
+                        rusqlite::params![
+                            r.id,
+                            holder_for_store,
+                            r.vct,
+                            r.issuer,
+                            r.text,
+                            r.issued_at,
+                            r.valid_from,
+                            r.expires_at,
+                            r.status_uri,
+                            r.status_idx,
+                            r.status.as_str(),
+                            at
+                        ],
                     )?;
                 }
                 tx.execute(
@@ -254,7 +290,7 @@ impl WalletClient {
     }
 
     /// Verifies a licence issued to this device; returns its text, parsed form, status reference and status.
-    async fn verify_own_licence(&self, text: &str) -> Result<(String, SdJwt, Option<(String, u64)>, LicenceStatus), CityKitError> {
+    async fn verify_own_licence(&self, text: &str) -> Result<VerifiedLicence, CityKitError> {
         let sd = SdJwt::parse(text).map_err(problem)?;
         if sd.jws.header.get("typ").and_then(Value::as_str) != Some("dc+sd-jwt") {
             return Err(WalletError::Malformed { details: "not an SD-JWT VC (typ)".into() }.into());
@@ -285,7 +321,7 @@ impl WalletClient {
             },
             None => LicenceStatus::Unknown,
         };
-        Ok((text.to_owned(), sd, status_ref, status))
+        Ok(VerifiedLicence { text: text.to_owned(), sd, status_ref, status })
     }
 
     /// The issuer's keys: from the store, or fetched from its metadata (and then stored).

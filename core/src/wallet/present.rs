@@ -102,7 +102,7 @@ fn collect_digests(value: &Value, found: &mut dyn FnMut(&str)) {
     match value {
         Value::Object(map) => {
             if let Some(Value::Array(sd)) = map.get("_sd") {
-                sd.iter().filter_map(Value::as_str).for_each(|d| found(d));
+                sd.iter().filter_map(Value::as_str).for_each(&mut *found);
             }
             if let (1, Some(Value::String(d))) = (map.len(), map.get("...")) {
                 found(d);
