@@ -169,3 +169,49 @@ async fn sim_control_injects_faults_and_reports_stats() {
     assert!(!control(&["fault", "not json"]).status.success());
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_qa_client_fetches_presents_and_verifies_licences() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (issuer, ca, data) = (sim.issuer(), sim.ca_cert_path(), dir.path().join("data"));
+    let run = |args: &[&str]| client(&issuer, &ca, &data, "p", args);
+    let url = ok_json(&run(&["login-start"]))["authorization_url"].as_str().unwrap().to_owned();
+    let redirect = sim.authorize_as(&url, "citizen-01").await.unwrap();
+    ok_json(&run(&["login-complete", &redirect]));
+
+    let fetched = ok_json(&run(&["licence-fetch"]));
+    let licences = fetched["licences"].as_array().unwrap();
+    assert_eq!(licences.len(), sim.licence_types("citizen-01").len());
+    let id_card = licences.iter().find(|l| l["vct"] == "urn:citykit:vct:resident_id_card").unwrap()["id"].as_str().unwrap().to_owned();
+    assert_eq!(ok_json(&run(&["licences"]))["licences"].as_array().unwrap().len(), licences.len());
+    let shown = ok_json(&run(&["licence", &id_card]));
+    assert_eq!(shown["claims"]["name"], sim.fixtures().citizen("citizen-01").unwrap().name.as_str());
+
+    let presented = ok_json(&run(&["present", &id_card, "--claims", "name,age_over_18", "--audience", "window-3"]));
+    let text = presented["text"].as_str().unwrap().to_owned();
+    // The verifier trusts the public-security office, from its published metadata.
+    let metadata = sim
+        .http_client()
+        .get(format!("{}/.well-known/jwt-vc-issuer/issuers/public-security", sim.issuer()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let trust = dir.path().join("trust.json");
+    std::fs::write(&trust, metadata).unwrap();
+    let verify = |audience: &str| {
+        Command::new(BIN).args(["client", "verify", &text, "--json", "--audience", audience, "--trust"]).arg(&trust).output().unwrap()
+    };
+    assert_eq!(error_code(&verify("window-9")), "wallet.wrong_audience");
+    let verified = ok_json(&verify("window-3"));
+    assert_eq!(verified["vct"], "urn:citykit:vct:resident_id_card");
+    assert_eq!(verified["claims"]["age_over_18"], true);
+    assert!(verified["claims"].get("id_number").is_none());
+    let log = ok_json(&run(&["access-log"]));
+    let actions: Vec<&str> = log["access_log"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, vec!["presentation", "consent"]);
+    sim.shutdown().await;
+}

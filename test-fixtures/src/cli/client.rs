@@ -87,6 +87,48 @@ enum Op {
     Status,
     /// Revoke the session at the platform and wipe tokens and personal data.
     Logout,
+    /// Read the current identity's licences from the issuers (asks for consent) and keep them.
+    LicenceFetch,
+    /// List the current identity's licences (offline; no claim values).
+    Licences,
+    /// Show one licence with its claims.
+    Licence {
+        /// The licence id (from `licences`).
+        id: String,
+    },
+    /// Re-check every licence's status with fresh status lists.
+    LicenceStatus,
+    /// Show a licence (亮证): print the presentation text a QR code carries.
+    Present {
+        /// The licence id.
+        id: String,
+        /// Claims to disclose, comma-separated (e.g. name,age_over_18).
+        #[arg(long, value_delimiter = ',', required = true)]
+        claims: Vec<String>,
+        /// Who the presentation is for (the verifier's audience).
+        #[arg(long)]
+        audience: String,
+        /// The verifier's nonce (default: a fresh random one).
+        #[arg(long)]
+        nonce: Option<String>,
+        /// Seconds the verifier accepts it (at most 60).
+        #[arg(long, default_value_t = 60)]
+        lifetime: i64,
+    },
+    /// Verifier mode: check a presentation against trusted issuers (offline).
+    Verify {
+        /// The scanned presentation text.
+        text: String,
+        /// Trusted issuer metadata files (`{"issuer": …, "jwks": {"keys": […]}}`, as served at
+        /// `/.well-known/jwt-vc-issuer/…`), or a JSON array of them (repeatable).
+        #[arg(long = "trust", required = true)]
+        trust: Vec<PathBuf>,
+        /// This verifier's audience.
+        #[arg(long)]
+        audience: String,
+    },
+    /// The wallet's access log: what was read or shown, to whom, when (no values).
+    AccessLog,
     /// Re-encrypt the store under a new passphrase (atomic).
     Rekey {
         /// The new passphrase.
@@ -176,6 +218,36 @@ fn key_provider(args: &ClientArgs) -> Result<PassphraseKeyProvider, Failure> {
     Ok(PassphraseKeyProvider::new(&args.data_dir, passphrase))
 }
 
+/// Verifier mode needs no store and no login: trusted issuers come from files.
+fn verify(text: &str, trust: &[PathBuf], audience: &str) -> Result<(Value, String), Failure> {
+    use citykit_core::wallet::{TrustedIssuer, Verifier};
+    let mut trusted = Vec::new();
+    for file in trust {
+        let raw = std::fs::read_to_string(file).map_err(|e| Failure::Usage(format!("cannot read --trust {}: {e}", file.display())))?;
+        let value: Value = serde_json::from_str(&raw).map_err(|e| Failure::Usage(format!("--trust {} is not JSON: {e}", file.display())))?;
+        let entries = match value {
+            Value::Array(items) => items,
+            single => vec![single],
+        };
+        for entry in entries {
+            let issuer = entry.get("issuer").and_then(Value::as_str).ok_or_else(|| Failure::Usage(format!("{}: no \"issuer\"", file.display())))?;
+            let keys = entry
+                .get("jwks")
+                .and_then(|j| j.get("keys"))
+                .and_then(Value::as_array)
+                .map(|keys| keys.iter().filter_map(|k| serde_json::from_value(k.clone()).ok()).collect())
+                .unwrap_or_default();
+            trusted.push(TrustedIssuer { issuer: issuer.to_owned(), keys });
+        }
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let verified = Verifier::new(audience, trusted)
+        .verify(text.trim(), now, &std::collections::HashMap::new())
+        .map_err(|e| Failure::Core(e.into()))?;
+    let human = format!("VALID {} from {}\n{}", verified.vct, verified.issuer, serde_json::to_string_pretty(verified.claims.expose()).unwrap_or_default());
+    Ok((serde_json::to_value(&verified).unwrap_or_default(), human))
+}
+
 fn identity_text(identity: &citykit_core::Identity) -> String {
     match identity.kind {
         IdentityKind::Person => format!("person      {}  {}", identity.id, identity.name.expose()),
@@ -190,7 +262,10 @@ fn identity_text(identity: &citykit_core::Identity) -> String {
 }
 
 async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
-    let needs_issuer = !matches!(args.op, Op::Status | Op::Rekey { .. });
+    if let Op::Verify { text, trust, audience } = &args.op {
+        return verify(text, trust, audience);
+    }
+    let needs_issuer = !matches!(args.op, Op::Status | Op::Rekey { .. } | Op::Licences | Op::Licence { .. } | Op::AccessLog);
     let config = config(&args, needs_issuer)?;
     let keys = key_provider(&args)?;
     // A rekey needs both keys before the store opens: the passphrase provider only knows the old one.
@@ -259,6 +334,40 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             };
             (serde_json::to_value(outcome).unwrap_or_default(), text)
         }
+        Op::LicenceFetch | Op::Licences | Op::LicenceStatus => {
+            let wallet = client.wallet();
+            let list = match &args.op {
+                Op::LicenceFetch => wallet.fetch_licences().await?,
+                Op::LicenceStatus => wallet.refresh_status().await?,
+                _ => wallet.licences().await?,
+            };
+            let text = list
+                .iter()
+                .map(|l| format!("{}  {:<44} {:?}{}", l.id, l.vct, l.status, if l.expiring_soon { "  (expires soon)" } else { "" }))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (json!({"licences": list}), if text.is_empty() { "No licences.".into() } else { text })
+        }
+        Op::Licence { id } => {
+            let licence = client.wallet().licence(id).await?;
+            let text = format!("{}  {}\n{}", licence.summary.id, licence.summary.vct, serde_json::to_string_pretty(licence.claims.expose()).unwrap_or_default());
+            (serde_json::to_value(&licence).unwrap_or_default(), text)
+        }
+        Op::Present { id, claims, audience, nonce, lifetime } => {
+            let shown = client.wallet().present(id, claims, audience, nonce.clone(), *lifetime).await?;
+            let text = shown.text.clone();
+            (serde_json::to_value(&shown).unwrap_or_default(), text)
+        }
+        Op::AccessLog => {
+            let log = client.wallet().access_log().await?;
+            let text = log
+                .iter()
+                .map(|e| format!("{}  {:<12} {}  [{}]  → {}", e.at, e.action, e.vct.as_deref().unwrap_or(""), e.claims.join(","), e.counterparty.as_deref().unwrap_or("")))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (json!({"access_log": log}), text)
+        }
+        Op::Verify { .. } => return Err(Failure::Usage("verify runs without a store".into())),
         Op::Rekey { .. } => {
             if let Some((old, new)) = rekey_keys {
                 client.store().rekey(old, new).await.map_err(CityKitError::from)?;
