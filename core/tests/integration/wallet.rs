@@ -225,3 +225,24 @@ mod verifier {
         assert_eq!(wallet.present(&id, &["name".to_owned()], "w", None, 60).await.unwrap_err().code(), "wallet.revoked");
     }
 }
+
+/// Typical presentations stay within what one QR code can carry at all (2,953 bytes: version 40,
+/// error correction L, byte mode); the sizes are printed for the QR design.
+#[tokio::test]
+async fn typical_presentation_sizes() {
+    let env = Env::start().await;
+    let client = env.logged_in("a", CITIZEN).await;
+    let wallet = client.wallet();
+    let licences = wallet.fetch_licences().await.unwrap();
+    for (vct, claims) in [
+        ("urn:citykit:vct:resident_id_card", vec!["name", "age_over_18"]),
+        ("urn:citykit:vct:resident_id_card", vec!["name", "id_number", "address", "birth_date", "sex"]),
+        ("urn:citykit:vct:driving_licence", vec!["name", "licence_class", "valid_until"]),
+    ] {
+        let id = &licences.iter().find(|l| l.vct == vct).unwrap().id;
+        let claims: Vec<String> = claims.into_iter().map(str::to_owned).collect();
+        let shown = wallet.present(id, &claims, "window-7", None, 60).await.unwrap();
+        println!("presentation {vct} {:?}: {} bytes", claims, shown.text.len());
+        assert!(shown.text.len() <= 2953, "{} bytes", shown.text.len());
+    }
+}
