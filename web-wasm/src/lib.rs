@@ -56,6 +56,12 @@ impl WebStore {
     }
 }
 
+/// The newest store schema version this build knows (a fresh store is migrated to it).
+#[wasm_bindgen(js_name = latestSchemaVersion)]
+pub fn latest_schema_version() -> u32 {
+    citykit_core::store::schema::LATEST_VERSION
+}
+
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
     if text.len() % 2 != 0 {
         return None;
