@@ -55,7 +55,7 @@ pub async fn wipe_store(data_dir: String) -> Result<(), CityKitError> {
 /// The CityKit client. Keep one per app process.
 #[derive(uniffi::Object)]
 pub struct CityKitClient {
-    inner: citykit_core::Client,
+    pub(crate) inner: citykit_core::Client,
 }
 
 #[uniffi::export]

@@ -14,10 +14,12 @@ mod client;
 mod error;
 mod runtime;
 mod types;
+mod wallet;
 
 pub use callbacks::{DeviceKeys, KeyProvider, LoginStateListener, UserPresence};
 pub use client::{open_client, passphrase_key_provider, wipe_store, CityKitClient, TaskHandle};
 pub use error::CityKitError;
 pub use types::*;
+pub use wallet::{AccessLogEntry, LicenceSummary, Presentation, PresentationVerifier, VerifiedPresentation};
 
 uniffi::setup_scaffolding!();

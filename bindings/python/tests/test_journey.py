@@ -207,3 +207,42 @@ def test_a_platform_device_key_signs_every_proof(sim, tmp_path):
         assert device.signed >= 3, device.signed
 
     asyncio.run(run())
+
+
+def issuer_metadata(sim, office):
+    import ssl
+    import urllib.request
+
+    context = ssl.create_default_context(cafile=sim.ca_file)
+    url = f"{sim.url}/.well-known/jwt-vc-issuer/issuers/{office}"
+    with urllib.request.urlopen(url, context=context) as response:
+        return response.read().decode()
+
+
+def test_wallet_fetch_present_and_verify(sim, tmp_path):
+    async def run():
+        import json
+
+        client = await citykit.open_client(config(sim, tmp_path), StaticKey(7), None, None)
+        request = await client.start_login()
+        await client.complete_login(sim.authorize(request.authorization_url))
+        licences = await client.fetch_licences()
+        id_card = next(l for l in licences if l.vct == "urn:citykit:vct:resident_id_card")
+        assert id_card.status == "valid" and "age_over_18" in id_card.claim_names
+        claims = json.loads(await client.licence_claims_json(id_card.id))
+        assert claims["age_over_18"] is True
+        shown = await client.present(id_card.id, ["age_over_18"], "kiosk-1", None, 60)
+        trusted = [issuer_metadata(sim, "public-security")]
+        with pytest.raises(citykit.CityKitError.Wallet) as err:
+            citykit.PresentationVerifier("kiosk-2", trusted).verify(shown.text)
+        assert err.value.code == "wallet.wrong_audience"
+        kiosk = citykit.PresentationVerifier("kiosk-1", trusted)
+        verified = json.loads(kiosk.verify(shown.text).claims_json)
+        assert verified["age_over_18"] is True and "name" not in verified and "id_number" not in verified
+        with pytest.raises(citykit.CityKitError.Wallet) as err:
+            kiosk.verify(shown.text)
+        assert err.value.code == "wallet.replayed_nonce"
+        log = await client.access_log()
+        assert [e.action for e in log] == ["presentation", "consent"]
+
+    asyncio.run(run())

@@ -1,0 +1,173 @@
+//! The wallet over the FFI: records for licences, presentations and the access log, and
+//! verifier mode as a free function. Claims cross as JSON text (personal data: show, never log).
+
+use std::collections::HashMap;
+
+use crate::runtime::run;
+use crate::{CityKitClient, CityKitError};
+
+/// A licence in a list (no claim values).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct LicenceSummary {
+    /// The wallet's id of the licence.
+    pub id: String,
+    /// The licence type (`vct`).
+    pub vct: String,
+    /// The issuing office.
+    pub issuer: String,
+    /// The person or enterprise it belongs to.
+    pub holder: String,
+    /// Valid until (Unix seconds).
+    pub expires_at: Option<i64>,
+    /// `valid`, `revoked` or `unknown` at the last check.
+    pub status: String,
+    /// When the status was last checked (Unix seconds).
+    pub status_checked_at: Option<i64>,
+    /// Expires within 30 days (or has expired).
+    pub expiring_soon: bool,
+    /// The claims it can disclose.
+    pub claim_names: Vec<String>,
+}
+
+/// A presentation ready to be shown; `text` is what the QR code carries.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Presentation {
+    /// The presentation text.
+    pub text: String,
+    /// The licence shown.
+    pub licence_id: String,
+    /// The claims disclosed.
+    pub claims: Vec<String>,
+    /// Who it is for.
+    pub audience: String,
+    /// The nonce it answers.
+    pub nonce: String,
+    /// When the verifier stops accepting it (Unix seconds).
+    pub expires_at: i64,
+}
+
+/// What a verifier learns from a good presentation.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct VerifiedPresentation {
+    /// The licence type.
+    pub vct: String,
+    /// The issuing office.
+    pub issuer: String,
+    /// The disclosed claims as JSON (personal data).
+    pub claims_json: String,
+    /// Licence validity end (Unix seconds).
+    pub expires_at: Option<i64>,
+}
+
+/// One entry of the value-free access log.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct AccessLogEntry {
+    /// When (Unix seconds).
+    pub at: i64,
+    /// `consent` or `presentation`.
+    pub action: String,
+    /// The licence type(s).
+    pub vct: Option<String>,
+    /// Claim names, never values.
+    pub claims: Vec<String>,
+    /// To whom.
+    pub counterparty: Option<String>,
+}
+
+fn summary(l: citykit_core::wallet::LicenceSummary) -> LicenceSummary {
+    LicenceSummary {
+        id: l.id,
+        vct: l.vct,
+        issuer: l.issuer,
+        holder: l.holder,
+        expires_at: l.expires_at,
+        status: serde_json::to_value(l.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        status_checked_at: l.status_checked_at,
+        expiring_soon: l.expiring_soon,
+        claim_names: l.claim_names,
+    }
+}
+
+#[uniffi::export]
+impl CityKitClient {
+    /// Reads the current identity's licences from the issuers (asks the presence check first) and keeps them.
+    pub async fn fetch_licences(&self) -> Result<Vec<LicenceSummary>, CityKitError> {
+        let client = self.inner.clone();
+        run(async move { client.wallet().fetch_licences().await }).await.map(|l| l.into_iter().map(summary).collect())
+    }
+
+    /// The current identity's licences, offline.
+    pub async fn licences(&self) -> Result<Vec<LicenceSummary>, CityKitError> {
+        let client = self.inner.clone();
+        run(async move { client.wallet().licences().await }).await.map(|l| l.into_iter().map(summary).collect())
+    }
+
+    /// One licence's claims as JSON (personal data).
+    pub async fn licence_claims_json(&self, id: String) -> Result<String, CityKitError> {
+        let client = self.inner.clone();
+        run(async move { client.wallet().licence(&id).await }).await.map(|l| l.claims.expose().to_string())
+    }
+
+    /// Shows a licence (亮证) disclosing only `claims`, for `audience`.
+    pub async fn present(&self, id: String, claims: Vec<String>, audience: String, nonce: Option<String>, lifetime_secs: i64) -> Result<Presentation, CityKitError> {
+        let client = self.inner.clone();
+        run(async move { client.wallet().present(&id, &claims, &audience, nonce, lifetime_secs).await }).await.map(|p| Presentation {
+            text: p.text,
+            licence_id: p.licence_id,
+            claims: p.claims,
+            audience: p.audience,
+            nonce: p.nonce,
+            expires_at: p.expires_at,
+        })
+    }
+
+    /// The wallet's access log, newest first.
+    pub async fn access_log(&self) -> Result<Vec<AccessLogEntry>, CityKitError> {
+        let client = self.inner.clone();
+        run(async move { client.wallet().access_log().await }).await.map(|log| {
+            log.into_iter()
+                .map(|e| AccessLogEntry { at: e.at, action: e.action, vct: e.vct, claims: e.claims, counterparty: e.counterparty })
+                .collect()
+        })
+    }
+}
+
+/// Verifier mode (a window officer's app, a kiosk): checks presentations made out to one
+/// audience against trusted issuers, offline, and remembers nonces to refuse replays. Keep one
+/// per verifying screen.
+#[derive(uniffi::Object)]
+pub struct PresentationVerifier {
+    inner: citykit_core::wallet::Verifier,
+}
+
+#[uniffi::export]
+impl PresentationVerifier {
+    /// A verifier for `audience` trusting the issuers whose metadata JSON is given
+    /// (`{"issuer": …, "jwks": {"keys": […]}}`, as served at `/.well-known/jwt-vc-issuer/…`).
+    #[uniffi::constructor]
+    pub fn new(audience: String, trusted_issuer_metadata: Vec<String>) -> Result<std::sync::Arc<Self>, CityKitError> {
+        let mut trusted = Vec::new();
+        for metadata in &trusted_issuer_metadata {
+            let value: serde_json::Value = serde_json::from_str(metadata)
+                .map_err(|_| CityKitError::from(citykit_core::CityKitError::Config("trusted issuer metadata is not JSON".into())))?;
+            let issuer = value.get("issuer").and_then(|i| i.as_str()).unwrap_or_default().to_owned();
+            let keys = value
+                .get("jwks")
+                .and_then(|j| j.get("keys"))
+                .and_then(|k| k.as_array())
+                .map(|keys| keys.iter().filter_map(|k| serde_json::from_value(k.clone()).ok()).collect())
+                .unwrap_or_default();
+            trusted.push(citykit_core::wallet::TrustedIssuer { issuer, keys });
+        }
+        Ok(std::sync::Arc::new(Self { inner: citykit_core::wallet::Verifier::new(audience, trusted) }))
+    }
+
+    /// Verifies scanned text now: the verified claims, or `CityKitError.Wallet` with the reason's code.
+    pub fn verify(&self, text: String) -> Result<VerifiedPresentation, CityKitError> {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        self.inner
+            .verify(&text, now, &HashMap::new())
+            .map(|v| VerifiedPresentation { vct: v.vct, issuer: v.issuer, claims_json: v.claims.expose().to_string(), expires_at: v.expires_at })
+            .map_err(|e| citykit_core::CityKitError::from(e).into())
+    }
+}
