@@ -22,4 +22,22 @@ rm -rf "$build/pkg"
 raw=$(stat -c %s "$build/pkg/citykit_wasm_bg.wasm")
 gz=$(gzip -9 -c "$build/pkg/citykit_wasm_bg.wasm" | wc -c)
 echo "wasm: citykit_wasm_bg.wasm $raw bytes, $gz bytes gzipped"
+# A real presentation for the verifier check, made by the native core through the QA client
+# against the simulator (the browser cannot trust the simulator's test CA by itself).
+sim="${CITYKIT_SIM_BIN:-$root/target/debug/citykit-sim}"
+work="$build/fixture" && rm -rf "$work" && mkdir -p "$work"
+"$sim" serve --port 0 --state-dir "$work/sim" > "$work/serve.log" &
+sim_pid=$!
+trap 'kill $sim_pid 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q "listening at" "$work/serve.log" 2>/dev/null && break; sleep 0.1; done
+issuer=$(awk '/listening at/{print $NF; exit}' "$work/serve.log")
+export CITYKIT_ISSUER="$issuer" CITYKIT_CA_FILE="$work/sim/ca.pem" CITYKIT_DATA_DIR="$work/store" CITYKIT_PASSPHRASE=wasm-fixture
+url=$("$sim" client login-start --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["authorization_url"])')
+"$sim" client login-complete "$("$sim" authorize "$url" --user citizen-01 --ca-file "$CITYKIT_CA_FILE")" > /dev/null
+id=$("$sim" client licence-fetch --json | python3 -c 'import json,sys; print(next(l["id"] for l in json.load(sys.stdin)["licences"] if l["vct"].endswith("resident_id_card")))')
+"$sim" client present "$id" --claims age_over_18 --audience kiosk-1 --json > "$work/presentation.json"
+curl -sf --cacert "$CITYKIT_CA_FILE" "$issuer/.well-known/jwt-vc-issuer/issuers/public-security" > "$work/metadata.json"
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); m=open(sys.argv[2]).read(); json.dump({"text": p["text"], "metadata": m, "audience": "kiosk-1"}, open(sys.argv[3], "w"))' \
+  "$work/presentation.json" "$work/metadata.json" "$build/pkg/fixture.json"
+kill $sim_pid 2>/dev/null || true
 node "$here/tests/smoke.mjs" "$build/pkg"

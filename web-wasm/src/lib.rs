@@ -56,6 +56,52 @@ impl WebStore {
     }
 }
 
+/// Verifier mode in the browser (a kiosk or a window officer's web view): checks licence
+/// presentations made out to one audience against trusted issuers, offline, refusing replays.
+#[wasm_bindgen]
+pub struct WebVerifier {
+    inner: citykit_core::wallet::Verifier,
+}
+
+#[wasm_bindgen]
+impl WebVerifier {
+    /// `trusted_issuer_metadata`: JSON texts `{"issuer": …, "jwks": {"keys": […]}}`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(audience: String, trusted_issuer_metadata: Vec<String>) -> Result<WebVerifier, JsValue> {
+        let mut trusted = Vec::new();
+        for metadata in &trusted_issuer_metadata {
+            let value: serde_json::Value =
+                serde_json::from_str(metadata).map_err(|e| JsValue::from(js_sys::Error::new(&format!("trusted issuer metadata is not JSON: {e}"))))?;
+            let issuer = value.get("issuer").and_then(|i| i.as_str()).unwrap_or_default().to_owned();
+            let keys = value
+                .get("jwks")
+                .and_then(|j| j.get("keys"))
+                .and_then(|k| k.as_array())
+                .map(|keys| keys.iter().filter_map(|k| serde_json::from_value(k.clone()).ok()).collect())
+                .unwrap_or_default();
+            trusted.push(citykit_core::wallet::TrustedIssuer { issuer, keys });
+        }
+        Ok(WebVerifier { inner: citykit_core::wallet::Verifier::new(audience, trusted) })
+    }
+
+    /// Verifies scanned text now; returns `{vct, issuer, claims, expires_at}` as JSON text, or
+    /// throws an `Error` whose `code` is the reason (`wallet.wrong_audience`, …).
+    pub fn verify(&self, text: String) -> Result<String, JsValue> {
+        let now = (js_sys::Date::now() / 1000.0) as i64;
+        let verified = self
+            .inner
+            .verify(&text, now, &std::collections::HashMap::new())
+            .map_err(|e| js_error(e.into()))?;
+        Ok(serde_json::json!({
+            "vct": verified.vct,
+            "issuer": verified.issuer,
+            "claims": verified.claims.expose(),
+            "expires_at": verified.expires_at,
+        })
+        .to_string())
+    }
+}
+
 /// The newest store schema version this build knows (a fresh store is migrated to it).
 #[wasm_bindgen(js_name = latestSchemaVersion)]
 pub fn latest_schema_version() -> u32 {

@@ -12,7 +12,7 @@ const { chromium } = require('playwright-core');
 const pkg = path.resolve(process.argv[2]);
 const page = `<!doctype html><meta charset="utf-8"><title>CityKit wasm smoke</title>
 <script type="module">
-import init, { WebStore, latestSchemaVersion } from './citykit_wasm.js';
+import init, { WebStore, WebVerifier, latestSchemaVersion } from './citykit_wasm.js';
 const results = [];
 const check = async (name, fn) => {
   try { await fn(); results.push({ name, ok: true }); }
@@ -39,6 +39,26 @@ await check('a malformed key is refused', async () => {
 await check('a wrong-length key is a typed store error (store.invalid_key)', async () => {
   try { await WebStore.openInMemory('ab'.repeat(16)); } catch (e) { assert(e.code === "store.invalid_key", "code " + e.code); return; }
   throw new Error('no error');
+});
+const fixture = await (await fetch('./fixture.json')).json();
+await check('a licence presentation verifies in the browser (verifier mode)', async () => {
+  const kiosk = new WebVerifier(fixture.audience, [fixture.metadata]);
+  const verified = JSON.parse(kiosk.verify(fixture.text));
+  assert(verified.vct.endsWith('resident_id_card'), verified.vct);
+  assert(verified.claims.age_over_18 === true && verified.claims.name === undefined, JSON.stringify(verified.claims));
+  let code;
+  try { kiosk.verify(fixture.text); } catch (e) { code = e.code; }
+  assert(code === 'wallet.replayed_nonce', 'replay: ' + code);
+});
+await check('the wrong audience is a typed reason', async () => {
+  let code;
+  try { new WebVerifier('kiosk-9', [fixture.metadata]).verify(fixture.text); } catch (e) { code = e.code; }
+  assert(code === 'wallet.wrong_audience', 'code ' + code);
+});
+await check('an untrusted issuer is a typed reason', async () => {
+  let code;
+  try { new WebVerifier(fixture.audience, []).verify(fixture.text); } catch (e) { code = e.code; }
+  assert(code === 'wallet.unknown_issuer', 'code ' + code);
 });
 window.__results = results;
 </script>`;

@@ -231,7 +231,11 @@ fn test(selection: &[String]) -> ExitCode {
         }
     }
     if wants("wasm") {
-        run_stage("wasm", &|| run(Command::new("bash").arg("web-wasm/run-tests.sh")));
+        run_stage("wasm", &|| {
+            // The smoke test verifies a presentation the native core made through the QA client.
+            run(cargo().args(["build", "-p", "citykit-sim"]))?;
+            language_tests("web-wasm/run-tests.sh")
+        });
     }
 
     println!("\n=== xtask summary ===");
