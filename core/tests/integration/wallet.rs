@@ -62,6 +62,16 @@ async fn acting_for_an_enterprise_fetches_its_business_licence() {
     assert_eq!(licences[0].holder, enterprise.id);
     let shown = client.wallet().licence(&licences[0].id).await.unwrap();
     assert_eq!(shown.claims.expose()["uscc"], enterprise.uscc.clone().unwrap().as_str());
+    // A presentation of the business licence verifies at a window trusting market regulation.
+    let shown = client.wallet().present(&licences[0].id, &["name".to_owned(), "uscc".to_owned()], "window-1", None, 30).await.unwrap();
+    let jwks = env.sim.issuer_jwks("market-regulation").unwrap();
+    let trusted = citykit_core::wallet::TrustedIssuer {
+        issuer: env.sim.licence_issuer("market-regulation").unwrap(),
+        keys: jwks["keys"].as_array().unwrap().iter().map(|k| serde_json::from_value(k.clone()).unwrap()).collect(),
+    };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let verified = citykit_core::wallet::Verifier::new("window-1", vec![trusted]).verify(&shown.text, now, &Default::default()).unwrap();
+    assert_eq!(verified.claims.expose()["uscc"], enterprise.uscc.clone().unwrap().as_str());
     // The person's own wallet is separate.
     client.identity().switch_identity(CITIZEN).await.unwrap();
     assert!(client.wallet().licences().await.unwrap().is_empty());
