@@ -4,10 +4,22 @@
 //! Licences are SD-JWT VCs (RFC 9901 SD-JWT; the IETF SD-JWT VC draft; `typ: dc+sd-jwt`),
 //! issued by each city office with its own ES256 key and bound to the device key (`cnf`).
 //!
-//! What is here so far: [`sd_jwt`], the sans-I/O SD-JWT layer: parsing, the issuer signature,
-//! disclosure processing (flat, nested and array elements, decoys) and key-binding JWTs.
-//! Fetching, storing, status lists, QR codes and verifier mode are being built on it (see the
-//! wallet issue); nothing of the wallet is in the public client API yet.
+//! - [`WalletClient`] (`client.wallet()`): fetch the current identity's licences after consent
+//!   (the shell's presence check), verify each (issuer signature against the issuer's published
+//!   keys, every disclosure digest, `vct`, binding to this device's key, dates, the issuer's signed
+//!   status list), keep them in the encrypted store, list/show/remove them offline (with the time
+//!   of the last status check and an expiry warning), and log every consent and presentation
+//!   without values.
+//! - [`WalletClient::present`] (亮证): only the chosen disclosures plus a key-binding JWT signed by
+//!   the device key for one audience and nonce, accepted for at most 60 s.
+//! - [`Verifier`] (a window officer's app, a kiosk): verifies a presentation against trusted
+//!   issuers and answers the claims or a typed [`WalletError`] per reason (unknown issuer, bad
+//!   signature, tampered or foreign disclosure, bad key binding, wrong audience, replayed nonce,
+//!   expired, not yet valid, revoked, malformed).
+//!
+//! Still to come (the wallet issue): QR rendering of presentations (a typical presentation is
+//! 2.0–2.3 KB, which needs a QR version in the mid-30s at level L: compression or an online
+//! reference is needed for reliable scanning from a screen), and the published RFC 9901 vectors.
 
 mod client;
 mod error;
