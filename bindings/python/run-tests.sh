@@ -8,7 +8,9 @@ rm -rf "$build" && mkdir -p "$build"
 [ -f "$here/citykit/citykit_ffi.py" ] || { echo "run 'cargo xtask bindings' first" >&2; exit 1; }
 python3 -m venv "$build/venv"
 "$build/venv/bin/pip" install --quiet --disable-pip-version-check pytest cryptography
-"$build/venv/bin/pip" wheel --quiet --disable-pip-version-check --no-deps -w "$build/dist" "$here"
+# Build from a copy: setuptools writes build/ and *.egg-info next to the sources it builds.
+mkdir -p "$build/src" && cp -r "$here/pyproject.toml" "$here/setup.py" "$here/citykit" "$build/src/"
+"$build/venv/bin/pip" wheel --quiet --disable-pip-version-check --no-deps -w "$build/dist" "$build/src"
 wheel=$(ls "$build"/dist/citykit-*.whl)
 echo "built $(basename "$wheel") ($(du -h "$wheel" | cut -f1))"
 "$build/venv/bin/pip" install --quiet --disable-pip-version-check "$wheel"
