@@ -427,3 +427,75 @@ mod tests {
         assert_eq!(Disclosure::parse("!!"), Err(SdJwtProblem::Malformed));
     }
 }
+
+/// The examples RFC 9901 publishes (test-fixtures/vectors/rfc9901).
+#[cfg(test)]
+mod rfc9901 {
+    use super::*;
+
+    const ISSUANCE: &str = include_str!("../../../test-fixtures/vectors/rfc9901/issuance-5.1.txt");
+    const PRESENTATION: &str = include_str!("../../../test-fixtures/vectors/rfc9901/presentation-5.2.txt");
+    const ISSUER_KEY: &str = include_str!("../../../test-fixtures/vectors/rfc9901/issuer-key.json");
+    /// The §5.2 key-binding JWT's `iat`.
+    const KB_IAT: i64 = 1_748_537_244;
+
+    fn issuer_key() -> EcJwk {
+        serde_json::from_str(ISSUER_KEY).expect("the vector key parses")
+    }
+
+    fn accepted(text: &str) -> Result<(Value, KeyBinding), String> {
+        let sd = SdJwt::parse(text).map_err(|p| p.as_str().to_owned())?;
+        sd.verify_issuer_signature(&[issuer_key()]).map_err(|p| p.as_str().to_owned())?;
+        let claims = sd.disclosed_claims().map_err(|p| p.as_str().to_owned())?;
+        let binding = sd.verify_key_binding(KB_IAT, 60, 30).map_err(|p| format!("{p:?}"))?;
+        Ok((claims, binding))
+    }
+
+    #[test]
+    fn the_section_5_1_sd_jwt_verifies_and_yields_the_processed_payload() {
+        let sd = SdJwt::parse(ISSUANCE).unwrap();
+        assert_eq!(sd.disclosures.len(), 10);
+        sd.verify_issuer_signature(&[issuer_key()]).unwrap();
+        let claims = sd.disclosed_claims().unwrap();
+        assert_eq!(claims["sub"], "user_42");
+        assert_eq!(claims["given_name"], "John");
+        assert_eq!(claims["family_name"], "Doe");
+        assert_eq!(claims["email"], "johndoe@example.com");
+        assert_eq!(claims["phone_number"], "+1-202-555-0101");
+        assert_eq!(claims["phone_number_verified"], true);
+        assert_eq!(claims["address"]["locality"], "Anytown");
+        assert_eq!(claims["birthdate"], "1940-01-01");
+        assert_eq!(claims["updated_at"], 1_570_000_000);
+        assert_eq!(claims["nationalities"], serde_json::json!(["US", "DE"]));
+        assert!(claims.get("_sd").is_none() && claims.get("_sd_alg").is_none());
+        // The digests §5.1 prints for its first and last disclosures.
+        assert_eq!(sd.disclosures[0].digest, "jsu9yVulwQQlhFlM_3JlzMaSFzglhQG0DpfayQwLUK4");
+        assert_eq!(sd.disclosures[9].digest, "7Cf6JkPudry3lcbwHgeZ8khAv1U1OSlerP0VkBJrWZ0");
+    }
+
+    #[test]
+    fn the_section_5_2_presentation_verifies_with_its_key_binding() {
+        let (claims, binding) = accepted(PRESENTATION).unwrap();
+        assert_eq!(binding.audience, "https://verifier.example.org");
+        assert_eq!(binding.nonce, "1234567890");
+        assert_eq!(claims["given_name"], "John");
+        assert_eq!(claims["family_name"], "Doe");
+        assert_eq!(claims["nationalities"], serde_json::json!(["US"]));
+        assert!(claims.get("email").is_none(), "undisclosed claims stay hidden");
+    }
+
+    #[test]
+    fn altering_any_byte_of_the_presentation_is_rejected() {
+        let text = PRESENTATION.trim();
+        let bytes = text.as_bytes();
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        for i in 0..bytes.len() {
+            let mut mutated = bytes.to_vec();
+            // Another base64url character (or a separator swapped for one).
+            let current = mutated[i];
+            mutated[i] = *alphabet.iter().find(|c| **c != current && (**c ^ current) & 0x01 == 1).unwrap_or(&b'A');
+            let Ok(mutated) = String::from_utf8(mutated) else { continue };
+            assert!(accepted(&mutated).is_err(), "changing byte {i} ({}) was not noticed", current as char);
+        }
+    }
+}
