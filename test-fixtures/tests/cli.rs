@@ -188,8 +188,16 @@ async fn the_qa_client_fetches_presents_and_verifies_licences() {
     let shown = ok_json(&run(&["licence", &id_card]));
     assert_eq!(shown["claims"]["name"], sim.fixtures().citizen("citizen-01").unwrap().name.as_str());
 
-    let presented = ok_json(&run(&["present", &id_card, "--claims", "name,age_over_18", "--audience", "window-3"]));
+    let png = dir.path().join("qr.png");
+    let svg = dir.path().join("qr.svg");
+    let presented = ok_json(&run(&[
+        "present", &id_card, "--claims", "name,age_over_18", "--audience", "window-3",
+        "--qr-png", png.to_str().unwrap(), "--qr-svg", svg.to_str().unwrap(),
+    ]));
     let text = presented["text"].as_str().unwrap().to_owned();
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+    assert!(presented["qr_version"].as_i64().unwrap() <= 30);
     // The verifier trusts the public-security office, from its published metadata.
     let metadata = sim
         .http_client()

@@ -20,6 +20,6 @@ pub use callbacks::{DeviceKeys, KeyProvider, LoginStateListener, UserPresence};
 pub use client::{open_client, passphrase_key_provider, wipe_store, CityKitClient, TaskHandle};
 pub use error::CityKitError;
 pub use types::*;
-pub use wallet::{AccessLogEntry, LicenceSummary, Presentation, PresentationVerifier, VerifiedPresentation};
+pub use wallet::{draw_presentation_qr, AccessLogEntry, LicenceSummary, Presentation, PresentationVerifier, QrImage, VerifiedPresentation};
 
 uniffi::setup_scaffolding!();

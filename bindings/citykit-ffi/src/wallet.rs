@@ -44,6 +44,31 @@ pub struct Presentation {
     pub nonce: String,
     /// When the verifier stops accepting it (Unix seconds).
     pub expires_at: i64,
+    /// What the QR code carries (packed; a verifier accepts it like `text`).
+    pub qr_payload: String,
+    /// The QR version it needs (at most 30, error correction L).
+    pub qr_version: i16,
+}
+
+/// A drawn QR code.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct QrImage {
+    /// What it carries.
+    pub payload: String,
+    /// The QR version.
+    pub version: i16,
+    /// SVG text.
+    pub svg: String,
+    /// PNG bytes.
+    pub png: Vec<u8>,
+}
+
+/// Draws a presentation's QR code (SVG and PNG) for the screen.
+#[uniffi::export]
+pub fn draw_presentation_qr(text: String) -> Result<QrImage, CityKitError> {
+    citykit_core::wallet::qr::draw(&text)
+        .map(|q| QrImage { payload: q.payload, version: q.version, svg: q.svg, png: q.png })
+        .map_err(|e| citykit_core::CityKitError::from(e).into())
 }
 
 /// What a verifier learns from a good presentation.
@@ -118,6 +143,8 @@ impl CityKitClient {
             audience: p.audience,
             nonce: p.nonce,
             expires_at: p.expires_at,
+            qr_payload: p.qr_payload,
+            qr_version: p.qr_version,
         })
     }
 

@@ -242,7 +242,12 @@ def test_wallet_fetch_present_and_verify(sim, tmp_path):
         with pytest.raises(citykit.CityKitError.Wallet) as err:
             kiosk.verify(shown.text)
         assert err.value.code == "wallet.replayed_nonce"
+        # The QR code: drawn for the screen, and its payload verifies like the text.
+        image = citykit.draw_presentation_qr(shown.text)
+        assert image.png[:8] == b"\x89PNG\r\n\x1a\n" and "<svg" in image.svg and image.version <= 30
+        again = await client.present(id_card.id, ["age_over_18"], "kiosk-1", None, 60)
+        assert json.loads(kiosk.verify(again.qr_payload).claims_json)["age_over_18"] is True
         log = await client.access_log()
-        assert [e.action for e in log] == ["presentation", "consent"]
+        assert [e.action for e in log] == ["presentation", "presentation", "consent"]
 
     asyncio.run(run())

@@ -51,6 +51,9 @@ pub enum WalletError {
         /// The claim name asked for.
         name: String,
     },
+    /// The presentation does not fit a QR code that phones read reliably: disclose fewer claims.
+    #[error("the presentation is too large for a QR code")]
+    QrTooLarge,
     /// The issuer's status list could not be fetched or checked, and no cached one is fresh enough.
     #[error("the licence status cannot be checked: {details}")]
     StatusUnavailable {
@@ -77,6 +80,7 @@ impl WalletError {
             Self::UnknownLicence => "wallet.unknown_licence",
             Self::UnknownClaim { .. } => "wallet.unknown_claim",
             Self::StatusUnavailable { .. } => "wallet.status_unavailable",
+            Self::QrTooLarge => "wallet.qr_too_large",
         }
     }
 
@@ -97,6 +101,7 @@ impl WalletError {
                 Self::UnknownLicence => "钱包中没有这本证照。",
                 Self::UnknownClaim { .. } => "证照中没有该信息项。",
                 Self::StatusUnavailable { .. } => "暂时无法核验证照状态，请联网后重试。",
+                Self::QrTooLarge => "亮证信息过多，无法生成二维码，请减少出示的信息项。",
             },
             match self {
                 Self::Malformed { .. } => "This is not a licence or licence code CityKit can read.",
@@ -111,6 +116,7 @@ impl WalletError {
                 Self::UnknownLicence => "That licence is not in the wallet.",
                 Self::UnknownClaim { .. } => "The licence has no such item.",
                 Self::StatusUnavailable { .. } => "The licence status cannot be checked now; go online and try again.",
+                Self::QrTooLarge => "Too much is disclosed for one QR code; show fewer items.",
             },
         )
         .into()

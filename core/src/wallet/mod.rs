@@ -24,6 +24,7 @@
 mod client;
 mod error;
 mod present;
+pub mod qr;
 pub mod sd_jwt;
 pub mod status;
 

@@ -37,6 +37,10 @@ pub struct Presentation {
     pub nonce: String,
     /// When the verifier stops accepting it (Unix seconds).
     pub expires_at: i64,
+    /// What the QR code carries (the packed text, see [`super::qr`]).
+    pub qr_payload: String,
+    /// The QR version it needs (at most [`super::qr::MAX_QR_VERSION`], level L).
+    pub qr_version: i16,
 }
 
 impl WalletClient {
@@ -62,13 +66,25 @@ impl WalletClient {
         let input = key_binding_signing_input(&prefix, audience, &nonce, now);
         let signature = self.identity_sign(input.as_bytes().to_vec()).await?;
         let text = format!("{prefix}{}", crate::crypto::jose::assemble(&input, &signature));
+        // Refuse before logging a showing that cannot be shown.
+        let qr = super::qr::draw(&text)?;
         let lifetime = lifetime_secs.clamp(1, MAX_PRESENTATION_LIFETIME_SECS);
         let mut names: Vec<String> = claims.to_vec();
         names.sort();
         names.dedup();
         self.log_presentation(&summary.id, &summary.vct, &names, audience).await?;
         tracing::info!(disclosures = chosen.len(), "presentation made");
-        Ok(Presentation { text, licence_id: summary.id, vct: summary.vct, claims: names, audience: audience.to_owned(), nonce, expires_at: now + lifetime })
+        Ok(Presentation {
+            text,
+            licence_id: summary.id,
+            vct: summary.vct,
+            claims: names,
+            audience: audience.to_owned(),
+            nonce,
+            expires_at: now + lifetime,
+            qr_payload: qr.payload,
+            qr_version: qr.version,
+        })
     }
 }
 
@@ -158,7 +174,8 @@ impl Verifier {
     /// Verifies scanned text at time `now`. `status_lists` maps a status-list URI to its token
     /// (fetched by the caller, possibly cached); without one the status is not checked.
     pub fn verify(&self, scanned: &str, now: i64, status_lists: &HashMap<String, String>) -> Result<VerifiedPresentation, WalletError> {
-        let sd = SdJwt::parse(scanned).map_err(|p| match p {
+        let text = super::qr::unpack(scanned)?;
+        let sd = SdJwt::parse(&text).map_err(|p| match p {
             SdJwtProblem::DuplicateDisclosure | SdJwtProblem::ClaimCollision => WalletError::TamperedDisclosure,
             other => WalletError::Malformed { details: other.as_str().into() },
         })?;

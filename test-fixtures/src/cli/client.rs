@@ -114,6 +114,12 @@ enum Op {
         /// Seconds the verifier accepts it (at most 60).
         #[arg(long, default_value_t = 60)]
         lifetime: i64,
+        /// Also write the QR code as PNG to this file.
+        #[arg(long)]
+        qr_png: Option<PathBuf>,
+        /// Also write the QR code as SVG to this file.
+        #[arg(long)]
+        qr_svg: Option<PathBuf>,
     },
     /// Verifier mode: check a presentation against trusted issuers (offline).
     Verify {
@@ -353,8 +359,16 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             let text = format!("{}  {}\n{}", licence.summary.id, licence.summary.vct, serde_json::to_string_pretty(licence.claims.expose()).unwrap_or_default());
             (serde_json::to_value(&licence).unwrap_or_default(), text)
         }
-        Op::Present { id, claims, audience, nonce, lifetime } => {
+        Op::Present { id, claims, audience, nonce, lifetime, qr_png, qr_svg } => {
             let shown = client.wallet().present(id, claims, audience, nonce.clone(), *lifetime).await?;
+            if qr_png.is_some() || qr_svg.is_some() {
+                let image = citykit_core::wallet::qr::draw(&shown.text).map_err(|e| Failure::Core(e.into()))?;
+                for (path, bytes) in [(qr_png, image.png.as_slice()), (qr_svg, image.svg.as_bytes())] {
+                    if let Some(path) = path {
+                        std::fs::write(path, bytes).map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))?;
+                    }
+                }
+            }
             let text = shown.text.clone();
             (serde_json::to_value(&shown).unwrap_or_default(), text)
         }
