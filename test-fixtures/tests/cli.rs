@@ -218,8 +218,18 @@ async fn the_qa_client_fetches_presents_and_verifies_licences() {
     assert_eq!(verified["vct"], "urn:citykit:vct:resident_id_card");
     assert_eq!(verified["claims"]["age_over_18"], true);
     assert!(verified["claims"].get("id_number").is_none());
+    // A bare JWKS file works too (the keys decide; the issuer name is not needed).
+    let jwks = dir.path().join("jwks.json");
+    std::fs::write(&jwks, sim.issuer_jwks("public-security").unwrap().to_string()).unwrap();
+    let fresh = ok_json(&run(&["present", &id_card, "--claims", "name", "--audience", "window-3"]))["text"].as_str().unwrap().to_owned();
+    let out = Command::new(BIN).args(["client", "verify", &fresh, "--json", "--audience", "window-3", "--trust"]).arg(&jwks).output().unwrap();
+    assert_eq!(ok_json(&out)["vct"], "urn:citykit:vct:resident_id_card");
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, sim.issuer_jwks("traffic-police").unwrap().to_string()).unwrap();
+    let out = Command::new(BIN).args(["client", "verify", &fresh, "--json", "--audience", "window-3", "--trust"]).arg(&other).output().unwrap();
+    assert_eq!(error_code(&out), "wallet.unknown_issuer");
     let log = ok_json(&run(&["access-log"]));
     let actions: Vec<&str> = log["access_log"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, vec!["presentation", "consent"]);
+    assert_eq!(actions, vec!["presentation", "presentation", "consent"]);
     sim.shutdown().await;
 }

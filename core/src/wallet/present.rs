@@ -133,7 +133,8 @@ fn collect_digests(value: &Value, found: &mut dyn FnMut(&str)) {
 /// An issuer a verifier trusts, with its keys.
 #[derive(Debug, Clone)]
 pub struct TrustedIssuer {
-    /// The issuer identifier (`iss`).
+    /// The issuer identifier (`iss`). Empty: these keys are trusted whatever `iss` says (a bare
+    /// JWKS handed to the verifier); the signature still has to verify with one of them.
     pub issuer: String,
     /// Its signing keys.
     pub keys: Vec<EcJwk>,
@@ -181,7 +182,17 @@ impl Verifier {
         })?;
         let claims = &sd.jws.claims;
         let issuer = claims.get("iss").and_then(Value::as_str).ok_or(WalletError::Malformed { details: "no iss".into() })?;
-        let trusted = self.trusted.iter().find(|t| t.issuer == issuer).ok_or(WalletError::UnknownIssuer)?;
+        let named = self.trusted.iter().find(|t| t.issuer == issuer);
+        let trusted = match named {
+            Some(t) => t,
+            // Bare key sets: the one whose key signed it, if any.
+            None => self
+                .trusted
+                .iter()
+                .filter(|t| t.issuer.is_empty())
+                .find(|t| sd.verify_issuer_signature(&t.keys).is_ok())
+                .ok_or(WalletError::UnknownIssuer)?,
+        };
         sd.verify_issuer_signature(&trusted.keys).map_err(|_| WalletError::BadIssuerSignature)?;
         let disclosed = sd.disclosed_claims().map_err(|p| match p {
             SdJwtProblem::Malformed | SdJwtProblem::UnsupportedDigestAlgorithm => WalletError::Malformed { details: p.as_str().into() },

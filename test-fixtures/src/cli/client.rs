@@ -125,8 +125,9 @@ enum Op {
     Verify {
         /// The scanned presentation text.
         text: String,
-        /// Trusted issuer metadata files (`{"issuer": …, "jwks": {"keys": […]}}`, as served at
-        /// `/.well-known/jwt-vc-issuer/…`), or a JSON array of them (repeatable).
+        /// Trusted issuers: issuer metadata (`{"issuer": …, "jwks": {"keys": […]}}`, as served at
+        /// `/.well-known/jwt-vc-issuer/…`), a bare JWKS (`{"keys": […]}`), or a JSON array of
+        /// them (repeatable).
         #[arg(long = "trust", required = true)]
         trust: Vec<PathBuf>,
         /// This verifier's audience.
@@ -236,9 +237,13 @@ fn verify(text: &str, trust: &[PathBuf], audience: &str) -> Result<(Value, Strin
             single => vec![single],
         };
         for entry in entries {
-            let issuer = entry.get("issuer").and_then(Value::as_str).ok_or_else(|| Failure::Usage(format!("{}: no \"issuer\"", file.display())))?;
-            let keys = entry
-                .get("jwks")
+            // Issuer metadata ({"issuer", "jwks"}) names the issuer; a bare JWKS ({"keys"}) does not.
+            let (issuer, jwks) = match entry.get("issuer").and_then(Value::as_str) {
+                Some(issuer) => (issuer, entry.get("jwks")),
+                None if entry.get("keys").is_some() => ("", Some(&entry)),
+                None => return Err(Failure::Usage(format!("{}: neither issuer metadata nor a JWKS", file.display()))),
+            };
+            let keys = jwks
                 .and_then(|j| j.get("keys"))
                 .and_then(Value::as_array)
                 .map(|keys| keys.iter().filter_map(|k| serde_json::from_value(k.clone()).ok()).collect())
