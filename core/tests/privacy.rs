@@ -3,36 +3,17 @@
 //! one ID number, name, phone number, token, code, or key may appear.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use citykit_core::{Client, ClientConfig, IdentityKind, NetConfig, PlatformConfig, StaticKeyProvider, StoreKey, TrustConfig};
 use citykit_sim::{Fault, IdTokenFault, SimConfig, Simulator};
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
+use citykit_sim::testing::LogCapture;
 
 #[tokio::test]
 async fn a_whole_login_at_trace_level_logs_no_personal_data() {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
     tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_writer(capture.clone())
@@ -91,7 +72,7 @@ async fn a_whole_login_at_trace_level_logs_no_personal_data() {
     let wrong_key_err = Client::open(ClientConfig { data_dir: dir.path().join("other"), ..config.clone() }, wrong).await.err().unwrap();
     client.identity().logout().await.unwrap();
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.len() > 10_000, "TRACE capture is suspiciously small ({} bytes): is it on?", logs.len());
     assert!(logs.contains("login completed") && logs.contains("rustls"), "core and dependency events are both captured");
     let errors = format!("{err:?} {err} {wrong_key_err:?} {wrong_key_err}");

@@ -8,6 +8,7 @@
 
 pub mod fixtures;
 pub mod server;
+pub mod testing;
 
 pub use fixtures::Fixtures;
 pub use server::{

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -14,30 +13,12 @@ use citykit_sim::{SimConfig, Simulator};
 use common::*;
 use serde_json::{json, Value};
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
+use citykit_sim::testing::LogCapture;
 
 // current_thread: the server runs on this thread, so the thread-local subscriber sees it all.
 #[tokio::test(flavor = "current_thread")]
 async fn licence_traffic_logs_no_personal_data() {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_writer(capture.clone())
@@ -124,7 +105,7 @@ async fn licence_traffic_logs_no_personal_data() {
     assert_eq!(res.status(), 404);
     sim.shutdown().await;
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     if std::env::var_os("SIM_DUMP_LOGS").is_some() {
         eprintln!("{logs}");
     }

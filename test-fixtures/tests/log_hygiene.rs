@@ -3,37 +3,17 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 use citykit_sim::{Fault, SimConfig, Simulator};
 use common::*;
 use serde_json::Value;
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
+use citykit_sim::testing::LogCapture;
 
 // current_thread: the server runs on this thread, so the thread-local subscriber sees it all.
 #[tokio::test(flavor = "current_thread")]
 async fn no_secrets_or_personal_data_in_trace_logs() {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_writer(capture.clone())
@@ -121,7 +101,7 @@ async fn no_secrets_or_personal_data_in_trace_logs() {
     secrets.push(key.jkt());
     sim.shutdown().await;
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     if std::env::var_os("SIM_DUMP_LOGS").is_some() {
         eprintln!("{logs}");
     }
