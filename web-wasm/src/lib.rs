@@ -65,21 +65,12 @@ pub struct WebVerifier {
 
 #[wasm_bindgen]
 impl WebVerifier {
-    /// `trusted_issuer_metadata`: JSON texts `{"issuer": …, "jwks": {"keys": […]}}`.
+    /// `trusted_issuer_metadata`: JSON texts: issuer metadata, a bare JWKS, or an array of either.
     #[wasm_bindgen(constructor)]
     pub fn new(audience: String, trusted_issuer_metadata: Vec<String>) -> Result<WebVerifier, JsValue> {
         let mut trusted = Vec::new();
         for metadata in &trusted_issuer_metadata {
-            let value: serde_json::Value =
-                serde_json::from_str(metadata).map_err(|e| JsValue::from(js_sys::Error::new(&format!("trusted issuer metadata is not JSON: {e}"))))?;
-            let issuer = value.get("issuer").and_then(|i| i.as_str()).unwrap_or_default().to_owned();
-            let keys = value
-                .get("jwks")
-                .and_then(|j| j.get("keys"))
-                .and_then(|k| k.as_array())
-                .map(|keys| keys.iter().filter_map(|k| serde_json::from_value(k.clone()).ok()).collect())
-                .unwrap_or_default();
-            trusted.push(citykit_core::wallet::TrustedIssuer { issuer, keys });
+            trusted.extend(citykit_core::wallet::TrustedIssuer::parse_list(metadata).map_err(|e| js_error(e.into()))?);
         }
         Ok(WebVerifier { inner: citykit_core::wallet::Verifier::new(audience, trusted) })
     }

@@ -169,22 +169,13 @@ pub struct PresentationVerifier {
 
 #[uniffi::export]
 impl PresentationVerifier {
-    /// A verifier for `audience` trusting the issuers whose metadata JSON is given
-    /// (`{"issuer": …, "jwks": {"keys": […]}}`, as served at `/.well-known/jwt-vc-issuer/…`).
+    /// A verifier for `audience` trusting the issuers given as JSON: issuer metadata
+    /// (`{"issuer": …, "jwks": {"keys": […]}}`), a bare JWKS, or an array of either.
     #[uniffi::constructor]
     pub fn new(audience: String, trusted_issuer_metadata: Vec<String>) -> Result<std::sync::Arc<Self>, CityKitError> {
         let mut trusted = Vec::new();
         for metadata in &trusted_issuer_metadata {
-            let value: serde_json::Value = serde_json::from_str(metadata)
-                .map_err(|_| CityKitError::from(citykit_core::CityKitError::Config("trusted issuer metadata is not JSON".into())))?;
-            let issuer = value.get("issuer").and_then(|i| i.as_str()).unwrap_or_default().to_owned();
-            let keys = value
-                .get("jwks")
-                .and_then(|j| j.get("keys"))
-                .and_then(|k| k.as_array())
-                .map(|keys| keys.iter().filter_map(|k| serde_json::from_value(k.clone()).ok()).collect())
-                .unwrap_or_default();
-            trusted.push(citykit_core::wallet::TrustedIssuer { issuer, keys });
+            trusted.extend(citykit_core::wallet::TrustedIssuer::parse_list(metadata).map_err(citykit_core::CityKitError::from)?);
         }
         Ok(std::sync::Arc::new(Self { inner: citykit_core::wallet::Verifier::new(audience, trusted) }))
     }

@@ -140,6 +140,39 @@ pub struct TrustedIssuer {
     pub keys: Vec<EcJwk>,
 }
 
+impl TrustedIssuer {
+    /// Reads a trust list from JSON text: issuer metadata (`{"issuer": …, "jwks": {"keys": […]}}`,
+    /// as served at `/.well-known/jwt-vc-issuer/…`), a bare JWKS (`{"keys": […]}`, trusted
+    /// whatever `iss` says), or a JSON array of either.
+    pub fn parse_list(json: &str) -> Result<Vec<TrustedIssuer>, WalletError> {
+        let bad = |details: &str| WalletError::Malformed { details: format!("trust list: {details}") };
+        let value: Value = serde_json::from_str(json).map_err(|_| bad("not JSON"))?;
+        let entries = match value {
+            Value::Array(items) => items,
+            single => vec![single],
+        };
+        entries
+            .iter()
+            .map(|entry| {
+                let (issuer, jwks) = match entry.get("issuer").and_then(Value::as_str) {
+                    Some(issuer) => (issuer, entry.get("jwks").ok_or_else(|| bad("issuer metadata without jwks"))?),
+                    None if entry.get("keys").is_some() => ("", entry),
+                    None => return Err(bad("neither issuer metadata nor a JWKS")),
+                };
+                let keys: Vec<EcJwk> = jwks
+                    .get("keys")
+                    .and_then(Value::as_array)
+                    .map(|keys| keys.iter().filter_map(|k| serde_json::from_value(k.clone()).ok()).collect())
+                    .unwrap_or_default();
+                if keys.is_empty() {
+                    return Err(bad("no P-256 keys"));
+                }
+                Ok(TrustedIssuer { issuer: issuer.to_owned(), keys })
+            })
+            .collect()
+    }
+}
+
 /// What a verifier learns from a good presentation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VerifiedPresentation {
@@ -248,5 +281,24 @@ impl Verifier {
             expires_at: claims.get("exp").and_then(Value::as_i64),
             status_checked,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trust_lists_take_metadata_bare_jwks_or_arrays_and_refuse_anything_else() {
+        let key = r#"{"kty":"EC","crv":"P-256","x":"b28d4MwZMjw8-00CG4xfnn9SLMVMM19SlqZpVb_uNtQ","y":"Xv5zWwuoaTgdS6hV43yI6gBwTnjukmFQQnJ_kCxzqk8"}"#;
+        let metadata = format!(r#"{{"issuer":"https://i.example/a","jwks":{{"keys":[{key}]}}}}"#);
+        let bare = format!(r#"{{"keys":[{key}]}}"#);
+        let one = TrustedIssuer::parse_list(&metadata).unwrap();
+        assert_eq!((one.len(), one[0].issuer.as_str(), one[0].keys.len()), (1, "https://i.example/a", 1));
+        assert_eq!(TrustedIssuer::parse_list(&bare).unwrap()[0].issuer, "");
+        assert_eq!(TrustedIssuer::parse_list(&format!("[{metadata},{bare}]")).unwrap().len(), 2);
+        for bad in ["nope", "{}", r#"{"issuer":"x"}"#, r#"{"keys":[]}"#] {
+            assert!(matches!(TrustedIssuer::parse_list(bad), Err(WalletError::Malformed { .. })), "{bad}");
+        }
     }
 }

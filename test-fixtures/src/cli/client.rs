@@ -231,25 +231,7 @@ fn verify(text: &str, trust: &[PathBuf], audience: &str) -> Result<(Value, Strin
     let mut trusted = Vec::new();
     for file in trust {
         let raw = std::fs::read_to_string(file).map_err(|e| Failure::Usage(format!("cannot read --trust {}: {e}", file.display())))?;
-        let value: Value = serde_json::from_str(&raw).map_err(|e| Failure::Usage(format!("--trust {} is not JSON: {e}", file.display())))?;
-        let entries = match value {
-            Value::Array(items) => items,
-            single => vec![single],
-        };
-        for entry in entries {
-            // Issuer metadata ({"issuer", "jwks"}) names the issuer; a bare JWKS ({"keys"}) does not.
-            let (issuer, jwks) = match entry.get("issuer").and_then(Value::as_str) {
-                Some(issuer) => (issuer, entry.get("jwks")),
-                None if entry.get("keys").is_some() => ("", Some(&entry)),
-                None => return Err(Failure::Usage(format!("{}: neither issuer metadata nor a JWKS", file.display()))),
-            };
-            let keys = jwks
-                .and_then(|j| j.get("keys"))
-                .and_then(Value::as_array)
-                .map(|keys| keys.iter().filter_map(|k| serde_json::from_value(k.clone()).ok()).collect())
-                .unwrap_or_default();
-            trusted.push(TrustedIssuer { issuer: issuer.to_owned(), keys });
-        }
+        trusted.extend(TrustedIssuer::parse_list(&raw).map_err(|e| Failure::Usage(format!("--trust {}: {e}", file.display())))?);
     }
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
     let verified = Verifier::new(audience, trusted)
