@@ -229,6 +229,8 @@ async fn the_qa_client_fetches_presents_and_verifies_licences() {
     let out = Command::new(BIN).args(["client", "verify", &fresh, "--json", "--audience", "window-3", "--trust"]).arg(&other).output().unwrap();
     assert_eq!(error_code(&out), "wallet.unknown_issuer");
     let log = ok_json(&run(&["access-log"]));
+    assert_eq!(ok_json(&run(&["licence-remove", &id_card]))["removed"], id_card.as_str());
+    assert_eq!(error_code(&run(&["licence", &id_card])), "wallet.unknown_licence");
     let actions: Vec<&str> = log["access_log"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, vec!["presentation", "presentation", "consent"]);
     sim.shutdown().await;

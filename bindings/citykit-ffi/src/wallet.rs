@@ -127,6 +127,18 @@ impl CityKitClient {
         run(async move { client.wallet().licences().await }).await.map(|l| l.into_iter().map(summary).collect())
     }
 
+    /// Re-checks every licence's status with fresh status lists.
+    pub async fn refresh_licence_status(&self) -> Result<Vec<LicenceSummary>, CityKitError> {
+        let client = self.inner.clone();
+        run(async move { client.wallet().refresh_status().await }).await.map(|l| l.into_iter().map(summary).collect())
+    }
+
+    /// Removes a licence from the wallet.
+    pub async fn remove_licence(&self, id: String) -> Result<(), CityKitError> {
+        let client = self.inner.clone();
+        run(async move { client.wallet().remove(&id).await }).await
+    }
+
     /// One licence's claims as JSON (personal data).
     pub async fn licence_claims_json(&self, id: String) -> Result<String, CityKitError> {
         let client = self.inner.clone();

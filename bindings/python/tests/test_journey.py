@@ -125,6 +125,11 @@ def test_a_wrong_store_key_is_a_typed_error(sim, tmp_path):
             await citykit.open_client(config(sim, tmp_path), StaticKey(2), None, None)
         assert err.value.code == "store.wrong_key"
         assert err.value.message_zh and err.value.message_en
+        # A lost key: the store is wiped without opening it, and a fresh one opens with any key.
+        del first
+        await citykit.wipe_store(str(tmp_path))
+        assert not (tmp_path / "citykit.db").exists()
+        await citykit.open_client(config(sim, tmp_path), StaticKey(2), None, None)
 
     asyncio.run(run())
 
@@ -249,5 +254,13 @@ def test_wallet_fetch_present_and_verify(sim, tmp_path):
         assert json.loads(kiosk.verify(again.qr_payload).claims_json)["age_over_18"] is True
         log = await client.access_log()
         assert [e.action for e in log] == ["presentation", "presentation", "consent"]
+        # Status refresh and removal.
+        refreshed = await client.refresh_licence_status()
+        assert all(l.status == "valid" for l in refreshed)
+        await client.remove_licence(id_card.id)
+        assert id_card.id not in [l.id for l in await client.licences()]
+        with pytest.raises(citykit.CityKitError.Wallet) as err:
+            await client.remove_licence(id_card.id)
+        assert err.value.code == "wallet.unknown_licence"
 
     asyncio.run(run())

@@ -98,6 +98,11 @@ enum Op {
     },
     /// Re-check every licence's status with fresh status lists.
     LicenceStatus,
+    /// Remove a licence from the wallet.
+    LicenceRemove {
+        /// The licence id.
+        id: String,
+    },
     /// Show a licence (亮证): print the presentation text a QR code carries.
     Present {
         /// The licence id.
@@ -340,6 +345,10 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
                 .collect::<Vec<_>>()
                 .join("\n");
             (json!({"licences": list}), if text.is_empty() { "No licences.".into() } else { text })
+        }
+        Op::LicenceRemove { id } => {
+            client.wallet().remove(id).await?;
+            (json!({"removed": id}), format!("Removed licence {id}."))
         }
         Op::Licence { id } => {
             let licence = client.wallet().licence(id).await?;
