@@ -5,6 +5,9 @@
 //! default message in Chinese or English. Codes are never renumbered or reused: the full table is
 //! in `docs/errors.md`. No variant carries personal data: an error may be logged as it is.
 
+use crate::autofill::AutofillError;
+use crate::cases::CaseError;
+use crate::catalogue::CatalogueError;
 use crate::identity::AuthError;
 use crate::net::NetError;
 use crate::store::StoreError;
@@ -34,6 +37,15 @@ pub enum CityKitError {
     /// The e-licence wallet refused a licence or presentation, or could not do its work.
     #[error(transparent)]
     Wallet(#[from] WalletError),
+    /// The service catalogue is missing, unknown or unreadable.
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    /// A form could not be filled, edited or submitted.
+    #[error(transparent)]
+    Autofill(#[from] AutofillError),
+    /// The platform refused a case, a signature or a rating, or a case is unknown.
+    #[error(transparent)]
+    Case(#[from] CaseError),
     /// The configuration given to the client is unusable.
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -56,6 +68,9 @@ impl CityKitError {
             Self::Net(e) => e.code(),
             Self::Auth(e) => e.code(),
             Self::Wallet(e) => e.code(),
+            Self::Catalogue(e) => e.code(),
+            Self::Autofill(e) => e.code(),
+            Self::Case(e) => e.code(),
             Self::Config(_) => "config.invalid",
             Self::Internal { .. } => "internal",
         }
@@ -68,6 +83,9 @@ impl CityKitError {
             Self::Net(e) => e.message(language),
             Self::Auth(e) => e.message(language),
             Self::Wallet(e) => e.message(language),
+            Self::Catalogue(e) => e.message(language),
+            Self::Autofill(e) => e.message(language),
+            Self::Case(e) => e.message(language),
             Self::Config(_) => pick(language, "应用配置有误，请联系应用开发者。", "The app is misconfigured; please contact its developer.").into(),
             Self::Internal { .. } => pick(language, "应用内部出错，请稍后再试。", "Something went wrong inside the app; please try again later.").into(),
         }

@@ -15,6 +15,9 @@
 //! runtime (the faces own one) and keeps SQLite and key-store calls on blocking worker threads.
 //! Errors are one type, [`CityKitError`], with a stable code per variant.
 
+pub mod autofill;
+pub mod cases;
+pub mod catalogue;
 pub mod crypto;
 pub mod error;
 pub mod identity;
@@ -56,9 +59,16 @@ pub struct ClientBuilder {
     keys: Arc<dyn KeyProvider>,
     device_keys: Option<Arc<dyn DeviceKeys>>,
     presence: Option<Arc<dyn UserPresence>>,
+    draft_max_age: std::time::Duration,
 }
 
 impl ClientBuilder {
+    /// How long an unsubmitted draft is kept after its last edit (30 days by default).
+    pub fn draft_max_age(mut self, age: std::time::Duration) -> Self {
+        self.draft_max_age = age;
+        self
+    }
+
     /// A hardware-backed device key instead of the software one kept in the store.
     pub fn device_keys(mut self, device_keys: Arc<dyn DeviceKeys>) -> Self {
         self.device_keys = Some(device_keys);
@@ -81,7 +91,8 @@ impl ClientBuilder {
             None => SoftwareDeviceKeys::load_or_create(&store).await?,
         };
         let identity = IdentityClient::new(self.config.platform.clone(), http, store.clone(), device_keys, self.presence).await?;
-        Ok(Client { store, identity })
+        let draft_max_age_secs = i64::try_from(self.draft_max_age.as_secs()).unwrap_or(i64::MAX);
+        Ok(Client { store, identity, draft_max_age_secs, sending: Arc::new(tokio::sync::Mutex::new(())) })
     }
 }
 
@@ -90,6 +101,8 @@ impl ClientBuilder {
 pub struct Client {
     store: Store,
     identity: IdentityClient,
+    draft_max_age_secs: i64,
+    sending: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Client {
@@ -114,7 +127,13 @@ impl Client {
 
     /// A builder for the optional platform parts.
     pub fn builder(config: ClientConfig, keys: Arc<dyn KeyProvider>) -> ClientBuilder {
-        ClientBuilder { config, keys, device_keys: None, presence: None }
+        ClientBuilder {
+            config,
+            keys,
+            device_keys: None,
+            presence: None,
+            draft_max_age: std::time::Duration::from_secs(autofill::DEFAULT_DRAFT_MAX_AGE_SECS as u64),
+        }
     }
 
     /// Login, tokens and identities.
@@ -125,6 +144,21 @@ impl Client {
     /// The e-licence wallet of the current identity.
     pub fn wallet(&self) -> wallet::WalletClient {
         wallet::WalletClient::new(self.identity.clone(), self.store.clone())
+    }
+
+    /// The service catalogue (synced, searched offline).
+    pub fn catalogue(&self) -> catalogue::CatalogueClient {
+        catalogue::CatalogueClient::new(self.identity.clone(), self.store.clone())
+    }
+
+    /// 秒报: forms filled from the wallet, and drafts.
+    pub fn autofill(&self) -> autofill::AutofillClient {
+        autofill::AutofillClient::new(self.identity.clone(), self.store.clone(), self.draft_max_age_secs)
+    }
+
+    /// Cases: submission, co-signing, ratings, the inbox.
+    pub fn cases(&self) -> cases::CasesClient {
+        cases::CasesClient::new(self.identity.clone(), self.store.clone(), self.wallet(), self.autofill(), self.sending.clone())
     }
 
     /// The encrypted store.

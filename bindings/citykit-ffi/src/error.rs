@@ -55,6 +55,42 @@ pub enum CityKitError {
         /// Debug text.
         details: String,
     },
+    /// The service catalogue is missing, unknown or unreadable (`catalogue.*`).
+    #[error("{code}: {message_en}")]
+    Catalogue {
+        /// Stable machine code.
+        code: String,
+        /// Default message in English.
+        message_en: String,
+        /// Default message in Chinese.
+        message_zh: String,
+        /// Debug text.
+        details: String,
+    },
+    /// A form could not be filled, edited or submitted (`autofill.*`); a draft's `errors` list every field problem.
+    #[error("{code}: {message_en}")]
+    Autofill {
+        /// Stable machine code.
+        code: String,
+        /// Default message in English.
+        message_en: String,
+        /// Default message in Chinese.
+        message_zh: String,
+        /// Debug text.
+        details: String,
+    },
+    /// The platform refused a case, signature or rating, or a case is unknown (`case.*`).
+    #[error("{code}: {message_en}")]
+    Case {
+        /// Stable machine code.
+        code: String,
+        /// Default message in English.
+        message_en: String,
+        /// Default message in Chinese.
+        message_zh: String,
+        /// Debug text.
+        details: String,
+    },
     /// The configuration is unusable (`config.invalid`).
     #[error("{code}: {message_en}")]
     Config {
@@ -94,6 +130,9 @@ impl CityKitError {
             | Self::Net { code, .. }
             | Self::Auth { code, .. }
             | Self::Wallet { code, .. }
+            | Self::Catalogue { code, .. }
+            | Self::Autofill { code, .. }
+            | Self::Case { code, .. }
             | Self::Config { code, .. }
             | Self::Internal { code, .. } => code,
         }
@@ -111,6 +150,9 @@ impl From<citykit_core::CityKitError> for CityKitError {
             citykit_core::CityKitError::Net(_) => Self::Net { code, message_en, message_zh, details },
             citykit_core::CityKitError::Auth(_) => Self::Auth { code, message_en, message_zh, details },
             citykit_core::CityKitError::Wallet(_) => Self::Wallet { code, message_en, message_zh, details },
+            citykit_core::CityKitError::Catalogue(_) => Self::Catalogue { code, message_en, message_zh, details },
+            citykit_core::CityKitError::Autofill(_) => Self::Autofill { code, message_en, message_zh, details },
+            citykit_core::CityKitError::Case(_) => Self::Case { code, message_en, message_zh, details },
             citykit_core::CityKitError::Config(_) => Self::Config { code, message_en, message_zh, details },
             citykit_core::CityKitError::Internal { .. } => Self::Internal { code, message_en, message_zh, details },
         }

@@ -134,6 +134,13 @@ pub enum PresencePurpose {
         /// The person or enterprise whose licences are read.
         holder_id: String,
     },
+    /// Before a form reads licence claims to fill itself (秒报 consent, bound to one item).
+    FillForm {
+        /// The service item.
+        item_id: String,
+        /// The claims it reads, as `vct#claim`.
+        claims: Vec<String>,
+    },
 }
 
 impl From<citykit_core::LoginRequest> for LoginRequest {
@@ -192,6 +199,7 @@ impl From<&citykit_core::PresencePurpose> for PresencePurpose {
                 Self::ActForEnterprise { enterprise_id: enterprise_id.clone() }
             }
             citykit_core::PresencePurpose::ReadLicences { holder_id } => Self::ReadLicences { holder_id: holder_id.clone() },
+            citykit_core::PresencePurpose::FillForm { item_id, claims } => Self::FillForm { item_id: item_id.clone(), claims: claims.clone() },
         }
     }
 }

@@ -43,6 +43,14 @@ impl DpopSigner {
         Ok(signature)
     }
 
+    /// A compact ES256 JWS over `claims` with header `{typ, alg, jwk}` (the device's public key).
+    pub(crate) async fn jws(&self, typ: &str, claims: &serde_json::Value) -> Result<String, AuthError> {
+        let header = json!({"typ": typ, "alg": "ES256", "jwk": self.jwk.public_value()});
+        let input = jose::signing_input(&header, claims);
+        let signature = self.sign(input.as_bytes().to_vec()).await?;
+        Ok(jose::assemble(&input, &signature))
+    }
+
     /// A proof for `method url`, with `ath` when an access token is presented.
     pub(crate) async fn proof(&self, method: &str, url: &str, access_token: Option<&str>) -> Result<String, AuthError> {
         let htu = htu(url)?;

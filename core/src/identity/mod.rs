@@ -210,6 +210,13 @@ pub enum PresencePurpose {
         /// The identity (person or enterprise) whose licences are read.
         holder_id: String,
     },
+    /// Before a form reads licence claims to fill itself (秒报 consent, bound to one item).
+    FillForm {
+        /// The service item.
+        item_id: String,
+        /// The claims it reads, as `vct#claim`.
+        claims: Vec<String>,
+    },
 }
 
 /// Why a presence check could not be made.
@@ -270,6 +277,61 @@ struct OAuthErrorBody {
 enum TokenOutcome {
     Issued(TokenResponse),
     Refused(OAuthErrorBody),
+}
+
+/// One request to the city API.
+pub(crate) struct ApiCall<'a> {
+    pub method: reqwest::Method,
+    pub url: &'a str,
+    pub body: Option<&'a serde_json::Value>,
+    pub idempotency_key: Option<&'a str>,
+    pub if_none_match: Option<&'a str>,
+}
+
+impl<'a> ApiCall<'a> {
+    pub fn get(url: &'a str) -> Self {
+        Self { method: reqwest::Method::GET, url, body: None, idempotency_key: None, if_none_match: None }
+    }
+
+    /// A write carrying an idempotency key (so it may be retried safely).
+    pub fn write(method: reqwest::Method, url: &'a str, body: &'a serde_json::Value, idempotency_key: &'a str) -> Self {
+        Self { method, url, body: Some(body), idempotency_key: Some(idempotency_key), if_none_match: None }
+    }
+}
+
+/// The platform's answer to an [`ApiCall`] that was not an authorisation failure.
+pub(crate) struct ApiReply {
+    pub status: u16,
+    pub etag: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// The error body of a refused city-API call: `{"error": "...", ...}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct ApiErrorBody {
+    #[serde(default)]
+    pub error: String,
+    #[serde(default)]
+    pub field: Option<String>,
+}
+
+impl ApiReply {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as `T` on success; a typed error otherwise.
+    pub fn into_json<T: DeserializeOwned>(self) -> Result<T, CityKitError> {
+        if !self.is_success() {
+            return Err(NetError::Status { status: self.status, error: self.error_body().map(|b| b.error) }.into());
+        }
+        serde_json::from_slice(&self.body).map_err(|e| NetError::InvalidResponse { details: format!("unreadable answer: {e}") }.into())
+    }
+
+    /// The error body, when there is a readable one.
+    pub fn error_body(&self) -> Option<ApiErrorBody> {
+        serde_json::from_slice(&self.body).ok()
+    }
 }
 
 #[derive(Deserialize)]
@@ -379,6 +441,11 @@ impl IdentityClient {
     /// Signs `message` with the device key (ES256, `r || s`), off the async threads.
     pub(crate) async fn sign_with_device_key(&self, message: Vec<u8>) -> Result<Vec<u8>, CityKitError> {
         self.inner.dpop.sign(message).await.map_err(Into::into)
+    }
+
+    /// A compact JWS over `claims`, signed by the device key, its public key in the header.
+    pub(crate) async fn device_signed_jws(&self, typ: &str, claims: &serde_json::Value) -> Result<String, CityKitError> {
+        self.inner.dpop.jws(typ, claims).await.map_err(Into::into)
     }
 
     /// Asks the shell's presence check (if the app configured one); Ok when confirmed.
@@ -745,40 +812,58 @@ impl IdentityClient {
 
     /// GET an absolute URL with the access token and a DPoP proof, as the current identity.
     async fn authorized_get<T: DeserializeOwned>(&self, url: &str, as_current_identity: bool) -> Result<T, CityKitError> {
+        let reply = self.authorized_call(ApiCall::get(url), as_current_identity).await?;
+        reply.into_json()
+    }
+
+    /// One authorised request (access token + DPoP proof), refreshing once when the token is
+    /// refused. Statuses other than 401 and `403 not_an_agent` come back as an [`ApiReply`] for
+    /// the caller to read; retries happen only when the call is idempotent (GET, or a write with
+    /// an `Idempotency-Key`).
+    pub(crate) async fn authorized_call(&self, call: ApiCall<'_>, as_current_identity: bool) -> Result<ApiReply, CityKitError> {
         let acting_for = if as_current_identity { self.acting_for() } else { None };
         let mut token = self.access_token().await?;
+        let idempotency = if call.method == reqwest::Method::GET || call.idempotency_key.is_some() {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NotIdempotent
+        };
         for attempt in 0..2 {
             let http = &self.inner.http;
-            let (token_ref, acting_ref) = (&token, &acting_for);
+            let (token_ref, acting_ref, call_ref) = (&token, &acting_for, &call);
             let response = http
-                .send(Idempotency::Idempotent, || async move {
-                    let proof = self.inner.dpop.proof("GET", url, Some(token_ref.expose())).await?;
+                .send(idempotency, || async move {
+                    let proof = self.inner.dpop.proof(call_ref.method.as_str(), call_ref.url, Some(token_ref.expose())).await?;
                     let mut request = http
                         .reqwest()
-                        .get(url)
+                        .request(call_ref.method.clone(), call_ref.url)
                         .header("Authorization", format!("DPoP {}", token_ref.expose()))
                         .header("DPoP", proof)
                         .header("Accept", "application/json");
                     if let Some(enterprise) = acting_ref {
                         request = request.header(ACTING_FOR_HEADER, enterprise);
                     }
+                    if let Some(key) = call_ref.idempotency_key {
+                        request = request.header("Idempotency-Key", key);
+                    }
+                    if let Some(tag) = call_ref.if_none_match {
+                        request = request.header("If-None-Match", tag);
+                    }
+                    if let Some(body) = call_ref.body {
+                        request = request.json(body);
+                    }
                     Ok::<_, CityKitError>(request)
                 })
                 .await?;
             let status = response.status();
-            if status.is_success() {
-                return response
-                    .json()
-                    .await
-                    .map_err(|e| NetError::InvalidResponse { details: format!("unreadable answer: {e}") }.into());
-            }
             let challenge = response
                 .headers()
                 .get("WWW-Authenticate")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default()
                 .to_owned();
-            let error_code = response.json::<OAuthErrorBody>().await.ok().map(|b| b.error);
+            let etag = response.headers().get("ETag").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let body = response.bytes().await.map_err(|e| NetError::InvalidResponse { details: format!("unreadable answer: {}", e.without_url()) })?;
             match status.as_u16() {
                 401 if challenge.contains("invalid_dpop_proof") => {
                     return Err(AuthError::DpopRejected { details: "the platform refused the proof".into() }.into())
@@ -788,11 +873,19 @@ impl IdentityClient {
                     token = self.refresh_after_rejection(&token).await?;
                 }
                 401 => return Err(AuthError::TokenRejected.into()),
-                403 if error_code.as_deref() == Some("not_an_agent") => return Err(AuthError::NotAnAgent.into()),
-                _ => return Err(NetError::Status { status: status.as_u16(), error: error_code }.into()),
+                403 if serde_json::from_slice::<OAuthErrorBody>(&body).is_ok_and(|b| b.error == "not_an_agent") => {
+                    return Err(AuthError::NotAnAgent.into())
+                }
+                _ => return Ok(ApiReply { status: status.as_u16(), etag, body: body.to_vec() }),
             }
         }
         Err(AuthError::TokenRejected.into())
+    }
+
+    /// The absolute URL of a path of the city API.
+    pub(crate) async fn api_url(&self, path: &str) -> Result<String, CityKitError> {
+        let metadata = self.metadata().await?.clone();
+        Ok(format!("{}/{}", self.api_base(&metadata), path.trim_start_matches('/')))
     }
 
     /// GET a path of the city API (for example `/identities`) as the current identity.
@@ -814,6 +907,18 @@ impl IdentityClient {
         let body: IdentitiesBody = self.authorized_get(&url, false).await?;
         self.inner.store.put(NS_AUTH, KEY_IDENTITIES, &body.identities).await?;
         Ok(body.identities)
+    }
+
+    /// The logged-in person's own identity (also while acting for an enterprise).
+    pub(crate) async fn person_identity(&self) -> Result<Identity, CityKitError> {
+        if !self.is_logged_in().await {
+            return Err(AuthError::NotLoggedIn.into());
+        }
+        self.known_identities()
+            .await?
+            .into_iter()
+            .find(|i| i.kind == IdentityKind::Person)
+            .ok_or_else(|| AuthError::UnknownIdentity.into())
     }
 
     async fn known_identities(&self) -> Result<Vec<Identity>, CityKitError> {

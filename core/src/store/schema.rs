@@ -81,6 +81,70 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
                   counterparty TEXT
               );",
     },
+    Migration {
+        version: 4,
+        description: "catalogue with full-text search, auto-fill consents, drafts, the outbox, cases and the inbox",
+        sql: "CREATE TABLE catalogue_meta (
+                  id         INTEGER PRIMARY KEY CHECK (id = 1),
+                  etag       TEXT,
+                  version    TEXT NOT NULL,
+                  synced_at  INTEGER NOT NULL,
+                  item_count INTEGER NOT NULL
+              );
+              CREATE TABLE catalogue_items (
+                  id       TEXT PRIMARY KEY,
+                  position INTEGER NOT NULL,
+                  body     TEXT NOT NULL
+              );
+              CREATE TABLE catalogue_bundles (
+                  id       TEXT PRIMARY KEY,
+                  position INTEGER NOT NULL,
+                  body     TEXT NOT NULL
+              );
+              CREATE VIRTUAL TABLE catalogue_search USING fts5(item_id UNINDEXED, name, text, tokenize = 'trigram');
+              CREATE TABLE autofill_consents (
+                  holder     TEXT NOT NULL,
+                  item_id    TEXT NOT NULL,
+                  claims     TEXT NOT NULL,
+                  granted_at INTEGER NOT NULL,
+                  PRIMARY KEY (holder, item_id)
+              );
+              CREATE TABLE drafts (
+                  id         TEXT PRIMARY KEY,
+                  holder     TEXT NOT NULL,
+                  item_id    TEXT NOT NULL,
+                  body       TEXT NOT NULL,
+                  created_at INTEGER NOT NULL,
+                  updated_at INTEGER NOT NULL
+              );
+              CREATE INDEX drafts_by_holder ON drafts (holder, updated_at);
+              CREATE TABLE outbox (
+                  id              TEXT PRIMARY KEY,
+                  holder          TEXT NOT NULL,
+                  kind            TEXT NOT NULL,
+                  case_id         TEXT,
+                  body            TEXT NOT NULL,
+                  attempts        INTEGER NOT NULL DEFAULT 0,
+                  next_attempt_at INTEGER NOT NULL,
+                  last_error      TEXT,
+                  created_at      INTEGER NOT NULL
+              );
+              CREATE TABLE cases (
+                  id         TEXT PRIMARY KEY,
+                  holder     TEXT NOT NULL,
+                  item_id    TEXT NOT NULL,
+                  status     TEXT NOT NULL,
+                  body       TEXT NOT NULL,
+                  updated_at INTEGER NOT NULL
+              );
+              CREATE TABLE inbox (
+                  holder TEXT NOT NULL,
+                  id     INTEGER NOT NULL,
+                  body   TEXT NOT NULL,
+                  read   INTEGER NOT NULL DEFAULT 0,
+                  PRIMARY KEY (holder, id)
+              );",
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -266,6 +266,32 @@ impl WalletClient {
         self.licences().await
     }
 
+    /// Verifies a licence the platform just issued to this device (a case's result) and keeps
+    /// it in `holder`'s wallet.
+    pub(crate) async fn store_issued(&self, holder: &str, text: &str) -> Result<LicenceSummary, CityKitError> {
+        let verified = self.verify_own_licence(text).await?;
+        let r = StoredLicence::from(&verified);
+        let (holder, id) = (holder.to_owned(), r.id.clone());
+        let holder_for_load = holder.clone();
+        self.store
+            .call(move |conn| {
+                conn.execute(
+                    "INSERT OR REPLACE INTO licences (id, holder, vct, issuer, sd_jwt, issued_at, valid_from, expires_at,
+                         status_uri, status_idx, status, status_checked_at, fetched_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+                    rusqlite::params![
+                        r.id, holder, r.vct, r.issuer, r.text, r.issued_at, r.valid_from, r.expires_at, r.status_uri, r.status_idx,
+                        r.status.as_str(), now()
+                    ],
+                )?;
+                Ok(())
+            })
+            .await?;
+        tracing::info!("issued licence stored");
+        let (summary, text) = self.load_for(&holder_for_load, &id).await?;
+        Ok(with_claim_names(summary, &text))
+    }
+
     pub(crate) async fn identity_sign(&self, message: Vec<u8>) -> Result<Vec<u8>, CityKitError> {
         self.identity.sign_with_device_key(message).await
     }
@@ -440,7 +466,12 @@ impl WalletClient {
 
     pub(crate) async fn load(&self, id: &str) -> Result<(LicenceSummary, String), CityKitError> {
         let holder = self.identity.current_identity().await?.id;
-        let id = id.to_owned();
+        self.load_for(&holder, id).await
+    }
+
+    /// A licence of `holder` (the current identity, or the person acting for it).
+    pub(crate) async fn load_for(&self, holder: &str, id: &str) -> Result<(LicenceSummary, String), CityKitError> {
+        let (holder, id) = (holder.to_owned(), id.to_owned());
         self.store
             .call(move |conn| {
                 Ok(conn

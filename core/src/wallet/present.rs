@@ -88,6 +88,31 @@ impl WalletClient {
     }
 }
 
+impl WalletClient {
+    /// A presentation of `holder`'s licence `id` for a platform request (no QR code, no size
+    /// limit): the chosen claims, a KB-JWT for `audience` and `nonce`. Logged like any showing.
+    pub(crate) async fn presentation_for_request(&self, holder: &str, id: &str, claims: &[String], audience: &str, nonce: &str) -> Result<String, CityKitError> {
+        let (summary, text) = self.load_for(holder, id).await?;
+        if summary.status == LicenceStatus::Revoked {
+            return Err(WalletError::Revoked.into());
+        }
+        let now = now();
+        if summary.expires_at.is_some_and(|exp| exp < now) {
+            return Err(WalletError::Expired.into());
+        }
+        let sd = SdJwt::parse(&text).map_err(|_| WalletError::Malformed { details: "stored licence".into() })?;
+        let chosen = choose(&sd, claims)?;
+        let prefix = sd.presentation_prefix(&chosen);
+        let input = key_binding_signing_input(&prefix, audience, nonce, now);
+        let signature = self.identity_sign(input.as_bytes().to_vec()).await?;
+        let mut names: Vec<String> = claims.to_vec();
+        names.sort();
+        names.dedup();
+        self.log_presentation(&summary.id, &summary.vct, &names, audience).await?;
+        Ok(format!("{prefix}{}", crate::crypto::jose::assemble(&input, &signature)))
+    }
+}
+
 /// The disclosures that reveal `claims`, with every nested disclosure inside them.
 fn choose<'a>(sd: &'a SdJwt, claims: &[String]) -> Result<Vec<&'a Disclosure>, WalletError> {
     let top = sd.top_level_disclosures();

@@ -1,0 +1,717 @@
+//! 秒报 auto-fill: a service item's form filled from the holder's licences, with consent.
+//!
+//! Owns: reading only the claims a form needs, and only after a consent bound to that item
+//! (asked through the shell's presence check, recorded in the wallet's access log, revocable);
+//! every field's value with its provenance (licence, claim, issuer; government-verified or
+//! user-provided, as Singpass Myinfo marks its sources); government-verified values locked
+//! unless explicitly overridden (which makes them user-provided); conflicts between licences;
+//! missing required fields; licences that satisfy materials attached as electronic materials
+//! (材料免交); field validation ([`validate`]); and encrypted drafts, purged when unsubmitted
+//! for longer than the configured age (30 days by default).
+
+mod derive;
+mod error;
+pub mod validate;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use derive::{claim_text, derive, split_address, AddressParts};
+pub use error::AutofillError;
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+pub use validate::{FieldError, FieldProblem};
+
+use crate::catalogue::{self, CatalogueError, Derivation, FieldType, ServiceItem, SourceHolder};
+use crate::identity::{AuthError, IdentityClient, IdentityKind, PresencePurpose};
+use crate::privacy::Personal;
+use crate::store::{Store, StoreError};
+use crate::wallet::sd_jwt::SdJwt;
+use crate::CityKitError;
+
+/// Unsubmitted drafts older than this are purged, unless the app configures otherwise.
+pub const DEFAULT_DRAFT_MAX_AGE_SECS: i64 = 30 * 24 * 3600;
+
+/// Where a field's value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueOrigin {
+    /// Read from a government-issued licence (政府核验).
+    GovernmentVerified,
+    /// Typed (or overridden) by the person.
+    UserProvided,
+    /// No value yet.
+    Empty,
+}
+
+/// The licence claim a government-verified value was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The wallet's id of the licence.
+    pub licence_id: String,
+    /// The licence type.
+    pub vct: String,
+    /// The claim.
+    pub claim: String,
+    /// The issuing office.
+    pub issuer: String,
+    /// How the value was computed from the claim, if it was.
+    pub derive: Option<Derivation>,
+}
+
+/// Another licence's different value for the same field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictingValue {
+    /// The other value.
+    pub value: Personal<String>,
+    /// Where it comes from.
+    pub provenance: Provenance,
+}
+
+/// One field of a filled form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilledField {
+    /// The field's name.
+    pub name: String,
+    /// Chinese label.
+    pub label_zh: String,
+    /// English label.
+    pub label_en: String,
+    /// Its type.
+    pub field_type: FieldType,
+    /// Must be filled.
+    pub required: bool,
+    /// The value (personal data).
+    pub value: Option<Personal<String>>,
+    /// Where the value comes from.
+    pub origin: ValueOrigin,
+    /// For a government-verified value: the licence claim.
+    pub provenance: Option<Provenance>,
+    /// A government-verified value that may only be changed by an explicit override.
+    pub locked: bool,
+    /// The person replaced a government-verified value with their own.
+    pub overridden: bool,
+    /// Different values other licences hold for this field.
+    pub conflicts: Vec<ConflictingValue>,
+    /// What is wrong with the value, if anything.
+    pub error: Option<FieldError>,
+}
+
+/// How a material of the guide is covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialState {
+    /// A licence in the wallet satisfies it: handed in electronically (材料免交).
+    Attached,
+    /// Missing, but the item tolerates that (容缺) for `tolerance_days`.
+    Tolerated,
+    /// Missing and required: the case cannot be submitted.
+    Missing,
+    /// Missing and optional.
+    NotProvided,
+}
+
+/// One material of the guide and how it is covered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialStatus {
+    /// The material's id.
+    pub id: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Needed by the case.
+    pub required: bool,
+    /// How it is covered.
+    pub state: MaterialState,
+    /// The licence attached, when attached.
+    pub licence_id: Option<String>,
+    /// The licence type that satisfies it.
+    pub vct: Option<String>,
+    /// Days allowed to hand it in later (容缺).
+    pub tolerance_days: Option<u32>,
+}
+
+/// Someone else who must sign a multi-party case (一事多人).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    /// One of the item's co-signing roles, e.g. `tenant`.
+    pub role: String,
+    /// Their name (personal data).
+    pub name: Personal<String>,
+    /// Their resident ID number (personal data).
+    pub id_number: Personal<String>,
+}
+
+/// A filled form: a draft, saved encrypted as it is edited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilledForm {
+    /// The draft's id.
+    pub draft_id: String,
+    /// The service item.
+    pub item_id: String,
+    /// Its Chinese name.
+    pub item_name_zh: String,
+    /// Its English name.
+    pub item_name_en: String,
+    /// The form version it was filled on.
+    pub form_version: u32,
+    /// Every field, in form order.
+    pub fields: Vec<FilledField>,
+    /// Every material of the guide.
+    pub materials: Vec<MaterialStatus>,
+    /// Names of required fields without a value.
+    pub missing_required: Vec<String>,
+    /// Names of fields whose licences disagree.
+    pub conflicts: Vec<String>,
+    /// Every validation error.
+    pub errors: Vec<FieldError>,
+    /// Other signers, for a co-signing item.
+    pub parties: Vec<Party>,
+    /// The licence claims read for it (`vct#claim`), as consented.
+    pub claims_read: Vec<String>,
+    /// Created (Unix seconds).
+    pub created_at: i64,
+    /// Last edited (Unix seconds).
+    pub updated_at: i64,
+}
+
+impl FilledForm {
+    /// The field named `name`.
+    pub fn field(&self, name: &str) -> Option<&FilledField> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// True when it can be submitted: no errors, no missing required field or material.
+    pub fn is_complete(&self) -> bool {
+        self.errors.is_empty() && self.missing_required.is_empty() && !self.materials.iter().any(|m| m.state == MaterialState::Missing)
+    }
+
+    /// Recomputes errors, missing fields and conflicts after a change.
+    fn revalidate(&mut self, item: &ServiceItem, now: i64) {
+        let today = validate::china_today(now);
+        self.errors.clear();
+        self.missing_required.clear();
+        self.conflicts.clear();
+        for field in &mut self.fields {
+            let Some(schema) = item.field(&field.name) else { continue };
+            field.error = validate::validate_field(schema, field.value.as_ref().map(|v| v.expose().as_str()), today);
+            if let Some(e) = &field.error {
+                if e.problem == FieldProblem::Required {
+                    self.missing_required.push(field.name.clone());
+                }
+                self.errors.push(e.clone());
+            }
+            if !field.conflicts.is_empty() {
+                self.conflicts.push(field.name.clone());
+            }
+        }
+        self.updated_at = now;
+    }
+}
+
+/// A draft in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DraftSummary {
+    /// The draft's id.
+    pub draft_id: String,
+    /// The item.
+    pub item_id: String,
+    /// The item's Chinese name.
+    pub item_name_zh: String,
+    /// Last edited.
+    pub updated_at: i64,
+    /// Purged after this unless submitted.
+    pub purge_after: i64,
+    /// Ready to submit.
+    pub complete: bool,
+}
+
+/// A standing consent for one item to read some claims.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AutofillConsent {
+    /// The item.
+    pub item_id: String,
+    /// The claims (`vct#claim`).
+    pub claims: Vec<String>,
+    /// Granted at.
+    pub granted_at: i64,
+}
+
+/// A licence held in the wallet, with only the claims a form needs.
+struct SourceLicence {
+    id: String,
+    vct: String,
+    issuer: String,
+    of: SourceHolder,
+    claims: BTreeMap<String, serde_json::Value>,
+}
+
+/// Forms, auto-fill and drafts. Cheap to clone.
+#[derive(Clone)]
+pub struct AutofillClient {
+    identity: IdentityClient,
+    store: Store,
+    draft_max_age_secs: i64,
+}
+
+fn now() -> i64 {
+    crate::platform::now_unix_secs()
+}
+
+fn decode_err(e: serde_json::Error) -> StoreError {
+    StoreError::Decode { details: e.to_string() }
+}
+
+impl AutofillClient {
+    pub(crate) fn new(identity: IdentityClient, store: Store, draft_max_age_secs: i64) -> Self {
+        Self { identity, store, draft_max_age_secs }
+    }
+
+    pub(crate) async fn item(&self, item_id: &str) -> Result<ServiceItem, CityKitError> {
+        let id = item_id.to_owned();
+        self.store
+            .call(move |conn| catalogue::item_blocking(conn, &id))
+            .await?
+            .ok_or_else(|| CatalogueError::UnknownItem { id: item_id.to_owned() }.into())
+    }
+
+    /// The ids of the applicant (current identity) and, when acting for an enterprise, of the
+    /// person acting (the agent).
+    pub(crate) async fn holders(&self) -> Result<(String, Option<String>), CityKitError> {
+        let current = self.identity.current_identity().await?;
+        if current.kind == IdentityKind::Enterprise {
+            let person = self.identity.person_identity().await?;
+            Ok((current.id, Some(person.id)))
+        } else {
+            Ok((current.id, None))
+        }
+    }
+
+    /// Fills `item_id`'s form for the current identity from the wallet's licences and saves it
+    /// as a new draft. Reads only the claims the form names, after the person consents (once per
+    /// item, until revoked). Never touches the network.
+    pub async fn fill(&self, item_id: &str) -> Result<FilledForm, CityKitError> {
+        self.purge_expired_drafts().await?;
+        let item = self.item(item_id).await?;
+        let (applicant, agent) = self.holders().await?;
+        let needed: BTreeSet<(SourceHolder, String, String)> = item
+            .form
+            .fields
+            .iter()
+            .flat_map(|f| f.sources.iter())
+            .filter(|s| s.of == SourceHolder::Applicant || agent.is_some())
+            .map(|s| (s.of, s.vct.clone(), s.claim.clone()))
+            .collect();
+        let claim_names: Vec<String> = needed.iter().map(|(_, vct, claim)| format!("{vct}#{claim}")).collect::<BTreeSet<_>>().into_iter().collect();
+        self.ensure_consent(&applicant, &item, &claim_names).await?;
+        let licences = self.read_claims(&applicant, agent.as_deref(), &item, &needed).await?;
+        let at = now();
+        let draft_id = crate::crypto::random_token(12).map_err(|_| CityKitError::Internal { details: "no secure random source".into() })?;
+        let mut form = fill_form(&item, &licences, draft_id, at);
+        form.claims_read = claim_names.clone();
+        self.log_read(&item.id, &licences, &claim_names).await?;
+        self.save_draft(&applicant, &form, true).await?;
+        tracing::info!(
+            fields = form.fields.len(),
+            verified = form.fields.iter().filter(|f| f.origin == ValueOrigin::GovernmentVerified).count(),
+            "form filled"
+        );
+        Ok(form)
+    }
+
+    async fn ensure_consent(&self, applicant: &str, item: &ServiceItem, claims: &[String]) -> Result<(), CityKitError> {
+        if claims.is_empty() {
+            return Ok(());
+        }
+        let (holder, item_id) = (applicant.to_owned(), item.id.clone());
+        let granted: Option<String> = self
+            .store
+            .call(move |conn| {
+                Ok(conn
+                    .query_row("SELECT claims FROM autofill_consents WHERE holder = ?1 AND item_id = ?2", [holder, item_id], |r| r.get(0))
+                    .optional()?)
+            })
+            .await?;
+        let granted: BTreeSet<String> = granted.and_then(|g| serde_json::from_str(&g).ok()).unwrap_or_default();
+        if claims.iter().all(|c| granted.contains(c)) {
+            return Ok(());
+        }
+        let purpose = PresencePurpose::FillForm { item_id: item.id.clone(), claims: claims.to_vec() };
+        match self.identity.confirm_presence(purpose).await {
+            Ok(()) => {}
+            Err(CityKitError::Auth(AuthError::PresenceDenied)) => {
+                tracing::info!("auto-fill consent refused");
+                return Err(AutofillError::ConsentRefused.into());
+            }
+            Err(e) => return Err(e),
+        }
+        let (holder, item_id, claims_json) = (applicant.to_owned(), item.id.clone(), serde_json::to_string(claims).map_err(decode_err)?);
+        let vcts: BTreeSet<&str> = claims.iter().filter_map(|c| c.split('#').next()).collect();
+        let vcts = vcts.into_iter().collect::<Vec<_>>().join(",");
+        self.store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                let at = now();
+                tx.execute(
+                    "INSERT OR REPLACE INTO autofill_consents (holder, item_id, claims, granted_at) VALUES (?1, ?2, ?3, ?4)",
+                    rusqlite::params![holder, item_id, claims_json, at],
+                )?;
+                tx.execute(
+                    "INSERT INTO access_log (at, action, licence_id, vct, claims, counterparty) VALUES (?1, 'autofill_consent', NULL, ?2, ?3, ?4)",
+                    rusqlite::params![at, vcts, claims_json, format!("item:{item_id}")],
+                )?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Reads the needed claims of the holders' usable licences (not revoked, not expired).
+    async fn read_claims(
+        &self,
+        applicant: &str,
+        agent: Option<&str>,
+        item: &ServiceItem,
+        needed: &BTreeSet<(SourceHolder, String, String)>,
+    ) -> Result<Vec<SourceLicence>, CityKitError> {
+        let mut wanted_vcts: BTreeSet<(SourceHolder, String)> = needed.iter().map(|(of, vct, _)| (*of, vct.clone())).collect();
+        for material in &item.materials {
+            if let Some(vct) = &material.satisfied_by {
+                wanted_vcts.insert((SourceHolder::Applicant, vct.clone()));
+            }
+        }
+        let holders: Vec<(SourceHolder, String)> =
+            std::iter::once((SourceHolder::Applicant, applicant.to_owned())).chain(agent.map(|a| (SourceHolder::Agent, a.to_owned()))).collect();
+        let rows: Vec<(SourceHolder, String, String, String, String)> = self
+            .store
+            .call(move |conn| {
+                let mut out = Vec::new();
+                let mut stmt = conn.prepare(
+                    "SELECT id, vct, issuer, sd_jwt FROM licences
+                     WHERE holder = ?1 AND vct = ?2 AND status != 'revoked' AND (expires_at IS NULL OR expires_at > ?3)
+                     ORDER BY issued_at DESC, id",
+                )?;
+                for (of, holder) in &holders {
+                    for (want_of, vct) in &wanted_vcts {
+                        if want_of != of {
+                            continue;
+                        }
+                        let rows = stmt.query_map(rusqlite::params![holder, vct, now()], |r| Ok((*of, r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+                        for row in rows {
+                            out.push(row?);
+                        }
+                    }
+                }
+                Ok(out)
+            })
+            .await?;
+        let mut licences = Vec::new();
+        for (of, id, vct, issuer, text) in rows {
+            let Ok(sd) = SdJwt::parse(&text) else {
+                tracing::warn!("a stored licence could not be parsed; skipped");
+                continue;
+            };
+            let mut claims = BTreeMap::new();
+            for (name, disclosure) in sd.top_level_disclosures() {
+                if needed.contains(&(of, vct.clone(), name.to_owned())) {
+                    claims.insert(name.to_owned(), disclosure.value.clone());
+                }
+            }
+            licences.push(SourceLicence { id, vct, issuer, of, claims });
+        }
+        Ok(licences)
+    }
+
+    async fn log_read(&self, item_id: &str, licences: &[SourceLicence], claims: &[String]) -> Result<(), CityKitError> {
+        if claims.is_empty() {
+            return Ok(());
+        }
+        let vcts = licences.iter().map(|l| l.vct.as_str()).collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(",");
+        let claims = serde_json::to_string(claims).map_err(decode_err)?;
+        let counterparty = format!("item:{item_id}");
+        self.store
+            .call(move |conn| {
+                conn.execute(
+                    "INSERT INTO access_log (at, action, licence_id, vct, claims, counterparty) VALUES (?1, 'autofill', NULL, ?2, ?3, ?4)",
+                    rusqlite::params![now(), vcts, claims, counterparty],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn save_draft(&self, holder: &str, form: &FilledForm, insert: bool) -> Result<(), CityKitError> {
+        let body = serde_json::to_string(form).map_err(decode_err)?;
+        let (holder, id, item_id, created, updated) = (holder.to_owned(), form.draft_id.clone(), form.item_id.clone(), form.created_at, form.updated_at);
+        let changed = self
+            .store
+            .call(move |conn| {
+                if insert {
+                    conn.execute(
+                        "INSERT INTO drafts (id, holder, item_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        rusqlite::params![id, holder, item_id, body, created, updated],
+                    )?;
+                    Ok(1)
+                } else {
+                    Ok(conn.execute("UPDATE drafts SET body = ?1, updated_at = ?2 WHERE id = ?3 AND holder = ?4", rusqlite::params![body, updated, id, holder])?)
+                }
+            })
+            .await?;
+        if changed == 0 {
+            return Err(AutofillError::UnknownDraft.into());
+        }
+        Ok(())
+    }
+
+    /// One draft of the current identity.
+    pub async fn draft(&self, draft_id: &str) -> Result<FilledForm, CityKitError> {
+        let (holder, _) = self.holders().await?;
+        let id = draft_id.to_owned();
+        let body: Option<String> = self
+            .store
+            .call(move |conn| Ok(conn.query_row("SELECT body FROM drafts WHERE id = ?1 AND holder = ?2", [id, holder], |r| r.get(0)).optional()?))
+            .await?;
+        let body = body.ok_or(AutofillError::UnknownDraft)?;
+        Ok(serde_json::from_str(&body).map_err(decode_err)?)
+    }
+
+    /// The current identity's drafts, newest first (expired ones are purged first).
+    pub async fn drafts(&self) -> Result<Vec<DraftSummary>, CityKitError> {
+        self.purge_expired_drafts().await?;
+        let (holder, _) = self.holders().await?;
+        let bodies: Vec<String> = self
+            .store
+            .call(move |conn| {
+                let mut stmt = conn.prepare("SELECT body FROM drafts WHERE holder = ?1 ORDER BY updated_at DESC, id")?;
+                let rows = stmt.query_map([holder], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?;
+        let max_age = self.draft_max_age_secs;
+        bodies
+            .iter()
+            .map(|b| {
+                let form: FilledForm = serde_json::from_str(b).map_err(decode_err)?;
+                Ok(DraftSummary {
+                    complete: form.is_complete(),
+                    draft_id: form.draft_id,
+                    item_id: form.item_id,
+                    item_name_zh: form.item_name_zh,
+                    updated_at: form.updated_at,
+                    purge_after: form.updated_at + max_age,
+                })
+            })
+            .collect()
+    }
+
+    /// Sets a field's value (None or empty clears it). A government-verified value is locked:
+    /// it changes only when `override_verified` is true, and then becomes user-provided.
+    pub async fn set_field(&self, draft_id: &str, field: &str, value: Option<String>, override_verified: bool) -> Result<FilledForm, CityKitError> {
+        let (holder, _) = self.holders().await?;
+        let mut form = self.draft(draft_id).await?;
+        let item = self.item(&form.item_id).await?;
+        let slot = form.fields.iter_mut().find(|f| f.name == field).ok_or_else(|| AutofillError::UnknownField { field: field.to_owned() })?;
+        if slot.locked && !override_verified {
+            return Err(AutofillError::FieldLocked { field: field.to_owned() }.into());
+        }
+        let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        if slot.origin == ValueOrigin::GovernmentVerified {
+            slot.overridden = true;
+        }
+        slot.locked = false;
+        slot.provenance = None;
+        slot.conflicts.clear();
+        slot.origin = if value.is_some() { ValueOrigin::UserProvided } else { ValueOrigin::Empty };
+        slot.value = value.map(Personal::new);
+        form.revalidate(&item, now());
+        self.save_draft(&holder, &form, false).await?;
+        Ok(form)
+    }
+
+    /// Names the other signers of a co-signing item.
+    pub async fn set_parties(&self, draft_id: &str, parties: Vec<Party>) -> Result<FilledForm, CityKitError> {
+        let (holder, _) = self.holders().await?;
+        let mut form = self.draft(draft_id).await?;
+        let item = self.item(&form.item_id).await?;
+        let roles = item.co_signing.as_ref().map(|c| c.roles.clone()).unwrap_or_default();
+        if let Some(bad) = parties.iter().find(|p| !roles.contains(&p.role)) {
+            return Err(AutofillError::BadParties { details: format!("the item has no role {}", bad.role) }.into());
+        }
+        if let Some(bad) = parties.iter().find(|p| validate::check_id_number(p.id_number.expose()).is_err()) {
+            return Err(AutofillError::BadParties { details: format!("the {} has no valid resident ID number", bad.role) }.into());
+        }
+        form.parties = parties;
+        form.revalidate(&item, now());
+        self.save_draft(&holder, &form, false).await?;
+        Ok(form)
+    }
+
+    /// Deletes a draft.
+    pub async fn delete_draft(&self, draft_id: &str) -> Result<(), CityKitError> {
+        let (holder, _) = self.holders().await?;
+        let id = draft_id.to_owned();
+        let n = self.store.call(move |conn| Ok(conn.execute("DELETE FROM drafts WHERE id = ?1 AND holder = ?2", [id, holder])?)).await?;
+        if n == 0 {
+            return Err(AutofillError::UnknownDraft.into());
+        }
+        Ok(())
+    }
+
+    /// Deletes every draft (of any identity) not edited for longer than the configured age.
+    pub async fn purge_expired_drafts(&self) -> Result<u32, CityKitError> {
+        let cutoff = now() - self.draft_max_age_secs;
+        let n = self.store.call(move |conn| Ok(conn.execute("DELETE FROM drafts WHERE updated_at < ?1", [cutoff])?)).await?;
+        if n > 0 {
+            tracing::info!(purged = n, "expired drafts purged");
+        }
+        Ok(n as u32)
+    }
+
+    /// The current identity's standing auto-fill consents.
+    pub async fn consents(&self) -> Result<Vec<AutofillConsent>, CityKitError> {
+        let (holder, _) = self.holders().await?;
+        let rows: Vec<(String, String, i64)> = self
+            .store
+            .call(move |conn| {
+                let mut stmt = conn.prepare("SELECT item_id, claims, granted_at FROM autofill_consents WHERE holder = ?1 ORDER BY granted_at DESC, item_id")?;
+                let rows = stmt.query_map([holder], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(item_id, claims, granted_at)| AutofillConsent { item_id, claims: serde_json::from_str(&claims).unwrap_or_default(), granted_at })
+            .collect())
+    }
+
+    /// Withdraws the consent for an item: the next fill asks again. Logged. True when there was one.
+    pub async fn revoke_consent(&self, item_id: &str) -> Result<bool, CityKitError> {
+        let (holder, _) = self.holders().await?;
+        let item_id = item_id.to_owned();
+        Ok(self
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                let claims: Option<String> = tx
+                    .query_row("SELECT claims FROM autofill_consents WHERE holder = ?1 AND item_id = ?2", [&holder, &item_id], |r| r.get(0))
+                    .optional()?;
+                let Some(claims) = claims else { return Ok(false) };
+                tx.execute("DELETE FROM autofill_consents WHERE holder = ?1 AND item_id = ?2", [&holder, &item_id])?;
+                tx.execute(
+                    "INSERT INTO access_log (at, action, licence_id, vct, claims, counterparty) VALUES (?1, 'autofill_consent_revoked', NULL, NULL, ?2, ?3)",
+                    rusqlite::params![now(), claims, format!("item:{item_id}")],
+                )?;
+                tx.commit()?;
+                Ok(true)
+            })
+            .await?)
+    }
+}
+
+/// Fills a form from licences (pure: no I/O), for [`AutofillClient::fill`] and benchmarks.
+fn fill_form(item: &ServiceItem, licences: &[SourceLicence], draft_id: String, at: i64) -> FilledForm {
+    let mut fields = Vec::with_capacity(item.form.fields.len());
+    for schema in &item.form.fields {
+        let mut candidates: Vec<(String, Provenance)> = Vec::new();
+        for source in &schema.sources {
+            for licence in licences.iter().filter(|l| l.of == source.of && l.vct == source.vct) {
+                let Some(raw) = licence.claims.get(&source.claim) else { continue };
+                let Some(text) = claim_text(raw) else { continue };
+                let Some(value) = derive(source.derive, &text) else { continue };
+                candidates.push((
+                    value,
+                    Provenance {
+                        licence_id: licence.id.clone(),
+                        vct: licence.vct.clone(),
+                        claim: source.claim.clone(),
+                        issuer: licence.issuer.clone(),
+                        derive: source.derive,
+                    },
+                ));
+            }
+        }
+        let mut candidates = candidates.into_iter();
+        let field = match candidates.next() {
+            Some((value, provenance)) => {
+                let mut conflicts: Vec<ConflictingValue> = Vec::new();
+                for (other, p) in candidates {
+                    if other != value && !conflicts.iter().any(|c| *c.value.expose() == other) {
+                        conflicts.push(ConflictingValue { value: Personal::new(other), provenance: p });
+                    }
+                }
+                FilledField {
+                    name: schema.name.clone(),
+                    label_zh: schema.label_zh.clone(),
+                    label_en: schema.label_en.clone(),
+                    field_type: schema.field_type,
+                    required: schema.required,
+                    value: Some(Personal::new(value)),
+                    origin: ValueOrigin::GovernmentVerified,
+                    provenance: Some(provenance),
+                    locked: true,
+                    overridden: false,
+                    conflicts,
+                    error: None,
+                }
+            }
+            None => FilledField {
+                name: schema.name.clone(),
+                label_zh: schema.label_zh.clone(),
+                label_en: schema.label_en.clone(),
+                field_type: schema.field_type,
+                required: schema.required,
+                value: None,
+                origin: ValueOrigin::Empty,
+                provenance: None,
+                locked: false,
+                overridden: false,
+                conflicts: Vec::new(),
+                error: None,
+            },
+        };
+        fields.push(field);
+    }
+    let materials = item
+        .materials
+        .iter()
+        .map(|m| {
+            let licence = m.satisfied_by.as_ref().and_then(|vct| licences.iter().find(|l| l.of == SourceHolder::Applicant && &l.vct == vct));
+            let state = match (licence, m.required, m.tolerance_days) {
+                (Some(_), _, _) => MaterialState::Attached,
+                (None, true, Some(_)) => MaterialState::Tolerated,
+                (None, true, None) => MaterialState::Missing,
+                (None, false, _) => MaterialState::NotProvided,
+            };
+            MaterialStatus {
+                id: m.id.clone(),
+                name_zh: m.name_zh.clone(),
+                name_en: m.name_en.clone(),
+                required: m.required,
+                state,
+                licence_id: licence.map(|l| l.id.clone()),
+                vct: m.satisfied_by.clone(),
+                tolerance_days: m.tolerance_days,
+            }
+        })
+        .collect();
+    let mut form = FilledForm {
+        draft_id,
+        item_id: item.id.clone(),
+        item_name_zh: item.name_zh.clone(),
+        item_name_en: item.name_en.clone(),
+        form_version: item.form.version,
+        fields,
+        materials,
+        missing_required: Vec::new(),
+        conflicts: Vec::new(),
+        errors: Vec::new(),
+        parties: Vec::new(),
+        claims_read: Vec::new(),
+        created_at: at,
+        updated_at: at,
+    };
+    form.revalidate(item, at);
+    form
+}

@@ -1,0 +1,1194 @@
+//! Cases (办件): submitting a filled form, 秒批 results, multi-party co-signing (一事多人),
+//! ratings (好差评) and the inbox.
+//!
+//! Owns: the persisted outbox. A submission gets its idempotency key and is written to the
+//! outbox in the same transaction that takes it out of the drafts; only then is it sent. The
+//! answer is stored and the outbox entry removed in one transaction. A process killed anywhere in
+//! between resends the same key on the next [`CasesClient::retry_pending`], and the platform
+//! answers the first result again: nothing is lost and no case is made twice. Network failures
+//! keep the entry queued with exponential backoff; a refusal puts the form back into the drafts.
+//! Licences presented as materials are fresh SD-JWT presentations for every attempt (KB-JWT
+//! audience = the platform's case endpoint, nonce = the idempotency key).
+
+mod error;
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+pub use error::CaseError;
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::autofill::{AutofillClient, AutofillError, FilledForm, MaterialState, Party, ValueOrigin};
+use crate::catalogue::Derivation;
+use crate::identity::{ApiCall, ApiReply, IdentityClient};
+use crate::net::NetError;
+use crate::privacy::Personal;
+use crate::store::{Store, StoreError};
+use crate::wallet::WalletClient;
+use crate::CityKitError;
+
+/// The longest rating comment the platform takes.
+pub const MAX_COMMENT_CHARS: u32 = 200;
+/// The longest wait between two attempts of a queued submission.
+pub const MAX_BACKOFF_SECS: i64 = 3600;
+
+/// Where a case stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// Approved (instantly or by the window).
+    Approved,
+    /// With a human window, due by `due_date`.
+    InReview,
+    /// Waiting for co-signers.
+    AwaitingSignatures,
+    /// A co-signer declined.
+    Declined,
+    /// Co-signers did not all sign in time.
+    Expired,
+    /// The window refused it.
+    Rejected,
+}
+
+impl CaseStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approved => "approved",
+            Self::InReview => "in_review",
+            Self::AwaitingSignatures => "awaiting_signatures",
+            Self::Declined => "declined",
+            Self::Expired => "expired",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    /// Finished cases can be rated.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Approved | Self::Declined | Self::Expired | Self::Rejected)
+    }
+}
+
+/// 好差评.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    /// 好评.
+    Good,
+    /// 差评.
+    Bad,
+}
+
+impl Rating {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Good => "good",
+            Self::Bad => "bad",
+        }
+    }
+}
+
+/// A co-signer as the case shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseParty {
+    /// Their role.
+    pub role: String,
+    /// Their name (personal data).
+    pub name: Personal<String>,
+    /// Signed the current content.
+    #[serde(default)]
+    pub signed: bool,
+    /// Declined.
+    #[serde(default)]
+    pub declined: bool,
+}
+
+/// One step of a case's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseEvent {
+    /// When (Unix seconds).
+    pub at: i64,
+    /// The status it moved to.
+    pub status: CaseStatus,
+    /// Chinese note.
+    #[serde(default)]
+    pub note_zh: String,
+    /// English note.
+    #[serde(default)]
+    pub note_en: String,
+}
+
+/// The applicant of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseApplicant {
+    /// Their platform id.
+    pub id: String,
+    /// Their role (e.g. `landlord`, or `applicant`).
+    #[serde(default)]
+    pub role: String,
+}
+
+/// A case as the platform reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    /// The platform's case number.
+    pub id: String,
+    /// The service item.
+    pub item_id: String,
+    /// Where it stands.
+    pub status: CaseStatus,
+    /// Submitted at (Unix seconds).
+    pub submitted_at: i64,
+    /// For a manual case: the promised date (`YYYY-MM-DD`, China time).
+    #[serde(default)]
+    pub due_date: Option<String>,
+    /// Decided at (Unix seconds).
+    #[serde(default)]
+    pub decided_at: Option<i64>,
+    /// Who applied.
+    pub applicant: CaseApplicant,
+    /// The co-signers.
+    #[serde(default)]
+    pub parties: Vec<CaseParty>,
+    /// Status changes, oldest first.
+    #[serde(default)]
+    pub history: Vec<CaseEvent>,
+    /// The rating given, if any.
+    #[serde(default)]
+    pub rating: Option<Rating>,
+    /// base64url SHA-256 of the case content (what signers sign).
+    #[serde(default)]
+    pub content_sha256: Option<String>,
+    /// The wallet id of the licence the case issued, once stored.
+    #[serde(default)]
+    pub result_licence_id: Option<String>,
+}
+
+/// The exact content of a case, as its signers review and sign it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseContent {
+    /// The case.
+    pub case_id: String,
+    /// The service item.
+    pub item_id: String,
+    /// Increases with every change.
+    pub revision: u32,
+    /// Every field's value (personal data).
+    pub fields: BTreeMap<String, Personal<String>>,
+    /// The signers.
+    pub parties: Vec<Party>,
+}
+
+/// A case with its content, for review before signing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseReview {
+    /// The case.
+    pub case: Case,
+    /// What would be signed.
+    pub content: CaseContent,
+    /// base64url SHA-256 of the content bytes, computed here; pass it to sign.
+    pub content_sha256: String,
+}
+
+/// What happened to a submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum SubmissionOutcome {
+    /// The platform has the case.
+    Accepted {
+        /// The case.
+        case: Case,
+    },
+    /// Not sent yet (offline, or the platform failed): kept in the outbox and retried.
+    Queued {
+        /// The submission's id (its idempotency key).
+        submission_id: String,
+        /// Attempts so far.
+        attempts: u32,
+        /// Why the last attempt failed.
+        last_error: Option<String>,
+    },
+}
+
+/// A write waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingSubmission {
+    /// Its id (idempotency key).
+    pub submission_id: String,
+    /// `case`, `amendment` or `rating`.
+    pub kind: String,
+    /// The item (for a case) .
+    pub item_id: Option<String>,
+    /// The case (for an amendment or a rating).
+    pub case_id: Option<String>,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// Next attempt not before (Unix seconds).
+    pub next_attempt_at: i64,
+    /// Why the last attempt failed (an error code).
+    pub last_error: Option<String>,
+}
+
+/// What [`CasesClient::retry_pending`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct RetryReport {
+    /// Cases the platform now has.
+    pub accepted: Vec<Case>,
+    /// Ratings delivered (case ids).
+    pub rated: Vec<String>,
+    /// Refused for good (submission id, error code); their drafts are back.
+    pub refused: Vec<(String, String)>,
+    /// Still queued.
+    pub pending: Vec<PendingSubmission>,
+}
+
+/// The kinds of inbox items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxKind {
+    /// A case of yours changed status.
+    CaseStatus,
+    /// Someone asks you to co-sign.
+    CosignRequest,
+}
+
+/// One notice in the inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxItem {
+    /// Increasing id.
+    pub id: i64,
+    /// When (Unix seconds).
+    pub at: i64,
+    /// What it is about.
+    pub kind: InboxKind,
+    /// The case.
+    pub case_id: String,
+    /// The item.
+    #[serde(default)]
+    pub item_id: String,
+    /// The case's status at the time.
+    pub status: CaseStatus,
+    /// Chinese title.
+    #[serde(default)]
+    pub title_zh: String,
+    /// English title.
+    #[serde(default)]
+    pub title_en: String,
+    /// Read on this device.
+    #[serde(default)]
+    pub read: bool,
+}
+
+/// A government-verified field's source as the outbox keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct QueuedSource {
+    licence_id: String,
+    holder: String,
+    claim: String,
+    derive: Option<Derivation>,
+}
+
+/// A case submission as the outbox keeps it (until the platform has it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct QueuedCase {
+    item_id: String,
+    form_version: u32,
+    fields: Vec<(String, String, Option<QueuedSource>)>,
+    /// Licences attached as materials: (holder, licence id).
+    attached: Vec<(String, String)>,
+    parties: Vec<Party>,
+    /// The draft, restored if the platform refuses the case.
+    draft: FilledForm,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct QueuedRating {
+    case_id: String,
+    rating: Rating,
+    comment: Option<String>,
+}
+
+/// A case as the store keeps it: the case and, for the applicant, what was submitted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredCase {
+    case: Case,
+    submission: Option<QueuedCase>,
+}
+
+/// The case as the platform sends it.
+#[derive(Debug, Clone, Deserialize)]
+struct WireCase {
+    #[serde(flatten)]
+    case: Case,
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    result_licence: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireCases {
+    cases: Vec<WireCase>,
+}
+
+#[derive(Deserialize)]
+struct WireInbox {
+    items: Vec<InboxItem>,
+}
+
+#[derive(Deserialize)]
+struct WireContent {
+    case_id: String,
+    item_id: String,
+    revision: u32,
+    fields: BTreeMap<String, String>,
+    #[serde(default)]
+    parties: Vec<WireParty>,
+}
+
+#[derive(Deserialize)]
+struct WireParty {
+    role: String,
+    id_number: String,
+    name: String,
+}
+
+fn now() -> i64 {
+    crate::platform::now_unix_secs()
+}
+
+fn decode_err(e: serde_json::Error) -> StoreError {
+    StoreError::Decode { details: e.to_string() }
+}
+
+fn new_key() -> Result<String, CityKitError> {
+    crate::crypto::random_token(24).map_err(|_| CityKitError::Internal { details: "no secure random source".into() })
+}
+
+fn backoff_secs(attempts: u32) -> i64 {
+    (5_i64 << attempts.min(12)).min(MAX_BACKOFF_SECS)
+}
+
+/// The kinds of personal data a free-text comment seems to contain: an 18-character ID number
+/// (with a valid check digit) or a mobile number.
+pub fn personal_data_in(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut kinds = Vec::new();
+    let is_id_char = |c: char| c.is_ascii_digit() || c == 'X' || c == 'x';
+    let found_id = chars.windows(18).any(|w| {
+        w.iter().all(|c| is_id_char(*c)) && crate::autofill::validate::check_id_number(&w.iter().collect::<String>()).is_ok()
+    });
+    if found_id {
+        kinds.push("id_number".to_owned());
+    }
+    let found_mobile = chars.windows(11).enumerate().any(|(i, w)| {
+        let before = i.checked_sub(1).and_then(|j| chars.get(j)).is_some_and(|c| c.is_ascii_digit());
+        let after = chars.get(i + 11).is_some_and(|c| c.is_ascii_digit());
+        !before && !after && crate::autofill::validate::check_mobile(&w.iter().collect::<String>()).is_ok()
+    });
+    if found_mobile {
+        kinds.push("mobile".to_owned());
+    }
+    kinds
+}
+
+/// Submitting, following, co-signing and rating cases. Cheap to clone.
+#[derive(Clone)]
+pub struct CasesClient {
+    identity: IdentityClient,
+    store: Store,
+    wallet: WalletClient,
+    autofill: AutofillClient,
+    /// One sender at a time, so an outbox entry is never sent twice concurrently.
+    sending: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+impl CasesClient {
+    pub(crate) fn new(
+        identity: IdentityClient,
+        store: Store,
+        wallet: WalletClient,
+        autofill: AutofillClient,
+        sending: std::sync::Arc<tokio::sync::Mutex<()>>,
+    ) -> Self {
+        Self { identity, store, wallet, autofill, sending }
+    }
+
+    /// Submits a draft. It must be complete (no field errors, no missing required field or
+    /// material; signers named for a co-signing item). The draft moves into the outbox and is
+    /// sent; when the platform cannot be reached it stays queued (see [`Self::retry_pending`]).
+    /// Runs to the end even if the caller gives up.
+    pub async fn submit(&self, draft_id: &str) -> Result<SubmissionOutcome, CityKitError> {
+        let this = self.clone();
+        let draft_id = draft_id.to_owned();
+        crate::platform::detached(async move { this.submit_inner(&draft_id).await })
+            .await
+            .map_err(|e| CityKitError::Internal { details: e.to_string() })?
+    }
+
+    async fn submit_inner(&self, draft_id: &str) -> Result<SubmissionOutcome, CityKitError> {
+        let (applicant, agent) = self.autofill.holders().await?;
+        let form = self.autofill.draft(draft_id).await?;
+        let item = self.autofill.item(&form.item_id).await?;
+        if !form.errors.is_empty() {
+            return Err(AutofillError::InvalidForm { errors: form.errors.clone() }.into());
+        }
+        if let Some(m) = form.materials.iter().find(|m| m.state == MaterialState::Missing) {
+            return Err(AutofillError::MaterialMissing { material: m.id.clone() }.into());
+        }
+        if let Some(rule) = &item.co_signing {
+            if form.parties.is_empty() {
+                return Err(AutofillError::BadParties { details: format!("name the signers ({})", rule.roles.join(", ")) }.into());
+            }
+        }
+        let mut fields = Vec::new();
+        for f in &form.fields {
+            let Some(value) = &f.value else { continue };
+            let source = match (&f.origin, &f.provenance) {
+                (ValueOrigin::GovernmentVerified, Some(p)) => {
+                    let of_agent = item
+                        .field(&f.name)
+                        .map(|s| s.sources.iter().any(|src| src.vct == p.vct && src.claim == p.claim && src.of == crate::catalogue::SourceHolder::Agent))
+                        .unwrap_or(false);
+                    let holder = match (&agent, of_agent) {
+                        (Some(agent), true) => agent.clone(),
+                        _ => applicant.clone(),
+                    };
+                    Some(QueuedSource { licence_id: p.licence_id.clone(), holder, claim: p.claim.clone(), derive: p.derive })
+                }
+                _ => None,
+            };
+            fields.push((f.name.clone(), value.expose().clone(), source));
+        }
+        let attached = form
+            .materials
+            .iter()
+            .filter(|m| m.state == MaterialState::Attached)
+            .filter_map(|m| m.licence_id.clone().map(|id| (applicant.clone(), id)))
+            .collect();
+        let queued = QueuedCase { item_id: form.item_id.clone(), form_version: form.form_version, fields, attached, parties: form.parties.clone(), draft: form };
+        let key = new_key()?;
+        let body = serde_json::to_string(&queued).map_err(decode_err)?;
+        let (key_db, holder_db, draft_db, item_db) = (key.clone(), applicant.clone(), draft_id.to_owned(), queued.item_id.clone());
+        self.store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                let at = now();
+                tx.execute(
+                    "INSERT INTO outbox (id, holder, kind, case_id, body, attempts, next_attempt_at, created_at) VALUES (?1, ?2, 'case', ?3, ?4, 0, ?5, ?5)",
+                    rusqlite::params![key_db, holder_db, item_db, body, at],
+                )?;
+                tx.execute("DELETE FROM drafts WHERE id = ?1", [draft_db])?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        tracing::info!("case queued for submission");
+        let _guard = self.sending.lock().await;
+        self.send_case(&key, &applicant, &queued, 0).await
+    }
+
+    /// Sends one queued case submission; stores the result or keeps it queued.
+    async fn send_case(&self, key: &str, applicant: &str, queued: &QueuedCase, attempts: u32) -> Result<SubmissionOutcome, CityKitError> {
+        let url = self.identity.api_url("/cases").await?;
+        let reply = match self.build_case_body(queued, key, &url).await {
+            Ok(body) => self.identity.authorized_call(ApiCall::write(reqwest::Method::POST, &url, &body, key), true).await,
+            Err(e) => Err(e),
+        };
+        self.settle_case_reply(key, applicant, queued, attempts, reply).await
+    }
+
+    async fn settle_case_reply(
+        &self,
+        key: &str,
+        applicant: &str,
+        queued: &QueuedCase,
+        attempts: u32,
+        reply: Result<ApiReply, CityKitError>,
+    ) -> Result<SubmissionOutcome, CityKitError> {
+        match reply {
+            Ok(reply) if reply.is_success() => {
+                let wire: WireCase = serde_json::from_slice(&reply.body).map_err(|e| NetError::InvalidResponse { details: format!("unreadable case: {e}") })?;
+                let case = self.store_case(applicant, wire, Some(queued.clone()), Some(key.to_owned())).await?;
+                tracing::info!(status = case.status.as_str(), "case accepted");
+                if case.status == CaseStatus::AwaitingSignatures {
+                    if let Err(e) = self.sign_current(&case.id, "sign").await {
+                        tracing::warn!(code = e.code(), "the applicant's own signature could not be sent yet");
+                    }
+                    return Ok(SubmissionOutcome::Accepted { case: self.case(&case.id).await.unwrap_or(case) });
+                }
+                Ok(SubmissionOutcome::Accepted { case })
+            }
+            Ok(reply) if reply.status >= 500 || reply.status == 429 => self.keep_queued(key, attempts, &format!("net.http_{}", reply.status)).await,
+            Ok(reply) => {
+                let body = reply.error_body().unwrap_or_default();
+                let error = CaseError::Refused { reason: if body.error.is_empty() { format!("http_{}", reply.status) } else { body.error }, field: body.field };
+                self.restore_draft(key, applicant, &queued.draft).await?;
+                tracing::info!(code = error.code(), "case refused; draft restored");
+                Err(error.into())
+            }
+            Err(e) if is_transient(&e) => self.keep_queued(key, attempts, e.code()).await,
+            Err(e) => {
+                // A local failure (a licence removed or revoked since): give the form back.
+                self.restore_draft(key, applicant, &queued.draft).await?;
+                Err(e)
+            }
+        }
+    }
+
+    async fn keep_queued(&self, key: &str, attempts: u32, code: &str) -> Result<SubmissionOutcome, CityKitError> {
+        let attempts = attempts + 1;
+        let (key_db, code_db) = (key.to_owned(), code.to_owned());
+        self.store
+            .call(move |conn| {
+                conn.execute(
+                    "UPDATE outbox SET attempts = ?1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?4",
+                    rusqlite::params![attempts, now() + backoff_secs(attempts), code_db, key_db],
+                )?;
+                Ok(())
+            })
+            .await?;
+        tracing::info!(attempts, code, "submission kept in the outbox");
+        Ok(SubmissionOutcome::Queued { submission_id: key.to_owned(), attempts, last_error: Some(code.to_owned()) })
+    }
+
+    async fn restore_draft(&self, key: &str, holder: &str, draft: &FilledForm) -> Result<(), CityKitError> {
+        let body = serde_json::to_string(draft).map_err(decode_err)?;
+        let (key, holder, id, item, created) = (key.to_owned(), holder.to_owned(), draft.draft_id.clone(), draft.item_id.clone(), draft.created_at);
+        self.store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO drafts (id, holder, item_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    rusqlite::params![id, holder, item, body, created, now()],
+                )?;
+                tx.execute("DELETE FROM outbox WHERE id = ?1", [key])?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The request body of a queued case, with fresh presentations for this attempt.
+    async fn build_case_body(&self, queued: &QueuedCase, key: &str, url: &str) -> Result<Value, CityKitError> {
+        // One presentation per licence, disclosing the claims the fields use from it.
+        let mut order: Vec<(String, String)> = Vec::new();
+        let mut claims: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for (_, _, source) in &queued.fields {
+            if let Some(s) = source {
+                let id = (s.holder.clone(), s.licence_id.clone());
+                if !order.contains(&id) {
+                    order.push(id.clone());
+                }
+                let list = claims.entry(id).or_default();
+                if !list.contains(&s.claim) {
+                    list.push(s.claim.clone());
+                }
+            }
+        }
+        for id in &queued.attached {
+            if !order.contains(id) {
+                order.push(id.clone());
+            }
+        }
+        let mut materials = Vec::new();
+        for id in &order {
+            let chosen = claims.get(id).cloned().unwrap_or_default();
+            materials.push(self.wallet.presentation_for_request(&id.0, &id.1, &chosen, url, key).await?);
+        }
+        let mut fields = serde_json::Map::new();
+        for (name, value, source) in &queued.fields {
+            let source = match source {
+                Some(s) => {
+                    let index = order.iter().position(|o| o.0 == s.holder && o.1 == s.licence_id).unwrap_or_default();
+                    json!({"material": index, "claim": s.claim, "derive": s.derive.map(Derivation::as_str)})
+                }
+                None => Value::Null,
+            };
+            fields.insert(name.clone(), json!({"value": value, "source": source}));
+        }
+        let parties: Vec<Value> =
+            queued.parties.iter().map(|p| json!({"role": p.role, "id_number": p.id_number.expose(), "name": p.name.expose()})).collect();
+        Ok(json!({
+            "item_id": queued.item_id,
+            "form_version": queued.form_version,
+            "fields": fields,
+            "materials": materials,
+            "parties": parties,
+        }))
+    }
+
+    /// Stores a case from the platform (and the licence it issued, into the wallet).
+    async fn store_case(&self, holder: &str, wire: WireCase, submission: Option<QueuedCase>, sent_key: Option<String>) -> Result<Case, CityKitError> {
+        let mut case = wire.case;
+        // Keep what this device submitted; the platform's answer does not repeat it.
+        let (holder_db, id_db) = (holder.to_owned(), case.id.clone());
+        let previous: Option<StoredCase> = self
+            .store
+            .call(move |conn| {
+                let body: Option<String> = conn.query_row("SELECT body FROM cases WHERE id = ?1 AND holder = ?2", [id_db, holder_db], |r| r.get(0)).optional()?;
+                Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+            })
+            .await?;
+        let submission = submission.or_else(|| previous.as_ref().and_then(|p| p.submission.clone()));
+        case.result_licence_id = previous.as_ref().and_then(|p| p.case.result_licence_id.clone());
+        if let (Some(text), None) = (&wire.result_licence, &case.result_licence_id) {
+            if case.applicant.id == holder {
+                match self.wallet.store_issued(holder, text).await {
+                    Ok(summary) => case.result_licence_id = Some(summary.id),
+                    Err(e) => tracing::warn!(code = e.code(), "the issued licence could not be stored"),
+                }
+            }
+        }
+        let stored = StoredCase { case: case.clone(), submission };
+        let body = serde_json::to_string(&stored).map_err(decode_err)?;
+        let (holder, id, item, status) = (holder.to_owned(), case.id.clone(), case.item_id.clone(), case.status.as_str());
+        self.store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO cases (id, holder, item_id, status, body, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    rusqlite::params![id, holder, item, status, body, now()],
+                )?;
+                if let Some(key) = sent_key {
+                    tx.execute("DELETE FROM outbox WHERE id = ?1", [key])?;
+                }
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        Ok(case)
+    }
+
+    /// Sends every queued write of the current identity that is due (all of them when `force`).
+    /// Call it at start-up and when the network comes back.
+    pub async fn retry_pending(&self, force: bool) -> Result<RetryReport, CityKitError> {
+        let this = self.clone();
+        crate::platform::detached(async move { this.retry_inner(force).await })
+            .await
+            .map_err(|e| CityKitError::Internal { details: e.to_string() })?
+    }
+
+    async fn retry_inner(&self, force: bool) -> Result<RetryReport, CityKitError> {
+        let (applicant, _) = self.autofill.holders().await?;
+        let _guard = self.sending.lock().await;
+        let holder = applicant.clone();
+        let rows: Vec<(String, String, String, u32, i64)> = self
+            .store
+            .call(move |conn| {
+                let mut stmt = conn.prepare("SELECT id, kind, body, attempts, next_attempt_at FROM outbox WHERE holder = ?1 ORDER BY created_at, id")?;
+                let rows = stmt.query_map([holder], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?.collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?;
+        let mut report = RetryReport::default();
+        for (key, kind, body, attempts, due) in rows {
+            if !force && due > now() {
+                continue;
+            }
+            match kind.as_str() {
+                "case" => {
+                    let queued: QueuedCase = serde_json::from_str(&body).map_err(decode_err)?;
+                    match self.send_case(&key, &applicant, &queued, attempts).await {
+                        Ok(SubmissionOutcome::Accepted { case }) => report.accepted.push(case),
+                        Ok(SubmissionOutcome::Queued { .. }) => {}
+                        Err(e) => report.refused.push((key.clone(), e.code().to_owned())),
+                    }
+                }
+                "amendment" => {
+                    let (case_id, queued): (String, QueuedCase) = serde_json::from_str(&body).map_err(decode_err)?;
+                    match self.send_amendment(&key, &applicant, &case_id, &queued, attempts).await {
+                        Ok(Some(case)) => report.accepted.push(case),
+                        Ok(None) => {}
+                        Err(e) => report.refused.push((key.clone(), e.code().to_owned())),
+                    }
+                }
+                "rating" => {
+                    let queued: QueuedRating = serde_json::from_str(&body).map_err(decode_err)?;
+                    match self.send_rating(&key, &applicant, &queued, attempts).await {
+                        Ok(true) => report.rated.push(queued.case_id.clone()),
+                        Ok(false) => {}
+                        Err(e) => report.refused.push((key.clone(), e.code().to_owned())),
+                    }
+                }
+                _ => tracing::warn!("unknown outbox entry kind; left alone"),
+            }
+        }
+        drop(_guard);
+        report.pending = self.pending().await?;
+        Ok(report)
+    }
+
+    /// The current identity's queued writes.
+    pub async fn pending(&self) -> Result<Vec<PendingSubmission>, CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        Ok(self
+            .store
+            .call(move |conn| {
+                let mut stmt = conn.prepare(
+                    "SELECT id, kind, case_id, attempts, next_attempt_at, last_error FROM outbox WHERE holder = ?1 ORDER BY created_at, id",
+                )?;
+                let rows = stmt
+                    .query_map([holder], |r| {
+                        let kind: String = r.get(1)?;
+                        let case_or_item: Option<String> = r.get(2)?;
+                        let (item_id, case_id) = if kind == "case" { (case_or_item, None) } else { (None, case_or_item) };
+                        Ok(PendingSubmission {
+                            submission_id: r.get(0)?,
+                            kind,
+                            item_id,
+                            case_id,
+                            attempts: r.get(3)?,
+                            next_attempt_at: r.get(4)?,
+                            last_error: r.get(5)?,
+                        })
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?)
+    }
+
+    /// The identity's cases (applied for or to co-sign), from the platform; stored for offline use.
+    pub async fn cases(&self) -> Result<Vec<Case>, CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        let url = self.identity.api_url("/cases").await?;
+        let wire: WireCases = self.identity.authorized_call(ApiCall::get(&url), true).await?.into_json()?;
+        let mut out = Vec::new();
+        for c in wire.cases {
+            out.push(self.store_case(&holder, c, None, None).await?);
+        }
+        Ok(out)
+    }
+
+    /// The cases stored on this device, newest first (no network).
+    pub async fn stored_cases(&self) -> Result<Vec<Case>, CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        let bodies: Vec<String> = self
+            .store
+            .call(move |conn| {
+                let mut stmt = conn.prepare("SELECT body FROM cases WHERE holder = ?1 ORDER BY updated_at DESC, id DESC")?;
+                let rows = stmt.query_map([holder], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?;
+        bodies.iter().map(|b| Ok(serde_json::from_str::<StoredCase>(b).map_err(decode_err)?.case)).collect()
+    }
+
+    /// One case, fresh from the platform (and stored).
+    pub async fn case(&self, case_id: &str) -> Result<Case, CityKitError> {
+        Ok(self.fetch_case(case_id).await?.0)
+    }
+
+    async fn fetch_case(&self, case_id: &str) -> Result<(Case, Option<String>), CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        let url = self.identity.api_url(&format!("/cases/{}", url_segment(case_id)?)).await?;
+        let reply = self.identity.authorized_call(ApiCall::get(&url), true).await?;
+        if reply.status == 404 {
+            return Err(CaseError::UnknownCase.into());
+        }
+        let wire: WireCase = reply.into_json()?;
+        let content = wire.content.clone();
+        let case = self.store_case(&holder, wire, None, None).await?;
+        Ok((case, content))
+    }
+
+    /// A case with its exact content, decoded for review before signing.
+    pub async fn review(&self, case_id: &str) -> Result<CaseReview, CityKitError> {
+        let (case, content) = self.fetch_case(case_id).await?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(content.unwrap_or_default())
+            .map_err(|_| CaseError::Malformed { details: "content is not base64url".into() })?;
+        let digest = crate::crypto::sha256_b64url(&bytes);
+        if case.content_sha256.as_deref().is_some_and(|d| d != digest) {
+            return Err(CaseError::Malformed { details: "the content does not match its digest".into() }.into());
+        }
+        let wire: WireContent = serde_json::from_slice(&bytes).map_err(|e| CaseError::Malformed { details: e.to_string() })?;
+        let content = CaseContent {
+            case_id: wire.case_id,
+            item_id: wire.item_id,
+            revision: wire.revision,
+            fields: wire.fields.into_iter().map(|(k, v)| (k, Personal::new(v))).collect(),
+            parties: wire.parties.into_iter().map(|p| Party { role: p.role, name: Personal::new(p.name), id_number: Personal::new(p.id_number) }).collect(),
+        };
+        if content.case_id != case.id {
+            return Err(CaseError::Malformed { details: "the content belongs to another case".into() }.into());
+        }
+        Ok(CaseReview { case, content, content_sha256: digest })
+    }
+
+    /// Signs the case's content as reviewed: `reviewed_sha256` is [`CaseReview::content_sha256`];
+    /// if the content changed since, nothing is signed ([`CaseError::ContentChanged`]).
+    pub async fn sign(&self, case_id: &str, reviewed_sha256: &str) -> Result<Case, CityKitError> {
+        self.decide(case_id, reviewed_sha256, "sign").await
+    }
+
+    /// Declines to sign: the case ends as declined.
+    pub async fn decline(&self, case_id: &str, reviewed_sha256: &str) -> Result<Case, CityKitError> {
+        self.decide(case_id, reviewed_sha256, "decline").await
+    }
+
+    async fn decide(&self, case_id: &str, reviewed_sha256: &str, decision: &str) -> Result<Case, CityKitError> {
+        let review = self.review(case_id).await?;
+        if review.content_sha256 != reviewed_sha256 {
+            return Err(CaseError::ContentChanged.into());
+        }
+        self.send_signature(case_id, &review.content_sha256, decision).await
+    }
+
+    /// Signs whatever the case holds now (the applicant, right after submitting it).
+    async fn sign_current(&self, case_id: &str, decision: &str) -> Result<Case, CityKitError> {
+        let review = self.review(case_id).await?;
+        self.send_signature(case_id, &review.content_sha256, decision).await
+    }
+
+    async fn send_signature(&self, case_id: &str, digest: &str, decision: &str) -> Result<Case, CityKitError> {
+        let claims = json!({"case_id": case_id, "content_sha256": digest, "decision": decision, "iat": now()});
+        let jws = self.identity.device_signed_jws("citykit-cosign+jwt", &claims).await?;
+        let url = self.identity.api_url(&format!("/cases/{}/signatures", url_segment(case_id)?)).await?;
+        let key = new_key()?;
+        let body = json!({"signature": jws});
+        let reply = self.identity.authorized_call(ApiCall::write(reqwest::Method::POST, &url, &body, &key), true).await?;
+        match (reply.status, reply.error_body().map(|b| b.error).as_deref()) {
+            (200..=299, _) => {
+                let (holder, _) = self.autofill.holders().await?;
+                let wire: WireCase = reply.into_json()?;
+                tracing::info!(decision, "signature sent");
+                self.store_case(&holder, wire, None, None).await
+            }
+            (409, Some("content_changed")) => Err(CaseError::ContentChanged.into()),
+            (409, Some("case_closed")) => Err(CaseError::CaseClosed.into()),
+            (404, _) => Err(CaseError::UnknownCase.into()),
+            (status, error) => Err(CaseError::Refused { reason: error.map_or_else(|| format!("http_{status}"), str::to_owned), field: None }.into()),
+        }
+    }
+
+    /// Changes fields of a case the current identity applied for (a changed value becomes
+    /// user-provided). Every earlier signature is void; the applicant signs the new content.
+    pub async fn amend(&self, case_id: &str, changes: Vec<(String, String)>) -> Result<SubmissionOutcome, CityKitError> {
+        let (applicant, _) = self.autofill.holders().await?;
+        let (holder_db, id_db) = (applicant.clone(), case_id.to_owned());
+        let stored: Option<String> = self
+            .store
+            .call(move |conn| Ok(conn.query_row("SELECT body FROM cases WHERE id = ?1 AND holder = ?2", [id_db, holder_db], |r| r.get(0)).optional()?))
+            .await?;
+        let stored: StoredCase = serde_json::from_str(&stored.ok_or(CaseError::UnknownCase)?).map_err(decode_err)?;
+        let mut queued = stored.submission.ok_or(CaseError::NotApplicant)?;
+        let item = self.autofill.item(&queued.item_id).await?;
+        let today = crate::autofill::validate::china_today(now());
+        let mut errors = Vec::new();
+        for (name, value) in changes {
+            let schema = item.field(&name).ok_or_else(|| AutofillError::UnknownField { field: name.clone() })?;
+            if let Some(e) = crate::autofill::validate::validate_field(schema, Some(&value), today) {
+                errors.push(e);
+            }
+            match queued.fields.iter_mut().find(|(n, _, _)| *n == name) {
+                Some(slot) => {
+                    slot.1 = value;
+                    slot.2 = None;
+                }
+                None => queued.fields.push((name, value, None)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AutofillError::InvalidForm { errors }.into());
+        }
+        let key = new_key()?;
+        let body = serde_json::to_string(&(case_id, &queued)).map_err(decode_err)?;
+        let (key_db, holder_db, case_db) = (key.clone(), applicant.clone(), case_id.to_owned());
+        self.store
+            .call(move |conn| {
+                let at = now();
+                conn.execute(
+                    "INSERT INTO outbox (id, holder, kind, case_id, body, attempts, next_attempt_at, created_at) VALUES (?1, ?2, 'amendment', ?3, ?4, 0, ?5, ?5)",
+                    rusqlite::params![key_db, holder_db, case_db, body, at],
+                )?;
+                Ok(())
+            })
+            .await?;
+        let _guard = self.sending.lock().await;
+        match self.send_amendment(&key, &applicant, case_id, &queued, 0).await? {
+            Some(case) => Ok(SubmissionOutcome::Accepted { case }),
+            None => {
+                let pending = self.pending().await?.into_iter().find(|p| p.submission_id == key);
+                Ok(SubmissionOutcome::Queued {
+                    submission_id: key,
+                    attempts: pending.as_ref().map_or(1, |p| p.attempts),
+                    last_error: pending.and_then(|p| p.last_error),
+                })
+            }
+        }
+    }
+
+    async fn send_amendment(&self, key: &str, applicant: &str, case_id: &str, queued: &QueuedCase, attempts: u32) -> Result<Option<Case>, CityKitError> {
+        let url = self.identity.api_url(&format!("/cases/{}", url_segment(case_id)?)).await?;
+        let cases_url = self.identity.api_url("/cases").await?;
+        let reply = match self.build_case_body(queued, key, &cases_url).await {
+            Ok(mut body) => {
+                if let Some(map) = body.as_object_mut() {
+                    map.remove("item_id");
+                }
+                self.identity.authorized_call(ApiCall::write(reqwest::Method::PUT, &url, &body, key), true).await
+            }
+            Err(e) => Err(e),
+        };
+        match reply {
+            Ok(reply) if reply.is_success() => {
+                let wire: WireCase = serde_json::from_slice(&reply.body).map_err(|e| NetError::InvalidResponse { details: format!("unreadable case: {e}") })?;
+                let case = self.store_case(applicant, wire, Some(queued.clone()), Some(key.to_owned())).await?;
+                if case.status == CaseStatus::AwaitingSignatures {
+                    if let Err(e) = self.sign_current(&case.id, "sign").await {
+                        tracing::warn!(code = e.code(), "the applicant's signature could not be sent yet");
+                    }
+                }
+                Ok(Some(self.case(&case.id).await.unwrap_or(case)))
+            }
+            Ok(reply) if reply.status >= 500 || reply.status == 429 => {
+                self.keep_queued(key, attempts, &format!("net.http_{}", reply.status)).await?;
+                Ok(None)
+            }
+            Ok(reply) => {
+                self.drop_outbox(key).await?;
+                let body = reply.error_body().unwrap_or_default();
+                Err(match (reply.status, body.error.as_str()) {
+                    (404, _) => CaseError::UnknownCase,
+                    (409, "case_closed") => CaseError::CaseClosed,
+                    (403, _) => CaseError::NotApplicant,
+                    (status, error) => CaseError::Refused { reason: if error.is_empty() { format!("http_{status}") } else { error.to_owned() }, field: body.field },
+                }
+                .into())
+            }
+            Err(e) if is_transient(&e) => {
+                self.keep_queued(key, attempts, e.code()).await?;
+                Ok(None)
+            }
+            Err(e) => {
+                self.drop_outbox(key).await?;
+                Err(e)
+            }
+        }
+    }
+
+    async fn drop_outbox(&self, key: &str) -> Result<(), CityKitError> {
+        let key = key.to_owned();
+        self.store.call(move |conn| Ok(conn.execute("DELETE FROM outbox WHERE id = ?1", [key])?)).await?;
+        Ok(())
+    }
+
+    /// Rates a finished case (好差评). The comment is checked first: at most
+    /// [`MAX_COMMENT_CHARS`] characters and no ID or mobile number. Made offline, the rating is
+    /// queued and sent once.
+    pub async fn rate(&self, case_id: &str, rating: Rating, comment: Option<String>) -> Result<SubmissionOutcome, CityKitError> {
+        let comment = comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+        if let Some(c) = &comment {
+            if c.chars().count() as u32 > MAX_COMMENT_CHARS {
+                return Err(CaseError::CommentTooLong { max: MAX_COMMENT_CHARS }.into());
+            }
+            let kinds = personal_data_in(c);
+            if !kinds.is_empty() {
+                return Err(CaseError::CommentHasPersonalData { kinds }.into());
+            }
+        }
+        let (applicant, _) = self.autofill.holders().await?;
+        let (holder_db, id_db) = (applicant.clone(), case_id.to_owned());
+        let stored: Option<String> = self
+            .store
+            .call(move |conn| Ok(conn.query_row("SELECT body FROM cases WHERE id = ?1 AND holder = ?2", [id_db, holder_db], |r| r.get(0)).optional()?))
+            .await?;
+        let stored: StoredCase = serde_json::from_str(&stored.ok_or(CaseError::UnknownCase)?).map_err(decode_err)?;
+        if stored.case.applicant.id != applicant {
+            return Err(CaseError::NotApplicant.into());
+        }
+        if !stored.case.status.is_finished() {
+            return Err(CaseError::NotFinished.into());
+        }
+        let queued = QueuedRating { case_id: case_id.to_owned(), rating, comment };
+        let key = new_key()?;
+        let body = serde_json::to_string(&queued).map_err(|e| StoreError::Decode { details: e.to_string() })?;
+        let (key_db, holder_db, case_db) = (key.clone(), applicant.clone(), case_id.to_owned());
+        self.store
+            .call(move |conn| {
+                let at = now();
+                conn.execute(
+                    "INSERT INTO outbox (id, holder, kind, case_id, body, attempts, next_attempt_at, created_at) VALUES (?1, ?2, 'rating', ?3, ?4, 0, ?5, ?5)",
+                    rusqlite::params![key_db, holder_db, case_db, body, at],
+                )?;
+                Ok(())
+            })
+            .await?;
+        let _guard = self.sending.lock().await;
+        if self.send_rating(&key, &applicant, &queued, 0).await? {
+            let case = self.stored_case(&applicant, case_id).await?;
+            Ok(SubmissionOutcome::Accepted { case })
+        } else {
+            let pending = self.pending().await?.into_iter().find(|p| p.submission_id == key);
+            Ok(SubmissionOutcome::Queued {
+                submission_id: key,
+                attempts: pending.as_ref().map_or(1, |p| p.attempts),
+                last_error: pending.and_then(|p| p.last_error),
+            })
+        }
+    }
+
+    async fn stored_case(&self, holder: &str, case_id: &str) -> Result<Case, CityKitError> {
+        let (holder, id) = (holder.to_owned(), case_id.to_owned());
+        let body: Option<String> = self
+            .store
+            .call(move |conn| Ok(conn.query_row("SELECT body FROM cases WHERE id = ?1 AND holder = ?2", [id, holder], |r| r.get(0)).optional()?))
+            .await?;
+        Ok(serde_json::from_str::<StoredCase>(&body.ok_or(CaseError::UnknownCase)?).map_err(decode_err)?.case)
+    }
+
+    /// Sends one queued rating: Ok(true) when delivered, Ok(false) when still queued.
+    async fn send_rating(&self, key: &str, applicant: &str, queued: &QueuedRating, attempts: u32) -> Result<bool, CityKitError> {
+        let url = self.identity.api_url(&format!("/cases/{}/rating", url_segment(&queued.case_id)?)).await?;
+        let body = json!({"rating": queued.rating.as_str(), "comment": queued.comment});
+        match self.identity.authorized_call(ApiCall::write(reqwest::Method::POST, &url, &body, key), true).await {
+            Ok(reply) if reply.is_success() => {
+                let (holder, case_id, rating, key) = (applicant.to_owned(), queued.case_id.clone(), queued.rating, key.to_owned());
+                self.store
+                    .call(move |conn| {
+                        let tx = conn.transaction()?;
+                        let body: Option<String> =
+                            tx.query_row("SELECT body FROM cases WHERE id = ?1 AND holder = ?2", [&case_id, &holder], |r| r.get(0)).optional()?;
+                        if let Some(mut stored) = body.and_then(|b| serde_json::from_str::<StoredCase>(&b).ok()) {
+                            stored.case.rating = Some(rating);
+                            let body = serde_json::to_string(&stored).map_err(decode_err)?;
+                            tx.execute("UPDATE cases SET body = ?1, updated_at = ?2 WHERE id = ?3 AND holder = ?4", rusqlite::params![body, now(), case_id, holder])?;
+                        }
+                        tx.execute("DELETE FROM outbox WHERE id = ?1", [key])?;
+                        tx.commit()?;
+                        Ok(())
+                    })
+                    .await?;
+                tracing::info!("rating delivered");
+                Ok(true)
+            }
+            Ok(reply) if reply.status >= 500 || reply.status == 429 => {
+                self.keep_queued(key, attempts, &format!("net.http_{}", reply.status)).await?;
+                Ok(false)
+            }
+            Ok(reply) => {
+                self.drop_outbox(key).await?;
+                let error = reply.error_body().unwrap_or_default().error;
+                Err(match error.as_str() {
+                    "case_not_finished" => CaseError::NotFinished,
+                    "already_rated" => CaseError::AlreadyRated,
+                    "comment_too_long" => CaseError::CommentTooLong { max: MAX_COMMENT_CHARS },
+                    _ if reply.status == 404 => CaseError::UnknownCase,
+                    _ => CaseError::Refused { reason: if error.is_empty() { format!("http_{}", reply.status) } else { error }, field: None },
+                }
+                .into())
+            }
+            Err(e) if is_transient(&e) => {
+                self.keep_queued(key, attempts, e.code()).await?;
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// New notices from the platform, stored; returns the whole inbox, newest first.
+    pub async fn inbox(&self) -> Result<Vec<InboxItem>, CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        let holder_db = holder.clone();
+        let last: i64 = self
+            .store
+            .call(move |conn| Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM inbox WHERE holder = ?1", [holder_db], |r| r.get(0))?))
+            .await?;
+        let url = self.identity.api_url(&format!("/inbox?after={last}")).await?;
+        let wire: WireInbox = self.identity.authorized_call(ApiCall::get(&url), true).await?.into_json()?;
+        let holder_db = holder.clone();
+        let items = wire.items;
+        self.store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                for item in &items {
+                    let body = serde_json::to_string(item).map_err(decode_err)?;
+                    tx.execute("INSERT OR IGNORE INTO inbox (holder, id, body) VALUES (?1, ?2, ?3)", rusqlite::params![holder_db, item.id, body])?;
+                }
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        self.stored_inbox().await
+    }
+
+    /// The inbox as stored on this device, newest first (no network).
+    pub async fn stored_inbox(&self) -> Result<Vec<InboxItem>, CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        let rows: Vec<(String, bool)> = self
+            .store
+            .call(move |conn| {
+                let mut stmt = conn.prepare("SELECT body, read FROM inbox WHERE holder = ?1 ORDER BY id DESC")?;
+                let rows = stmt.query_map([holder], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?;
+        rows.iter()
+            .map(|(b, read)| {
+                let mut item: InboxItem = serde_json::from_str(b).map_err(decode_err)?;
+                item.read = *read;
+                Ok(item)
+            })
+            .collect()
+    }
+
+    /// Marks an inbox item read.
+    pub async fn mark_read(&self, inbox_id: i64) -> Result<(), CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        self.store
+            .call(move |conn| Ok(conn.execute("UPDATE inbox SET read = 1 WHERE holder = ?1 AND id = ?2", rusqlite::params![holder, inbox_id])?))
+            .await?;
+        Ok(())
+    }
+}
+
+/// Whether a failed send should be retried later (network down, timeouts, 5xx).
+fn is_transient(e: &CityKitError) -> bool {
+    match e {
+        CityKitError::Net(n) => n.is_retryable() || matches!(n, NetError::Status { status, .. } if *status >= 500),
+        _ => false,
+    }
+}
+
+/// A case id as one URL path segment.
+fn url_segment(id: &str) -> Result<&str, CityKitError> {
+    if !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        Ok(id)
+    } else {
+        Err(CaseError::UnknownCase.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_with_personal_data_are_caught() {
+        assert!(personal_data_in("办事很快，窗口服务好").is_empty());
+        assert_eq!(personal_data_in("我的身份证440304198207146235办不了"), vec!["id_number"]);
+        assert_eq!(personal_data_in("请回电18845309902"), vec!["mobile"]);
+        assert!(personal_data_in("订单号 123456789012345").is_empty(), "a long number that is not a mobile");
+        assert!(personal_data_in("等了 3 天").is_empty());
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff_secs(1), 10);
+        assert_eq!(backoff_secs(2), 20);
+        assert_eq!(backoff_secs(30), MAX_BACKOFF_SECS);
+    }
+
+    #[test]
+    fn case_ids_are_path_safe() {
+        assert!(url_segment("C20261123-000042").is_ok());
+        assert!(url_segment("../sim/faults").is_err());
+        assert!(url_segment("").is_err());
+    }
+}

@@ -1,0 +1,319 @@
+//! The service catalogue (政务服务事项, 办事指南): every item the city offers with its standard
+//! guide, form schema and materials, and the one-thing bundles (一件事).
+//!
+//! Owns: syncing the platform's catalogue with conditional requests (ETag → `304 Not Modified`
+//! costs one round trip and no parsing), keeping it in the encrypted store, and searching it
+//! offline — Chinese included — with SQLite FTS5's trigram tokenizer (queries of three characters
+//! or more use the index; one- and two-character queries such as 社保 or 租赁, which a trigram
+//! index cannot answer, scan the same table with `LIKE`, fine for a few thousand items).
+
+mod error;
+mod model;
+
+pub use error::CatalogueError;
+pub use model::*;
+
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use crate::identity::{ApiCall, IdentityClient};
+use crate::net::NetError;
+use crate::store::{Store, StoreError};
+use crate::CityKitError;
+
+/// What a sync did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogueSync {
+    /// The catalogue's version label.
+    pub version: String,
+    /// Items stored.
+    pub item_count: u32,
+    /// Bundles stored.
+    pub bundle_count: u32,
+    /// False when the platform answered `304 Not Modified`.
+    pub changed: bool,
+    /// When (Unix seconds).
+    pub synced_at: i64,
+}
+
+/// An item as a search or a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemSummary {
+    /// Stable id.
+    pub id: String,
+    /// The city's item code.
+    pub code: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// The office.
+    pub office: Office,
+    /// Whom it is for.
+    pub audience: Audience,
+    /// May be approved instantly.
+    pub instant: bool,
+    /// Promised working days.
+    pub promised_working_days: u32,
+    /// Fee in fen.
+    pub fee_fen: u64,
+    /// The bundles it belongs to.
+    pub bundles: Vec<String>,
+}
+
+impl From<&ServiceItem> for ItemSummary {
+    fn from(item: &ServiceItem) -> Self {
+        Self {
+            id: item.id.clone(),
+            code: item.code.clone(),
+            name_zh: item.name_zh.clone(),
+            name_en: item.name_en.clone(),
+            office: item.office.clone(),
+            audience: item.audience,
+            instant: item.instant,
+            promised_working_days: item.promised_working_days,
+            fee_fen: item.fee.amount_fen,
+            bundles: item.bundles.clone(),
+        }
+    }
+}
+
+/// Parses and checks a catalogue document (outside input).
+pub fn parse_catalogue(bytes: &[u8]) -> Result<CatalogueDocument, CatalogueError> {
+    let doc: CatalogueDocument = serde_json::from_slice(bytes).map_err(|e| CatalogueError::Malformed { details: e.to_string() })?;
+    let mut ids = std::collections::HashSet::new();
+    for item in &doc.items {
+        if item.id.is_empty() || !ids.insert(item.id.as_str()) {
+            return Err(CatalogueError::Malformed { details: "an item id is empty or repeated".into() });
+        }
+        let mut names = std::collections::HashSet::new();
+        for field in &item.form.fields {
+            if field.name.is_empty() || !names.insert(field.name.as_str()) {
+                return Err(CatalogueError::Malformed { details: format!("item {}: a field name is empty or repeated", item.id) });
+            }
+            if field.field_type == FieldType::Choice && field.options.is_empty() {
+                return Err(CatalogueError::Malformed { details: format!("item {}: choice field {} has no options", item.id, field.name) });
+            }
+        }
+    }
+    for bundle in &doc.bundles {
+        if let Some(missing) = bundle.items.iter().find(|i| !ids.contains(i.as_str())) {
+            return Err(CatalogueError::Malformed { details: format!("bundle {} names unknown item {missing}", bundle.id) });
+        }
+    }
+    Ok(doc)
+}
+
+/// The text a search matches an item against.
+fn search_text(item: &ServiceItem) -> String {
+    let mut parts = vec![
+        item.name_zh.as_str(),
+        item.name_en.as_str(),
+        item.code.as_str(),
+        item.office.name_zh.as_str(),
+        item.office.name_en.as_str(),
+        item.theme.as_str(),
+    ];
+    parts.extend(item.keywords_zh.iter().map(String::as_str));
+    parts.join(" \u{1f} ")
+}
+
+/// Stores a parsed catalogue, replacing the old one, in one transaction.
+pub(crate) fn store_catalogue(conn: &mut rusqlite::Connection, doc: &CatalogueDocument, etag: Option<&str>, at: i64) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    tx.execute_batch("DELETE FROM catalogue_items; DELETE FROM catalogue_bundles; DELETE FROM catalogue_search;")?;
+    {
+        let mut insert_item = tx.prepare("INSERT INTO catalogue_items (id, position, body) VALUES (?1, ?2, ?3)")?;
+        let mut insert_text = tx.prepare("INSERT INTO catalogue_search (item_id, name, text) VALUES (?1, ?2, ?3)")?;
+        for (position, item) in doc.items.iter().enumerate() {
+            let body = serde_json::to_string(item).map_err(|e| StoreError::Decode { details: e.to_string() })?;
+            insert_item.execute(rusqlite::params![item.id, position as i64, body])?;
+            insert_text.execute(rusqlite::params![item.id, format!("{} {}", item.name_zh, item.name_en), search_text(item)])?;
+        }
+        let mut insert_bundle = tx.prepare("INSERT INTO catalogue_bundles (id, position, body) VALUES (?1, ?2, ?3)")?;
+        for (position, bundle) in doc.bundles.iter().enumerate() {
+            let body = serde_json::to_string(bundle).map_err(|e| StoreError::Decode { details: e.to_string() })?;
+            insert_bundle.execute(rusqlite::params![bundle.id, position as i64, body])?;
+        }
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO catalogue_meta (id, etag, version, synced_at, item_count) VALUES (1, ?1, ?2, ?3, ?4)",
+        rusqlite::params![etag, doc.version, at, doc.items.len() as i64],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+fn like_pattern(term: &str) -> String {
+    let mut out = String::with_capacity(term.len() + 2);
+    out.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Offline search over the stored catalogue: every whitespace-separated term must match (in a
+/// name, the office, the code, the theme or a keyword). Terms of three characters or more use
+/// the trigram index; shorter ones a `LIKE` scan. Name matches come first.
+pub(crate) fn search_blocking(conn: &rusqlite::Connection, query: &str, limit: u32) -> Result<Vec<ServiceItem>, StoreError> {
+    let terms: Vec<&str> = query.split_whitespace().collect();
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let long: Vec<String> = terms
+        .iter()
+        .filter(|t| t.chars().count() >= 3)
+        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+        .collect();
+    let short: Vec<String> = terms.iter().filter(|t| t.chars().count() < 3).map(|t| like_pattern(t)).collect();
+    let mut sql = String::from("SELECT i.body FROM catalogue_search s JOIN catalogue_items i ON i.id = s.item_id WHERE 1");
+    let mut params: Vec<String> = Vec::new();
+    if !long.is_empty() {
+        sql.push_str(" AND catalogue_search MATCH ?");
+        params.push(format!("text : ({})", long.join(" AND ")));
+    }
+    for pattern in &short {
+        sql.push_str(" AND s.text LIKE ? ESCAPE '\\'");
+        params.push(pattern.clone());
+    }
+    // Name hits first (every term in the name), then by relevance or catalogue order.
+    let name_terms: Vec<String> = terms.iter().map(|t| like_pattern(t)).collect();
+    let name_rank = name_terms.iter().map(|_| "s.name LIKE ? ESCAPE '\\'").collect::<Vec<_>>().join(" AND ");
+    sql.push_str(&format!(" ORDER BY CASE WHEN {name_rank} THEN 0 ELSE 1 END"));
+    params.extend(name_terms);
+    if !long.is_empty() {
+        sql.push_str(", s.rank");
+    }
+    sql.push_str(", i.position LIMIT ?");
+    params.push(limit.to_string());
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.iter()
+        .map(|body| serde_json::from_str(body).map_err(|e| StoreError::Decode { details: e.to_string() }))
+        .collect()
+}
+
+/// Loads one stored item.
+pub(crate) fn item_blocking(conn: &rusqlite::Connection, id: &str) -> Result<Option<ServiceItem>, StoreError> {
+    let body: Option<String> = conn.query_row("SELECT body FROM catalogue_items WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Decode { details: e.to_string() })).transpose()
+}
+
+/// The catalogue, synced from the platform and searched offline. Cheap to clone.
+#[derive(Clone)]
+pub struct CatalogueClient {
+    identity: IdentityClient,
+    store: Store,
+}
+
+impl CatalogueClient {
+    pub(crate) fn new(identity: IdentityClient, store: Store) -> Self {
+        Self { identity, store }
+    }
+
+    /// Brings the stored catalogue up to date: a conditional GET with the stored ETag; a `304`
+    /// keeps what is stored. A malformed catalogue is refused and the stored one kept.
+    pub async fn sync(&self) -> Result<CatalogueSync, CityKitError> {
+        let stored: Option<(Option<String>, String)> = self
+            .store
+            .call(|conn| Ok(conn.query_row("SELECT etag, version FROM catalogue_meta WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?))
+            .await?;
+        let url = self.identity.api_url("/catalogue").await?;
+        let mut call = ApiCall::get(&url);
+        let etag = stored.as_ref().and_then(|(etag, _)| etag.clone());
+        call.if_none_match = etag.as_deref();
+        let reply = self.identity.authorized_call(call, false).await?;
+        let at = crate::platform::now_unix_secs();
+        if reply.status == 304 && stored.is_some() {
+            let (item_count, bundle_count, version) = self
+                .store
+                .call(move |conn| {
+                    conn.execute("UPDATE catalogue_meta SET synced_at = ?1 WHERE id = 1", [at])?;
+                    let counts = conn.query_row(
+                        "SELECT (SELECT count(*) FROM catalogue_items), (SELECT count(*) FROM catalogue_bundles), version FROM catalogue_meta WHERE id = 1",
+                        [],
+                        |r| Ok((r.get::<_, u32>(0)?, r.get::<_, u32>(1)?, r.get::<_, String>(2)?)),
+                    )?;
+                    Ok(counts)
+                })
+                .await?;
+            tracing::debug!(item_count, "catalogue unchanged");
+            return Ok(CatalogueSync { version, item_count, bundle_count, changed: false, synced_at: at });
+        }
+        if !reply.is_success() {
+            return Err(NetError::Status { status: reply.status, error: reply.error_body().map(|b| b.error) }.into());
+        }
+        let etag = reply.etag.clone();
+        let body = reply.body;
+        let doc = crate::platform::run_blocking(move || parse_catalogue(&body))
+            .await
+            .map_err(|e| CityKitError::Internal { details: e.to_string() })??;
+        let (version, item_count, bundle_count) = (doc.version.clone(), doc.items.len() as u32, doc.bundles.len() as u32);
+        self.store.call(move |conn| store_catalogue(conn, &doc, etag.as_deref(), at)).await?;
+        tracing::info!(item_count, bundle_count, "catalogue synced");
+        Ok(CatalogueSync { version, item_count, bundle_count, changed: true, synced_at: at })
+    }
+
+    /// Searches the stored catalogue (no network); at most `limit` items, best first.
+    pub async fn search(&self, query: &str, limit: u32) -> Result<Vec<ItemSummary>, CityKitError> {
+        let query = query.trim().to_owned();
+        let limit = limit.clamp(1, 500);
+        self.ensure_synced().await?;
+        let items = self.store.call(move |conn| search_blocking(conn, &query, limit)).await?;
+        Ok(items.iter().map(ItemSummary::from).collect())
+    }
+
+    /// One item with its whole guide and form.
+    pub async fn item(&self, id: &str) -> Result<ServiceItem, CityKitError> {
+        let id_owned = id.to_owned();
+        self.ensure_synced().await?;
+        self.store
+            .call(move |conn| item_blocking(conn, &id_owned))
+            .await?
+            .ok_or_else(|| CatalogueError::UnknownItem { id: id.to_owned() }.into())
+    }
+
+    /// Every item, in catalogue order.
+    pub async fn items(&self) -> Result<Vec<ItemSummary>, CityKitError> {
+        self.ensure_synced().await?;
+        let items: Vec<ServiceItem> = self
+            .store
+            .call(|conn| {
+                let mut stmt = conn.prepare("SELECT body FROM catalogue_items ORDER BY position")?;
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+                rows.iter().map(|b| serde_json::from_str(b).map_err(|e| StoreError::Decode { details: e.to_string() })).collect()
+            })
+            .await?;
+        Ok(items.iter().map(ItemSummary::from).collect())
+    }
+
+    /// The one-thing bundles, in catalogue order.
+    pub async fn bundles(&self) -> Result<Vec<Bundle>, CityKitError> {
+        self.ensure_synced().await?;
+        Ok(self
+            .store
+            .call(|conn| {
+                let mut stmt = conn.prepare("SELECT body FROM catalogue_bundles ORDER BY position")?;
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+                rows.iter().map(|b| serde_json::from_str(b).map_err(|e| StoreError::Decode { details: e.to_string() })).collect()
+            })
+            .await?)
+    }
+
+    async fn ensure_synced(&self) -> Result<(), CityKitError> {
+        let synced: bool = self.store.call(|conn| Ok(conn.query_row("SELECT count(*) FROM catalogue_meta", [], |r| r.get::<_, i64>(0))? > 0)).await?;
+        if synced {
+            Ok(())
+        } else {
+            Err(CatalogueError::NotSynced.into())
+        }
+    }
+}
