@@ -715,3 +715,92 @@ fn fill_form(item: &ServiceItem, licences: &[SourceLicence], draft_id: String, a
     form.revalidate(item, at);
     form
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn item() -> ServiceItem {
+        serde_json::from_value(json!({
+            "id": "t", "name_zh": "测试事项", "name_en": "Test item",
+            "office": {"id": "o", "name_zh": "局", "name_en": "Office"},
+            "audience": "person", "promised_working_days": 3, "fee": {"amount_fen": 0}, "instant": true,
+            "materials": [
+                {"id": "idc", "name_zh": "身份证", "name_en": "ID card", "satisfied_by": "urn:citykit:vct:resident_id_card", "required": true},
+                {"id": "hr", "name_zh": "户口簿", "name_en": "Household register", "satisfied_by": "urn:citykit:vct:household_register", "required": true, "tolerance_days": 30},
+                {"id": "dl", "name_zh": "驾驶证", "name_en": "Driving licence", "satisfied_by": "urn:citykit:vct:driving_licence", "required": true},
+                {"id": "photo", "name_zh": "照片", "name_en": "Photo", "required": false}
+            ],
+            "form": {"version": 2, "fields": [
+                {"name": "name", "label_zh": "姓名", "label_en": "Name", "type": "text", "required": true,
+                 "sources": [{"vct": "urn:citykit:vct:resident_id_card", "claim": "name"}, {"vct": "urn:citykit:vct:social_security_card", "claim": "name"}]},
+                {"name": "birth", "label_zh": "出生日期", "label_en": "Birth date", "type": "date", "required": true,
+                 "sources": [{"vct": "urn:citykit:vct:resident_id_card", "claim": "id_number", "derive": "birth_date_from_id_number"}]},
+                {"name": "district", "label_zh": "区", "label_en": "District", "type": "text", "required": true,
+                 "sources": [{"vct": "urn:citykit:vct:resident_id_card", "claim": "address", "derive": "address_district"}]},
+                {"name": "mobile", "label_zh": "手机", "label_en": "Mobile", "type": "phone", "required": true},
+                {"name": "note", "label_zh": "备注", "label_en": "Note", "type": "text", "required": false}
+            ]}
+        }))
+        .unwrap()
+    }
+
+    fn licence(id: &str, vct: &str, claims: serde_json::Value) -> SourceLicence {
+        SourceLicence {
+            id: id.into(),
+            vct: vct.into(),
+            issuer: "https://issuer.example/issuers/x".into(),
+            of: SourceHolder::Applicant,
+            claims: serde_json::from_value(claims).unwrap(),
+        }
+    }
+
+    #[test]
+    fn fields_carry_values_provenance_conflicts_and_materials() {
+        let licences = vec![
+            licence(
+                "id1",
+                "urn:citykit:vct:resident_id_card",
+                json!({"name": "陈志明", "id_number": "440304198207146235", "address": "广东省深圳市福田区福华三路88号"}),
+            ),
+            licence("ss1", "urn:citykit:vct:social_security_card", json!({"name": "陈智明"})),
+        ];
+        let form = fill_form(&item(), &licences, "d1".into(), 1_795_392_000);
+        let name = form.field("name").unwrap();
+        assert_eq!(name.value.as_ref().unwrap().expose(), "陈志明");
+        assert_eq!(name.origin, ValueOrigin::GovernmentVerified);
+        assert!(name.locked);
+        let p = name.provenance.as_ref().unwrap();
+        assert_eq!((p.licence_id.as_str(), p.claim.as_str(), p.derive), ("id1", "name", None));
+        assert_eq!(name.conflicts.len(), 1, "the social security card spells it differently");
+        assert_eq!(name.conflicts[0].provenance.licence_id, "ss1");
+        assert_eq!(form.conflicts, vec!["name"]);
+        let birth = form.field("birth").unwrap();
+        assert_eq!(birth.value.as_ref().unwrap().expose(), "1982-07-14");
+        assert_eq!(birth.provenance.as_ref().unwrap().derive, Some(Derivation::BirthDateFromIdNumber));
+        assert_eq!(form.field("district").unwrap().value.as_ref().unwrap().expose(), "福田区");
+        let mobile = form.field("mobile").unwrap();
+        assert_eq!((mobile.origin, mobile.locked), (ValueOrigin::Empty, false));
+        assert_eq!(form.missing_required, vec!["mobile"]);
+        assert_eq!(form.errors.len(), 1);
+        let state = |id: &str| form.materials.iter().find(|m| m.id == id).unwrap().state;
+        assert_eq!(state("idc"), MaterialState::Attached);
+        assert_eq!(state("hr"), MaterialState::Tolerated);
+        assert_eq!(state("dl"), MaterialState::Missing);
+        assert_eq!(state("photo"), MaterialState::NotProvided);
+        assert!(!form.is_complete());
+        assert_eq!(form.form_version, 2);
+        // Personal values never show in Debug output.
+        assert!(!format!("{form:?}").contains("陈志明"));
+    }
+
+    #[test]
+    fn without_licences_everything_is_user_provided() {
+        let form = fill_form(&item(), &[], "d2".into(), 1_795_392_000);
+        assert!(form.fields.iter().all(|f| f.origin == ValueOrigin::Empty && !f.locked));
+        assert_eq!(form.missing_required, vec!["name", "birth", "district", "mobile"]);
+        assert_eq!(form.materials.iter().filter(|m| m.state == MaterialState::Missing).count(), 2);
+    }
+}

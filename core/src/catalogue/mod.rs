@@ -317,3 +317,6 @@ impl CatalogueClient {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
