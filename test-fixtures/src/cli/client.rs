@@ -59,6 +59,12 @@ pub struct ClientArgs {
     /// Language of error messages.
     #[arg(long, value_parser = ["en", "zh"], default_value = "en", global = true)]
     lang: String,
+    /// How the scripted person answers consent and presence prompts (刷脸/授权).
+    #[arg(long, value_parser = ["accept", "decline"], default_value = "accept", env = "CITYKIT_PRESENCE", global = true)]
+    presence: String,
+    /// Days an unsubmitted draft is kept.
+    #[arg(long, default_value_t = 30, global = true)]
+    draft_days: u64,
     #[command(subcommand)]
     op: Op,
 }
@@ -141,6 +147,118 @@ enum Op {
     },
     /// The wallet's access log: what was read or shown, to whom, when (no values).
     AccessLog,
+    /// Download the service catalogue (conditional: unchanged → 304).
+    CatalogueSync,
+    /// Search the catalogue offline (Chinese or English; 1–2 characters work too).
+    Search {
+        /// The words to look for.
+        query: String,
+        /// At most this many items.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// One item's standard guide: materials, form fields, promised days, fee.
+    Item {
+        /// The item id.
+        id: String,
+    },
+    /// The one-thing bundles (一件事).
+    Bundles,
+    /// 秒报: fill an item's form from the wallet (asks consent once per item) and save a draft.
+    Fill {
+        /// The item id.
+        item: String,
+    },
+    /// The current identity's drafts.
+    Drafts,
+    /// One draft with every field, its value and provenance.
+    Draft {
+        /// The draft id.
+        id: String,
+    },
+    /// Set a field of a draft (a government-verified one only with --override).
+    SetField {
+        /// The draft id.
+        draft: String,
+        /// The field name.
+        field: String,
+        /// The value (empty clears it).
+        value: String,
+        /// Replace a government-verified value (it becomes user-provided).
+        #[arg(long = "override")]
+        override_verified: bool,
+    },
+    /// Submit a draft, or fill and submit an item in one go.
+    Submit {
+        /// A draft id, or an item id (then the form is filled first).
+        target: String,
+        /// Set a field before submitting: NAME=VALUE (repeatable).
+        #[arg(long = "set")]
+        set: Vec<String>,
+        /// Replace government-verified values given with --set.
+        #[arg(long = "override")]
+        override_verified: bool,
+        /// A co-signer: ROLE:ID_NUMBER:NAME (repeatable).
+        #[arg(long = "party")]
+        parties: Vec<String>,
+    },
+    /// Queued submissions and ratings (not yet delivered).
+    Pending,
+    /// Send queued submissions and ratings now.
+    Retry {
+        /// Also those whose backoff has not elapsed.
+        #[arg(long)]
+        force: bool,
+    },
+    /// The identity's cases (applied for or to co-sign).
+    Cases,
+    /// One case; with --review, its exact content as co-signers sign it.
+    Case {
+        /// The case id.
+        id: String,
+        /// Show the content and its digest.
+        #[arg(long)]
+        review: bool,
+    },
+    /// Co-sign a case (一事多人): reviews its content and signs exactly that.
+    Cosign {
+        /// The case id.
+        case: String,
+        /// Decline instead of signing.
+        #[arg(long)]
+        decline: bool,
+        /// Sign only if the content digest is this one (from `case --review`).
+        #[arg(long)]
+        expect_sha256: Option<String>,
+    },
+    /// Change fields of a case you applied for (voids earlier signatures): NAME=VALUE.
+    Amend {
+        /// The case id.
+        case: String,
+        /// NAME=VALUE (repeatable).
+        #[arg(long = "set", required = true)]
+        set: Vec<String>,
+    },
+    /// Rate a finished case (好差评).
+    Rate {
+        /// The case id.
+        case: String,
+        /// good or bad.
+        #[arg(value_parser = ["good", "bad"])]
+        rating: String,
+        /// An optional comment (at most 200 characters; no ID or phone numbers).
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Notices: case status changes and co-signing requests.
+    Inbox,
+    /// Standing auto-fill consents.
+    Consents,
+    /// Withdraw the auto-fill consent for an item.
+    ConsentRevoke {
+        /// The item id.
+        item: String,
+    },
     /// Re-encrypt the store under a new passphrase (atomic).
     Rekey {
         /// The new passphrase.
@@ -259,11 +377,128 @@ fn identity_text(identity: &citykit_core::Identity) -> String {
     }
 }
 
+/// The scripted person's answer to every presence prompt.
+struct ScriptedPresence {
+    accept: bool,
+}
+
+impl citykit_core::UserPresence for ScriptedPresence {
+    fn confirm(&self, _purpose: &citykit_core::PresencePurpose) -> Result<bool, citykit_core::identity::PresenceError> {
+        Ok(self.accept)
+    }
+}
+
+fn item_text(item: &citykit_core::catalogue::ServiceItem) -> String {
+    let mut lines = vec![
+        format!("{}  {} / {}", item.id, item.name_zh, item.name_en),
+        format!(
+            "office: {}   promised: {} working days   fee: {}   instant: {}",
+            item.office.name_zh,
+            item.promised_working_days,
+            if item.fee.amount_fen == 0 { "free".to_owned() } else { format!("{:.2} yuan", item.fee.amount_fen as f64 / 100.0) },
+            item.instant
+        ),
+        "materials:".into(),
+    ];
+    for m in &item.materials {
+        lines.push(format!(
+            "  {} {}{}{}",
+            if m.required { "*" } else { " " },
+            m.name_zh,
+            m.satisfied_by.as_deref().map(|v| format!("  ← {v}")).unwrap_or_default(),
+            m.tolerance_days.map(|d| format!("  (容缺 {d} days)")).unwrap_or_default()
+        ));
+    }
+    lines.push(format!("form v{}:", item.form.version));
+    for f in &item.form.fields {
+        lines.push(format!("  {} {:<28} {:?}  {}", if f.required { "*" } else { " " }, f.name, f.field_type, f.label_zh));
+    }
+    lines.join("\n")
+}
+
+fn form_text(form: &citykit_core::autofill::FilledForm) -> String {
+    use citykit_core::autofill::ValueOrigin;
+    let mut lines = vec![format!("draft {}  {} / {}", form.draft_id, form.item_name_zh, form.item_name_en)];
+    for f in &form.fields {
+        let source = match (&f.origin, &f.provenance) {
+            (ValueOrigin::GovernmentVerified, Some(p)) => format!("government-verified: {}#{}{}", p.vct, p.claim, p.derive.map(|d| format!(" ({})", d.as_str())).unwrap_or_default()),
+            (ValueOrigin::UserProvided, _) if f.overridden => "user-provided (overrode a licence value)".into(),
+            (ValueOrigin::UserProvided, _) => "user-provided".into(),
+            _ => "empty".into(),
+        };
+        lines.push(format!(
+            "  {}{:<28} {:<30} [{}]{}{}",
+            if f.locked { "🔒" } else { "  " },
+            f.name,
+            f.value.as_ref().map(|v| v.expose().as_str()).unwrap_or("—"),
+            source,
+            if f.conflicts.is_empty() { String::new() } else { format!("  CONFLICT with {} other value(s)", f.conflicts.len()) },
+            f.error.as_ref().map(|e| format!("  ✗ {}", e.message_en)).unwrap_or_default()
+        ));
+    }
+    for m in &form.materials {
+        lines.push(format!("  material {:<24} {:?}", m.id, m.state));
+    }
+    lines.push(if form.is_complete() { "complete: ready to submit".into() } else { format!("missing: {}", form.missing_required.join(", ")) });
+    lines.join("\n")
+}
+
+fn case_line(case: &citykit_core::cases::Case) -> String {
+    format!(
+        "{}  {:<20} {:<32} {}",
+        case.id,
+        case.status.as_str(),
+        case.item_id,
+        case.due_date.as_deref().map(|d| format!("due {d}")).unwrap_or_default()
+    )
+}
+
+fn case_detail(case: &citykit_core::cases::Case) -> String {
+    let mut lines = vec![case_line(case)];
+    for p in &case.parties {
+        lines.push(format!("  {:<12} {}", p.role, if p.declined { "declined" } else if p.signed { "signed" } else { "waiting" }));
+    }
+    for e in &case.history {
+        lines.push(format!("  {}  {:<20} {}", e.at, e.status.as_str(), e.note_en));
+    }
+    if let Some(id) = &case.result_licence_id {
+        lines.push(format!("  result licence in the wallet: {id}"));
+    }
+    lines.join("\n")
+}
+
+fn outcome_text(outcome: &citykit_core::cases::SubmissionOutcome) -> String {
+    match outcome {
+        citykit_core::cases::SubmissionOutcome::Accepted { case } => case_detail(case),
+        citykit_core::cases::SubmissionOutcome::Queued { submission_id, attempts, last_error } => format!(
+            "Queued ({submission_id}) after {attempts} attempt(s){}; run `client retry` when online.",
+            last_error.as_deref().map(|e| format!(" [{e}]")).unwrap_or_default()
+        ),
+    }
+}
+
 async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
     if let Op::Verify { text, trust, audience } = &args.op {
         return verify(text, trust, audience);
     }
-    let needs_issuer = !matches!(args.op, Op::Status | Op::Rekey { .. } | Op::Licences | Op::Licence { .. } | Op::AccessLog);
+    let needs_issuer = !matches!(
+        args.op,
+        Op::Status
+            | Op::Rekey { .. }
+            | Op::Licences
+            | Op::Licence { .. }
+            | Op::AccessLog
+            | Op::Search { .. }
+            | Op::Item { .. }
+            | Op::Bundles
+            | Op::Fill { .. }
+            | Op::Drafts
+            | Op::Draft { .. }
+            | Op::SetField { .. }
+            | Op::Consents
+            | Op::ConsentRevoke { .. }
+            | Op::Pending
+    );
     let config = config(&args, needs_issuer)?;
     let keys = key_provider(&args)?;
     // A rekey needs both keys before the store opens: the passphrase provider only knows the old one.
@@ -274,7 +509,11 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
         }
         _ => None,
     };
-    let client = Client::open(config, Arc::new(keys)).await?;
+    let mut builder = Client::builder(config, Arc::new(keys)).draft_max_age(Duration::from_secs(args.draft_days.saturating_mul(86_400)));
+    if args.presence == "decline" {
+        builder = builder.user_presence(Arc::new(ScriptedPresence { accept: false }));
+    }
+    let client = builder.open().await?;
     let identity = client.identity();
     let result = match &args.op {
         Op::LoginStart => {
@@ -376,6 +615,173 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
                 .collect::<Vec<_>>()
                 .join("\n");
             (json!({"access_log": log}), text)
+        }
+        Op::CatalogueSync => {
+            let sync = client.catalogue().sync().await?;
+            let text = format!(
+                "Catalogue {}: {} items, {} bundles ({}).",
+                sync.version,
+                sync.item_count,
+                sync.bundle_count,
+                if sync.changed { "updated" } else { "unchanged" }
+            );
+            (serde_json::to_value(&sync).unwrap_or_default(), text)
+        }
+        Op::Search { query, limit } => {
+            let hits = client.catalogue().search(query, *limit).await?;
+            let text = hits
+                .iter()
+                .map(|h| format!("{:<36} {}  {}{}", h.id, h.name_zh, h.name_en, if h.instant { "  [秒批]" } else { "" }))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (json!({"items": hits}), if text.is_empty() { "No items found.".into() } else { text })
+        }
+        Op::Item { id } => {
+            let item = client.catalogue().item(id).await?;
+            let text = item_text(&item);
+            (serde_json::to_value(&item).unwrap_or_default(), text)
+        }
+        Op::Bundles => {
+            let bundles = client.catalogue().bundles().await?;
+            let text = bundles.iter().map(|b| format!("{:<20} {}  ({})", b.id, b.name_zh, b.items.join(", "))).collect::<Vec<_>>().join("\n");
+            (json!({"bundles": bundles}), text)
+        }
+        Op::Fill { item } => {
+            let form = client.autofill().fill(item).await?;
+            (serde_json::to_value(&form).unwrap_or_default(), form_text(&form))
+        }
+        Op::Drafts => {
+            let drafts = client.autofill().drafts().await?;
+            let text = drafts
+                .iter()
+                .map(|d| format!("{}  {:<32} {}{}", d.draft_id, d.item_id, d.item_name_zh, if d.complete { "  (complete)" } else { "" }))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (json!({"drafts": drafts}), if text.is_empty() { "No drafts.".into() } else { text })
+        }
+        Op::Draft { id } => {
+            let form = client.autofill().draft(id).await?;
+            (serde_json::to_value(&form).unwrap_or_default(), form_text(&form))
+        }
+        Op::SetField { draft, field, value, override_verified } => {
+            let form = client.autofill().set_field(draft, field, Some(value.clone()), *override_verified).await?;
+            (serde_json::to_value(&form).unwrap_or_default(), form_text(&form))
+        }
+        Op::Submit { target, set, override_verified, parties } => {
+            let autofill = client.autofill();
+            let draft_id = match autofill.draft(target).await {
+                Ok(form) => form.draft_id,
+                Err(CityKitError::Autofill(citykit_core::autofill::AutofillError::UnknownDraft)) => autofill.fill(target).await?.draft_id,
+                Err(e) => return Err(e.into()),
+            };
+            for assignment in set {
+                let (name, value) = assignment.split_once('=').ok_or_else(|| Failure::Usage(format!("--set wants NAME=VALUE, got {assignment}")))?;
+                autofill.set_field(&draft_id, name, Some(value.to_owned()), *override_verified).await?;
+            }
+            if !parties.is_empty() {
+                let mut list = Vec::new();
+                for p in parties {
+                    let mut parts = p.splitn(3, ':');
+                    match (parts.next(), parts.next(), parts.next()) {
+                        (Some(role), Some(id_number), Some(name)) => list.push(citykit_core::autofill::Party {
+                            role: role.to_owned(),
+                            id_number: id_number.to_owned().into(),
+                            name: name.to_owned().into(),
+                        }),
+                        _ => return Err(Failure::Usage("--party wants ROLE:ID_NUMBER:NAME".into())),
+                    }
+                }
+                autofill.set_parties(&draft_id, list).await?;
+            }
+            let outcome = client.cases().submit(&draft_id).await?;
+            let text = outcome_text(&outcome);
+            (serde_json::to_value(&outcome).unwrap_or_default(), text)
+        }
+        Op::Pending => {
+            let pending = client.cases().pending().await?;
+            let text = pending
+                .iter()
+                .map(|p| format!("{}  {:<10} attempts {}  {}", p.submission_id, p.kind, p.attempts, p.last_error.as_deref().unwrap_or("")))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (json!({"pending": pending}), if text.is_empty() { "Nothing queued.".into() } else { text })
+        }
+        Op::Retry { force } => {
+            let report = client.cases().retry_pending(*force).await?;
+            let text = format!(
+                "accepted {}, rated {}, refused {}, still queued {}",
+                report.accepted.len(),
+                report.rated.len(),
+                report.refused.len(),
+                report.pending.len()
+            );
+            (serde_json::to_value(&report).unwrap_or_default(), text)
+        }
+        Op::Cases => {
+            let cases = client.cases().cases().await?;
+            let text = cases.iter().map(case_line).collect::<Vec<_>>().join("\n");
+            (json!({"cases": cases}), if text.is_empty() { "No cases.".into() } else { text })
+        }
+        Op::Case { id, review } => {
+            if *review {
+                let review = client.cases().review(id).await?;
+                let text = format!(
+                    "{}\ncontent (revision {}), sha256 {}:\n{}",
+                    case_line(&review.case),
+                    review.content.revision,
+                    review.content_sha256,
+                    serde_json::to_string_pretty(&review.content).unwrap_or_default()
+                );
+                (serde_json::to_value(&review).unwrap_or_default(), text)
+            } else {
+                let case = client.cases().case(id).await?;
+                let text = case_detail(&case);
+                (serde_json::to_value(&case).unwrap_or_default(), text)
+            }
+        }
+        Op::Cosign { case, decline, expect_sha256 } => {
+            let cases = client.cases();
+            let review = cases.review(case).await?;
+            let digest = expect_sha256.clone().unwrap_or(review.content_sha256.clone());
+            let done = if *decline { cases.decline(case, &digest).await? } else { cases.sign(case, &digest).await? };
+            (serde_json::to_value(&done).unwrap_or_default(), case_detail(&done))
+        }
+        Op::Amend { case, set } => {
+            let mut changes = Vec::new();
+            for assignment in set {
+                let (name, value) = assignment.split_once('=').ok_or_else(|| Failure::Usage(format!("--set wants NAME=VALUE, got {assignment}")))?;
+                changes.push((name.to_owned(), value.to_owned()));
+            }
+            let outcome = client.cases().amend(case, changes).await?;
+            let text = outcome_text(&outcome);
+            (serde_json::to_value(&outcome).unwrap_or_default(), text)
+        }
+        Op::Rate { case, rating, comment } => {
+            let rating = if rating == "good" { citykit_core::cases::Rating::Good } else { citykit_core::cases::Rating::Bad };
+            let outcome = client.cases().rate(case, rating, comment.clone()).await?;
+            let text = match &outcome {
+                citykit_core::cases::SubmissionOutcome::Accepted { case } => format!("Rated case {}.", case.id),
+                citykit_core::cases::SubmissionOutcome::Queued { submission_id, .. } => format!("Rating queued ({submission_id}); it is sent once when online."),
+            };
+            (serde_json::to_value(&outcome).unwrap_or_default(), text)
+        }
+        Op::Inbox => {
+            let items = client.cases().inbox().await?;
+            let text = items
+                .iter()
+                .map(|i| format!("{:>4} {}  {:<15} {}  {}", i.id, if i.read { " " } else { "*" }, i.status.as_str(), i.case_id, i.title_zh))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (json!({"items": items}), if text.is_empty() { "The inbox is empty.".into() } else { text })
+        }
+        Op::Consents => {
+            let consents = client.autofill().consents().await?;
+            let text = consents.iter().map(|c| format!("{:<36} {}", c.item_id, c.claims.join(", "))).collect::<Vec<_>>().join("\n");
+            (json!({"consents": consents}), if text.is_empty() { "No consents.".into() } else { text })
+        }
+        Op::ConsentRevoke { item } => {
+            let revoked = client.autofill().revoke_consent(item).await?;
+            (json!({"revoked": revoked}), if revoked { format!("Consent for {item} withdrawn.") } else { format!("There was no consent for {item}.") })
         }
         Op::Verify { .. } => return Err(Failure::Usage("verify runs without a store".into())),
         Op::Rekey { .. } => {
