@@ -29,13 +29,18 @@ impl Env {
     }
 
     pub fn config(&self, data_dir: &Path) -> ClientConfig {
-        let mut platform = PlatformConfig::new(self.sim.issuer(), "citykit-demo", "org.citykit.demo:/oauth2redirect");
+        Self::config_for(&self.sim.issuer(), &self.sim.ca_cert_pem(), data_dir)
+    }
+
+    /// The configuration for a platform at `issuer` whose CA is `ca_pem` (for child processes).
+    pub fn config_for(issuer: &str, ca_pem: &str, data_dir: &Path) -> ClientConfig {
+        let mut platform = PlatformConfig::new(issuer, "citykit-demo", "org.citykit.demo:/oauth2redirect");
         platform.scopes = vec!["openid".into(), "profile".into()];
         ClientConfig {
             data_dir: data_dir.to_path_buf(),
             platform,
             net: NetConfig {
-                trust: TrustConfig { extra_root_certificates_pem: vec![self.sim.ca_cert_pem()], ..Default::default() },
+                trust: TrustConfig { extra_root_certificates_pem: vec![ca_pem.to_owned()], ..Default::default() },
                 request_timeout: Duration::from_secs(10),
                 initial_backoff: Duration::from_millis(20),
                 ..Default::default()

@@ -5,4 +5,5 @@ mod env;
 mod login;
 mod net;
 mod refresh;
+mod services;
 mod wallet;
