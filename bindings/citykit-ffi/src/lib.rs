@@ -13,12 +13,14 @@ mod callbacks;
 mod client;
 mod error;
 mod runtime;
+mod services;
 mod types;
 mod wallet;
 
 pub use callbacks::{DeviceKeys, KeyProvider, LoginStateListener, UserPresence};
 pub use client::{open_client, passphrase_key_provider, wipe_store, CityKitClient, TaskHandle};
 pub use error::CityKitError;
+pub use services::*;
 pub use types::*;
 pub use wallet::{draw_presentation_qr, AccessLogEntry, LicenceSummary, Presentation, PresentationVerifier, QrImage, VerifiedPresentation};
 
