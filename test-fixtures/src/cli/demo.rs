@@ -1,6 +1,10 @@
 //! `citykit-sim demo`: the scripted citizen journey. It starts the simulator in-process on
 //! loopback, creates an encrypted store, logs a fixture citizen in, lists their identities,
-//! acts for an enterprise and back, logs out, and prints a transcript of each step.
+//! acts for an enterprise and back, fetches their e-licences and shows one (亮证) to a verifier,
+//! syncs and searches the service catalogue, fills a rental registration from the wallet (秒报),
+//! has the co-landlord and the tenant co-sign it on their own simulated phones, receives the
+//! instantly approved (秒批) certificate into the wallet, rates the case, logs out, and prints a
+//! transcript of each step.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -171,6 +175,8 @@ async fn journey(args: DemoArgs) -> Result<f64, DemoError> {
         None => t.say("Act for", format!("{} acts for no enterprise; nothing to switch", args.citizen)),
     }
 
+    services(&mut t, &sim, &client, &args.citizen, &data_dir).await?;
+
     let outcome = identity.logout().await?;
     t.say(
         "Logout",
@@ -191,4 +197,158 @@ async fn journey(args: DemoArgs) -> Result<f64, DemoError> {
     let elapsed = t.started.elapsed().as_secs_f64();
     sim.shutdown().await;
     Ok(elapsed)
+}
+
+/// The co-signers of the demo's rental registration, by the landlord's fixture id.
+fn rental_parties(landlord: &str) -> Option<(&'static str, &'static str)> {
+    (landlord == "citizen-01").then_some(("citizen-02", "citizen-05"))
+}
+
+fn china_date(days_from_today: i64) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let (y, m, d) = citykit_core::autofill::validate::china_today(now + days_from_today * 86_400);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Another person's phone: its own encrypted store and device key, logged in, licences fetched.
+async fn other_device(sim: &citykit_sim::SimHandle, base: &std::path::Path, citizen: &str) -> Result<Client, DemoError> {
+    let dir = base.join(format!("device-{citizen}"));
+    let mut platform = PlatformConfig::new(sim.issuer(), "citykit-demo", "org.citykit.demo:/oauth2redirect");
+    platform.scopes = vec!["openid".into(), "profile".into()];
+    let config = ClientConfig {
+        data_dir: dir.clone(),
+        platform,
+        net: NetConfig { trust: TrustConfig { extra_root_certificates_pem: vec![sim.ca_cert_pem()], ..Default::default() }, ..NetConfig::default() },
+    };
+    let client = Client::open(config, Arc::new(PassphraseKeyProvider::new(&dir, format!("{DEMO_PASSPHRASE}-{citizen}")))).await?;
+    if !client.identity().is_logged_in().await {
+        let request = client.identity().start_login().await?;
+        let redirect = sim.authorize_as(&request.authorization_url, citizen).await.map_err(|e| DemoError::Other(format!("sign-in failed: {e}")))?;
+        client.identity().complete_login(&redirect).await?;
+    }
+    client.wallet().fetch_licences().await?;
+    Ok(client)
+}
+
+async fn services(t: &mut Transcript, sim: &citykit_sim::SimHandle, client: &Client, citizen: &str, data_dir: &std::path::Path) -> Result<(), DemoError> {
+    use citykit_core::autofill::{Party, ValueOrigin};
+    use citykit_core::cases::{CaseStatus, Rating, SubmissionOutcome};
+
+    let wallet = client.wallet();
+    let licences = wallet.fetch_licences().await?;
+    t.say(
+        "Wallet",
+        format!(
+            "{} licences fetched with consent, each verified (issuer signature, disclosures, device binding, status):\n{}",
+            licences.len(),
+            licences.iter().map(|l| l.vct.trim_start_matches("urn:citykit:vct:").to_owned()).collect::<Vec<_>>().join(", ")
+        ),
+    );
+    if let Some(id_card) = licences.iter().find(|l| l.vct.ends_with(":resident_id_card")) {
+        let audience = "https://window.example/verifier";
+        let shown = wallet.present(&id_card.id, &["age_over_18".to_owned()], audience, None, 60).await?;
+        let trusted = citykit_core::wallet::TrustedIssuer::parse_list(
+            &sim.issuer_jwks("public-security").map(|k| json_issuer(&id_card.issuer, k)).unwrap_or_default(),
+        )
+        .map_err(CityKitError::from)?;
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        let verified = citykit_core::wallet::Verifier::new(audience, trusted)
+            .verify(&shown.qr_payload, now, &std::collections::HashMap::new())
+            .map_err(CityKitError::from)?;
+        t.say(
+            "亮证",
+            format!(
+                "resident ID card shown as a QR code (version {}, {} characters) disclosing only {:?};\nthe verifier checked it offline: {}",
+                shown.qr_version,
+                shown.qr_payload.len(),
+                shown.claims,
+                verified.claims.expose()
+            ),
+        );
+    }
+
+    let catalogue = client.catalogue();
+    let sync = catalogue.sync().await?;
+    let again = catalogue.sync().await?;
+    t.say(
+        "Catalogue",
+        format!("{} items, {} bundles (version {}); a second sync: {}", sync.item_count, sync.bundle_count, sync.version, if again.changed { "changed" } else { "304 Not Modified" }),
+    );
+    let mut found = Vec::new();
+    for query in ["社保", "租赁"] {
+        let hits = catalogue.search(query, 3).await?;
+        found.push(format!("{query} → {}", hits.iter().map(|h| h.name_zh.as_str()).collect::<Vec<_>>().join("、")));
+    }
+    t.say("Search", format!("offline, FTS5 trigram (LIKE for 1–2 characters):\n{}", found.join("\n")));
+
+    let Some((co_landlord, tenant)) = rental_parties(citizen) else {
+        t.say("秒报", format!("{citizen} has no rental to register in the fixtures; skipped"));
+        return Ok(());
+    };
+    let autofill = client.autofill();
+    let form = autofill.fill("rental-registration").await?;
+    let verified = form.fields.iter().filter(|f| f.origin == ValueOrigin::GovernmentVerified).count();
+    t.say(
+        "秒报",
+        format!(
+            "房屋租赁登记备案: {} of {} fields filled from licences (locked, with their source), materials attached: {}",
+            verified,
+            form.fields.len(),
+            form.materials.iter().filter(|m| m.state == citykit_core::autofill::MaterialState::Attached).count()
+        ),
+    );
+    autofill.set_field(&form.draft_id, "monthly_rent", Some("4500".into()), false).await?;
+    autofill.set_field(&form.draft_id, "lease_start", Some(china_date(1)), false).await?;
+    autofill.set_field(&form.draft_id, "lease_end", Some(china_date(366)), false).await?;
+    let person = |id: &str| sim.fixtures().citizen(id).cloned().ok_or_else(|| DemoError::Other(format!("no fixture {id}")));
+    let (co, ten) = (person(co_landlord)?, person(tenant)?);
+    autofill
+        .set_parties(
+            &form.draft_id,
+            vec![
+                Party { role: "co_landlord".into(), name: co.name.clone().into(), id_number: co.id_number.clone().into() },
+                Party { role: "tenant".into(), name: ten.name.clone().into(), id_number: ten.id_number.clone().into() },
+            ],
+        )
+        .await?;
+    let case = match client.cases().submit(&form.draft_id).await? {
+        SubmissionOutcome::Accepted { case } => case,
+        SubmissionOutcome::Queued { .. } => return Err(DemoError::Other("the case was queued: the platform is unreachable".into())),
+    };
+    t.say("Submit", format!("case {}: {} (the landlord signed; waiting for {} co-signers)", case.id, case.status.as_str(), case.parties.len()));
+
+    for (role, who) in [("co-landlord", co_landlord), ("tenant", tenant)] {
+        let device = other_device(sim, data_dir, who).await?;
+        let inbox = device.cases().inbox().await?;
+        let review = device.cases().review(&case.id).await?;
+        let signed = device.cases().sign(&case.id, &review.content_sha256).await?;
+        t.say(
+            "Co-sign",
+            format!(
+                "the {role} ({who}) found the request in the inbox ({} notice(s)), reviewed revision {} and signed it with their own device key → {}",
+                inbox.len(),
+                review.content.revision,
+                signed.status.as_str()
+            ),
+        );
+        device.store().close().await.map_err(CityKitError::from)?;
+    }
+    let done = client.cases().case(&case.id).await?;
+    if done.status != CaseStatus::Approved {
+        return Err(DemoError::Other(format!("the co-signed case is {}, not approved", done.status.as_str())));
+    }
+    let certificate = done.result_licence_id.clone().unwrap_or_default();
+    t.say("秒批", format!("approved instantly once all had signed; the registration certificate is in the wallet ({certificate})"));
+    match client.cases().rate(&case.id, Rating::Good, Some("全程网办，没跑一次腿".into())).await? {
+        SubmissionOutcome::Accepted { .. } => t.say("好差评", "rated good"),
+        SubmissionOutcome::Queued { .. } => t.say("好差评", "rating queued; it is sent when online"),
+    }
+    let log = wallet.access_log().await?;
+    t.say("Access log", format!("{} entries, claim names only (no values), e.g. {}", log.len(), log.last().map(|e| e.action.as_str()).unwrap_or("")));
+    Ok(())
+}
+
+/// Issuer metadata JSON for the demo's verifier trust list.
+fn json_issuer(issuer: &str, jwks: serde_json::Value) -> String {
+    serde_json::json!({"issuer": issuer, "jwks": jwks}).to_string()
 }
