@@ -237,13 +237,30 @@ pub struct AutofillConsent {
     pub granted_at: i64,
 }
 
-/// A licence held in the wallet, with only the claims a form needs.
-struct SourceLicence {
-    id: String,
-    vct: String,
-    issuer: String,
-    of: SourceHolder,
-    claims: BTreeMap<String, serde_json::Value>,
+/// A licence held in the wallet, with only the claims a form needs (personal data: its Debug
+/// output names the claims, never their values).
+#[derive(Clone)]
+pub struct LicenceClaims {
+    /// The wallet's id of the licence.
+    pub id: String,
+    /// Its type.
+    pub vct: String,
+    /// Its issuer.
+    pub issuer: String,
+    /// Whose it is, relative to the case.
+    pub of: SourceHolder,
+    /// The claims read (only those the form needs).
+    pub claims: BTreeMap<String, serde_json::Value>,
+}
+
+impl std::fmt::Debug for LicenceClaims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LicenceClaims")
+            .field("id", &self.id)
+            .field("vct", &self.vct)
+            .field("claims", &self.claims.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Forms, auto-fill and drafts. Cheap to clone.
@@ -374,7 +391,7 @@ impl AutofillClient {
         agent: Option<&str>,
         item: &ServiceItem,
         needed: &BTreeSet<(SourceHolder, String, String)>,
-    ) -> Result<Vec<SourceLicence>, CityKitError> {
+    ) -> Result<Vec<LicenceClaims>, CityKitError> {
         let mut wanted_vcts: BTreeSet<(SourceHolder, String)> = needed.iter().map(|(of, vct, _)| (*of, vct.clone())).collect();
         for material in &item.materials {
             if let Some(vct) = &material.satisfied_by {
@@ -418,12 +435,12 @@ impl AutofillClient {
                     claims.insert(name.to_owned(), disclosure.value.clone());
                 }
             }
-            licences.push(SourceLicence { id, vct, issuer, of, claims });
+            licences.push(LicenceClaims { id, vct, issuer, of, claims });
         }
         Ok(licences)
     }
 
-    async fn log_read(&self, item_id: &str, licences: &[SourceLicence], claims: &[String]) -> Result<(), CityKitError> {
+    async fn log_read(&self, item_id: &str, licences: &[LicenceClaims], claims: &[String]) -> Result<(), CityKitError> {
         if claims.is_empty() {
             return Ok(());
         }
@@ -610,8 +627,9 @@ impl AutofillClient {
     }
 }
 
-/// Fills a form from licences (pure: no I/O), for [`AutofillClient::fill`] and benchmarks.
-fn fill_form(item: &ServiceItem, licences: &[SourceLicence], draft_id: String, at: i64) -> FilledForm {
+/// Fills `item`'s form from licence claims (pure: no I/O, no consent — the caller has read the
+/// claims with consent). What [`AutofillClient::fill`] does after reading the wallet.
+pub fn fill_form(item: &ServiceItem, licences: &[LicenceClaims], draft_id: String, at: i64) -> FilledForm {
     let mut fields = Vec::with_capacity(item.form.fields.len());
     for schema in &item.form.fields {
         let mut candidates: Vec<(String, Provenance)> = Vec::new();
@@ -747,8 +765,8 @@ mod tests {
         .unwrap()
     }
 
-    fn licence(id: &str, vct: &str, claims: serde_json::Value) -> SourceLicence {
-        SourceLicence {
+    fn licence(id: &str, vct: &str, claims: serde_json::Value) -> LicenceClaims {
+        LicenceClaims {
             id: id.into(),
             vct: vct.into(),
             issuer: "https://issuer.example/issuers/x".into(),
