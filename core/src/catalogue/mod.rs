@@ -118,8 +118,10 @@ fn search_text(item: &ServiceItem) -> String {
     parts.join(" \u{1f} ")
 }
 
-/// Stores a parsed catalogue, replacing the old one, in one transaction.
-pub(crate) fn store_catalogue(conn: &mut rusqlite::Connection, doc: &CatalogueDocument, etag: Option<&str>, at: i64) -> Result<(), StoreError> {
+/// Stores a parsed catalogue, replacing the old one, in one transaction (on the store's
+/// connection, see [`Store::call`]). [`CatalogueClient::sync`] does this after a download; a face
+/// without a platform session (a kiosk, a web view) may import a catalogue it got otherwise.
+pub fn store_catalogue(conn: &mut rusqlite::Connection, doc: &CatalogueDocument, etag: Option<&str>, at: i64) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
     tx.execute_batch("DELETE FROM catalogue_items; DELETE FROM catalogue_bundles; DELETE FROM catalogue_search;")?;
     {
@@ -160,8 +162,9 @@ fn like_pattern(term: &str) -> String {
 
 /// Offline search over the stored catalogue: every whitespace-separated term must match (in a
 /// name, the office, the code, the theme or a keyword). Terms of three characters or more use
-/// the trigram index; shorter ones a `LIKE` scan. Name matches come first.
-pub(crate) fn search_blocking(conn: &rusqlite::Connection, query: &str, limit: u32) -> Result<Vec<ServiceItem>, StoreError> {
+/// the trigram index; shorter ones a `LIKE` scan. Name matches come first. Runs on the store's
+/// connection (see [`Store::call`]).
+pub fn search_blocking(conn: &rusqlite::Connection, query: &str, limit: u32) -> Result<Vec<ServiceItem>, StoreError> {
     let terms: Vec<&str> = query.split_whitespace().collect();
     if terms.is_empty() {
         return Ok(Vec::new());
@@ -201,8 +204,8 @@ pub(crate) fn search_blocking(conn: &rusqlite::Connection, query: &str, limit: u
         .collect()
 }
 
-/// Loads one stored item.
-pub(crate) fn item_blocking(conn: &rusqlite::Connection, id: &str) -> Result<Option<ServiceItem>, StoreError> {
+/// Loads one stored item (on the store's connection).
+pub fn item_blocking(conn: &rusqlite::Connection, id: &str) -> Result<Option<ServiceItem>, StoreError> {
     let body: Option<String> = conn.query_row("SELECT body FROM catalogue_items WHERE id = ?1", [id], |r| r.get(0)).optional()?;
     body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Decode { details: e.to_string() })).transpose()
 }
