@@ -39,5 +39,6 @@ id=$("$sim" client licence-fetch --json | python3 -c 'import json,sys; print(nex
 curl -sf --cacert "$CITYKIT_CA_FILE" "$issuer/.well-known/jwt-vc-issuer/issuers/public-security" > "$work/metadata.json"
 python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); m=open(sys.argv[2]).read(); json.dump({"text": p["text"], "metadata": m, "audience": "kiosk-1"}, open(sys.argv[3], "w"))' \
   "$work/presentation.json" "$work/metadata.json" "$build/pkg/fixture.json"
+cp "$root/test-fixtures/data/catalogue.json" "$build/pkg/catalogue.json"
 kill $sim_pid 2>/dev/null || true
 node "$here/tests/smoke.mjs" "$build/pkg"

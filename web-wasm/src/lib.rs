@@ -1,7 +1,9 @@
 //! CityKit in the browser: a thin wasm-bindgen face over `citykit-core`.
 //!
-//! For now it exposes the encrypted store (SQLCipher compiled to wasm, in memory) so a web view
-//! can prove the core runs there; the full web API (login, wallet, …) comes with the web issue.
+//! It exposes the encrypted store (SQLCipher compiled to wasm, in memory), verifier mode, the
+//! service catalogue offline (import a catalogue document, search it — Chinese included — and read
+//! an item's guide), and the form field validators (GB 11643, GB 32100, phone, postcode, dates);
+//! login and the wallet in the browser come with the web issue.
 //! Errors reach JavaScript as `Error` objects with a `code` property holding the core's stable
 //! code (`store.wrong_key`, …).
 
@@ -49,6 +51,40 @@ impl WebStore {
         self.store.cipher_version().await.map_err(|e| js_error(e.into()))
     }
 
+    /// Imports a catalogue document (the platform's `GET /api/v1/catalogue` body) into the store,
+    /// replacing any earlier one; returns the number of items.
+    #[wasm_bindgen(js_name = importCatalogue)]
+    pub async fn import_catalogue(&self, json: String) -> Result<u32, JsValue> {
+        let doc = citykit_core::catalogue::parse_catalogue(json.as_bytes()).map_err(|e| js_error(e.into()))?;
+        let count = doc.items.len() as u32;
+        let at = (js_sys::Date::now() / 1000.0) as i64;
+        self.store
+            .call(move |conn| citykit_core::catalogue::store_catalogue(conn, &doc, None, at))
+            .await
+            .map_err(|e| js_error(e.into()))?;
+        Ok(count)
+    }
+
+    /// Searches the imported catalogue; returns a JSON array of item summaries, best first.
+    #[wasm_bindgen(js_name = searchCatalogue)]
+    pub async fn search_catalogue(&self, query: String, limit: u32) -> Result<String, JsValue> {
+        let limit = limit.clamp(1, 500);
+        let items = self
+            .store
+            .call(move |conn| citykit_core::catalogue::search_blocking(conn, query.trim(), limit))
+            .await
+            .map_err(|e| js_error(e.into()))?;
+        let summaries: Vec<citykit_core::catalogue::ItemSummary> = items.iter().map(Into::into).collect();
+        Ok(serde_json::to_string(&summaries).unwrap_or_default())
+    }
+
+    /// One imported item with its whole guide and form, as JSON (undefined when unknown).
+    #[wasm_bindgen(js_name = catalogueItem)]
+    pub async fn catalogue_item(&self, id: String) -> Result<Option<String>, JsValue> {
+        let item = self.store.call(move |conn| citykit_core::catalogue::item_blocking(conn, &id)).await.map_err(|e| js_error(e.into()))?;
+        Ok(item.map(|i| serde_json::to_string(&i).unwrap_or_default()))
+    }
+
     /// The store's schema version.
     #[wasm_bindgen(js_name = schemaVersion)]
     pub async fn schema_version(&self) -> Result<u32, JsValue> {
@@ -91,6 +127,16 @@ impl WebVerifier {
         })
         .to_string())
     }
+}
+
+/// Validates one value for a form field (the field as JSON, from an item's `form.fields`):
+/// `null` when it is fine, else `{field, problem, message_zh, message_en}` as JSON text.
+#[wasm_bindgen(js_name = validateField)]
+pub fn validate_field(field_json: String, value: Option<String>) -> Result<Option<String>, JsValue> {
+    let field: citykit_core::catalogue::FormField =
+        serde_json::from_str(&field_json).map_err(|e| js_error(citykit_core::catalogue::CatalogueError::Malformed { details: e.to_string() }.into()))?;
+    let today = citykit_core::autofill::validate::china_today((js_sys::Date::now() / 1000.0) as i64);
+    Ok(citykit_core::autofill::validate::validate_field(&field, value.as_deref(), today).map(|e| serde_json::to_string(&e).unwrap_or_default()))
 }
 
 /// The newest store schema version this build knows (a fresh store is migrated to it).

@@ -12,7 +12,7 @@ const { chromium } = require('playwright-core');
 const pkg = path.resolve(process.argv[2]);
 const page = `<!doctype html><meta charset="utf-8"><title>CityKit wasm smoke</title>
 <script type="module">
-import init, { WebStore, WebVerifier, latestSchemaVersion } from './citykit_wasm.js';
+import init, { WebStore, WebVerifier, latestSchemaVersion, validateField } from './citykit_wasm.js';
 const results = [];
 const check = async (name, fn) => {
   try { await fn(); results.push({ name, ok: true }); }
@@ -41,6 +41,32 @@ await check('a wrong-length key is a typed store error (store.invalid_key)', asy
   throw new Error('no error');
 });
 const fixture = await (await fetch('./fixture.json')).json();
+const catalogue = await (await fetch('./catalogue.json')).text();
+await check('the catalogue imports and is searched in Chinese (two characters too)', async () => {
+  const count = await store.importCatalogue(catalogue);
+  assert(count >= 150, 'items ' + count);
+  const social = JSON.parse(await store.searchCatalogue('社保', 20));
+  assert(social.some(i => i.id === 'social-security-card-application'), JSON.stringify(social.map(i => i.id)));
+  const rental = JSON.parse(await store.searchCatalogue('房屋租赁', 5));
+  assert(rental[0] && rental[0].id === 'rental-registration', JSON.stringify(rental.map(i => i.id)));
+  assert(JSON.parse(await store.searchCatalogue('火星移民', 5)).length === 0, 'no match expected');
+  const item = JSON.parse(await store.catalogueItem('rental-registration'));
+  assert(item.form.fields.length > 3 && item.co_signing, 'guide');
+});
+await check('a malformed catalogue is a typed error', async () => {
+  let code;
+  try { await store.importCatalogue('{"items": 3}'); } catch (e) { code = e.code; }
+  assert(code === 'catalogue.malformed', 'code ' + code);
+});
+await check('field validators: GB 11643 check digit, mobile, with messages', async () => {
+  const idField = JSON.stringify({ name: 'id', label_zh: '身份证号', label_en: 'ID number', type: 'id_number', required: true });
+  assert(validateField(idField, '11010519491231002X') === undefined, 'a valid ID number');
+  const bad = JSON.parse(validateField(idField, '110105194912310021'));
+  assert(bad.problem === 'check_digit' && bad.field === 'id' && bad.message_zh.includes('身份证号'), JSON.stringify(bad));
+  assert(JSON.parse(validateField(idField, null)).problem === 'required', 'required');
+  const phone = JSON.stringify({ name: 'p', label_zh: '电话', label_en: 'Phone', type: 'phone', required: false });
+  assert(JSON.parse(validateField(phone, '12345')).problem === 'format', 'phone');
+});
 await check('a licence presentation verifies in the browser (verifier mode)', async () => {
   const kiosk = new WebVerifier(fixture.audience, [fixture.metadata]);
   const verified = JSON.parse(kiosk.verify(fixture.text));

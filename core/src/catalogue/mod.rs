@@ -188,7 +188,8 @@ pub fn search_blocking(conn: &rusqlite::Connection, query: &str, limit: u32) -> 
     // Name hits first (every term in the name), then by relevance or catalogue order.
     let name_terms: Vec<String> = terms.iter().map(|t| like_pattern(t)).collect();
     let name_rank = name_terms.iter().map(|_| "s.name LIKE ? ESCAPE '\\'").collect::<Vec<_>>().join(" AND ");
-    sql.push_str(&format!(" ORDER BY CASE WHEN {name_rank} THEN 0 ELSE 1 END"));
+    // Among name hits the shorter name is the closer match (租赁 → 房屋租赁登记备案 before its 注销).
+    sql.push_str(&format!(" ORDER BY CASE WHEN {name_rank} THEN length(s.name) ELSE 1000000 END"));
     params.extend(name_terms);
     if !long.is_empty() {
         sql.push_str(", s.rank");
