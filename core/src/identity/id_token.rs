@@ -6,28 +6,35 @@ use super::IdTokenProblem;
 use crate::crypto::jose::{CompactJws, EcJwk, JoseError};
 
 /// What the ID token must say.
-pub(crate) struct Expectations<'a> {
+#[derive(Debug, Clone, Copy)]
+pub struct Expectations<'a> {
+    /// The provider's issuer identifier.
     pub issuer: &'a str,
+    /// This app's client id (the audience).
     pub client_id: &'a str,
+    /// The nonce sent with the authorization request.
     pub nonce: &'a str,
+    /// Now (Unix seconds).
     pub now: i64,
+    /// Allowed clock skew (seconds).
     pub max_skew: i64,
 }
 
 /// The claims CityKit keeps from a verified ID token.
 #[derive(Debug, Clone)]
-pub(crate) struct VerifiedIdToken {
+pub struct VerifiedIdToken {
+    /// `sub`.
     pub subject: String,
 }
 
 /// The `kid` of an ID token, to pick the JWKS key (None when malformed or absent).
-pub(crate) fn key_id(token: &str) -> Result<Option<String>, IdTokenProblem> {
+pub fn key_id(token: &str) -> Result<Option<String>, IdTokenProblem> {
     let jws = CompactJws::parse(token).map_err(|_| IdTokenProblem::Malformed)?;
     Ok(jws.kid().map(str::to_owned))
 }
 
 /// Verifies signature and claims against `keys` (the provider's JWKS).
-pub(crate) fn verify(token: &str, keys: &[EcJwk], expect: &Expectations<'_>) -> Result<VerifiedIdToken, IdTokenProblem> {
+pub fn verify(token: &str, keys: &[EcJwk], expect: &Expectations<'_>) -> Result<VerifiedIdToken, IdTokenProblem> {
     let jws = CompactJws::parse(token).map_err(|_| IdTokenProblem::Malformed)?;
     if jws.alg() != Some("ES256") {
         return Err(IdTokenProblem::UnsupportedAlgorithm);

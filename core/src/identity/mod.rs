@@ -29,7 +29,7 @@
 
 mod dpop;
 mod error;
-mod id_token;
+pub mod id_token;
 mod oidc;
 
 use std::sync::Arc;
@@ -277,6 +277,40 @@ struct OAuthErrorBody {
 enum TokenOutcome {
     Issued(TokenResponse),
     Refused(OAuthErrorBody),
+}
+
+/// The query of an authorization response (the app's redirect URI with `code`, `state`, `iss`
+/// or `error`), once the URL is known to be this app's redirect URI. Personal: holds the code.
+pub struct AuthorizationResponse {
+    params: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for AuthorizationResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthorizationResponse").field("params", &self.params.iter().map(|(k, _)| k).collect::<Vec<_>>()).finish()
+    }
+}
+
+impl AuthorizationResponse {
+    /// The first value of a query parameter.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Parses a redirect the browser handed back (outside input) and checks it is `redirect_uri`
+/// (scheme, host, port and path); a foreign or malformed URL is `auth.invalid_redirect`.
+pub fn parse_redirect(redirect_url: &str, redirect_uri: &str) -> Result<AuthorizationResponse, CityKitError> {
+    let redirect = url::Url::parse(redirect_url).map_err(|_| AuthError::InvalidRedirect { details: "not a URL".into() })?;
+    let expected = url::Url::parse(redirect_uri).map_err(|e| CityKitError::Config(format!("the redirect URI is not a URL: {e}")))?;
+    if redirect.scheme() != expected.scheme()
+        || redirect.host_str() != expected.host_str()
+        || redirect.port_or_known_default() != expected.port_or_known_default()
+        || redirect.path() != expected.path()
+    {
+        return Err(AuthError::InvalidRedirect { details: "not this app's redirect URI".into() }.into());
+    }
+    Ok(AuthorizationResponse { params: redirect.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect() })
 }
 
 /// One request to the city API.
@@ -583,18 +617,8 @@ impl IdentityClient {
 
     async fn complete_login_inner(&self, redirect_url: &str) -> Result<Account, CityKitError> {
         let config = &self.inner.config;
-        let redirect = url::Url::parse(redirect_url)
-            .map_err(|_| AuthError::InvalidRedirect { details: "not a URL".into() })?;
-        let expected = url::Url::parse(&config.redirect_uri)
-            .map_err(|e| CityKitError::Config(format!("the redirect URI is not a URL: {e}")))?;
-        if redirect.scheme() != expected.scheme()
-            || redirect.host_str() != expected.host_str()
-            || redirect.port_or_known_default() != expected.port_or_known_default()
-            || redirect.path() != expected.path()
-        {
-            return Err(AuthError::InvalidRedirect { details: "not this app's redirect URI".into() }.into());
-        }
-        let param = |name: &str| redirect.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+        let response = parse_redirect(redirect_url, &config.redirect_uri)?;
+        let param = |name: &str| response.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         let state = param("state").ok_or(AuthError::InvalidState)?;
         // Single use: the pending login is consumed whatever happens next.
         let pending: PendingLogin = self.inner.store.take(NS_PENDING, &state).await?.ok_or(AuthError::InvalidState)?;
