@@ -113,6 +113,79 @@ impl IdTokenSigner {
     }
 }
 
+impl IdTokenSigner {
+    /// The key id (its RFC 7638 thumbprint).
+    pub(crate) fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// Verifies an ES256 signature (base64url, 64 bytes) over `signing_input` with this key.
+    pub(crate) fn verify(&self, signing_input: &str, signature_b64u: &str) -> bool {
+        verify_with(self.key.verifying_key(), signing_input, signature_b64u)
+    }
+}
+
+fn verify_with(key: &VerifyingKey, signing_input: &str, signature_b64u: &str) -> bool {
+    let Some(bytes) = b64u_decode(signature_b64u) else {
+        return false;
+    };
+    if bytes.len() != 64 {
+        return false;
+    }
+    let Ok(sig) = Signature::from_slice(&bytes) else {
+        return false;
+    };
+    key.verify(signing_input.as_bytes(), &sig).is_ok()
+}
+
+fn verifying_key(jwk: &Value) -> Option<VerifyingKey> {
+    let jwk = public_p256_jwk(jwk)?;
+    let x = b64u_decode(jwk.get("x")?.as_str()?)?;
+    let y = b64u_decode(jwk.get("y")?.as_str()?)?;
+    let mut sec1 = Vec::with_capacity(65);
+    sec1.push(0x04);
+    sec1.extend_from_slice(&x);
+    sec1.extend_from_slice(&y);
+    VerifyingKey::from_sec1_bytes(&sec1).ok()
+}
+
+/// Verifies an ES256 signature with a public P-256 JWK; false for anything malformed.
+pub(crate) fn verify_es256_jwk(jwk: &Value, signing_input: &str, signature_b64u: &str) -> bool {
+    verifying_key(jwk).is_some_and(|k| verify_with(&k, signing_input, signature_b64u))
+}
+
+/// The RFC 7638 thumbprint of a public P-256 JWK.
+pub(crate) fn jwk_thumbprint(jwk: &Value) -> Option<String> {
+    let jwk = public_p256_jwk(jwk)?;
+    Some(ec_thumbprint(jwk.get("x")?.as_str()?, jwk.get("y")?.as_str()?))
+}
+
+/// A compact JWS split into its decoded header and payload objects, the signing input and the
+/// encoded signature. Signature not verified.
+pub(crate) struct Compact<'a> {
+    pub(crate) header: Map<String, Value>,
+    pub(crate) payload: Map<String, Value>,
+    pub(crate) signing_input: &'a str,
+    pub(crate) signature: &'a str,
+}
+
+/// Splits a compact JWS whose header and payload are JSON objects.
+pub(crate) fn parse_compact(jws: &str) -> Option<Compact<'_>> {
+    let mut parts = jws.split('.');
+    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let header = segment_json(h).ok()?;
+    let payload = segment_json(p).ok()?;
+    Some(Compact {
+        header,
+        payload,
+        signing_input: jws.get(..h.len() + 1 + p.len())?,
+        signature: s,
+    })
+}
+
 /// Flips one bit in the signature part of a compact JWS (for the `tamper_signature` fault).
 pub(crate) fn tamper_signature(jws: &str) -> String {
     let Some((input, sig)) = jws.rsplit_once('.') else {

@@ -5,7 +5,7 @@
 //! Claim names are English snake_case; values are as on the Chinese documents. Every claim but
 //! `licence_number` is its own disclosure.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::Write as _;
 
 use serde_json::{json, Value};
@@ -428,13 +428,50 @@ impl Catalogue {
             if *n >= STATUS_LIST_SIZE {
                 return Err("too many licences for one status list".into());
             }
-            r.status_idx = (n.wrapping_mul(5779).wrapping_add(1237)) % STATUS_LIST_SIZE;
+            r.status_idx = status_index(*n);
             *n += 1;
             if !seen.insert((r.holder.clone(), r.vct)) {
                 return Err(format!("{} has two licences of one type", r.holder));
             }
         }
         Ok(Catalogue { records })
+    }
+
+    /// The claim names licences of this type carry (every holder's), with the resident ID
+    /// card's age predicates; empty for a type no office issues.
+    pub(crate) fn claim_names(&self, vct: &str) -> BTreeSet<&'static str> {
+        let mut names: BTreeSet<&'static str> = self
+            .records
+            .iter()
+            .filter(|r| r.vct == vct)
+            .flat_map(|r| r.claims.iter().map(|(n, _)| *n))
+            .collect();
+        if vct == VCT_RESIDENT_ID_CARD && !names.is_empty() {
+            names.extend(["age_over_18", "age_over_60"]);
+        }
+        names
+    }
+
+    /// Every fixture holder's value of this claim in licences of this type.
+    pub(crate) fn claim_values<'a>(&'a self, vct: &'a str, claim: &'a str) -> Vec<&'a Value> {
+        self.records
+            .iter()
+            .filter(|r| r.vct == vct)
+            .filter_map(|r| r.claims.iter().find(|(n, _)| *n == claim).map(|(_, v)| v))
+            .collect()
+    }
+
+    /// How many licences the office issues to fixture holders (status indices in use).
+    pub(crate) fn count_of_office(&self, office: usize) -> u32 {
+        let n = self.records.iter().filter(|r| r.office == office).count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// The licence with this office and status index.
+    pub(crate) fn find_by_status(&self, office: usize, idx: u32) -> Option<&LicenceRecord> {
+        self.records
+            .iter()
+            .find(|r| r.office == office && r.status_idx == idx)
     }
 
     /// The holder's licence of this type.
@@ -450,6 +487,39 @@ impl Catalogue {
         holder: &'a str,
     ) -> impl Iterator<Item = &'a LicenceRecord> + 'a {
         self.records.iter().filter(move |r| r.holder == holder)
+    }
+}
+
+/// The status index of an office's `n`-th licence: licences are spread over the list by an odd
+/// multiplier (a bijection modulo 2^13), so neighbouring indices do not belong to one holder.
+pub(crate) fn status_index(n: u32) -> u32 {
+    (n.wrapping_mul(5779).wrapping_add(1237)) % STATUS_LIST_SIZE
+}
+
+impl LicenceRecord {
+    /// A licence issued by a case (a result licence): its claims are given in full.
+    pub(crate) fn issued_by_case(
+        holder: &str,
+        vct: &'static str,
+        office: usize,
+        status_idx: u32,
+        licence_number: String,
+        claims: Vec<(&'static str, Value)>,
+    ) -> LicenceRecord {
+        LicenceRecord {
+            holder: holder.to_owned(),
+            vct,
+            office,
+            status_idx,
+            licence_number,
+            claims,
+            age_of: None,
+        }
+    }
+
+    /// A disclosable claim's value.
+    pub(crate) fn claim(&self, name: &str) -> Option<&Value> {
+        self.claims.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 }
 

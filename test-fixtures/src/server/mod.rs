@@ -1,6 +1,7 @@
 //! The simulated city platform: an OpenID provider with PAR, PKCE and DPoP, the city API, the
-//! licence-issuing offices (SD-JWT VC licences and Token Status Lists), and the `/sim/*` control
-//! endpoints, served over HTTPS on loopback with a throw-away test CA.
+//! licence-issuing offices (SD-JWT VC licences and Token Status Lists), the service catalogue and
+//! cases (秒批, 会签, 好差评), and the `/sim/*` control endpoints, served over HTTPS on loopback
+//! with a throw-away test CA.
 //! The HTTP contract is `docs/platform-api.md`.
 //!
 //! ```no_run
@@ -12,8 +13,13 @@
 //! # Ok(()) }
 //! ```
 
+mod calendar;
+mod case_routes;
+mod cases;
+pub mod catalogue;
 mod jose;
 mod licences;
+mod presentation;
 mod routes;
 mod state;
 pub mod tls;
@@ -33,6 +39,7 @@ pub use licences::{
     VCT_REAL_ESTATE_CERTIFICATE, VCT_RESIDENT_ID_CARD, VCT_SOCIAL_SECURITY_CARD,
     VCT_VEHICLE_REGISTRATION,
 };
+pub use catalogue::{service_catalogue, ServiceCatalogue, ServiceItem};
 pub use routes::ACTING_FOR_HEADER;
 use state::Shared;
 
@@ -116,6 +123,9 @@ pub enum SimError {
     /// The holder has no licence of that type (or the holder is unknown).
     #[error("no such licence")]
     NoSuchLicence,
+    /// A case operation was refused; the documented error code (e.g. `case_not_in_review`).
+    #[error("case operation refused: {0}")]
+    Case(String),
     /// A holder key is not a public EC P-256 JWK.
     #[error("the holder key is not a public EC P-256 JWK")]
     InvalidHolderKey,
@@ -167,6 +177,14 @@ pub enum Fault {
     IdToken(IdTokenFault),
     /// Authorizations end with `error=access_denied` instead of a code.
     DenyAuthorization,
+    /// The next `count` requests to exactly `path` are handled, then answered with `502`
+    /// instead of their answer (a lost answer: the client cannot tell whether it happened).
+    LoseResponse {
+        /// Exact request path, e.g. `/api/v1/cases`.
+        path: String,
+        /// How many requests.
+        count: u32,
+    },
 }
 
 impl Fault {
@@ -185,6 +203,9 @@ impl Fault {
             }
             Fault::IdToken(f) => serde_json::json!({"id_token": f.as_str()}),
             Fault::DenyAuthorization => serde_json::json!({"deny_authorization": true}),
+            Fault::LoseResponse { path, count } => {
+                serde_json::json!({"lose_response": {"path": path, "count": count}})
+            }
         }
     }
 }
@@ -238,6 +259,50 @@ impl SimStats {
     }
 }
 
+/// A case as `GET /sim/cases` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimCase {
+    /// Case id, e.g. `C20261123-000001`.
+    pub id: String,
+    /// The service item.
+    pub item_id: String,
+    /// The identity that applied (citizen or enterprise id).
+    pub applicant: String,
+    /// `approved`, `in_review`, `awaiting_signatures`, `declined`, `expired` or `rejected`.
+    pub status: String,
+    /// Every `Idempotency-Key` of a successful write to the case, oldest first.
+    pub idempotency_keys: Vec<String>,
+}
+
+/// Good and bad ratings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingCounts {
+    /// 好评.
+    pub good: u64,
+    /// 差评.
+    pub bad: u64,
+}
+
+/// The ratings (好差评) as `GET /sim/ratings` reports them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingStats {
+    /// By office id.
+    pub by_office: BTreeMap<String, RatingCounts>,
+    /// By item id.
+    pub by_item: BTreeMap<String, RatingCounts>,
+    /// Ratings that came with a comment.
+    pub comments: u64,
+}
+
+/// The `n`-th working day after `date` (`YYYY-MM-DD`), counting weekends, China's public
+/// holidays and make-up working days as the simulator does for due dates; `None` if `date` is
+/// not a date or the holiday table is broken.
+pub fn add_working_days(date: &str, n: u32) -> Option<String> {
+    let cal = calendar::WorkCalendar::load().ok()?;
+    let day = calendar::parse_date(date)?;
+    Some(calendar::format_date(cal.add_working_days(day, n)))
+}
+
 /// Starts simulators.
 pub struct Simulator;
 
@@ -257,6 +322,15 @@ impl Simulator {
         let catalogue = licences::Catalogue::build(&fixtures).map_err(|e| {
             SimError::Fixtures(FixtureError::Invalid(format!("licence catalogue: {e}")))
         })?;
+        let invalid = |e: String| SimError::Fixtures(FixtureError::Invalid(e));
+        let services = catalogue::service_catalogue().map_err(invalid)?;
+        catalogue::validate(services, &catalogue)
+            .map_err(|e| invalid(format!("service catalogue: {e}")))?;
+        let services = state::Services {
+            catalogue: services,
+            served: catalogue::serve(services).map_err(invalid)?,
+            calendar: calendar::WorkCalendar::load().map_err(invalid)?,
+        };
 
         let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))?;
         listener.set_nonblocking(true)?;
@@ -288,6 +362,7 @@ impl Simulator {
             signer,
             office_keys,
             catalogue,
+            services,
         ));
         let router = routes::router(shared.clone());
         let server_handle = axum_server::Handle::new();
@@ -447,13 +522,16 @@ impl SimHandle {
     }
 
     /// The licence types (`vct`) the holder (citizen or enterprise id) has, in the order
-    /// `GET /api/v1/licences` issues them.
+    /// `GET /api/v1/licences` issues them (result licences of approved cases last).
     pub fn licence_types(&self, holder: &str) -> Vec<&'static str> {
-        self.shared
+        let mut types: Vec<&'static str> = self
+            .shared
             .catalogue
             .of_holder(holder)
             .map(|r| r.vct)
-            .collect()
+            .collect();
+        types.extend(self.shared.result_records(holder).iter().map(|r| r.vct));
+        types
     }
 
     /// Issues the holder's licence of type `vct` (as `GET /api/v1/licences` would, same status
@@ -491,6 +569,58 @@ impl SimHandle {
         } else {
             Err(SimError::NoSuchLicence)
         }
+    }
+
+    /// The service catalogue served at `GET /api/v1/catalogue`.
+    pub fn service_catalogue(&self) -> &'static ServiceCatalogue {
+        self.shared.services
+    }
+
+    /// The service item with this id.
+    pub fn catalogue_item(&self, id: &str) -> Option<&'static ServiceItem> {
+        self.shared.services.item(id)
+    }
+
+    /// The window's decision on an `in_review` case, as `POST /sim/cases/{id}/decide` makes it:
+    /// approval issues the result licence. Returns the case as its applicant sees it.
+    pub fn decide_case(
+        &self,
+        case_id: &str,
+        approve: bool,
+        note: Option<&str>,
+    ) -> Result<serde_json::Value, SimError> {
+        let (status, body) = self.shared.decide(case_id, approve, note);
+        if status == 200 {
+            Ok(body)
+        } else {
+            Err(SimError::Case(
+                body["error"].as_str().unwrap_or("refused").to_owned(),
+            ))
+        }
+    }
+
+    /// Moves the simulator's case clock forward by `days` (deadlines, due dates, expiry), as
+    /// `POST /sim/clock` does. Returns the case clock's date (China time), `YYYY-MM-DD`.
+    pub fn advance_clock_days(&self, days: u32) -> String {
+        self.shared.advance_clock(i64::from(days)).1
+    }
+
+    /// Today on the case clock (China time), `YYYY-MM-DD`.
+    pub fn case_today(&self) -> String {
+        self.shared.clock()["today"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Every case with its idempotency keys, as `GET /sim/cases` lists them.
+    pub fn cases(&self) -> Vec<SimCase> {
+        self.shared.sim_cases()
+    }
+
+    /// The ratings, as `GET /sim/ratings` reports them.
+    pub fn ratings(&self) -> RatingStats {
+        self.shared.sim_ratings()
     }
 
     /// Acts as the browser in test mode: GETs `authorization_url` with `test_user=citizen_id`

@@ -25,7 +25,7 @@ use super::state::{
 };
 use super::{Fault, IdTokenFault};
 
-type S = State<Arc<Shared>>;
+pub(super) type S = State<Arc<Shared>>;
 
 /// The header naming the enterprise a call is made for.
 pub const ACTING_FOR_HEADER: &str = "citykit-acting-for";
@@ -51,6 +51,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/sim/revoke", post(sim_revoke))
         .route("/sim/expire-access-tokens", post(sim_expire))
         .route("/sim/stats", get(sim_stats))
+        .merge(super::case_routes::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             shared.clone(),
@@ -59,15 +60,31 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-/// Counts every request and applies `Delay` / `FailNext` before the handler runs.
+/// Counts every request and applies `Delay` / `FailNext` before the handler runs, and
+/// `LoseResponse` after it.
 async fn count_and_faults(State(shared): S, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     tracing::debug!(method = %req.method(), path = %path, "request");
-    let (delay, fail) = shared.on_request(&path);
-    if let Some(ms) = delay {
+    let faults = shared.on_request(&path);
+    if let Some(ms) = faults.delay {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
-    if let Some(status) = fail {
+    if faults.lose {
+        let handled = next.run(req).await;
+        tracing::debug!(
+            path = %path,
+            status = handled.status().as_u16(),
+            "answer lost by fault"
+        );
+        drop(handled);
+        return (
+            StatusCode::BAD_GATEWAY,
+            no_store(),
+            Json(json!({"error": "bad_gateway", "error_description": "simulated lost answer"})),
+        )
+            .into_response();
+    }
+    if let Some(status) = faults.fail {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         tracing::debug!(path = %path, status = status.as_u16(), "injected failure");
         return (
@@ -80,11 +97,11 @@ async fn count_and_faults(State(shared): S, req: Request, next: Next) -> Respons
     next.run(req).await
 }
 
-async fn not_found() -> Response {
+pub(super) async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, Json(json!({"error": "not_found"}))).into_response()
 }
 
-fn no_store() -> [(header::HeaderName, HeaderValue); 2] {
+pub(super) fn no_store() -> [(header::HeaderName, HeaderValue); 2] {
     [
         (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         (header::PRAGMA, HeaderValue::from_static("no-cache")),
@@ -106,7 +123,7 @@ fn oauth_error(e: &OAuthError) -> Response {
         .into_response()
 }
 
-fn bad_request(description: &'static str) -> Response {
+pub(super) fn bad_request(description: &'static str) -> Response {
     oauth_error(&OAuthError::new(400, "invalid_request", description))
 }
 
@@ -121,7 +138,10 @@ fn parse_form(bytes: &[u8]) -> Result<HashMap<String, String>, &'static str> {
     Ok(map)
 }
 
-fn single_header<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, ()> {
+pub(super) fn single_header<'a>(
+    headers: &'a HeaderMap,
+    name: &str,
+) -> Result<Option<&'a str>, ()> {
     let mut values = headers.get_all(name).iter();
     match (values.next(), values.next()) {
         (None, _) => Ok(None),
@@ -540,7 +560,7 @@ async fn revoke(State(s): S, body: Bytes) -> Response {
 
 // ----- resources -----
 
-fn api_error(e: ApiError) -> Response {
+pub(super) fn api_error(e: ApiError) -> Response {
     let (status, code, description) = match e {
         ApiError::InvalidToken(d) => (StatusCode::UNAUTHORIZED, "invalid_token", d),
         ApiError::InvalidProof(d) => (StatusCode::UNAUTHORIZED, "invalid_dpop_proof", d),
@@ -609,14 +629,16 @@ async fn userinfo(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> 
 }
 
 /// Who a city-API call is made as: the person, or the enterprise named by `CityKit-Acting-For`.
-struct Caller {
-    person: String,
-    acting_for: Option<String>,
+pub(super) struct Caller {
+    pub(super) person: String,
+    pub(super) acting_for: Option<String>,
     /// The public JWK of the request's DPoP proof.
-    proof_jwk: Value,
+    pub(super) proof_jwk: Value,
+    /// Its RFC 7638 thumbprint.
+    pub(super) proof_jkt: String,
 }
 
-fn city_api_auth(
+pub(super) fn city_api_auth(
     s: &Shared,
     method: &Method,
     uri: &Uri,
@@ -625,6 +647,7 @@ fn city_api_auth(
     let Authorized {
         sub: person,
         proof_jwk,
+        proof_jkt,
     } = resource_auth(s, method, uri, headers)?;
     let acting_for = match single_header(headers, ACTING_FOR_HEADER) {
         Ok(None) => None,
@@ -641,6 +664,7 @@ fn city_api_auth(
         person,
         acting_for,
         proof_jwk,
+        proof_jkt,
     })
 }
 
@@ -702,14 +726,27 @@ async fn me(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Respon
 // ----- licences -----
 
 /// `GET /api/v1/licences`: the licences of the identity the call is made as, bound to the key
-/// of the request's DPoP proof.
+/// of the request's DPoP proof. With `?include=children` a person also gets the birth medical
+/// certificates of their minor children (parents keep them).
 async fn licences_list(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
     let caller = match city_api_auth(&s, &method, &uri, &headers) {
         Ok(c) => c,
         Err(e) => return api_error(e),
     };
+    let query = match parse_form(uri.query().unwrap_or("").as_bytes()) {
+        Ok(q) => q,
+        Err(d) => return bad_request(d),
+    };
+    let children = match query.get("include").map(String::as_str) {
+        None => false,
+        Some("children") => true,
+        Some(_) => return bad_request("include must be children"),
+    };
     let holder = caller.acting_for.as_deref().unwrap_or(&caller.person);
-    let list = s.issue_all(holder, &caller.proof_jwk);
+    let mut list = s.issue_all(holder, &caller.proof_jwk);
+    if children && caller.acting_for.is_none() {
+        list.extend(s.issue_children(&caller.person, &caller.proof_jwk));
+    }
     tracing::debug!(count = list.len(), "licences issued");
     (StatusCode::OK, no_store(), Json(json!({"licences": list}))).into_response()
 }
@@ -762,6 +799,7 @@ async fn status_list(State(s): S, Path(office): Path<String>) -> Response {
 struct FaultBody {
     fail_next: Option<FailNextBody>,
     delay: Option<DelayBody>,
+    lose_response: Option<LoseBody>,
     id_token: Option<IdTokenFault>,
     deny_authorization: Option<bool>,
 }
@@ -776,6 +814,13 @@ struct FailNextBody {
 
 fn one() -> u32 {
     1
+}
+
+#[derive(Deserialize)]
+struct LoseBody {
+    path: String,
+    #[serde(default = "one")]
+    count: u32,
 }
 
 #[derive(Deserialize)]
@@ -806,6 +851,15 @@ async fn sim_set_faults(State(s): S, body: Bytes) -> Response {
         faults.push(Fault::Delay {
             path: d.path,
             millis: d.millis,
+        });
+    }
+    if let Some(l) = body.lose_response {
+        if !l.path.starts_with('/') {
+            return bad_request("lose_response needs a path starting with /");
+        }
+        faults.push(Fault::LoseResponse {
+            path: l.path,
+            count: l.count,
         });
     }
     if let Some(f) = body.id_token {

@@ -7,6 +7,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
+use super::calendar::WorkCalendar;
+use super::cases::Book;
+use super::catalogue::{self, ServiceCatalogue};
 use super::jose::{self, IdTokenSigner, ProofExpectation, VerifiedProof};
 use super::licences::{self, Catalogue, LicenceRecord, Times, LICENCE_OFFICES};
 use super::{Fault, IdTokenFault, SimConfig, SimStats};
@@ -33,7 +36,14 @@ pub(crate) struct Shared {
     /// One key per licence office, in the order of [`LICENCE_OFFICES`].
     pub(crate) office_keys: Vec<IdTokenSigner>,
     pub(crate) catalogue: Catalogue,
+    /// The service catalogue (compiled in, validated at start).
+    pub(crate) services: &'static ServiceCatalogue,
+    /// Its served body and entity tag.
+    pub(crate) served: catalogue::Served,
+    /// Working days for due dates.
+    pub(crate) calendar: WorkCalendar,
     state: Mutex<State>,
+    cases: Mutex<Book>,
 }
 
 #[derive(Default)]
@@ -55,6 +65,7 @@ struct State {
 struct Faults {
     fail_next: HashMap<String, VecDeque<(u16, u32)>>,
     delay: HashMap<String, u64>,
+    lose_response: HashMap<String, u32>,
     id_token: BTreeSet<IdTokenFault>,
     deny_authorization: bool,
 }
@@ -136,6 +147,25 @@ pub(crate) enum ApiError {
 pub(crate) struct Authorized {
     pub(crate) sub: String,
     pub(crate) proof_jwk: Value,
+    /// The proof key's RFC 7638 thumbprint.
+    pub(crate) proof_jkt: String,
+}
+
+/// The faults that apply to one request.
+pub(crate) struct RequestFaults {
+    /// Wait this many milliseconds first.
+    pub(crate) delay: Option<u64>,
+    /// Answer this status without handling the request.
+    pub(crate) fail: Option<u16>,
+    /// Handle the request, then answer 502 instead of its answer.
+    pub(crate) lose: bool,
+}
+
+/// The service catalogue and working-day calendar a simulator serves.
+pub(crate) struct Services {
+    pub(crate) catalogue: &'static ServiceCatalogue,
+    pub(crate) served: catalogue::Served,
+    pub(crate) calendar: WorkCalendar,
 }
 
 /// A token response body, before the ID token is signed.
@@ -190,6 +220,7 @@ impl Shared {
         signer: IdTokenSigner,
         office_keys: Vec<IdTokenSigner>,
         catalogue: Catalogue,
+        services: Services,
     ) -> Shared {
         Shared {
             issuer,
@@ -198,7 +229,11 @@ impl Shared {
             signer,
             office_keys,
             catalogue,
+            services: services.catalogue,
+            served: services.served,
+            calendar: services.calendar,
             state: Mutex::new(State::default()),
+            cases: Mutex::new(Book::default()),
         }
     }
 
@@ -206,6 +241,18 @@ impl Shared {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The case book. Lock order: the book before the protocol state.
+    pub(crate) fn lock_cases(&self) -> MutexGuard<'_, Book> {
+        self.cases
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether the licence with this office and status index is revoked.
+    pub(crate) fn revoked_contains(&self, office: usize, idx: u32) -> bool {
+        self.lock().revoked.contains(&(office, idx))
     }
 
     pub(crate) fn client_known(&self, client_id: &str) -> bool {
@@ -244,6 +291,11 @@ impl Shared {
                 st.faults.id_token.insert(f);
             }
             Fault::DenyAuthorization => st.faults.deny_authorization = true,
+            Fault::LoseResponse { path, count } => {
+                if count > 0 {
+                    *st.faults.lose_response.entry(path).or_insert(0) += count;
+                }
+            }
         }
     }
 
@@ -262,8 +314,8 @@ impl Shared {
         self.lock().stats.clone()
     }
 
-    /// Counts the request and takes the faults that apply to it: (delay in ms, failure status).
-    pub(crate) fn on_request(&self, path: &str) -> (Option<u64>, Option<u16>) {
+    /// Counts the request and takes the faults that apply to it.
+    pub(crate) fn on_request(&self, path: &str) -> RequestFaults {
         let mut st = self.lock();
         *st.stats.requests.entry(path.to_owned()).or_insert(0) += 1;
         let delay = st.faults.delay.get(path).copied();
@@ -280,7 +332,18 @@ impl Shared {
                 st.faults.fail_next.remove(path);
             }
         }
-        (delay, fail)
+        // A failed request is not handled, so its answer cannot be lost.
+        let mut lose = false;
+        if fail.is_none() {
+            if let Some(n) = st.faults.lose_response.get_mut(path) {
+                lose = true;
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    st.faults.lose_response.remove(path);
+                }
+            }
+        }
+        RequestFaults { delay, fail, lose }
     }
 
     // ----- DPoP -----
@@ -618,6 +681,7 @@ impl Shared {
         Ok(Authorized {
             sub,
             proof_jwk: verified.jwk,
+            proof_jkt: verified.jkt,
         })
     }
 
@@ -661,7 +725,8 @@ impl Shared {
         ))
     }
 
-    /// Every licence of `holder`, issued now with the configured lifetime.
+    /// Every licence of `holder` (its fixture licences, then those its cases issued), issued now
+    /// with the configured lifetime.
     pub(crate) fn issue_all(&self, holder: &str, holder_jwk: &Value) -> Vec<String> {
         let now = unix_now();
         let ttl = i64::try_from(self.config.licence_ttl.as_secs()).unwrap_or(i64::MAX / 2);
@@ -670,17 +735,57 @@ impl Shared {
             nbf: now,
             exp: now.saturating_add(ttl),
         };
-        self.catalogue
+        let mut out: Vec<String> = self
+            .catalogue
             .of_holder(holder)
+            .filter_map(|r| self.issue_licence(r, holder_jwk, times))
+            .collect();
+        for r in self.result_records(holder) {
+            out.extend(self.issue_licence(&r, holder_jwk, times));
+        }
+        out
+    }
+
+    /// The birth medical certificates of the minor children of a parent (parents keep their
+    /// child's certificate), issued now like [`Shared::issue_all`].
+    pub(crate) fn issue_children(&self, parent: &str, holder_jwk: &Value) -> Vec<String> {
+        let now = unix_now();
+        let ttl = i64::try_from(self.config.licence_ttl.as_secs()).unwrap_or(i64::MAX / 2);
+        let times = Times {
+            iat: now,
+            nbf: now,
+            exp: now.saturating_add(ttl),
+        };
+        let (y, m, d) = licences::china_date(now);
+        self.fixtures
+            .licence_facts()
+            .births
+            .iter()
+            .filter(|b| b.mother == parent || b.father == parent)
+            .filter(|b| {
+                self.fixtures
+                    .citizen(&b.child)
+                    .and_then(|c| c.age_on(y, m, d))
+                    .is_some_and(|age| age < 18)
+            })
+            .filter_map(|b| {
+                self.catalogue
+                    .find(&b.child, licences::VCT_BIRTH_MEDICAL_CERTIFICATE)
+            })
             .filter_map(|r| self.issue_licence(r, holder_jwk, times))
             .collect()
     }
 
-    /// Revokes the holder's licence of this type; false if there is none.
+    /// Revokes the holder's licence of this type (a fixture licence, or the latest one a case
+    /// issued); false if there is none.
     pub(crate) fn revoke_licence(&self, holder: &str, vct: &str) -> bool {
-        match self.catalogue.find(holder, vct) {
-            Some(r) => {
-                self.lock().revoked.insert((r.office, r.status_idx));
+        let slot = match self.catalogue.find(holder, vct) {
+            Some(r) => Some((r.office, r.status_idx)),
+            None => self.result_slot(holder, vct),
+        };
+        match slot {
+            Some(slot) => {
+                self.lock().revoked.insert(slot);
                 true
             }
             None => false,

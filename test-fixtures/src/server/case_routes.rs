@@ -1,0 +1,252 @@
+//! HTTP glue for the service catalogue, cases, inbox and their `/sim/*` controls.
+//!
+//! Logging rule as in `routes.rs`: static descriptions only.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::cases::{valid_idempotency_key, Answer, CaseCaller, Write};
+use super::routes::{api_error, city_api_auth, no_store, single_header, Caller, S};
+use super::state::Shared;
+
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/api/v1/catalogue", get(catalogue))
+        .route("/api/v1/cases", get(list_cases).post(create_case))
+        .route("/api/v1/cases/{id}", get(get_case).put(amend_case))
+        .route("/api/v1/cases/{id}/signatures", post(sign_case))
+        .route("/api/v1/cases/{id}/rating", post(rate_case))
+        .route("/api/v1/inbox", get(inbox))
+        .route("/sim/cases", get(sim_cases))
+        .route("/sim/cases/{id}/decide", post(sim_decide))
+        .route("/sim/clock", get(sim_clock_get).post(sim_clock))
+        .route("/sim/ratings", get(sim_ratings))
+}
+
+fn case_caller(c: Caller) -> CaseCaller {
+    CaseCaller {
+        identity: c.acting_for.clone().unwrap_or_else(|| c.person.clone()),
+        acting_for_enterprise: c.acting_for.is_some(),
+        person: c.person,
+        jwk: c.proof_jwk,
+        jkt: c.proof_jkt,
+    }
+}
+
+fn json_bytes(status: u16, body: Vec<u8>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        no_store(),
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+fn answer((status, value): Answer) -> Response {
+    json_bytes(status, serde_json::to_vec(&value).unwrap_or_default())
+}
+
+fn authorised(
+    s: &Shared,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<CaseCaller, Box<Response>> {
+    city_api_auth(s, method, uri, headers)
+        .map(case_caller)
+        .map_err(|e| Box::new(api_error(e)))
+}
+
+// ----- catalogue -----
+
+/// Whether an `If-None-Match` value matches the tag (weak comparison, RFC 9110 §13.1.2).
+fn none_match(header_value: &str, etag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    header_value.trim() == "*" || header_value.split(',').any(|t| bare(t) == bare(etag))
+}
+
+async fn catalogue(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    if let Err(r) = authorised(&s, &method, &uri, &headers) {
+        return *r;
+    }
+    let Ok(etag) = HeaderValue::from_str(&s.served.etag) else {
+        return answer((500, json!({"error": "server_error"})));
+    };
+    let cache = (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(Some(inm)) = single_header(&headers, "if-none-match") {
+        if none_match(inm, &s.served.etag) {
+            return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), cache]).into_response();
+        }
+    }
+    (
+        StatusCode::OK,
+        [
+            (header::ETAG, etag),
+            cache,
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+        ],
+        s.served.body.clone(),
+    )
+        .into_response()
+}
+
+// ----- writes -----
+
+fn write(
+    s: &Shared,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    w: Write<'_>,
+) -> Response {
+    let caller = match authorised(s, method, uri, headers) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let key = match single_header(headers, "idempotency-key") {
+        Ok(Some(k)) if valid_idempotency_key(k) => k,
+        _ => {
+            tracing::debug!("write without a valid Idempotency-Key refused");
+            return answer((400, json!({"error": "idempotency_key_required"})));
+        }
+    };
+    let (status, bytes) = s.case_write(&caller, key, method.as_str(), uri.path(), body, w);
+    json_bytes(status, bytes)
+}
+
+async fn create_case(
+    State(s): S,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    write(&s, &method, &uri, &headers, &body, Write::Submit)
+}
+
+async fn amend_case(
+    State(s): S,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    write(&s, &method, &uri, &headers, &body, Write::Amend(&id))
+}
+
+async fn sign_case(
+    State(s): S,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    write(&s, &method, &uri, &headers, &body, Write::Sign(&id))
+}
+
+async fn rate_case(
+    State(s): S,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    write(&s, &method, &uri, &headers, &body, Write::Rate(&id))
+}
+
+// ----- reads -----
+
+async fn get_case(
+    State(s): S,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    match authorised(&s, &method, &uri, &headers) {
+        Ok(c) => answer(s.case_get(&c.identity, &id)),
+        Err(r) => *r,
+    }
+}
+
+async fn list_cases(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    match authorised(&s, &method, &uri, &headers) {
+        Ok(c) => answer(s.case_list(&c.identity)),
+        Err(r) => *r,
+    }
+}
+
+async fn inbox(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let caller = match authorised(&s, &method, &uri, &headers) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let mut after = 0u64;
+    for (k, v) in url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
+        if k == "after" {
+            match v.parse() {
+                Ok(n) => after = n,
+                Err(_) => return answer((400, json!({"error": "invalid_request"}))),
+            }
+        }
+    }
+    answer(s.inbox(&caller.identity, after))
+}
+
+// ----- simulator control -----
+
+async fn sim_decide(State(s): S, Path(id): Path<String>, body: Bytes) -> Response {
+    answer(s.sim_decide(&id, &body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockBody {
+    advance_days: u32,
+}
+
+async fn sim_clock(State(s): S, body: Bytes) -> Response {
+    let Ok(body) = serde_json::from_slice::<ClockBody>(&body) else {
+        return answer((400, json!({"error": "invalid_request",
+            "error_description": "body must be {\"advance_days\": n} with n >= 0"})));
+    };
+    s.advance_clock(i64::from(body.advance_days));
+    (no_store(), Json(s.clock())).into_response()
+}
+
+async fn sim_clock_get(State(s): S) -> Response {
+    (no_store(), Json(s.clock())).into_response()
+}
+
+async fn sim_cases(State(s): S) -> Response {
+    let cases: Vec<Value> = s
+        .sim_cases()
+        .into_iter()
+        .filter_map(|c| serde_json::to_value(c).ok())
+        .collect();
+    (no_store(), Json(json!({ "cases": cases }))).into_response()
+}
+
+async fn sim_ratings(State(s): S) -> Response {
+    (no_store(), Json(s.sim_ratings())).into_response()
+}
