@@ -262,7 +262,7 @@ fn blocking_work_stays_off_the_executor_thread() {
 #[test]
 #[ignore = "run by rekey_survives_being_killed_at_random_points as a child process"]
 fn rekey_child_process() {
-    let Some(dir) = std::env::var_os("CITYKIT_REKEY_CHILD_DIR") else { return };
+    let Some(dir) = std::env::var_os("CITYKIT_KILL_CHILD_DIR") else { return };
     let path = Path::new(&dir).join("s.db");
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     runtime.block_on(async {
@@ -283,24 +283,16 @@ fn rekey_child_process() {
     });
 }
 
-#[test]
-fn rekey_survives_being_killed_at_random_points() {
+/// Starts `child_test` (an ignored test of this binary) `rounds` times, SIGKILLs it at a random
+/// moment after it prints "ready", and calls `check` after each kill.
+fn kill_at_random_points(child_test: &str, dir: &Path, rounds: u32, mut check: impl FnMut(u32)) {
     use std::io::BufRead;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.db");
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let store = Store::open(&path, key(1)).await.unwrap();
-        store.put("kept", "record", &SECRET_NAME).await.unwrap();
-        store.close().await.unwrap();
-    });
     let exe = std::env::current_exe().unwrap();
-    let kills = std::env::var("CITYKIT_KILL_POINTS").ok().and_then(|v| v.parse().ok()).unwrap_or(40u32);
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    for round in 0..kills {
+    for round in 0..rounds {
         let mut child = std::process::Command::new(&exe)
-            .args(["--ignored", "--exact", "store::tests::rekey_child_process", "--nocapture", "--test-threads=1"])
-            .env("CITYKIT_REKEY_CHILD_DIR", dir.path())
+            .args(["--ignored", "--exact", child_test, "--nocapture", "--test-threads=1"])
+            .env("CITYKIT_KILL_CHILD_DIR", dir)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -318,6 +310,26 @@ fn rekey_survives_being_killed_at_random_points() {
         std::thread::sleep(std::time::Duration::from_micros(2_000 + seed % 60_000));
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
+        check(round);
+    }
+}
+
+/// How many kill points a crash test runs: `CITYKIT_KILL_POINTS` or the default.
+fn kill_points(default: u32) -> u32 {
+    std::env::var("CITYKIT_KILL_POINTS").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+#[test]
+fn rekey_survives_being_killed_at_random_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = Store::open(&path, key(1)).await.unwrap();
+        store.put("kept", "record", &SECRET_NAME).await.unwrap();
+        store.close().await.unwrap();
+    });
+    kill_at_random_points("store::tests::rekey_child_process", dir.path(), kill_points(60), |round| {
         runtime.block_on(async {
             let opened = match Store::open(&path, key(1)).await {
                 Ok(store) => store,
@@ -329,6 +341,68 @@ fn rekey_survives_being_killed_at_random_points() {
             assert_eq!(check, "ok", "round {round}");
             opened.close().await.unwrap();
         });
-    }
+    });
 }
 
+/// The child side of the write crash test: commits batches of 20 records (each batch with its
+/// sequence number in every row) until killed.
+#[test]
+#[ignore = "run by writes_survive_being_killed_at_random_points as a child process"]
+fn writes_child_process() {
+    let Some(dir) = std::env::var_os("CITYKIT_KILL_CHILD_DIR") else { return };
+    let path = Path::new(&dir).join("s.db");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let store = Store::open(&path, key(1)).await.unwrap();
+        let mut batch: i64 = store.call(|c| Ok(c.query_row("SELECT coalesce(max(updated_at), 0) FROM records WHERE namespace = 'batch'", [], |r| r.get(0))?)).await.unwrap();
+        println!("ready");
+        loop {
+            batch += 1;
+            store
+                .call(move |conn| {
+                    let tx = conn.transaction()?;
+                    for i in 0..20 {
+                        tx.execute(
+                            "INSERT OR REPLACE INTO records (namespace, key, value, updated_at) VALUES ('batch', ?1, ?2, ?3)",
+                            rusqlite::params![format!("{i}"), vec![0xa5u8; 512], batch],
+                        )?;
+                    }
+                    tx.commit()?;
+                    Ok(())
+                })
+                .await
+                .unwrap();
+        }
+    });
+}
+
+#[test]
+fn writes_survive_being_killed_at_random_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = Store::open(&path, key(1)).await.unwrap();
+        store.put("kept", "record", &SECRET_NAME).await.unwrap();
+        store.close().await.unwrap();
+    });
+    let mut last_batch = 0i64;
+    kill_at_random_points("store::tests::writes_child_process", dir.path(), kill_points(60), |round| {
+        runtime.block_on(async {
+            let opened = Store::open(&path, key(1)).await.unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+            assert_eq!(opened.get::<String>("kept", "record").await.unwrap().as_deref(), Some(SECRET_NAME), "round {round}");
+            let check: String = opened.call(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)).await.unwrap();
+            assert_eq!(check, "ok", "round {round}");
+            // Every committed batch is whole: all 20 rows carry the same, newest batch number.
+            let (rows, low, high): (i64, i64, i64) = opened
+                .call(|c| Ok(c.query_row("SELECT count(*), coalesce(min(updated_at), 0), coalesce(max(updated_at), 0) FROM records WHERE namespace = 'batch'", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?))
+                .await
+                .unwrap();
+            assert!(rows == 0 || (rows == 20 && low == high), "round {round}: a torn batch ({rows} rows, batches {low}..{high})");
+            assert!(high >= last_batch, "round {round}: committed batch {last_batch} was lost (now {high})");
+            last_batch = high;
+            opened.close().await.unwrap();
+        });
+    });
+    assert!(last_batch > 0, "no batch was ever committed");
+}
