@@ -264,3 +264,76 @@ def test_wallet_fetch_present_and_verify(sim, tmp_path):
         assert err.value.code == "wallet.unknown_licence"
 
     asyncio.run(run())
+
+
+class FillConsent(citykit.UserPresence):
+    """Answers every prompt; records the auto-fill consents asked."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.fill_prompts = []
+
+    def confirm(self, purpose):
+        if isinstance(purpose, citykit.PresencePurpose.FILL_FORM):
+            self.fill_prompts.append(purpose.item_id)
+            return self.answer
+        return True
+
+
+def test_autofill_submit_instant_approval_and_rating(sim, tmp_path):
+    async def run():
+        consent = FillConsent(True)
+        client = await citykit.open_client(config(sim, tmp_path), StaticKey(8), None, consent)
+        request = await client.start_login()
+        await client.complete_login(sim.authorize(request.authorization_url, user="citizen-03"))
+        await client.fetch_licences()
+        synced = await client.sync_catalogue()
+        assert synced.item_count >= 150 and synced.changed
+        assert not (await client.sync_catalogue()).changed
+        hits = await client.search_catalogue("敬老", 5)
+        assert hits[0].id == "senior-preferential-card"
+        form = await client.fill_form("senior-preferential-card")
+        assert consent.fill_prompts == ["senior-preferential-card"]
+        assert form.complete, form.errors
+        required = [f for f in form.fields if f.required]
+        assert all(f.origin == citykit.ValueOrigin.GOVERNMENT_VERIFIED and f.locked for f in required)
+        assert all(f.provenance.vct.startswith("urn:citykit:vct:") for f in required)
+        # A locked value is not edited by accident; a bad phone names its field.
+        with pytest.raises(citykit.CityKitError.Autofill) as err:
+            await client.set_field(form.draft_id, required[0].name, "别人", False)
+        assert err.value.code == "autofill.field_locked"
+        phone = next(f for f in form.fields if f.field_type == citykit.FieldType.PHONE)
+        bad = await client.set_field(form.draft_id, phone.name, "12345", False)
+        assert not bad.complete and bad.errors[0].field == phone.name and bad.errors[0].problem == "format"
+        with pytest.raises(citykit.CityKitError.Autofill) as err:
+            await client.submit(form.draft_id)
+        assert err.value.code == "autofill.invalid_form"
+        await client.set_field(form.draft_id, phone.name, "13800138000", False)
+        outcome = await client.submit(form.draft_id)
+        assert isinstance(outcome, citykit.SubmissionOutcome.ACCEPTED), outcome
+        case = outcome.case
+        assert case.status == citykit.CaseStatus.APPROVED and case.result_licence_id
+        assert any(l.id == case.result_licence_id for l in await client.licences())
+        rated = await client.rate_case(case.id, citykit.Rating.GOOD, "很快")
+        assert isinstance(rated, citykit.SubmissionOutcome.ACCEPTED)
+        with pytest.raises(citykit.CityKitError.Case) as err:
+            await client.rate_case(case.id, citykit.Rating.BAD, None)
+        assert err.value.code == "case.already_rated"
+
+    asyncio.run(run())
+
+
+def test_a_refused_autofill_consent_is_a_typed_error(sim, tmp_path):
+    async def run():
+        consent = FillConsent(False)
+        client = await citykit.open_client(config(sim, tmp_path), StaticKey(9), None, consent)
+        request = await client.start_login()
+        await client.complete_login(sim.authorize(request.authorization_url, user="citizen-03"))
+        await client.fetch_licences()
+        await client.sync_catalogue()
+        with pytest.raises(citykit.CityKitError.Autofill) as err:
+            await client.fill_form("senior-preferential-card")
+        assert err.value.code == "autofill.consent_refused"
+        assert await client.drafts() == []
+
+    asyncio.run(run())
