@@ -233,8 +233,10 @@ async fn a_manual_case_gets_a_due_date_and_its_decision_reaches_the_inbox() {
     let case = accepted(client.cases().submit(&form.draft_id).await.unwrap());
     assert_eq!(case.status, CaseStatus::InReview);
     let due = case.due_date.clone().unwrap();
+    let promised = env.sim.catalogue_item(MANUAL_ITEM).unwrap().promised_working_days;
+    assert_eq!(Some(due.clone()), citykit_sim::server::add_working_days(&env.sim.case_today(), promised), "due {due}");
     assert!(due > china_date_in(0), "due {due}");
-    env.sim.decide_case(&case.id, true, "材料齐全").await.unwrap();
+    env.sim.decide_case(&case.id, true, Some("材料齐全")).unwrap();
     let inbox = client.cases().inbox().await.unwrap();
     let notice = inbox.iter().find(|i| i.case_id == case.id && i.status == CaseStatus::Approved).expect("the approval is in the inbox");
     assert_eq!(notice.kind, InboxKind::CaseStatus);
@@ -332,7 +334,7 @@ async fn a_declined_or_expired_cosigning_ends_the_case() {
     assert_eq!(declined.status, CaseStatus::Declined);
     assert_eq!(tenant.cases().decline(&cases[0].id, &review.content_sha256).await.unwrap_err().code(), "case.closed");
 
-    env.sim.advance_clock_days(8).await.unwrap();
+    env.sim.advance_clock_days(8);
     assert_eq!(landlord.cases().case(&cases[1].id).await.unwrap().status, CaseStatus::Expired);
     let inbox = landlord.cases().inbox().await.unwrap();
     assert!(inbox.iter().any(|i| i.case_id == cases[0].id && i.status == CaseStatus::Declined));
@@ -365,8 +367,8 @@ async fn a_finished_case_is_rated_once_and_comments_are_checked() {
     assert!(cases.retry_pending(true).await.unwrap().rated.is_empty(), "sent once");
     let ratings = env.sim.ratings();
     let office = env.sim.catalogue_item(SENIOR_CARD).unwrap().office.id.clone();
-    assert_eq!(ratings["by_office"][&office]["good"], 1, "{ratings}");
-    assert_eq!(ratings["by_item"][SENIOR_CARD]["good"], 1);
+    assert_eq!(ratings.by_office[&office].good, 1, "{ratings:?}");
+    assert_eq!(ratings.by_item[SENIOR_CARD].good, 1, "{ratings:?}");
     assert_eq!(cases.rate(&case.id, Rating::Bad, None).await.unwrap_err().code(), "case.already_rated");
 }
 

@@ -439,6 +439,28 @@ impl Shared {
 
     // ----- the idempotent write wrapper -----
 
+    /// What "the same body" means for a retried write (docs/platform-api.md): the JSON without
+    /// its `materials` (fresh proofs on every attempt), and for a signature only its payload's
+    /// `case_id`, `content_sha256` and `decision`. A body that is not JSON counts as it is.
+    fn idempotency_view(body: &[u8]) -> Vec<u8> {
+        let Ok(mut value) = serde_json::from_slice::<Value>(body) else { return body.to_vec() };
+        if let Some(map) = value.as_object_mut() {
+            map.remove("materials");
+            if let Some(signature) = map.get("signature").and_then(Value::as_str) {
+                let payload = signature
+                    .split('.')
+                    .nth(1)
+                    .and_then(jose::b64u_decode)
+                    .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+                    .map(|p| json!({"case_id": p["case_id"], "content_sha256": p["content_sha256"], "decision": p["decision"]}));
+                if let Some(payload) = payload {
+                    map.insert("signature".into(), payload);
+                }
+            }
+        }
+        serde_json::to_vec(&value).unwrap_or_else(|_| body.to_vec())
+    }
+
     /// Handles a write request once per identity and `Idempotency-Key`: a replay with the same
     /// body gets the stored answer; the same key with another body is refused. Returns the status
     /// and the exact body bytes.
@@ -456,7 +478,7 @@ impl Shared {
         fp.push(b' ');
         fp.extend_from_slice(path.as_bytes());
         fp.push(b'\n');
-        fp.extend_from_slice(body);
+        fp.extend_from_slice(&Self::idempotency_view(body));
         let fingerprint = jose::sha256_b64u(&fp);
         let mut guard = self.lock_cases();
         let book = &mut *guard;
