@@ -169,6 +169,10 @@ pub struct FilledForm {
     pub parties: Vec<Party>,
     /// The licence claims read for it (`vct#claim`), as consented.
     pub claims_read: Vec<String>,
+    /// The licence claims the item's automatic checks read, and the licence each comes from:
+    /// disclosed with the case so that 秒批 can run.
+    #[serde(default)]
+    pub check_disclosures: Vec<Provenance>,
     /// Created (Unix seconds).
     pub created_at: i64,
     /// Last edited (Unix seconds).
@@ -318,6 +322,7 @@ impl AutofillClient {
             .flat_map(|f| f.sources.iter())
             .filter(|s| s.of == SourceHolder::Applicant || agent.is_some())
             .map(|s| (s.of, s.vct.clone(), s.claim.clone()))
+            .chain(item.check_claims.iter().map(|c| (SourceHolder::Applicant, c.vct.clone(), c.claim.clone())))
             .collect();
         let claim_names: Vec<String> = needed.iter().map(|(_, vct, claim)| format!("{vct}#{claim}")).collect::<BTreeSet<_>>().into_iter().collect();
         self.ensure_consent(&applicant, &item, &claim_names).await?;
@@ -727,6 +732,14 @@ pub fn fill_form(item: &ServiceItem, licences: &[LicenceClaims], draft_id: Strin
         errors: Vec::new(),
         parties: Vec::new(),
         claims_read: Vec::new(),
+        check_disclosures: item
+            .check_claims
+            .iter()
+            .filter_map(|c| {
+                let licence = licences.iter().find(|l| l.of == SourceHolder::Applicant && l.vct == c.vct && l.claims.contains_key(&c.claim))?;
+                Some(Provenance { licence_id: licence.id.clone(), vct: licence.vct.clone(), claim: c.claim.clone(), issuer: licence.issuer.clone(), derive: None })
+            })
+            .collect(),
         created_at: at,
         updated_at: at,
     };

@@ -299,6 +299,9 @@ struct QueuedCase {
     fields: Vec<(String, String, Option<QueuedSource>)>,
     /// Licences attached as materials: (holder, licence id).
     attached: Vec<(String, String)>,
+    /// Claims the item's checks read: (holder, licence id, claim).
+    #[serde(default)]
+    check_disclosures: Vec<(String, String, String)>,
     parties: Vec<Party>,
     /// The draft, restored if the platform refuses the case.
     draft: FilledForm,
@@ -469,7 +472,16 @@ impl CasesClient {
             .filter(|m| m.state == MaterialState::Attached)
             .filter_map(|m| m.licence_id.clone().map(|id| (applicant.clone(), id)))
             .collect();
-        let queued = QueuedCase { item_id: form.item_id.clone(), form_version: form.form_version, fields, attached, parties: form.parties.clone(), draft: form };
+        let check_disclosures = form.check_disclosures.iter().map(|p| (applicant.clone(), p.licence_id.clone(), p.claim.clone())).collect();
+        let queued = QueuedCase {
+            item_id: form.item_id.clone(),
+            form_version: form.form_version,
+            fields,
+            attached,
+            check_disclosures,
+            parties: form.parties.clone(),
+            draft: form,
+        };
         let key = new_key()?;
         let body = serde_json::to_string(&queued).map_err(decode_err)?;
         let (key_db, holder_db, draft_db, item_db) = (key.clone(), applicant.clone(), draft_id.to_owned(), queued.item_id.clone());
@@ -588,6 +600,16 @@ impl CasesClient {
                 if !list.contains(&s.claim) {
                     list.push(s.claim.clone());
                 }
+            }
+        }
+        for (holder, licence, claim) in &queued.check_disclosures {
+            let id = (holder.clone(), licence.clone());
+            if !order.contains(&id) {
+                order.push(id.clone());
+            }
+            let list = claims.entry(id).or_default();
+            if !list.contains(claim) {
+                list.push(claim.clone());
             }
         }
         for id in &queued.attached {

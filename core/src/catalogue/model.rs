@@ -133,6 +133,9 @@ pub struct ServiceItem {
     /// The automatic checks run for instant approval.
     #[serde(default)]
     pub checks: Vec<String>,
+    /// The licence claims those checks read beyond the form's fields (disclosed with consent).
+    #[serde(default)]
+    pub check_claims: Vec<CheckClaim>,
     /// Multi-party signing, when the item needs it.
     #[serde(default)]
     pub co_signing: Option<CoSigningRule>,
@@ -147,6 +150,15 @@ pub struct ServiceItem {
     pub materials: Vec<Material>,
     /// The application form.
     pub form: FormSchema,
+}
+
+/// A licence claim an automatic check reads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CheckClaim {
+    /// The licence type (the applicant's licence).
+    pub vct: String,
+    /// The claim.
+    pub claim: String,
 }
 
 /// An item's application form.
