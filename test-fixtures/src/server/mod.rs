@@ -303,6 +303,11 @@ pub fn add_working_days(date: &str, n: u32) -> Option<String> {
     Some(calendar::format_date(cal.add_working_days(day, n)))
 }
 
+/// `date` (`YYYY-MM-DD`) plus `n` calendar days; `None` if `date` is not a date.
+pub fn add_days(date: &str, n: i64) -> Option<String> {
+    calendar::parse_date(date).map(|d| calendar::format_date(d + n))
+}
+
 /// Starts simulators.
 pub struct Simulator;
 
