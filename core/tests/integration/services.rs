@@ -60,10 +60,8 @@ async fn the_catalogue_syncs_with_etags_and_is_searched_offline_in_chinese() {
     let catalogue = client.catalogue();
     let social = catalogue.search("社保", 20).await.unwrap();
     assert!(social.iter().any(|i| i.id == "social-security-card-application"), "{social:?}");
-    assert!(social.iter().all(|i| format!("{}{}", i.name_zh, i.office.name_zh).contains("社") || !i.name_zh.is_empty()));
     let rental = catalogue.search("租赁", 20).await.unwrap();
     assert!(rental.iter().take(3).any(|i| i.id == RENTAL), "{rental:?}");
-    assert!(rental.iter().all(|i| i.name_zh.contains("租赁") || i.office.name_zh.contains("租赁") || !i.id.is_empty()));
     let rental_long = catalogue.search("房屋租赁登记", 20).await.unwrap();
     assert_eq!(rental_long.first().map(|i| i.id.as_str()), Some(RENTAL));
     assert_eq!(catalogue.search("敬老", 5).await.unwrap().first().map(|i| i.id.as_str()), Some(SENIOR_CARD));
