@@ -990,3 +990,74 @@ fn working_days_skip_weekends_and_holidays_and_count_make_up_days() {
     assert_eq!(due("2026-02-13", 2).as_deref(), Some("2026-02-24"));
     assert_eq!(due("2026-13-01", 2), None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sim_subcommands_control_cases() {
+    let sim = sim().await;
+    let p = Person::login(&sim, "citizen-05").await;
+    let extra = [
+        ("applicant_mobile", "13923456789"),
+        ("residence_address", "广东省深圳市南山区粤海街道科苑南路3099号"),
+        ("residence_since", "2025-09-01"),
+        ("residence_reason", "study"),
+        ("housing_type", "rented"),
+        ("photo", "upload://photo-0001.jpg"),
+        ("delivery_method", "window"),
+    ];
+    let a = file_case(&sim, &p, "residence-permit", None, &extra, json!([])).await;
+    let id = a.body["id"].as_str().unwrap().to_owned();
+    let bin = env!("CARGO_BIN_EXE_citykit-sim");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(bin)
+            .arg("sim")
+            .args(args)
+            .args(["--issuer", &sim.issuer(), "--ca-file"])
+            .arg(sim.ca_cert_path())
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (ok, out) = run(&["cases", "--json"]);
+    assert!(ok);
+    let listed: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(listed["cases"][0]["id"], id.as_str());
+    assert_eq!(listed["cases"][0]["status"], "in_review");
+    let (ok, out) = run(&["cases"]);
+    assert!(ok && out.contains(&id) && out.contains("in_review"), "{out}");
+    let (ok, out) = run(&["decide", &id, "--approve", "--note", "材料齐全", "--json"]);
+    assert!(ok, "{out}");
+    let decided: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(decided["status"], "approved");
+    assert!(decided["result_licence"].is_string());
+    let (ok, _) = run(&["decide", &id, "--reject"]);
+    assert!(!ok, "a decided case cannot be decided again");
+    let (ok, out) = run(&["clock", "--advance-days", "3"]);
+    assert!(ok && out.contains("offset 3 days"), "{out}");
+    let (ok, out) = run(&["clock", "--json"]);
+    assert!(ok);
+    let clock: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(clock["offset_days"], 3);
+    assert_eq!(clock["today"], sim.case_today().as_str());
+    let r = p
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{id}/rating"),
+            None,
+            Some(&new_key()),
+            Some(&json!({"rating": "good", "comment": "很快"})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let (ok, out) = run(&["ratings", "--json"]);
+    assert!(ok);
+    let ratings: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(ratings["by_office"]["public-security"]["good"], 1);
+    assert_eq!(ratings["by_item"]["residence-permit"]["good"], 1);
+    assert_eq!(ratings["comments"], 1);
+    let (ok, out) = run(&["ratings"]);
+    assert!(ok && out.contains("residence-permit") && out.contains("comments: 1"), "{out}");
+    sim.shutdown().await;
+}

@@ -35,7 +35,7 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Control a running simulator (faults, stats) for test scripts.
+    /// Control a running simulator (faults, stats, cases, clock, ratings) for test scripts.
     Sim(SimControlArgs),
     /// The QA client: every CityKit capability through the public core API, against any platform.
     Client(Box<client::ClientArgs>),
@@ -68,6 +68,9 @@ struct SimControlArgs {
     /// The simulator's CA certificate (PEM), printed by `serve`.
     #[arg(long, env = "CITYKIT_CA_FILE", global = true)]
     ca_file: Option<PathBuf>,
+    /// Print the simulator's JSON answer instead of a summary (`stats` always prints JSON).
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     action: SimAction,
 }
@@ -86,6 +89,30 @@ enum SimAction {
     ExpireAccessTokens,
     /// Print request counts, refresh grants and family revocations as JSON.
     Stats,
+    /// The service window's decision on a case in review (approval issues its result licence).
+    Decide {
+        /// The case id, e.g. C20261123-000001.
+        case_id: String,
+        /// Approve the case.
+        #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
+        approve: bool,
+        /// Reject the case.
+        #[arg(long)]
+        reject: bool,
+        /// The window's note, shown in the case history.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Show the case clock, or move it forward (deadlines, due dates, expiry).
+    Clock {
+        /// Days to move the clock forward (0 only shows it).
+        #[arg(long, default_value_t = 0)]
+        advance_days: u32,
+    },
+    /// List every case with its status and idempotency keys.
+    Cases,
+    /// Print the ratings (好差评) by office and by item.
+    Ratings,
 }
 
 #[derive(Debug, clap::Args)]
@@ -179,11 +206,20 @@ async fn sim_control(args: SimControlArgs) -> ExitCode {
             SimAction::ClearFaults => http.delete(format!("{base}/sim/faults")),
             SimAction::ExpireAccessTokens => http.post(format!("{base}/sim/expire-access-tokens")),
             SimAction::Stats => http.get(format!("{base}/sim/stats")),
+            SimAction::Decide { case_id, approve, note, .. } => {
+                let decision = if *approve { "approve" } else { "reject" };
+                let id: String = url::form_urlencoded::byte_serialize(case_id.as_bytes()).collect();
+                http.post(format!("{base}/sim/cases/{id}/decide")).json(&serde_json::json!({"decision": decision, "note": note}))
+            }
+            SimAction::Clock { advance_days: 0 } => http.get(format!("{base}/sim/clock")),
+            SimAction::Clock { advance_days } => http.post(format!("{base}/sim/clock")).json(&serde_json::json!({"advance_days": advance_days})),
+            SimAction::Cases => http.get(format!("{base}/sim/cases")),
+            SimAction::Ratings => http.get(format!("{base}/sim/ratings")),
         };
         let response = request.send().await.map_err(|e| format!("the simulator cannot be reached: {e}"))?;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        if status.is_success() { Ok(text) } else { Err(format!("the simulator answered HTTP {status}: {text}")) }
+        if status.is_success() { Ok(sim_summary(&args.action, args.json, text)) } else { Err(format!("the simulator answered HTTP {status}: {text}")) }
     }
     .await;
     match result {
@@ -197,6 +233,54 @@ async fn sim_control(args: SimControlArgs) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// What `sim` prints: the simulator's JSON with `--json` (and for the older subcommands), else a
+/// short summary of the case controls' answers.
+fn sim_summary(action: &SimAction, json: bool, text: String) -> String {
+    let value: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) if !json => v,
+        _ => return text,
+    };
+    let s = |v: &serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+    match action {
+        SimAction::Decide { .. } => {
+            let mut line = format!("{}: {}", s(&value["id"]), s(&value["status"]));
+            if value["result_licence"].is_string() {
+                line.push_str(" (result licence issued)");
+            }
+            line
+        }
+        SimAction::Clock { .. } => format!("case clock: {} (offset {} days)", s(&value["today"]), value["offset_days"]),
+        SimAction::Cases => {
+            let cases = value["cases"].as_array().cloned().unwrap_or_default();
+            if cases.is_empty() {
+                return "no cases".to_owned();
+            }
+            cases
+                .iter()
+                .map(|c| {
+                    let keys = c["idempotency_keys"].as_array().map_or(0, Vec::len);
+                    format!("{}  {:<22} {:<40} {}  ({keys} idempotency keys)", s(&c["id"]), s(&c["status"]), s(&c["item_id"]), s(&c["applicant"]))
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        SimAction::Ratings => {
+            let mut lines = Vec::new();
+            for (title, key) in [("by office", "by_office"), ("by item", "by_item")] {
+                lines.push(format!("{title}:"));
+                if let Some(map) = value[key].as_object() {
+                    for (k, v) in map {
+                        lines.push(format!("  {k:<40} good {}  bad {}", v["good"], v["bad"]));
+                    }
+                }
+            }
+            lines.push(format!("comments: {}", value["comments"]));
+            lines.join("\n")
+        }
+        _ => text,
     }
 }
 
