@@ -71,8 +71,15 @@ CLAIMS = {
 DERIVES = {"birth_date_from_id_number", "sex_from_id_number", "address_province", "address_city",
            "address_district", "address_detail", "date_compact", "date_zh"}
 
-CHECKS = {"property_owned_by_applicant", "co_landlords_are_owners", "age_over_60",
-          "applicant_is_parent", "enterprise_active"}
+# The automatic checks (秒批) and the licence claims each reads.
+CHECK_READS = {
+    "property_owned_by_applicant": [(PROPERTY, "owner_id_number"), (PROPERTY, "property_address")],
+    "co_landlords_are_owners": [(PROPERTY, "co_owners")],
+    "age_over_60": [(ID_CARD, "age_over_60")],
+    "applicant_is_parent": [(BIRTH, "mother_id_number"), (BIRTH, "father_id_number")],
+    "enterprise_active": [(BUSINESS, "business_term_until")],
+}
+CHECKS = set(CHECK_READS)
 
 # The licence-issuing offices: only they issue result licences.
 LICENCE_OFFICES = {"public-security", "traffic-police", "market-regulation", "civil-affairs", "health",
@@ -417,9 +424,21 @@ def item(id_, name_zh, name_en, office, theme, fields, materials, *, audience="p
         "office": {"id": office, "name_zh": OFFICES[office][0], "name_en": OFFICES[office][1]},
         "theme": theme, "audience": audience, "keywords_zh": list(keywords),
         "promised_working_days": days, "fee": fee_, "instant": instant, "checks": list(checks),
-        "co_signing": co_signing, "result": result_, "bundles": [],
+        "check_claims": check_claims(checks, fields), "co_signing": co_signing, "result": result_, "bundles": [],
         "materials": list(materials), "form": {"version": 1, "fields": list(fields)},
     })
+
+
+def check_claims(checks, fields):
+    """The claims the checks read beyond what the form's own sources read."""
+    read_by_form = {(s["vct"], s["claim"]) for f in fields for s in f["sources"] if s["of"] == "applicant"}
+    out = []
+    for c in checks:
+        for (v, claim) in CHECK_READS[c]:
+            entry = {"vct": v, "claim": claim}
+            if (v, claim) not in read_by_form and entry not in out:
+                out.append(entry)
+    return out
 
 
 def P(instant, **kw):

@@ -69,8 +69,8 @@ struct SimControlArgs {
     #[arg(long, env = "CITYKIT_CA_FILE", global = true)]
     ca_file: Option<PathBuf>,
     /// Print the simulator's JSON answer instead of a summary (`stats` always prints JSON).
-    #[arg(long, global = true)]
-    json: bool,
+    #[arg(long = "json", id = "json_output", global = true)]
+    json_output: bool,
     #[command(subcommand)]
     action: SimAction,
 }
@@ -219,7 +219,7 @@ async fn sim_control(args: SimControlArgs) -> ExitCode {
         let response = request.send().await.map_err(|e| format!("the simulator cannot be reached: {e}"))?;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        if status.is_success() { Ok(sim_summary(&args.action, args.json, text)) } else { Err(format!("the simulator answered HTTP {status}: {text}")) }
+        if status.is_success() { Ok(sim_summary(&args.action, args.json_output, text)) } else { Err(format!("the simulator answered HTTP {status}: {text}")) }
     }
     .await;
     match result {

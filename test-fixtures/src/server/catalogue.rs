@@ -118,6 +118,16 @@ pub struct Material {
     pub tolerance_days: Option<u32>,
 }
 
+/// A licence claim an automatic check reads (of the applicant's licence).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckClaim {
+    /// Licence type.
+    pub vct: String,
+    /// Claim name.
+    pub claim: String,
+}
+
 /// An item's form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -282,6 +292,8 @@ pub struct ServiceItem {
     pub instant: bool,
     /// Automatic checks for instant approval.
     pub checks: Vec<String>,
+    /// The licence claims those checks read beyond the form's own sources.
+    pub check_claims: Vec<CheckClaim>,
     /// Co-signing rules, if any.
     pub co_signing: Option<CoSigning>,
     /// Result licence, if any.
@@ -316,6 +328,24 @@ pub const CHECKS: &[&str] = &[
     "applicant_is_parent",
     "enterprise_active",
 ];
+
+/// The licence claims (type, claim) a check reads.
+pub(crate) fn check_reads(check: &str) -> &'static [(&'static str, &'static str)] {
+    match check {
+        "property_owned_by_applicant" => &[
+            (licences::VCT_REAL_ESTATE_CERTIFICATE, "owner_id_number"),
+            (licences::VCT_REAL_ESTATE_CERTIFICATE, "property_address"),
+        ],
+        "co_landlords_are_owners" => &[(licences::VCT_REAL_ESTATE_CERTIFICATE, "co_owners")],
+        "age_over_60" => &[(licences::VCT_RESIDENT_ID_CARD, "age_over_60")],
+        "applicant_is_parent" => &[
+            (licences::VCT_BIRTH_MEDICAL_CERTIFICATE, "mother_id_number"),
+            (licences::VCT_BIRTH_MEDICAL_CERTIFICATE, "father_id_number"),
+        ],
+        "enterprise_active" => &[(licences::VCT_BUSINESS_LICENCE, "business_term_until")],
+        _ => &[],
+    }
+}
 
 /// The compiled-in catalogue, parsed once (shape only; [`validate`] checks its meaning).
 pub fn service_catalogue() -> Result<&'static ServiceCatalogue, String> {
@@ -433,6 +463,31 @@ pub(crate) fn validate(cat: &ServiceCatalogue, lic: &licences::Catalogue) -> Res
                     m.id
                 )));
             }
+        }
+        // check_claims: exactly what the checks read that no form source reads already.
+        let read_by_form: HashSet<(&str, &str)> = item
+            .form
+            .fields
+            .iter()
+            .flat_map(|f| f.sources.iter())
+            .filter(|s| s.of == SourceOf::Applicant)
+            .map(|s| (s.vct.as_str(), s.claim.as_str()))
+            .collect();
+        let mut expected: Vec<(&str, &str)> = Vec::new();
+        for c in &item.checks {
+            for r in check_reads(c) {
+                if !read_by_form.contains(r) && !expected.contains(r) {
+                    expected.push(*r);
+                }
+            }
+        }
+        let listed: Vec<(&str, &str)> = item
+            .check_claims
+            .iter()
+            .map(|c| (c.vct.as_str(), c.claim.as_str()))
+            .collect();
+        if listed != expected {
+            return Err(at("check_claims are not what the checks read beyond the form".into()));
         }
         let n = item.form.fields.len();
         if !(1..=60).contains(&n) {
@@ -859,6 +914,10 @@ mod tests {
         assert!(broken(&|c| {
             let i = item(c, "senior-preferential-card");
             c.items[i].checks.push("moon_is_full".into());
+        }));
+        assert!(broken(&|c| {
+            let i = item(c, "senior-preferential-card");
+            c.items[i].check_claims.clear();
         }));
         // A derivation that does not fit its claim.
         assert!(broken(&|c| {
