@@ -3,8 +3,10 @@
 //! * [`fixtures`]: the fictitious citizens, enterprises and agent links (with independent
 //!   GB 11643 / GB 32100 validators).
 //! * [`server`]: the HTTPS OpenID provider (PAR, PKCE S256, DPoP, refresh rotation), city
-//!   API and licence-issuing offices (SD-JWT VC licences, Token Status Lists) described in
-//!   `docs/platform-api.md`, with fault injection for tests.
+//!   API, licence-issuing offices (SD-JWT VC licences, Token Status Lists), the service
+//!   catalogue (`data/catalogue.json`) and cases (verified materials, 秒批, working-day due
+//!   dates, co-signing, ratings, inbox) described in `docs/platform-api.md`, with fault
+//!   injection and a movable case clock for tests.
 
 pub mod fixtures;
 pub mod server;
@@ -13,5 +15,6 @@ pub mod testing;
 pub use fixtures::Fixtures;
 pub use server::{
     licence_offices, serve_forever, Fault, IdTokenFault, LicenceOffice, LicenceValidity,
-    RegisteredClient, SimConfig, SimError, SimHandle, SimStats, Simulator, LICENCE_OFFICES,
+    RatingCounts, RatingStats, RegisteredClient, ServiceCatalogue, ServiceItem, SimCase, SimConfig,
+    SimError, SimHandle, SimStats, Simulator, LICENCE_OFFICES,
 };
