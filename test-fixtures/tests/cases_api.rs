@@ -28,7 +28,10 @@ async fn file_case(
 ) -> Answer {
     let item = sim.catalogue_item(item_id).unwrap();
     let (own, agent) = match acting_for {
-        Some(e) => (p.licences(Some(e), false).await, p.licences(None, false).await),
+        Some(e) => (
+            p.licences(Some(e), false).await,
+            p.licences(None, false).await,
+        ),
         None => (p.licences(None, true).await, Vec::new()),
     };
     let mut filled = autofill(item, &own, &agent);
@@ -76,19 +79,32 @@ async fn the_catalogue_is_served_with_a_strong_etag() {
         .find(|i| i["id"] == "rental-registration")
         .unwrap();
     assert_eq!(rental["name_zh"], "房屋租赁登记备案");
-    assert_eq!(rental["co_signing"]["roles"], json!(["co_landlord", "tenant"]));
+    assert_eq!(
+        rental["co_signing"]["roles"],
+        json!(["co_landlord", "tenant"])
+    );
     let addr = rental["form"]["fields"]
         .as_array()
         .unwrap()
         .iter()
         .find(|f| f["name"] == "property_address")
         .unwrap();
-    assert_eq!(addr["sources"][0]["vct"], "urn:citykit:vct:real_estate_certificate");
+    assert_eq!(
+        addr["sources"][0]["vct"],
+        "urn:citykit:vct:real_estate_certificate"
+    );
     assert_eq!(addr["sources"][0]["claim"], "property_address");
 
     // Revalidation: 304 without a body; another tag or none gets the document.
     let a = p
-        .call_with("GET", "/api/v1/catalogue", None, None, None, &[("If-None-Match", &etag)])
+        .call_with(
+            "GET",
+            "/api/v1/catalogue",
+            None,
+            None,
+            None,
+            &[("If-None-Match", &etag)],
+        )
         .await;
     assert_eq!(a.status, 304);
     assert!(a.raw.is_empty());
@@ -152,7 +168,10 @@ async fn an_instant_case_is_approved_with_a_result_licence_and_writes_are_idempo
         "civil-affairs",
     );
     let id = case["id"].as_str().unwrap().to_owned();
-    assert!(id.starts_with('C') && id.len() == "C20261123-000001".len(), "{id}");
+    assert!(
+        id.starts_with('C') && id.len() == "C20261123-000001".len(),
+        "{id}"
+    );
 
     // From now on the wallet gets it too.
     let after = p.licences(None, false).await;
@@ -175,20 +194,37 @@ async fn an_instant_case_is_approved_with_a_result_licence_and_writes_are_idempo
     assert_eq!(sim.cases()[0].idempotency_keys, vec![key.clone()]);
     // The same key with another body is refused; so is a write without a key.
     let mut other = body.clone();
-    other["fields"]
-        .as_object_mut()
-        .unwrap()
-        .insert("emergency_contact".into(), json!({"value": "王小明", "source": null}));
+    other["fields"].as_object_mut().unwrap().insert(
+        "emergency_contact".into(),
+        json!({"value": "王小明", "source": null}),
+    );
     let reused = p
         .call("POST", "/api/v1/cases", None, Some(&key), Some(&other))
         .await;
-    assert_eq!((reused.status, reused.error()), (422, "idempotency_key_reused"));
-    let missing = p.call("POST", "/api/v1/cases", None, None, Some(&body)).await;
-    assert_eq!((missing.status, missing.error()), (400, "idempotency_key_required"));
-    let short = p
-        .call("POST", "/api/v1/cases", None, Some("too-short"), Some(&body))
+    assert_eq!(
+        (reused.status, reused.error()),
+        (422, "idempotency_key_reused")
+    );
+    let missing = p
+        .call("POST", "/api/v1/cases", None, None, Some(&body))
         .await;
-    assert_eq!((short.status, short.error()), (400, "idempotency_key_required"));
+    assert_eq!(
+        (missing.status, missing.error()),
+        (400, "idempotency_key_required")
+    );
+    let short = p
+        .call(
+            "POST",
+            "/api/v1/cases",
+            None,
+            Some("too-short"),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(
+        (short.status, short.error()),
+        (400, "idempotency_key_required")
+    );
     // Keys are per identity: another person may use the same key.
     let q = Person::login(&sim, "citizen-09").await;
     let own_q = q.licences(None, false).await;
@@ -208,13 +244,21 @@ async fn an_instant_case_is_approved_with_a_result_licence_and_writes_are_idempo
     assert_eq!(p.get_case(&id, None).await.status, 200);
     assert_eq!(q.get_case(&id, None).await.status, 404);
     let inbox = p.inbox(0, None).await;
-    assert!(inbox
-        .iter()
-        .any(|i| i["case_id"] == json!(id) && i["status"] == "approved" && i["kind"] == "case_status"));
+    assert!(inbox.iter().any(|i| i["case_id"] == json!(id)
+        && i["status"] == "approved"
+        && i["kind"] == "case_status"));
 
     // Someone under 60 goes to the window instead, with a working-day due date.
     let young = Person::login(&sim, "citizen-02").await;
-    let a = file_case(&sim, &young, "senior-preferential-card", None, &[], json!([])).await;
+    let a = file_case(
+        &sim,
+        &young,
+        "senior-preferential-card",
+        None,
+        &[],
+        json!([]),
+    )
+    .await;
     assert_eq!(a.status, 201, "{}", a.body);
     assert_eq!(a.body["status"], "in_review");
     assert_eq!(a.body["result_licence"], Value::Null);
@@ -231,7 +275,10 @@ async fn a_manual_case_gets_a_working_day_due_date_and_the_windows_decision() {
     assert!(!item.instant);
     let extra = [
         ("applicant_mobile", "13923456789"),
-        ("residence_address", "广东省深圳市南山区粤海街道科苑南路3099号"),
+        (
+            "residence_address",
+            "广东省深圳市南山区粤海街道科苑南路3099号",
+        ),
         ("residence_since", "2025-09-01"),
         ("residence_reason", "employment"),
         ("housing_type", "rented"),
@@ -325,7 +372,10 @@ async fn government_verified_values_are_recomputed_and_materials_verified() {
     let p = Person::login(&sim, "citizen-03").await;
     let item = sim.catalogue_item("senior-preferential-card").unwrap();
     let own = p.licences(None, false).await;
-    let id_card = own.iter().find(|l| l.vct() == VCT_RESIDENT_ID_CARD).unwrap();
+    let id_card = own
+        .iter()
+        .find(|l| l.vct() == VCT_RESIDENT_ID_CARD)
+        .unwrap();
     let post = |body: Value, key: String| {
         let p = &p;
         async move {
@@ -366,14 +416,21 @@ async fn government_verified_values_are_recomputed_and_materials_verified() {
     filled.fields.remove("applicant_id_number");
     let key = new_key();
     let a = post(case_body(&p, item, &filled, &key, json!([])), key).await;
-    assert_eq!(a.body, json!({"error": "invalid_field", "field": "applicant_id_number", "reason": "required"}));
+    assert_eq!(
+        a.body,
+        json!({"error": "invalid_field", "field": "applicant_id_number", "reason": "required"})
+    );
     let mut filled = autofill(item, &own, &[]);
-    filled
-        .fields
-        .insert("emergency_phone".into(), json!({"value": "12345", "source": null}));
+    filled.fields.insert(
+        "emergency_phone".into(),
+        json!({"value": "12345", "source": null}),
+    );
     let key = new_key();
     let a = post(case_body(&p, item, &filled, &key, json!([])), key).await;
-    assert_eq!((a.body["field"].as_str(), a.body["reason"].as_str()), (Some("emergency_phone"), Some("format")));
+    assert_eq!(
+        (a.body["field"].as_str(), a.body["reason"].as_str()),
+        (Some("emergency_phone"), Some("format"))
+    );
     let mut filled = autofill(item, &own, &[]);
     let mut wrong_digit = filled.fields["applicant_id_number"]["value"]
         .as_str()
@@ -386,9 +443,10 @@ async fn government_verified_values_are_recomputed_and_materials_verified() {
     let a = post(case_body(&p, item, &filled, &key, json!([])), key).await;
     assert_eq!(a.body["reason"], "check_digit");
     let mut filled = autofill(item, &own, &[]);
-    filled
-        .fields
-        .insert("delivery_method".into(), json!({"value": "pigeon", "source": null}));
+    filled.fields.insert(
+        "delivery_method".into(),
+        json!({"value": "pigeon", "source": null}),
+    );
     let key = new_key();
     let a = post(case_body(&p, item, &filled, &key, json!([])), key).await;
     assert_eq!(a.body["reason"], "choice");
@@ -403,7 +461,10 @@ async fn government_verified_values_are_recomputed_and_materials_verified() {
     // Forged or misused presentations.
     let filled = autofill(item, &own, &[]);
     let forged = id_card.with_forged("name", json!("王建民"));
-    assert_ne!(forged.disclosures[0].encoded, id_card.disclosures[0].encoded);
+    assert_ne!(
+        forged.disclosures[0].encoded,
+        id_card.disclosures[0].encoded
+    );
     let key = new_key();
     let mut body = case_body(&p, item, &filled, &key, json!([]));
     body["materials"][0] = json!(p.present(&forged, &key));
@@ -411,9 +472,21 @@ async fn government_verified_values_are_recomputed_and_materials_verified() {
     assert_eq!(a.body, json!({"error": "invalid_material", "material": 0}));
     // Key binding to another nonce, audience or a stale time.
     for (nonce, aud, iat) in [
-        (new_key(), format!("{}/api/v1/cases", sim.issuer()), common::now()),
-        (String::new(), "https://elsewhere.example/api/v1/cases".to_owned(), common::now()),
-        (String::new(), format!("{}/api/v1/cases", sim.issuer()), common::now() - 3600),
+        (
+            new_key(),
+            format!("{}/api/v1/cases", sim.issuer()),
+            common::now(),
+        ),
+        (
+            String::new(),
+            "https://elsewhere.example/api/v1/cases".to_owned(),
+            common::now(),
+        ),
+        (
+            String::new(),
+            format!("{}/api/v1/cases", sim.issuer()),
+            common::now() - 3600,
+        ),
     ] {
         let key = new_key();
         let nonce = if nonce.is_empty() { key.clone() } else { nonce };
@@ -424,7 +497,12 @@ async fn government_verified_values_are_recomputed_and_materials_verified() {
     }
     // Someone else's licence, even bound to this device's key.
     let theirs = sim
-        .issue_licence("citizen-09", VCT_RESIDENT_ID_CARD, p.key.jwk(), LicenceValidity::default())
+        .issue_licence(
+            "citizen-09",
+            VCT_RESIDENT_ID_CARD,
+            p.key.jwk(),
+            LicenceValidity::default(),
+        )
         .unwrap();
     let key = new_key();
     let mut body = case_body(&p, item, &filled, &key, json!([]));
@@ -452,7 +530,8 @@ async fn government_verified_values_are_recomputed_and_materials_verified() {
         let a = post(body, key).await;
         assert_eq!(a.error(), "invalid_material");
     }
-    sim.revoke_licence("citizen-03", VCT_RESIDENT_ID_CARD).unwrap();
+    sim.revoke_licence("citizen-03", VCT_RESIDENT_ID_CARD)
+        .unwrap();
     let key = new_key();
     let a = post(case_body(&p, item, &filled, &key, json!([])), key).await;
     assert_eq!(a.body, json!({"error": "invalid_material", "material": 0}));
@@ -487,7 +566,10 @@ async fn a_missing_material_without_tolerance_is_refused() {
     let a = p
         .call("POST", "/api/v1/cases", None, Some(&key), Some(&body))
         .await;
-    assert_eq!(a.body, json!({"error": "material_missing", "material": "id-card"}));
+    assert_eq!(
+        a.body,
+        json!({"error": "material_missing", "material": "id-card"})
+    );
     sim.shutdown().await;
 }
 
@@ -496,7 +578,15 @@ async fn enterprise_and_parent_cases_are_instant() {
     let sim = sim().await;
     let p = Person::login(&sim, "citizen-01").await;
     // Acting for enterprise-01 (legal representative): the business licence and the agent's ID card.
-    let a = file_case(&sim, &p, "business-licence-change", Some("enterprise-01"), &[], json!([])).await;
+    let a = file_case(
+        &sim,
+        &p,
+        "business-licence-change",
+        Some("enterprise-01"),
+        &[],
+        json!([]),
+    )
+    .await;
     assert_eq!(a.status, 201, "{}", a.body);
     assert_eq!(a.body["status"], "approved");
     assert_eq!(a.body["applicant"]["id"], "enterprise-01");
@@ -504,14 +594,20 @@ async fn enterprise_and_parent_cases_are_instant() {
     assert_eq!(licence.vct(), "urn:citykit:vct:registration_change_notice");
     assert_eq!(
         licence.claim("holder_uscc").unwrap(),
-        sim.fixtures().enterprise("enterprise-01").unwrap().uscc.as_str()
+        sim.fixtures()
+            .enterprise("enterprise-01")
+            .unwrap()
+            .uscc
+            .as_str()
     );
     assert_eq!(
         licence.claim("agent_name").unwrap(),
         sim.fixtures().citizen("citizen-01").unwrap().name.as_str()
     );
     // The enterprise's cases and inbox, not the person's.
-    let cases = p.call("GET", "/api/v1/cases", Some("enterprise-01"), None, None).await;
+    let cases = p
+        .call("GET", "/api/v1/cases", Some("enterprise-01"), None, None)
+        .await;
     assert_eq!(cases.body["cases"].as_array().unwrap().len(), 1);
     let mine = p.call("GET", "/api/v1/cases", None, None, None).await;
     assert_eq!(mine.body["cases"].as_array().unwrap().len(), 0);
@@ -528,14 +624,25 @@ async fn enterprise_and_parent_cases_are_instant() {
     let own = p.licences(Some("enterprise-01"), false).await;
     let agent = p.licences(None, false).await;
     let mut filled = autofill(item, &own, &agent);
-    let agent_idx = filled.fields["agent_name"]["source"]["material"].as_u64().unwrap();
+    let agent_idx = filled.fields["agent_name"]["source"]["material"]
+        .as_u64()
+        .unwrap();
     filled.fields["enterprise_name"]["source"]["material"] = json!(agent_idx);
     let key = new_key();
     let body = case_body(&p, item, &filled, &key, json!([]));
     let a = p
-        .call("POST", "/api/v1/cases", Some("enterprise-01"), Some(&key), Some(&body))
+        .call(
+            "POST",
+            "/api/v1/cases",
+            Some("enterprise-01"),
+            Some(&key),
+            Some(&body),
+        )
         .await;
-    assert_eq!((a.error(), a.body["field"].as_str()), ("field_mismatch", Some("enterprise_name")));
+    assert_eq!(
+        (a.error(), a.body["field"].as_str()),
+        ("field_mismatch", Some("enterprise_name"))
+    );
 
     // A parent presents their child's birth medical certificate (GET /licences?include=children).
     let children = p.licences(None, true).await;
@@ -581,13 +688,24 @@ async fn three_people_co_sign_a_rental_registration() {
         let c = f.citizen(id).unwrap();
         json!({"role": role, "id_number": c.id_number, "name": c.name})
     };
-    let parties = json!([party("co_landlord", "citizen-02"), party("tenant", "citizen-05")]);
+    let parties = json!([
+        party("co_landlord", "citizen-02"),
+        party("tenant", "citizen-05")
+    ]);
     let rent = [
         ("monthly_rent", "4500"),
         ("lease_start", "2026-12-01"),
         ("lease_end", "2027-11-30"),
     ];
-    let a = file_case(&sim, &landlord, "rental-registration", None, &rent, parties.clone()).await;
+    let a = file_case(
+        &sim,
+        &landlord,
+        "rental-registration",
+        None,
+        &rent,
+        parties.clone(),
+    )
+    .await;
     assert_eq!(a.status, 201, "{}", a.body);
     let case = a.body.clone();
     let id = case["id"].as_str().unwrap().to_owned();
@@ -636,7 +754,11 @@ async fn three_people_co_sign_a_rental_registration() {
     let item = sim.catalogue_item("rental-registration").unwrap();
     let own = landlord.licences(None, false).await;
     let mut filled = autofill(item, &own, &[]);
-    for (k, v) in [("monthly_rent", "4800"), ("lease_start", "2026-12-01"), ("lease_end", "2027-11-30")] {
+    for (k, v) in [
+        ("monthly_rent", "4800"),
+        ("lease_start", "2026-12-01"),
+        ("lease_end", "2027-11-30"),
+    ] {
         filled
             .fields
             .insert(k.into(), json!({"value": v, "source": null}));
@@ -645,7 +767,13 @@ async fn three_people_co_sign_a_rental_registration() {
     let mut body = case_body(&landlord, item, &filled, &key, parties.clone());
     body.as_object_mut().unwrap().remove("item_id");
     let a = landlord
-        .call("PUT", &format!("/api/v1/cases/{id}"), None, Some(&key), Some(&body))
+        .call(
+            "PUT",
+            &format!("/api/v1/cases/{id}"),
+            None,
+            Some(&key),
+            Some(&body),
+        )
         .await;
     assert_eq!(a.status, 200, "{}", a.body);
     let amended = a.body.clone();
@@ -655,7 +783,13 @@ async fn three_people_co_sign_a_rental_registration() {
     assert_eq!(amended["parties"][0]["signed"], false);
     // Parties cannot amend; a signature over the old content is refused.
     let a = tenant
-        .call("PUT", &format!("/api/v1/cases/{id}"), None, Some(&new_key()), Some(&body))
+        .call(
+            "PUT",
+            &format!("/api/v1/cases/{id}"),
+            None,
+            Some(&new_key()),
+            Some(&body),
+        )
         .await;
     assert_eq!(a.status, 403);
     let a = tenant.sign_case(&case, "sign").await;
@@ -686,7 +820,10 @@ async fn three_people_co_sign_a_rental_registration() {
     );
     let cert = Licence::parse(a.body["result_licence"].as_str().unwrap());
     assert_eq!(cert.claim("monthly_rent"), Some(&json!("4800")));
-    assert_eq!(tenant.get_case(&id, None).await.body["result_licence"], Value::Null);
+    assert_eq!(
+        tenant.get_case(&id, None).await.body["result_licence"],
+        Value::Null
+    );
     assert!(tenant
         .inbox(0, None)
         .await
@@ -699,14 +836,21 @@ async fn three_people_co_sign_a_rental_registration() {
     async fn rate_case(p: &Person, id: &str, rating: &str, comment: Value) -> Answer {
         let body = json!({"rating": rating, "comment": comment});
         let path = format!("/api/v1/cases/{id}/rating");
-        p.call("POST", &path, None, Some(&new_key()), Some(&body)).await
+        p.call("POST", &path, None, Some(&new_key()), Some(&body))
+            .await
     }
     let rate = |p, rating, comment| rate_case(p, &id, rating, comment);
     assert_eq!(rate(&tenant, "good", Value::Null).await.status, 403);
     let long = "很".repeat(201);
-    assert_eq!(rate(&landlord, "good", json!(long)).await.error(), "comment_too_long");
+    assert_eq!(
+        rate(&landlord, "good", json!(long)).await.error(),
+        "comment_too_long"
+    );
     let a = rate(&landlord, "good", json!("全程网办，不用跑腿")).await;
-    assert_eq!((a.status, &a.body), (200, &json!({"case_id": id, "rating": "good"})));
+    assert_eq!(
+        (a.status, &a.body),
+        (200, &json!({"case_id": id, "rating": "good"}))
+    );
     assert_eq!(rate(&landlord, "good", Value::Null).await.status, 200);
     let a = rate(&landlord, "bad", Value::Null).await;
     assert_eq!((a.status, a.error()), (409, "already_rated"));
@@ -728,7 +872,10 @@ async fn three_people_co_sign_a_rental_registration() {
     assert_eq!(over_http["comments"], 1);
 
     // A co-landlord who owns nothing: everyone signs, but the case goes to the window.
-    let wrong = json!([party("co_landlord", "citizen-05"), party("tenant", "citizen-09")]);
+    let wrong = json!([
+        party("co_landlord", "citizen-05"),
+        party("tenant", "citizen-09")
+    ]);
     let a = file_case(&sim, &landlord, "rental-registration", None, &rent, wrong).await;
     assert_eq!(a.status, 201, "{}", a.body);
     let case2 = a.body.clone();
@@ -736,7 +883,10 @@ async fn three_people_co_sign_a_rental_registration() {
         let a = p.sign_case(&case2, "sign").await;
         assert_eq!(a.status, 200, "{}", a.body);
     }
-    let after = landlord.get_case(case2["id"].as_str().unwrap(), None).await.body;
+    let after = landlord
+        .get_case(case2["id"].as_str().unwrap(), None)
+        .await
+        .body;
     assert_eq!(after["status"], "in_review");
     assert!(after["due_date"].as_str().is_some());
 
@@ -745,7 +895,15 @@ async fn three_people_co_sign_a_rental_registration() {
     let a = file_case(&sim, &landlord, "rental-registration", None, &rent, nobody).await;
     assert_eq!((a.status, a.error()), (422, "unknown_party"));
     let bad_role = json!([{"role": "guarantor", "id_number": f.citizen("citizen-05").unwrap().id_number, "name": f.citizen("citizen-05").unwrap().name}]);
-    let a = file_case(&sim, &landlord, "rental-registration", None, &rent, bad_role).await;
+    let a = file_case(
+        &sim,
+        &landlord,
+        "rental-registration",
+        None,
+        &rent,
+        bad_role,
+    )
+    .await;
     assert_eq!(a.error(), "unknown_party");
     sim.shutdown().await;
 }
@@ -758,7 +916,15 @@ async fn a_decline_ends_a_co_signed_case_and_the_clock_expires_another() {
     let f = sim.fixtures();
     let t = f.citizen("citizen-05").unwrap();
     let parties = json!([{"role": "tenant", "id_number": t.id_number, "name": t.name}]);
-    let a = file_case(&sim, &landlord, "rental-registration", None, &[], parties.clone()).await;
+    let a = file_case(
+        &sim,
+        &landlord,
+        "rental-registration",
+        None,
+        &[],
+        parties.clone(),
+    )
+    .await;
     let case = a.body.clone();
     let id = case["id"].as_str().unwrap().to_owned();
     let a = tenant.sign_case(&case, "decline").await;
@@ -794,7 +960,10 @@ async fn a_decline_ends_a_co_signed_case_and_the_clock_expires_another() {
         Some(sim.advance_clock_days(6)),
         citykit_sim::server::add_days(&today, 6)
     );
-    assert_eq!(landlord.get_case(&id, None).await.body["status"], "awaiting_signatures");
+    assert_eq!(
+        landlord.get_case(&id, None).await.body["status"],
+        "awaiting_signatures"
+    );
     let clock: Value = landlord
         .http
         .post(format!("{}/sim/clock", sim.issuer()))
@@ -817,15 +986,23 @@ async fn a_decline_ends_a_co_signed_case_and_the_clock_expires_another() {
         .iter()
         .any(|i| i["case_id"] == json!(id) && i["status"] == "expired"));
     // Cases filed now carry the moved clock's date.
-    let a = file_case(&sim, &landlord, "residence-permit", None, &[
-        ("applicant_mobile", "13923456789"),
-        ("residence_address", "广东省深圳市福田区福中三路1号"),
-        ("residence_since", "2025-09-01"),
-        ("residence_reason", "family"),
-        ("housing_type", "owned"),
-        ("photo", "upload://photo.jpg"),
-        ("delivery_method", "window"),
-    ], json!([])).await;
+    let a = file_case(
+        &sim,
+        &landlord,
+        "residence-permit",
+        None,
+        &[
+            ("applicant_mobile", "13923456789"),
+            ("residence_address", "广东省深圳市福田区福中三路1号"),
+            ("residence_since", "2025-09-01"),
+            ("residence_reason", "family"),
+            ("housing_type", "owned"),
+            ("photo", "upload://photo.jpg"),
+            ("delivery_method", "window"),
+        ],
+        json!([]),
+    )
+    .await;
     assert_eq!(a.status, 201, "{}", a.body);
     let moved = sim.case_today();
     assert!(a.body["id"]
@@ -883,13 +1060,25 @@ async fn a_lost_answer_is_recovered_by_retrying_with_the_same_key() {
     let res = p
         .http
         .post(format!("{}/sim/faults", sim.issuer()))
-        .json(&Fault::LoseResponse { path: "/api/v1/me".into(), count: 1 }.to_json())
+        .json(
+            &Fault::LoseResponse {
+                path: "/api/v1/me".into(),
+                count: 1,
+            }
+            .to_json(),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
-    assert_eq!(p.call("GET", "/api/v1/me", None, None, None).await.status, 502);
-    assert_eq!(p.call("GET", "/api/v1/me", None, None, None).await.status, 200);
+    assert_eq!(
+        p.call("GET", "/api/v1/me", None, None, None).await.status,
+        502
+    );
+    assert_eq!(
+        p.call("GET", "/api/v1/me", None, None, None).await.status,
+        200
+    );
     sim.shutdown().await;
 }
 
@@ -909,7 +1098,9 @@ async fn the_inbox_is_ordered_and_paged() {
     assert_eq!(rest.len(), all.len() - 1);
     assert!(p.inbox(*ids.last().unwrap(), None).await.is_empty());
     for i in &all {
-        for k in ["id", "at", "kind", "case_id", "item_id", "status", "title_zh", "title_en"] {
+        for k in [
+            "id", "at", "kind", "case_id", "item_id", "status", "title_zh", "title_en",
+        ] {
             assert!(!i[k].is_null(), "{k}");
         }
     }
@@ -972,13 +1163,21 @@ async fn every_item_accepts_a_filled_form() {
         };
         assert_eq!(outcome, expected, "{}: {}", item.id, a.body);
         if item.instant && outcome == "approved" {
-            assert_eq!(a.body["result_licence"].is_string(), item.result.is_some(), "{}", item.id);
+            assert_eq!(
+                a.body["result_licence"].is_string(),
+                item.result.is_some(),
+                "{}",
+                item.id
+            );
         }
         *outcomes.entry(outcome).or_default() += 1;
     }
     assert!(outcomes["approved"] >= 30, "{outcomes:?}");
     assert!(outcomes["in_review"] >= 80, "{outcomes:?}");
-    assert!(outcomes.get("refused").copied().unwrap_or(0) <= 5, "{outcomes:?}");
+    assert!(
+        outcomes.get("refused").copied().unwrap_or(0) <= 5,
+        "{outcomes:?}"
+    );
     sim.shutdown().await;
 }
 
@@ -997,7 +1196,10 @@ async fn the_sim_subcommands_control_cases() {
     let p = Person::login(&sim, "citizen-05").await;
     let extra = [
         ("applicant_mobile", "13923456789"),
-        ("residence_address", "广东省深圳市南山区粤海街道科苑南路3099号"),
+        (
+            "residence_address",
+            "广东省深圳市南山区粤海街道科苑南路3099号",
+        ),
         ("residence_since", "2025-09-01"),
         ("residence_reason", "study"),
         ("housing_type", "rented"),
@@ -1026,7 +1228,10 @@ async fn the_sim_subcommands_control_cases() {
     assert_eq!(listed["cases"][0]["id"], id.as_str());
     assert_eq!(listed["cases"][0]["status"], "in_review");
     let (ok, out) = run(&["cases"]);
-    assert!(ok && out.contains(&id) && out.contains("in_review"), "{out}");
+    assert!(
+        ok && out.contains(&id) && out.contains("in_review"),
+        "{out}"
+    );
     let (ok, out) = run(&["decide", &id, "--approve", "--note", "材料齐全", "--json"]);
     assert!(ok, "{out}");
     let decided: Value = serde_json::from_str(&out).unwrap();
@@ -1058,6 +1263,9 @@ async fn the_sim_subcommands_control_cases() {
     assert_eq!(ratings["by_item"]["residence-permit"]["good"], 1);
     assert_eq!(ratings["comments"], 1);
     let (ok, out) = run(&["ratings"]);
-    assert!(ok && out.contains("residence-permit") && out.contains("comments: 1"), "{out}");
+    assert!(
+        ok && out.contains("residence-permit") && out.contains("comments: 1"),
+        "{out}"
+    );
     sim.shutdown().await;
 }

@@ -205,17 +205,35 @@ mod tests {
 
     #[test]
     fn dates_round_trip() {
-        for s in ["1970-01-01", "2000-02-29", "2026-11-23", "2027-12-31", "1948-06-18"] {
-            let Some(d) = parse_date(s) else { panic!("{s}") };
+        for s in [
+            "1970-01-01",
+            "2000-02-29",
+            "2026-11-23",
+            "2027-12-31",
+            "1948-06-18",
+        ] {
+            let Some(d) = parse_date(s) else {
+                panic!("{s}")
+            };
             assert_eq!(format_date(d), s);
         }
         assert_eq!(parse_date("2026-02-29"), None);
         assert_eq!(parse_date("2026-13-01"), None);
         assert_eq!(parse_date("2026-1-01"), None);
         assert_eq!(parse_date("２026-01-01"), None);
-        assert_eq!(weekday(parse_date("2026-11-23").unwrap_or(0)), 0, "a Monday");
-        assert_eq!(china_day(1_795_363_200 - 1), parse_date("2026-11-22").unwrap_or(0));
-        assert_eq!(china_day(1_795_363_200), parse_date("2026-11-23").unwrap_or(0));
+        assert_eq!(
+            weekday(parse_date("2026-11-23").unwrap_or(0)),
+            0,
+            "a Monday"
+        );
+        assert_eq!(
+            china_day(1_795_363_200 - 1),
+            parse_date("2026-11-22").unwrap_or(0)
+        );
+        assert_eq!(
+            china_day(1_795_363_200),
+            parse_date("2026-11-23").unwrap_or(0)
+        );
     }
 
     #[test]

@@ -227,8 +227,11 @@ struct ClockBody {
 
 async fn sim_clock(State(s): S, body: Bytes) -> Response {
     let Ok(body) = serde_json::from_slice::<ClockBody>(&body) else {
-        return answer((400, json!({"error": "invalid_request",
-            "error_description": "body must be {\"advance_days\": n} with n >= 0"})));
+        return answer((
+            400,
+            json!({"error": "invalid_request",
+            "error_description": "body must be {\"advance_days\": n} with n >= 0"}),
+        ));
     };
     s.advance_clock(i64::from(body.advance_days));
     (no_store(), Json(s.clock())).into_response()

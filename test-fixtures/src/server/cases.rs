@@ -270,8 +270,7 @@ const SIGNATURE_IAT_WINDOW_SECS: i64 = 300;
 
 fn is_idempotency_key(k: &str) -> bool {
     (16..=64).contains(&k.len())
-        && k
-            .bytes()
+        && k.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
@@ -443,7 +442,9 @@ impl Shared {
     /// its `materials` (fresh proofs on every attempt), and for a signature only its payload's
     /// `case_id`, `content_sha256` and `decision`. A body that is not JSON counts as it is.
     fn idempotency_view(body: &[u8]) -> Vec<u8> {
-        let Ok(mut value) = serde_json::from_slice::<Value>(body) else { return body.to_vec() };
+        let Ok(mut value) = serde_json::from_slice::<Value>(body) else {
+            return body.to_vec();
+        };
         if let Some(map) = value.as_object_mut() {
             map.remove("materials");
             if let Some(signature) = map.get("signature").and_then(Value::as_str) {
@@ -545,14 +546,11 @@ impl Shared {
         let audience = format!("{}/api/v1/cases", self.issuer);
         let result_office = |vct: &str| catalogue::result_office(self.services, vct);
         let record = |office: usize, idx: u32| -> Option<RecordInfo> {
-            let r = self
-                .catalogue
-                .find_by_status(office, idx)
-                .or_else(|| {
-                    book.results
-                        .iter()
-                        .find(|r| r.office == office && r.status_idx == idx)
-                })?;
+            let r = self.catalogue.find_by_status(office, idx).or_else(|| {
+                book.results
+                    .iter()
+                    .find(|r| r.office == office && r.status_idx == idx)
+            })?;
             let parents = ["mother_id_number", "father_id_number"]
                 .iter()
                 .filter_map(|n| r.claim(n).and_then(Value::as_str).map(str::to_owned))
@@ -635,9 +633,7 @@ impl Shared {
             }
             let mut verified = false;
             if let Some(src) = entry.and_then(|e| e.source.as_ref()) {
-                let mismatch = || {
-                    err_with(422, "field_mismatch", "field", json!(f.name))
-                };
+                let mismatch = || err_with(422, "field_mismatch", "field", json!(f.name));
                 let (p, holder) = presented.get(src.material).ok_or_else(mismatch)?;
                 let derive = match src.derive.as_deref() {
                     None => None,
@@ -753,15 +749,18 @@ impl Shared {
                 .filter(move |(p, h)| p.vct == vct && *h == Holder::Applicant)
                 .map(|(p, _)| p)
         };
-        let text = |p: &Presented, claim: &str| p.claims.get(claim).and_then(Value::as_str).map(str::to_owned);
+        let text = |p: &Presented, claim: &str| {
+            p.claims
+                .get(claim)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
         let result = match check {
-            "property_owned_by_applicant" => {
-                own(licences::VCT_REAL_ESTATE_CERTIFICATE).any(|p| {
-                    applicant_id_number.is_some()
-                        && text(p, "owner_id_number").as_deref() == applicant_id_number
-                        && text(p, "property_address").as_ref() == fields.get("property_address")
-                })
-            }
+            "property_owned_by_applicant" => own(licences::VCT_REAL_ESTATE_CERTIFICATE).any(|p| {
+                applicant_id_number.is_some()
+                    && text(p, "owner_id_number").as_deref() == applicant_id_number
+                    && text(p, "property_address").as_ref() == fields.get("property_address")
+            }),
             "co_landlords_are_owners" => {
                 let co: Vec<&Party> = parties.iter().filter(|p| p.role == "co_landlord").collect();
                 co.is_empty()
@@ -858,7 +857,11 @@ impl Shared {
         };
         let now = book.now();
         book.next_case += 1;
-        let id = format!("C{}-{:06}", compact_date(calendar::china_day(now)), book.next_case);
+        let id = format!(
+            "C{}-{:06}",
+            compact_date(calendar::china_day(now)),
+            book.next_case
+        );
         let (content, content_sha256) = Self::content_of(&id, item, 1, &ev.fields, &ev.parties);
         let applicant_role = match &item.co_signing {
             Some(cs) => cs
@@ -935,10 +938,7 @@ impl Shared {
             };
             let date = calendar::format_date(*due);
             let zh = format!("容缺受理：请于{date}前补交「{}」", mat.name_zh);
-            let en = format!(
-                "Accepted on a pledge: hand in '{}' by {date}",
-                mat.name_en
-            );
+            let en = format!("Accepted on a pledge: hand in '{}' by {date}", mat.name_en);
             c.history.push(History {
                 at: now,
                 status: c.status,
@@ -992,9 +992,7 @@ impl Shared {
             );
         } else {
             let days = c.item.promised_working_days;
-            let due = self
-                .calendar
-                .add_working_days(self.today(book), days);
+            let due = self.calendar.add_working_days(self.today(book), days);
             if let Some(c) = book.cases.get_mut(idx) {
                 c.due_date = Some(calendar::format_date(due));
             }
@@ -1060,7 +1058,8 @@ impl Shared {
             ),
         ]);
         for f in &item.form.fields {
-            if f.field_type == catalogue::FieldType::Attachment || reserved.contains(&f.name.as_str())
+            if f.field_type == catalogue::FieldType::Attachment
+                || reserved.contains(&f.name.as_str())
             {
                 continue;
             }
@@ -1160,7 +1159,9 @@ impl Shared {
                 at: now,
                 status: Status::AwaitingSignatures,
                 note_zh: format!("申请内容已修改（第{revision}版），此前的签名作废"),
-                note_en: format!("The content was changed (revision {revision}); earlier signatures are void"),
+                note_en: format!(
+                    "The content was changed (revision {revision}); earlier signatures are void"
+                ),
             });
         }
         self.note_pledges(book, idx, &ev.pledges);
@@ -1222,7 +1223,10 @@ impl Shared {
             return err(409, "content_changed");
         }
         let is_applicant = case.applicant == caller.identity;
-        let party = case.parties.iter().position(|p| p.citizen == caller.identity);
+        let party = case
+            .parties
+            .iter()
+            .position(|p| p.citizen == caller.identity);
         let role = if is_applicant {
             case.applicant_role.clone()
         } else {
@@ -1428,7 +1432,11 @@ impl Shared {
             None => (zh.to_owned(), en.to_owned()),
         };
         if approve {
-            self.approve(book, idx, note("窗口审核通过", "Approved by the service window"));
+            self.approve(
+                book,
+                idx,
+                note("窗口审核通过", "Approved by the service window"),
+            );
         } else {
             self.change_status(
                 book,

@@ -487,7 +487,9 @@ pub(crate) fn validate(cat: &ServiceCatalogue, lic: &licences::Catalogue) -> Res
             .map(|c| (c.vct.as_str(), c.claim.as_str()))
             .collect();
         if listed != expected {
-            return Err(at("check_claims are not what the checks read beyond the form".into()));
+            return Err(at(
+                "check_claims are not what the checks read beyond the form".into(),
+            ));
         }
         let n = item.form.fields.len();
         if !(1..=60).contains(&n) {
@@ -524,7 +526,9 @@ pub(crate) fn validate(cat: &ServiceCatalogue, lic: &licences::Catalogue) -> Res
                 _ => false,
             };
             if !ok {
-                return Err(at(format!("check {c} lacks the material or field it reads")));
+                return Err(at(format!(
+                    "check {c} lacks the material or field it reads"
+                )));
             }
         }
     }
@@ -727,7 +731,10 @@ impl Reason {
 
 fn is_mobile(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit)
+    b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit)
 }
 
 fn is_landline(s: &str) -> bool {
@@ -788,7 +795,10 @@ pub(crate) fn check_value(f: &FormField, value: &str, today: Option<Day>) -> Res
             if value.len() != 18 || !value.chars().all(|c| GB32100_CHARSET.contains(c)) {
                 return Err(Reason::Format);
             }
-            if gb32100_check_digit(&value[..17]).map(String::from).as_deref() != Some(&value[17..])
+            if gb32100_check_digit(&value[..17])
+                .map(String::from)
+                .as_deref()
+                != Some(&value[17..])
             {
                 return Err(Reason::CheckDigit);
             }
@@ -942,7 +952,10 @@ mod tests {
     fn derivations() {
         let v = |s: &str| Value::String(s.to_owned());
         assert_eq!(
-            derive_value(Some(Derive::BirthDateFromIdNumber), &v("11010519491231002X")),
+            derive_value(
+                Some(Derive::BirthDateFromIdNumber),
+                &v("11010519491231002X")
+            ),
             Some("1949-12-31".into())
         );
         assert_eq!(
@@ -954,17 +967,35 @@ mod tests {
             Some("男".into())
         );
         let a = v("广东省深圳市福田区福田街道福华三路88号");
-        assert_eq!(derive_value(Some(Derive::AddressProvince), &a), Some("广东省".into()));
-        assert_eq!(derive_value(Some(Derive::AddressCity), &a), Some("深圳市".into()));
-        assert_eq!(derive_value(Some(Derive::AddressDistrict), &a), Some("福田区".into()));
+        assert_eq!(
+            derive_value(Some(Derive::AddressProvince), &a),
+            Some("广东省".into())
+        );
+        assert_eq!(
+            derive_value(Some(Derive::AddressCity), &a),
+            Some("深圳市".into())
+        );
+        assert_eq!(
+            derive_value(Some(Derive::AddressDistrict), &a),
+            Some("福田区".into())
+        );
         assert_eq!(
             derive_value(Some(Derive::AddressDetail), &a),
             Some("福田街道福华三路88号".into())
         );
         let b = v("上海市浦东新区陆家嘴街道浦城路210弄6号902室");
-        assert_eq!(derive_value(Some(Derive::AddressProvince), &b), Some("上海市".into()));
-        assert_eq!(derive_value(Some(Derive::AddressCity), &b), Some("上海市".into()));
-        assert_eq!(derive_value(Some(Derive::AddressDistrict), &b), Some("浦东新区".into()));
+        assert_eq!(
+            derive_value(Some(Derive::AddressProvince), &b),
+            Some("上海市".into())
+        );
+        assert_eq!(
+            derive_value(Some(Derive::AddressCity), &b),
+            Some("上海市".into())
+        );
+        assert_eq!(
+            derive_value(Some(Derive::AddressDistrict), &b),
+            Some("浦东新区".into())
+        );
         assert_eq!(
             derive_value(Some(Derive::DateCompact), &v("2026-03-05")),
             Some("20260305".into())
@@ -974,7 +1005,10 @@ mod tests {
             Some("2026年3月5日".into())
         );
         assert_eq!(derive_value(Some(Derive::DateZh), &v("长期")), None);
-        assert_eq!(derive_value(None, &serde_json::json!(89.12)), Some("89.12".into()));
+        assert_eq!(
+            derive_value(None, &serde_json::json!(89.12)),
+            Some("89.12".into())
+        );
         assert_eq!(Derive::parse("date_zh"), Some(Derive::DateZh));
         assert_eq!(Derive::parse("nope"), None);
     }
@@ -999,13 +1033,28 @@ mod tests {
         };
         let id = field(FieldType::IdNumber);
         assert_eq!(check_value(&id, "11010519491231002X", None), Ok(()));
-        assert_eq!(check_value(&id, "110105194912310021", None), Err(Reason::CheckDigit));
-        assert_eq!(check_value(&id, "11010519491331002X", None), Err(Reason::Format));
-        assert_eq!(check_value(&id, "1101051949123100", None), Err(Reason::Format));
+        assert_eq!(
+            check_value(&id, "110105194912310021", None),
+            Err(Reason::CheckDigit)
+        );
+        assert_eq!(
+            check_value(&id, "11010519491331002X", None),
+            Err(Reason::Format)
+        );
+        assert_eq!(
+            check_value(&id, "1101051949123100", None),
+            Err(Reason::Format)
+        );
         let uscc = field(FieldType::Uscc);
         assert_eq!(check_value(&uscc, "91350100M000100Y43", None), Ok(()));
-        assert_eq!(check_value(&uscc, "91350100M000100Y44", None), Err(Reason::CheckDigit));
-        assert_eq!(check_value(&uscc, "91350100M000100I43", None), Err(Reason::Format));
+        assert_eq!(
+            check_value(&uscc, "91350100M000100Y44", None),
+            Err(Reason::CheckDigit)
+        );
+        assert_eq!(
+            check_value(&uscc, "91350100M000100I43", None),
+            Err(Reason::Format)
+        );
         let phone = field(FieldType::Phone);
         for ok in ["13812345678", "0755-83512345", "07558351234", "010-6512345"] {
             assert_eq!(check_value(&phone, ok, None), Ok(()), "{ok}");
@@ -1015,7 +1064,10 @@ mod tests {
         }
         let mut mobile = field(FieldType::Phone);
         mobile.rules.format = Some("mobile".into());
-        assert_eq!(check_value(&mobile, "0755-83512345", None), Err(Reason::Format));
+        assert_eq!(
+            check_value(&mobile, "0755-83512345", None),
+            Err(Reason::Format)
+        );
         let mut post = field(FieldType::Text);
         post.rules.format = Some("postcode".into());
         assert_eq!(check_value(&post, "518048", None), Ok(()));

@@ -157,7 +157,10 @@ pub(crate) fn verify_es256_jwk(jwk: &Value, signing_input: &str, signature_b64u:
 /// The RFC 7638 thumbprint of a public P-256 JWK.
 pub(crate) fn jwk_thumbprint(jwk: &Value) -> Option<String> {
     let jwk = public_p256_jwk(jwk)?;
-    Some(ec_thumbprint(jwk.get("x")?.as_str()?, jwk.get("y")?.as_str()?))
+    Some(ec_thumbprint(
+        jwk.get("x")?.as_str()?,
+        jwk.get("y")?.as_str()?,
+    ))
 }
 
 /// A compact JWS split into its decoded header and payload objects, the signing input and the
@@ -172,7 +175,8 @@ pub(crate) struct Compact<'a> {
 /// Splits a compact JWS whose header and payload are JSON objects.
 pub(crate) fn parse_compact(jws: &str) -> Option<Compact<'_>> {
     let mut parts = jws.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return None;
     };

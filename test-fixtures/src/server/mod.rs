@@ -33,13 +33,13 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::fixtures::{FixtureError, Fixtures};
+pub use catalogue::{service_catalogue, ServiceCatalogue, ServiceItem};
 pub use licences::{
     licence_offices, LicenceOffice, LICENCE_OFFICES, VCT_BIRTH_MEDICAL_CERTIFICATE,
     VCT_BUSINESS_LICENCE, VCT_DRIVING_LICENCE, VCT_HOUSEHOLD_REGISTER, VCT_MARRIAGE_CERTIFICATE,
     VCT_REAL_ESTATE_CERTIFICATE, VCT_RESIDENT_ID_CARD, VCT_SOCIAL_SECURITY_CARD,
     VCT_VEHICLE_REGISTRATION,
 };
-pub use catalogue::{service_catalogue, ServiceCatalogue, ServiceItem};
 pub use routes::ACTING_FOR_HEADER;
 use state::Shared;
 

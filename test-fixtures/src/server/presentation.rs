@@ -175,8 +175,7 @@ pub(crate) fn verify(text: &str, cx: &Context<'_>) -> Result<Presented, &'static
         else {
             return Err("a disclosure is not [salt, name, value]");
         };
-        if RESERVED.contains(&name.as_str()) || p.contains_key(name) || claims.contains_key(name)
-        {
+        if RESERVED.contains(&name.as_str()) || p.contains_key(name) || claims.contains_key(name) {
             return Err("a disclosure names a reserved or repeated claim");
         }
         claims.insert(name.clone(), value.clone());

@@ -138,10 +138,7 @@ fn parse_form(bytes: &[u8]) -> Result<HashMap<String, String>, &'static str> {
     Ok(map)
 }
 
-pub(super) fn single_header<'a>(
-    headers: &'a HeaderMap,
-    name: &str,
-) -> Result<Option<&'a str>, ()> {
+pub(super) fn single_header<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, ()> {
     let mut values = headers.get_all(name).iter();
     match (values.next(), values.next()) {
         (None, _) => Ok(None),

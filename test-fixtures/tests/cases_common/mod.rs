@@ -131,7 +131,12 @@ impl Person {
     /// A presentation of every claim of `licence` for the cases endpoint, key-bound with this
     /// device's key and `nonce`.
     pub fn present(&self, licence: &Licence, nonce: &str) -> String {
-        self.present_to(licence, nonce, &format!("{}/api/v1/cases", self.issuer), now())
+        self.present_to(
+            licence,
+            nonce,
+            &format!("{}/api/v1/cases", self.issuer),
+            now(),
+        )
     }
 
     pub fn present_to(&self, licence: &Licence, nonce: &str, aud: &str, iat: i64) -> String {
@@ -159,8 +164,14 @@ impl Person {
     }
 
     pub async fn get_case(&self, id: &str, acting_for: Option<&str>) -> Answer {
-        self.call("GET", &format!("/api/v1/cases/{id}"), acting_for, None, None)
-            .await
+        self.call(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            acting_for,
+            None,
+            None,
+        )
+        .await
     }
 
     pub async fn sign_case(&self, case: &Value, decision: &str) -> Answer {
@@ -178,7 +189,13 @@ impl Person {
 
     pub async fn inbox(&self, after: u64, acting_for: Option<&str>) -> Vec<Value> {
         let a = self
-            .call("GET", &format!("/api/v1/inbox?after={after}"), acting_for, None, None)
+            .call(
+                "GET",
+                &format!("/api/v1/inbox?after={after}"),
+                acting_for,
+                None,
+                None,
+            )
             .await;
         assert_eq!(a.status, 200);
         a.body["items"].as_array().unwrap().clone()
@@ -260,7 +277,10 @@ impl Licence {
 fn split_address(s: &str) -> Option<[String; 4]> {
     for m in ["北京市", "上海市", "天津市", "重庆市"] {
         if let Some(rest) = s.strip_prefix(m) {
-            let i = rest.char_indices().find(|(_, c)| matches!(c, '区' | '县'))?.0;
+            let i = rest
+                .char_indices()
+                .find(|(_, c)| matches!(c, '区' | '县'))?
+                .0;
             let cut = i + '区'.len_utf8();
             return Some([m.into(), m.into(), rest[..cut].into(), rest[cut..].into()]);
         }
@@ -322,7 +342,10 @@ pub struct Filled<'a> {
 pub fn autofill<'a>(item: &ServiceItem, own: &'a [Licence], agent: &'a [Licence]) -> Filled<'a> {
     let mut materials: Vec<(&'a Licence, SourceOf)> = Vec::new();
     let add = |l: &'a Licence, of: SourceOf, materials: &mut Vec<(&'a Licence, SourceOf)>| {
-        if let Some(i) = materials.iter().position(|(m, o)| std::ptr::eq(*m, l) && *o == of) {
+        if let Some(i) = materials
+            .iter()
+            .position(|(m, o)| std::ptr::eq(*m, l) && *o == of)
+        {
             return i;
         }
         materials.push((l, of));
@@ -348,7 +371,9 @@ pub fn autofill<'a>(item: &ServiceItem, own: &'a [Licence], agent: &'a [Licence]
                 continue;
             };
             let derive_name = serde_json::to_value(s.derive).unwrap();
-            let Some(value) = l.claim(&s.claim).and_then(|v| derive(derive_name.as_str(), v))
+            let Some(value) = l
+                .claim(&s.claim)
+                .and_then(|v| derive(derive_name.as_str(), v))
             else {
                 continue;
             };
