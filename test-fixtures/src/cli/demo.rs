@@ -213,6 +213,11 @@ fn china_date(days_from_today: i64) -> String {
 /// Another person's phone: its own encrypted store and device key, logged in, licences fetched.
 async fn other_device(sim: &citykit_sim::SimHandle, base: &std::path::Path, citizen: &str) -> Result<Client, DemoError> {
     let dir = base.join(format!("device-{citizen}"));
+    // A prop for the journey: each run starts it afresh (a session from an earlier run belongs to
+    // an earlier simulator).
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| DemoError::Other(format!("cannot reset {}: {e}", dir.display())))?;
+    }
     let mut platform = PlatformConfig::new(sim.issuer(), "citykit-demo", "org.citykit.demo:/oauth2redirect");
     platform.scopes = vec!["openid".into(), "profile".into()];
     let config = ClientConfig {

@@ -129,13 +129,18 @@ struct AuthorizeArgs {
 
 /// Logs go to stderr, so `--json` output on stdout stays clean.
 pub fn init_logging(verbose: u8) {
+    // RUST_LOG, when set, wins; otherwise -v / -vv / -vvv; otherwise no logs.
     let level = match verbose {
-        0 => return,
-        1 => "info",
-        2 => "debug",
-        _ => "trace",
+        0 => None,
+        1 => Some("info"),
+        2 => Some("debug"),
+        _ => Some("trace"),
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let filter = match (tracing_subscriber::EnvFilter::try_from_default_env(), level) {
+        (Ok(filter), _) => filter,
+        (Err(_), Some(level)) => tracing_subscriber::EnvFilter::new(level),
+        (Err(_), None) => return,
+    };
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
