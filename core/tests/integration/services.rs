@@ -266,9 +266,8 @@ async fn a_rental_registration_is_cosigned_by_three_people_on_three_devices() {
         Party { role: "tenant".into(), name: ten.name.clone().into(), id_number: ten.id_number.clone().into() },
     ];
     let filled = autofill.set_parties(&draft, parties).await.unwrap();
-    for field in filled.fields.iter().filter(|f| f.required && f.value.is_none()) {
-        panic!("required field {} is empty", field.name);
-    }
+    let empty: Vec<&str> = filled.fields.iter().filter(|f| f.required && f.value.is_none()).map(|f| f.name.as_str()).collect();
+    assert!(empty.is_empty(), "required fields are empty: {empty:?}");
     let case = accepted(landlord.cases().submit(&draft).await.unwrap());
     assert_eq!(case.status, CaseStatus::AwaitingSignatures);
 
