@@ -25,9 +25,10 @@ pub fn derive(derivation: Option<Derivation>, text: &str) -> Option<String> {
     let Some(derivation) = derivation else { return Some(text.to_owned()) };
     match derivation {
         Derivation::BirthDateFromIdNumber => {
-            let digits = text.get(6..14)?;
+            // Eighteen bytes with ASCII digits at 6..14, so the slices below fall on characters.
+            let digits = text.get(6..14).filter(|d| text.len() == 18 && d.bytes().all(|b| b.is_ascii_digit()))?;
             let date = format!("{}-{}-{}", &digits[..4], &digits[4..6], &digits[6..]);
-            (text.len() == 18 && parse_date(&date).is_some()).then_some(date)
+            parse_date(&date).is_some().then_some(date)
         }
         Derivation::SexFromIdNumber => {
             let digit = text.as_bytes().get(16).filter(|_| text.len() == 18)?;
@@ -99,6 +100,17 @@ mod tests {
         assert_eq!(derive(Some(Derivation::SexFromIdNumber), "440304199003222667").as_deref(), Some("女"));
         assert_eq!(derive(Some(Derivation::BirthDateFromIdNumber), "4403041982"), None);
         assert_eq!(derive(Some(Derivation::BirthDateFromIdNumber), "440304198213146235"), None, "month 13");
+    }
+
+    /// Found by the `catalogue` fuzz target: bytes 6..14 on character boundaries but not all
+    /// ASCII made the date slices below them panic (off a char boundary).
+    #[test]
+    fn id_number_derivations_never_slice_inside_a_character() {
+        let cases = ["\u{fffd}\u{fffd}\u{fffd}\u{fffd}\0\u{8}", "4403041\u{4e2d}\u{6587}x6235", "440304\u{4e2d}\u{6587}19821462"];
+        for text in cases {
+            assert_eq!(derive(Some(Derivation::BirthDateFromIdNumber), text), None, "{text:?}");
+            let _ = derive(Some(Derivation::SexFromIdNumber), text); // reads byte 16 only: no slicing
+        }
     }
 
     #[test]

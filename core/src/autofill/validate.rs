@@ -159,11 +159,8 @@ pub fn check_phone(value: &str) -> Result<(), FieldProblem> {
     let (area, number) = match value.split_once('-') {
         Some((a, n)) => (a, n),
         None if value.len() >= 10 => {
-            // Without a dash, try both area-code lengths.
-            let ok = [3usize, 4].iter().any(|&n| {
-                let (a, rest) = value.split_at(n.min(value.len()));
-                is_area(a) && is_local(rest)
-            });
+            // Without a dash, try both area-code lengths (a split inside a character is no match).
+            let ok = [3usize, 4].iter().any(|&n| value.split_at_checked(n).is_some_and(|(a, rest)| is_area(a) && is_local(rest)));
             return if ok { Ok(()) } else { Err(FieldProblem::Format) };
         }
         None => return Err(FieldProblem::Format),
@@ -327,6 +324,16 @@ mod tests {
         assert_eq!(china_today(0), (1970, 1, 1));
         assert_eq!(china_today(16 * 3600), (1970, 1, 2), "midnight in China is 16:00 UTC");
         assert_eq!(china_today(1_795_392_000), (2026, 11, 23), "00:00 UTC is 08:00 in China");
+    }
+
+    /// Found by the `redirect_url` fuzz target: a dashless value of 10+ bytes whose 4th byte is
+    /// inside a character panicked (`split_at` off a char boundary).
+    #[test]
+    fn a_phone_check_never_splits_inside_a_character() {
+        assert_eq!(check_phone("2z:\u{71c}2:/,\0\t\0"), Err(FieldProblem::Format));
+        assert_eq!(check_phone("075\u{4e2d}83210000"), Err(FieldProblem::Format));
+        assert_eq!(check_phone("\u{4e2d}\u{6587}\u{7535}\u{8bdd}"), Err(FieldProblem::Format));
+        assert_eq!(check_phone("07558321000"), Ok(()), "dashless landlines still pass");
     }
 
     #[test]

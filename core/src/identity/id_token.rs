@@ -71,12 +71,13 @@ pub fn verify(token: &str, keys: &[EcJwk], expect: &Expectations<'_>) -> Result<
         return Err(IdTokenProblem::WrongAudience);
     }
     let exp = claims.get("exp").and_then(Value::as_i64).ok_or(IdTokenProblem::MissingClaim)?;
-    if exp + expect.max_skew < expect.now {
+    // Saturating: the claims are outside input, and i64::MAX (never expires) must not overflow.
+    if exp.saturating_add(expect.max_skew) < expect.now {
         return Err(IdTokenProblem::Expired);
     }
     let iat = claims.get("iat").and_then(Value::as_i64).ok_or(IdTokenProblem::MissingClaim)?;
     // Issued in the future, or so long ago that it cannot belong to a login that just happened.
-    if iat - expect.max_skew > expect.now || iat + 24 * 3600 < expect.now {
+    if iat.saturating_sub(expect.max_skew) > expect.now || iat.saturating_add(24 * 3600) < expect.now {
         return Err(IdTokenProblem::BadIssueTime);
     }
     let nonce = claims.get("nonce").and_then(Value::as_str).ok_or(IdTokenProblem::NonceMismatch)?;
@@ -151,6 +152,24 @@ mod tests {
         let mut claims = good_claims(now);
         claims["exp"] = json!(now - 60);
         assert!(verify(&sign(&s, claims), &keys, &expect(now)).is_ok());
+    }
+
+    /// Found by the `id_token_jwks` fuzz target (claims signed in the harness): an `exp` or
+    /// `iat` at the ends of i64 overflowed the skew arithmetic (a panic with overflow checks).
+    #[test]
+    fn extreme_times_are_judged_without_overflow() {
+        let s = signer("k1");
+        let now = 1_800_000_000;
+        let keys = vec![s.jwk.clone()];
+        let with = |name: &str, value: i64| {
+            let mut claims = good_claims(now);
+            claims[name] = json!(value);
+            verify(&sign(&s, claims), &keys, &expect(now)).map(|v| v.subject)
+        };
+        assert_eq!(with("exp", i64::MAX), Ok("s-1".into()), "never expires");
+        assert_eq!(with("exp", i64::MIN), Err(IdTokenProblem::Expired));
+        assert_eq!(with("iat", i64::MIN), Err(IdTokenProblem::BadIssueTime));
+        assert_eq!(with("iat", i64::MAX), Err(IdTokenProblem::BadIssueTime));
     }
 
     #[test]

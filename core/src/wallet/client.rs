@@ -565,9 +565,14 @@ fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LicenceSummary> {
         expires_at,
         status: LicenceStatus::parse(&r.get::<_, String>(7)?),
         status_checked_at: r.get(8)?,
-        expiring_soon: expires_at.is_some_and(|exp| exp - now() < EXPIRY_WARNING_SECS),
+        expiring_soon: expiring_soon(expires_at, now()),
         claim_names: Vec::new(),
     })
+}
+
+/// Whether a licence expiring at `expires_at` (an issuer's claim) is within the warning period.
+fn expiring_soon(expires_at: Option<i64>, now: i64) -> bool {
+    expires_at.is_some_and(|exp| exp.saturating_sub(now) < EXPIRY_WARNING_SECS)
 }
 
 fn with_claim_names(mut summary: LicenceSummary, text: &str) -> LicenceSummary {
@@ -576,4 +581,20 @@ fn with_claim_names(mut summary: LicenceSummary, text: &str) -> LicenceSummary {
         summary.claim_names.sort();
     }
     summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Seen beside the fuzz findings (same arithmetic on an issuer's `exp`): i64::MIN overflowed.
+    #[test]
+    fn expiry_warnings_take_any_expiry_date() {
+        let now = 1_800_000_000;
+        assert!(expiring_soon(Some(i64::MIN), now));
+        assert!(!expiring_soon(Some(i64::MAX), now));
+        assert!(!expiring_soon(None, now));
+        assert!(expiring_soon(Some(now + EXPIRY_WARNING_SECS - 1), now));
+        assert!(!expiring_soon(Some(now + EXPIRY_WARNING_SECS), now));
+    }
 }

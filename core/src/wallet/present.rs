@@ -264,11 +264,12 @@ impl Verifier {
             return Err(WalletError::WrongAudience);
         }
         if let Some(exp) = claims.get("exp").and_then(Value::as_i64) {
-            if exp + self.max_skew < now {
+            // Saturating: issuer claims are outside input, and i64::MAX must not overflow.
+            if exp.saturating_add(self.max_skew) < now {
                 return Err(WalletError::Expired);
             }
         }
-        if claims.get("nbf").and_then(Value::as_i64).is_some_and(|nbf| nbf - self.max_skew > now) {
+        if claims.get("nbf").and_then(Value::as_i64).is_some_and(|nbf| nbf.saturating_sub(self.max_skew) > now) {
             return Err(WalletError::NotYetValid);
         }
         let mut status_checked = false;
@@ -312,6 +313,46 @@ impl Verifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::jose;
+    use ring::rand::SystemRandom;
+    use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    use serde_json::json;
+
+    fn keypair() -> (EcdsaKeyPair, EcJwk) {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+        let jwk = EcJwk::from_uncompressed_point(pair.public_key().as_ref()).unwrap();
+        (pair, jwk)
+    }
+
+    fn sign(pair: &EcdsaKeyPair, input: &str) -> String {
+        jose::assemble(input, pair.sign(&SystemRandom::new(), input.as_bytes()).unwrap().as_ref())
+    }
+
+    /// Found by the `sd_jwt` fuzz target (SD-JWTs issued in the harness): an issuer's `exp` of
+    /// i64::MAX or `nbf` of i64::MIN overflowed the skew arithmetic (a panic with overflow checks).
+    #[test]
+    fn extreme_validity_dates_are_judged_without_overflow() {
+        let (issuer, issuer_jwk) = keypair();
+        let (holder, holder_jwk) = keypair();
+        let now = 1_800_000_000;
+        let present = |dates: Value| {
+            let mut payload = json!({"iss": "https://i.example/a", "vct": "urn:x", "cnf": {"jwk": holder_jwk.public_value()}});
+            for (k, v) in dates.as_object().unwrap() {
+                payload[k] = v.clone();
+            }
+            let jwt = sign(&issuer, &jose::signing_input(&json!({"alg": "ES256", "typ": "dc+sd-jwt"}), &payload));
+            let sd_part = format!("{jwt}~");
+            let kb = sign(&holder, &key_binding_signing_input(&sd_part, "window-1", "n-1", now));
+            let verifier = Verifier::new("window-1", vec![TrustedIssuer { issuer: "https://i.example/a".into(), keys: vec![issuer_jwk.clone()] }]);
+            verifier.verify(&format!("{sd_part}{kb}"), now, &HashMap::new()).map(|v| v.expires_at)
+        };
+        assert_eq!(present(json!({"exp": i64::MAX})), Ok(Some(i64::MAX)), "never expires");
+        assert_eq!(present(json!({"exp": i64::MIN})), Err(WalletError::Expired));
+        assert_eq!(present(json!({"nbf": i64::MIN})), Ok(None));
+        assert_eq!(present(json!({"nbf": i64::MAX})), Err(WalletError::NotYetValid));
+    }
 
     #[test]
     fn trust_lists_take_metadata_bare_jwks_or_arrays_and_refuse_anything_else() {
