@@ -236,6 +236,9 @@ extension CityKitError {
              let .Net(code, messageEn, messageZh, details),
              let .Auth(code, messageEn, messageZh, details),
              let .Wallet(code, messageEn, messageZh, details),
+             let .Catalogue(code, messageEn, messageZh, details),
+             let .Autofill(code, messageEn, messageZh, details),
+             let .Case(code, messageEn, messageZh, details),
              let .Config(code, messageEn, messageZh, details),
              let .Internal(code, messageEn, messageZh, details):
             return (code, messageEn, messageZh, details)

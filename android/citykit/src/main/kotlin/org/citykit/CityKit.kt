@@ -111,6 +111,9 @@ val CityKitException.code: String
         is CityKitException.Net -> this.code
         is CityKitException.Auth -> this.code
         is CityKitException.Wallet -> this.code
+        is CityKitException.Catalogue -> this.code
+        is CityKitException.Autofill -> this.code
+        is CityKitException.Case -> this.code
         is CityKitException.Config -> this.code
         is CityKitException.Internal -> this.code
     }
@@ -122,6 +125,9 @@ val CityKitException.messageEn: String
         is CityKitException.Net -> this.messageEn
         is CityKitException.Auth -> this.messageEn
         is CityKitException.Wallet -> this.messageEn
+        is CityKitException.Catalogue -> this.messageEn
+        is CityKitException.Autofill -> this.messageEn
+        is CityKitException.Case -> this.messageEn
         is CityKitException.Config -> this.messageEn
         is CityKitException.Internal -> this.messageEn
     }
@@ -133,6 +139,9 @@ val CityKitException.messageZh: String
         is CityKitException.Net -> this.messageZh
         is CityKitException.Auth -> this.messageZh
         is CityKitException.Wallet -> this.messageZh
+        is CityKitException.Catalogue -> this.messageZh
+        is CityKitException.Autofill -> this.messageZh
+        is CityKitException.Case -> this.messageZh
         is CityKitException.Config -> this.messageZh
         is CityKitException.Internal -> this.messageZh
     }
@@ -144,6 +153,9 @@ val CityKitException.details: String
         is CityKitException.Net -> this.details
         is CityKitException.Auth -> this.details
         is CityKitException.Wallet -> this.details
+        is CityKitException.Catalogue -> this.details
+        is CityKitException.Autofill -> this.details
+        is CityKitException.Case -> this.details
         is CityKitException.Config -> this.details
         is CityKitException.Internal -> this.details
     }
