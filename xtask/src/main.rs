@@ -4,6 +4,7 @@
 //! cargo xtask test          install what the tests need (idempotent) and run every suite
 //! cargo xtask test rust     only the Rust suites (the quick inner loop is `cargo test -p citykit-core`)
 //! cargo xtask test reader   only the independent SQLCipher reader check
+//! cargo xtask test fuzz     only the fuzz targets, briefly (CITYKIT_FUZZ_SECONDS each, default 20)
 //! cargo xtask demo          the scripted citizen journey (same as `cargo run -p citykit-sim -- demo`)
 //! ```
 //!
@@ -42,7 +43,7 @@ fn main() -> ExitCode {
             status_code(cargo().args(["run", "--quiet", "-p", "citykit-sim", "--", "demo"]).args(&rest))
         }
         _ => {
-            eprintln!("usage: cargo xtask test [rust|reader|python|kotlin|swift|wasm]  |  cargo xtask bindings [--release] [--test-hooks]  |  cargo xtask demo [flags]");
+            eprintln!("usage: cargo xtask test [rust|fuzz|reader|python|kotlin|swift|wasm]  |  cargo xtask bindings [--release] [--test-hooks]  |  cargo xtask demo [flags]");
             ExitCode::from(2)
         }
     }
@@ -172,6 +173,144 @@ fn independent_reader() -> Result<(), String> {
     result
 }
 
+/// Seconds each fuzz target runs in `cargo xtask test` unless CITYKIT_FUZZ_SECONDS says otherwise.
+const DEFAULT_FUZZ_SECONDS: u64 = 20;
+
+/// `KEY=value` pairs of a toolchain script's env file (`export KEY=value` lines).
+fn read_env_file(path: &std::path::Path) -> Result<std::collections::HashMap<String, String>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(text
+        .lines()
+        .filter_map(|l| l.strip_prefix("export "))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect())
+}
+
+fn env_or(name: &str, default: &str) -> std::path::PathBuf {
+    std::env::var_os(name).filter(|v| !v.is_empty()).map(Into::into).unwrap_or_else(|| default.into())
+}
+
+/// Builds the cargo-fuzz targets in fuzz/ (nightly, their own target dir outside the clone) and
+/// runs each for a few seconds on a scratch copy of its committed corpus (fuzz/corpus/<target>),
+/// so nothing is written into the repo. A crash fails the stage, naming the saved input.
+///
+/// CITYKIT_FUZZ_SECONDS: seconds per target (default 20); CITYKIT_FUZZ_TARGETS: a comma-separated
+/// subset; CITYKIT_FUZZ_JOBS: targets run at once (default 2); CITYKIT_FUZZ_TARGET_DIR (default
+/// /var/tmp/citykit-fuzz-target); scratch corpora and crash inputs go under
+/// $CITYKIT_BUILD_DIR/fuzz (default /var/tmp/citykit-build/fuzz).
+fn fuzz() -> Result<(), String> {
+    run(Command::new("bash").arg("scripts/toolchains/fuzz.sh"))?;
+    let env = read_env_file(&std::path::Path::new(&tools_dir()).join("fuzz.env"))?;
+    let get = |k: &str| env.get(k).cloned().ok_or_else(|| format!("fuzz.env has no {k}"));
+    let (bin_dir, toolchain) = (get("CARGO_FUZZ_BIN_DIR")?, get("FUZZ_TOOLCHAIN")?);
+    let seconds: u64 = match std::env::var("CITYKIT_FUZZ_SECONDS") {
+        Ok(s) if !s.is_empty() => s.parse().map_err(|_| format!("CITYKIT_FUZZ_SECONDS is not a number of seconds: {s}"))?,
+        _ => DEFAULT_FUZZ_SECONDS,
+    };
+    let jobs: usize = std::env::var("CITYKIT_FUZZ_JOBS").ok().and_then(|j| j.parse().ok()).filter(|j| *j > 0).unwrap_or(2);
+    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+    let fuzz_dir = cwd.join("fuzz");
+    let target_dir = env_or("CITYKIT_FUZZ_TARGET_DIR", "/var/tmp/citykit-fuzz-target");
+    let work = env_or("CITYKIT_BUILD_DIR", "/var/tmp/citykit-build").join("fuzz");
+
+    // The targets: every fuzz/fuzz_targets/*.rs, or the ones CITYKIT_FUZZ_TARGETS names.
+    let mut all: Vec<String> = std::fs::read_dir(fuzz_dir.join("fuzz_targets"))
+        .map_err(|e| format!("cannot list fuzz/fuzz_targets: {e}"))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok()?.strip_suffix(".rs").map(str::to_owned))
+        .collect();
+    all.sort();
+    let targets: Vec<String> = match std::env::var("CITYKIT_FUZZ_TARGETS") {
+        Ok(list) if !list.is_empty() => {
+            let chosen: Vec<String> = list.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
+            if let Some(unknown) = chosen.iter().find(|t| !all.contains(t)) {
+                return Err(format!("CITYKIT_FUZZ_TARGETS names {unknown}; the targets are {}", all.join(", ")));
+            }
+            chosen
+        }
+        _ => all,
+    };
+
+    // Build with the nightly cargo through rustup, with cargo-fuzz on PATH; nothing of the
+    // calling (stable) cargo may leak into it.
+    let path = std::env::join_paths(std::iter::once(std::path::PathBuf::from(&bin_dir)).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())))
+        .map_err(|e| e.to_string())?;
+    let mut build = Command::new("cargo");
+    build
+        .arg(format!("+{toolchain}"))
+        .args(["fuzz", "build", "--sanitizer", "none", "--target-dir"])
+        .arg(&target_dir)
+        .current_dir(&fuzz_dir)
+        .env("PATH", &path)
+        .env("RUSTUP_AUTO_INSTALL", "0");
+    for var in ["CARGO", "RUSTUP_TOOLCHAIN", "CARGO_TARGET_DIR", "RUSTC", "RUSTDOC", "RUSTC_WRAPPER", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"] {
+        build.env_remove(var);
+    }
+    let started = Instant::now();
+    run(&mut build)?;
+    println!("xtask: fuzz targets built in {:.1} s", started.elapsed().as_secs_f64());
+
+    let release = target_dir.join("x86_64-unknown-linux-gnu").join("release");
+    let mut failures = Vec::new();
+    for batch in targets.chunks(jobs) {
+        let mut running = Vec::new();
+        for target in batch {
+            let dir = work.join(target);
+            let (corpus, artifacts) = (dir.join("corpus"), dir.join("artifacts"));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&corpus).and_then(|_| std::fs::create_dir_all(&artifacts)).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            let seeds = fuzz_dir.join("corpus").join(target);
+            let mut seed_count = 0;
+            for entry in std::fs::read_dir(&seeds).map_err(|e| format!("no corpus for {target} at {}: {e}", seeds.display()))? {
+                let entry = entry.map_err(|e| e.to_string())?;
+                std::fs::copy(entry.path(), corpus.join(entry.file_name())).map_err(|e| format!("cannot copy a seed of {target}: {e}"))?;
+                seed_count += 1;
+            }
+            let log = std::fs::File::create(dir.join("log")).map_err(|e| e.to_string())?;
+            let mut command = Command::new(release.join(target));
+            command
+                .arg(&corpus)
+                .arg(format!("-max_total_time={seconds}"))
+                .arg(format!("-artifact_prefix={}/", artifacts.display()))
+                .args(["-timeout=10", "-rss_limit_mb=2048", "-print_final_stats=1"]);
+            let dict = fuzz_dir.join("dict").join(format!("{target}.dict"));
+            if dict.exists() {
+                command.arg(format!("-dict={}", dict.display()));
+            }
+            let child = command
+                .stdout(log.try_clone().map_err(|e| e.to_string())?)
+                .stderr(log)
+                .spawn()
+                .map_err(|e| format!("cannot run the {target} fuzz target: {e}"))?;
+            running.push((target, dir, seed_count, child));
+        }
+        for (target, dir, seed_count, mut child) in running {
+            let status = child.wait().map_err(|e| e.to_string())?;
+            let log = std::fs::read_to_string(dir.join("log")).unwrap_or_default();
+            let stat = |name: &str| log.lines().find_map(|l| l.strip_prefix(&format!("stat::{name}:"))).map(str::trim).unwrap_or("?").to_owned();
+            let corpus_now = std::fs::read_dir(dir.join("corpus")).map(|d| d.count()).unwrap_or(0);
+            println!(
+                "fuzz {target:<14} {:>9} runs in {seconds} s, {seed_count} seeds, corpus grew to {corpus_now} (scratch, not kept), peak {} MB",
+                stat("number_of_executed_units"),
+                stat("peak_rss_mb"),
+            );
+            if !status.success() {
+                let inputs: Vec<String> = std::fs::read_dir(dir.join("artifacts"))
+                    .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path().display().to_string()).collect())
+                    .unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+                eprintln!("---- last lines of {} ----\n{}", dir.join("log").display(), tail.join("\n"));
+                for input in &inputs {
+                    eprintln!("xtask: fuzz target {target} failed ({status}) on the input saved at {input}");
+                    eprintln!("xtask: reproduce with: (cd fuzz && cargo +{toolchain} fuzz run --sanitizer none {target} {input})");
+                }
+                failures.push(if inputs.is_empty() { format!("{target} ({status}, no input saved: see {})", dir.join("log").display()) } else { format!("{target}: {}", inputs.join(" ")) });
+            }
+        }
+    }
+    if failures.is_empty() { Ok(()) } else { Err(format!("fuzzing found crashes: {}", failures.join("; "))) }
+}
+
 struct Stage {
     name: &'static str,
     passed: bool,
@@ -208,6 +347,10 @@ fn test(selection: &[String]) -> ExitCode {
             let ok = cargo().args(["test", "--workspace", "--doc"]).status().map_err(|e| e.to_string())?.success();
             if ok { Ok(()) } else { Err("doc-tests failed".into()) }
         });
+    }
+
+    if wants("fuzz") {
+        run_stage("fuzz", &fuzz);
     }
 
     if wants("reader") {
