@@ -118,6 +118,22 @@ fn search_text(item: &ServiceItem) -> String {
     parts.join(" \u{1f} ")
 }
 
+/// An item as stored: its JSON, zlib-compressed (a guide is repetitive JSON: about a fifth of the
+/// size, so a big catalogue costs less to store, encrypt and integrity-check at every open).
+fn encode_item(item: &ServiceItem) -> Result<Vec<u8>, StoreError> {
+    use std::io::Write as _;
+    let json = serde_json::to_vec(item).map_err(|e| StoreError::Decode { details: e.to_string() })?;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::with_capacity(json.len() / 4), flate2::Compression::default());
+    z.write_all(&json).and_then(|_| z.finish()).map_err(|e| StoreError::Decode { details: e.to_string() })
+}
+
+fn decode_item(body: &[u8]) -> Result<ServiceItem, StoreError> {
+    use std::io::Read as _;
+    let mut json = Vec::with_capacity(body.len() * 5);
+    flate2::read::ZlibDecoder::new(body).read_to_end(&mut json).map_err(|e| StoreError::Decode { details: e.to_string() })?;
+    serde_json::from_slice(&json).map_err(|e| StoreError::Decode { details: e.to_string() })
+}
+
 /// Stores a parsed catalogue, replacing the old one, in one transaction (on the store's
 /// connection, see [`Store::call`]). [`CatalogueClient::sync`] does this after a download; a face
 /// without a platform session (a kiosk, a web view) may import a catalogue it got otherwise.
@@ -128,8 +144,7 @@ pub fn store_catalogue(conn: &mut rusqlite::Connection, doc: &CatalogueDocument,
         let mut insert_item = tx.prepare("INSERT INTO catalogue_items (id, position, body) VALUES (?1, ?2, ?3)")?;
         let mut insert_text = tx.prepare("INSERT INTO catalogue_search (item_id, name, text) VALUES (?1, ?2, ?3)")?;
         for (position, item) in doc.items.iter().enumerate() {
-            let body = serde_json::to_string(item).map_err(|e| StoreError::Decode { details: e.to_string() })?;
-            insert_item.execute(rusqlite::params![item.id, position as i64, body])?;
+            insert_item.execute(rusqlite::params![item.id, position as i64, encode_item(item)?])?;
             insert_text.execute(rusqlite::params![item.id, format!("{} {}", item.name_zh, item.name_en), search_text(item)])?;
         }
         let mut insert_bundle = tx.prepare("INSERT INTO catalogue_bundles (id, position, body) VALUES (?1, ?2, ?3)")?;
@@ -198,17 +213,15 @@ pub fn search_blocking(conn: &rusqlite::Connection, query: &str, limit: u32) -> 
     params.push(limit.to_string());
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt
-        .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, String>(0))?
+        .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, Vec<u8>>(0))?
         .collect::<Result<Vec<_>, _>>()?;
-    rows.iter()
-        .map(|body| serde_json::from_str(body).map_err(|e| StoreError::Decode { details: e.to_string() }))
-        .collect()
+    rows.iter().map(|body| decode_item(body)).collect()
 }
 
 /// Loads one stored item (on the store's connection).
 pub fn item_blocking(conn: &rusqlite::Connection, id: &str) -> Result<Option<ServiceItem>, StoreError> {
-    let body: Option<String> = conn.query_row("SELECT body FROM catalogue_items WHERE id = ?1", [id], |r| r.get(0)).optional()?;
-    body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Decode { details: e.to_string() })).transpose()
+    let body: Option<Vec<u8>> = conn.query_row("SELECT body FROM catalogue_items WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    body.map(|b| decode_item(&b)).transpose()
 }
 
 /// The catalogue, synced from the platform and searched offline. Cheap to clone.
@@ -292,8 +305,8 @@ impl CatalogueClient {
             .store
             .call(|conn| {
                 let mut stmt = conn.prepare("SELECT body FROM catalogue_items ORDER BY position")?;
-                let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
-                rows.iter().map(|b| serde_json::from_str(b).map_err(|e| StoreError::Decode { details: e.to_string() })).collect()
+                let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?.collect::<Result<Vec<_>, _>>()?;
+                rows.iter().map(|b| decode_item(b)).collect()
             })
             .await?;
         Ok(items.iter().map(ItemSummary::from).collect())

@@ -94,7 +94,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
               CREATE TABLE catalogue_items (
                   id       TEXT PRIMARY KEY,
                   position INTEGER NOT NULL,
-                  body     TEXT NOT NULL
+                  body     BLOB NOT NULL
               );
               CREATE TABLE catalogue_bundles (
                   id       TEXT PRIMARY KEY,
