@@ -289,20 +289,26 @@ fn fuzz() -> Result<(), String> {
             let log = std::fs::read_to_string(dir.join("log")).unwrap_or_default();
             let stat = |name: &str| log.lines().find_map(|l| l.strip_prefix(&format!("stat::{name}:"))).map(str::trim).unwrap_or("?").to_owned();
             let corpus_now = std::fs::read_dir(dir.join("corpus")).map(|d| d.count()).unwrap_or(0);
-            println!(
-                "fuzz {target:<14} {:>9} runs in {seconds} s, {seed_count} seeds, corpus grew to {corpus_now} (scratch, not kept), peak {} MB",
-                stat("number_of_executed_units"),
-                stat("peak_rss_mb"),
-            );
-            if !status.success() {
+            let runs = stat("number_of_executed_units");
+            if status.success() {
+                println!("fuzz {target:<14} {runs:>9} runs in {seconds} s, {seed_count} seeds, corpus grew to {corpus_now} (scratch, not kept), peak {} MB", stat("peak_rss_mb"));
+            } else {
+                println!("fuzz {target:<14} CRASHED after {runs} runs ({status})");
                 let inputs: Vec<String> = std::fs::read_dir(dir.join("artifacts"))
                     .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path().display().to_string()).collect())
                     .unwrap_or_default();
-                let tail: Vec<&str> = log.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
-                eprintln!("---- last lines of {} ----\n{}", dir.join("log").display(), tail.join("\n"));
+                // The panic message, then libFuzzer's verdict (the backtrace stays in the log).
+                let lines: Vec<&str> = log.lines().filter(|l| !l.starts_with("stat::")).collect();
+                let panic = lines.iter().position(|l| l.contains("panicked at")).map(|i| &lines[i..lines.len().min(i + 3)]).unwrap_or_default();
+                let verdict = lines.iter().position(|l| l.starts_with("SUMMARY:")).map(|i| &lines[i..]).unwrap_or_else(|| &lines[lines.len().saturating_sub(20)..]);
+                eprintln!("---- {} (whole log: {}) ----", target, dir.join("log").display());
+                eprintln!("{}", panic.iter().chain(verdict).copied().collect::<Vec<_>>().join("\n"));
                 for input in &inputs {
-                    eprintln!("xtask: fuzz target {target} failed ({status}) on the input saved at {input}");
-                    eprintln!("xtask: reproduce with: (cd fuzz && cargo +{toolchain} fuzz run --sanitizer none {target} {input})");
+                    eprintln!("xtask: fuzz target {target} crashed on the input saved at {input}");
+                    eprintln!(
+                        "xtask: reproduce with: (cd fuzz && PATH={bin_dir}:$PATH cargo +{toolchain} fuzz run --sanitizer none --target-dir {} {target} {input})",
+                        target_dir.display()
+                    );
                 }
                 failures.push(if inputs.is_empty() { format!("{target} ({status}, no input saved: see {})", dir.join("log").display()) } else { format!("{target}: {}", inputs.join(" ")) });
             }
