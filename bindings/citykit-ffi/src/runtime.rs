@@ -2,6 +2,7 @@
 //! call. Calls return futures that foreign executors (Kotlin coroutines, Swift tasks, asyncio)
 //! poll without blocking their thread; the work itself runs here.
 
+use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
@@ -39,6 +40,11 @@ fn install_panic_hook() {
     }));
 }
 
+/// A spawned call with its type erased: every call shares one task type, so tokio's task
+/// machinery is compiled once rather than once per method (0.37 MB of the stripped
+/// release library).
+type ErasedCall = Pin<Box<dyn Future<Output = Box<dyn Any + Send>> + Send>>;
+
 /// Runs `future` on the runtime. Dropping the returned future (a cancelled coroutine or task)
 /// aborts the work; a panic inside it becomes [`CityKitError::Internal`].
 pub(crate) async fn run<T, F>(future: F) -> Result<T, CityKitError>
@@ -46,9 +52,13 @@ where
     T: Send + 'static,
     F: Future<Output = Result<T, citykit_core::CityKitError>> + Send + 'static,
 {
-    let handle = runtime()?.spawn(future);
+    let erased: ErasedCall = Box::pin(async move { Box::new(future.await) as Box<dyn Any + Send> });
+    let handle = runtime()?.spawn(erased);
     match (AbortOnDrop(handle)).await {
-        Ok(result) => result.map_err(CityKitError::from),
+        Ok(result) => match result.downcast::<Result<T, citykit_core::CityKitError>>() {
+            Ok(result) => (*result).map_err(CityKitError::from),
+            Err(_) => Err(CityKitError::internal("a call returned an unexpected type")),
+        },
         Err(join) => Err(citykit_core::CityKitError::from(join).into()),
     }
 }
