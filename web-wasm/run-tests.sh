@@ -21,7 +21,11 @@ rm -rf "$build/pkg"
 "$WASM_OPT" -Oz "$build/pkg/citykit_wasm_bg.wasm" -o "$build/pkg/citykit_wasm_bg.wasm"
 raw=$(stat -c %s "$build/pkg/citykit_wasm_bg.wasm")
 gz=$(gzip -9 -c "$build/pkg/citykit_wasm_bg.wasm" | wc -c)
-echo "wasm: citykit_wasm_bg.wasm $raw bytes, $gz bytes gzipped"
+echo "wasm: citykit_wasm_bg.wasm $raw bytes, $gz bytes gzipped (budget 1500000 bytes gzipped)"
+if [ "$gz" -gt 1500000 ]; then
+  echo "wasm: OVER BUDGET: $gz bytes gzipped is more than 1500000; see README \"Release profile\"" >&2
+  exit 1
+fi
 # A real presentation for the verifier check, made by the native core through the QA client
 # against the simulator (the browser cannot trust the simulator's test CA by itself).
 sim="${CITYKIT_SIM_BIN:-$root/target/debug/citykit-sim}"

@@ -43,7 +43,7 @@ fn main() -> ExitCode {
             status_code(cargo().args(["run", "--quiet", "-p", "citykit-sim", "--", "demo"]).args(&rest))
         }
         _ => {
-            eprintln!("usage: cargo xtask test [rust|fuzz|reader|python|kotlin|swift|wasm]  |  cargo xtask bindings [--release] [--test-hooks]  |  cargo xtask demo [flags]");
+            eprintln!("usage: cargo xtask test [rust|fuzz|reader|python|kotlin|swift|wasm|size]  |  cargo xtask bindings [--release] [--test-hooks]  |  cargo xtask demo [flags]");
             ExitCode::from(2)
         }
     }
@@ -317,6 +317,33 @@ fn fuzz() -> Result<(), String> {
     if failures.is_empty() { Ok(()) } else { Err(format!("fuzzing found crashes: {}", failures.join("; "))) }
 }
 
+/// The stripped release library for this platform must stay within this many bytes.
+const LIBRARY_BUDGET_BYTES: u64 = 8_000_000;
+
+/// Builds the release bindings library (what apps ship), strips a copy and checks it against
+/// [`LIBRARY_BUDGET_BYTES`]. (The wasm build's budget, 1.5 MB gzipped, is checked where it is
+/// built: `web-wasm/run-tests.sh`.)
+fn size_budgets() -> Result<(), String> {
+    run(cargo().args(["build", "--release", "-p", "citykit-ffi"]))?;
+    let name = if cfg!(target_os = "macos") { "libcitykit_ffi.dylib" } else { "libcitykit_ffi.so" };
+    let lib = target_dir().join("release").join(name);
+    let stripped = std::env::temp_dir().join(format!("citykit-size-{}-{name}", std::process::id()));
+    run(Command::new("strip").arg("-o").arg(&stripped).arg(&lib))?;
+    let size = std::fs::metadata(&stripped).map_err(|e| format!("cannot read {}: {e}", stripped.display()))?.len();
+    let _ = std::fs::remove_file(&stripped);
+    let unstripped = std::fs::metadata(&lib).map(|m| m.len()).unwrap_or(0);
+    println!("{name}: {size} bytes stripped ({unstripped} as built); budget {LIBRARY_BUDGET_BYTES} bytes");
+    if size > LIBRARY_BUDGET_BYTES {
+        return Err(format!(
+            "{name} is {size} bytes stripped, over its budget of {LIBRARY_BUDGET_BYTES} bytes by {} bytes. \
+             Look at what grew (`nm -S --size-sort -C` on {}), or argue for a new budget in README \"Release profile\".",
+            size - LIBRARY_BUDGET_BYTES,
+            lib.display()
+        ));
+    }
+    Ok(())
+}
+
 struct Stage {
     name: &'static str,
     passed: bool,
@@ -385,6 +412,10 @@ fn test(selection: &[String]) -> ExitCode {
             run(cargo().args(["build", "-p", "citykit-sim"]))?;
             language_tests("web-wasm/run-tests.sh")
         });
+    }
+
+    if wants("size") {
+        run_stage("size budgets", &size_budgets);
     }
 
     println!("\n=== xtask summary ===");
