@@ -429,7 +429,7 @@ fn submissions_survive_being_killed_at_random_points() {
     runtime.block_on(client.store().close()).unwrap();
     drop(client);
     let exe = std::env::current_exe().unwrap();
-    let rounds = std::env::var("CITYKIT_SUBMIT_KILL_POINTS").ok().and_then(|v| v.parse().ok()).unwrap_or(40u32);
+    let rounds = std::env::var("CITYKIT_SUBMIT_KILL_POINTS").ok().and_then(|v| v.parse().ok()).unwrap_or(80u32);
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     let (mut finished_before_kill, mut killed_in_flight) = (0, 0);
     let finish = |client: &Client| {
