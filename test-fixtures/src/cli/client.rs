@@ -274,16 +274,16 @@ pub async fn run(args: ClientArgs) -> ExitCode {
     match execute(args).await {
         Ok((value, text)) => {
             if json {
-                println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+                emit(&serde_json::to_string_pretty(&value).unwrap_or_default());
             } else {
-                println!("{text}");
+                emit(&text);
             }
             ExitCode::SUCCESS
         }
         Err(Failure::Core(e)) => {
             if json {
                 let body = json!({"error": {"code": e.code(), "message": e.message(language), "details": e.to_string()}});
-                println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+                emit(&serde_json::to_string_pretty(&body).unwrap_or_default());
             } else {
                 eprintln!("error [{}]: {}\n  details: {e}", e.code(), e.message(language));
             }
@@ -291,13 +291,20 @@ pub async fn run(args: ClientArgs) -> ExitCode {
         }
         Err(Failure::Usage(message)) => {
             if json {
-                println!("{}", json!({"error": {"code": "cli.usage", "message": message}}));
+                emit(&json!({"error": {"code": "cli.usage", "message": message}}).to_string());
             } else {
                 eprintln!("error: {message}");
             }
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints a result; a closed pipe (`… | head`) is not an error worth a panic.
+fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|_| out.flush());
 }
 
 enum Failure {
