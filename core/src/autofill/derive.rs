@@ -24,15 +24,17 @@ pub fn claim_text(value: &Value) -> Option<String> {
 pub fn derive(derivation: Option<Derivation>, text: &str) -> Option<String> {
     let Some(derivation) = derivation else { return Some(text.to_owned()) };
     match derivation {
+        // Both read a resident ID number's fields only when it has the GB 11643 shape (17 ASCII
+        // digits and a check character), so the slices fall on characters and nothing else is read
+        // as one.
         Derivation::BirthDateFromIdNumber => {
-            // Eighteen bytes with ASCII digits at 6..14, so the slices below fall on characters.
-            let digits = text.get(6..14).filter(|d| text.len() == 18 && d.bytes().all(|b| b.is_ascii_digit()))?;
+            let digits = id_number_shape(text)?.get(6..14)?;
             let date = format!("{}-{}-{}", &digits[..4], &digits[4..6], &digits[6..]);
             parse_date(&date).is_some().then_some(date)
         }
         Derivation::SexFromIdNumber => {
-            let digit = text.as_bytes().get(16).filter(|_| text.len() == 18)?;
-            digit.is_ascii_digit().then(|| if (digit - b'0') % 2 == 1 { "男" } else { "女" }.to_owned())
+            let digit = *id_number_shape(text)?.as_bytes().get(16)?;
+            Some(if (digit - b'0') % 2 == 1 { "男" } else { "女" }.to_owned())
         }
         Derivation::AddressProvince => split_address(text).map(|a| a.province),
         Derivation::AddressCity => split_address(text).map(|a| a.city),
@@ -41,6 +43,12 @@ pub fn derive(derivation: Option<Derivation>, text: &str) -> Option<String> {
         Derivation::DateCompact => parse_date(text).map(|(y, m, d)| format!("{y:04}{m:02}{d:02}")),
         Derivation::DateZh => parse_date(text).map(|(y, m, d)| format!("{y}年{m}月{d}日")),
     }
+}
+
+/// `text` when it has the shape of an 18-character resident ID number.
+fn id_number_shape(text: &str) -> Option<&str> {
+    let b = text.as_bytes();
+    (b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17].eq_ignore_ascii_case(&b'x'))).then_some(text)
 }
 
 /// A one-line Chinese address split into its administrative parts.
@@ -100,6 +108,8 @@ mod tests {
         assert_eq!(derive(Some(Derivation::SexFromIdNumber), "440304199003222667").as_deref(), Some("女"));
         assert_eq!(derive(Some(Derivation::BirthDateFromIdNumber), "4403041982"), None);
         assert_eq!(derive(Some(Derivation::BirthDateFromIdNumber), "440304198213146235"), None, "month 13");
+        assert_eq!(derive(Some(Derivation::SexFromIdNumber), "abcdefghijklmnop1x"), None, "not an ID number");
+        assert_eq!(derive(Some(Derivation::SexFromIdNumber), "11010519491231002X").as_deref(), Some("女"), "an X check character");
     }
 
     /// Found by the `catalogue` fuzz target: bytes 6..14 on character boundaries but not all
