@@ -235,3 +235,105 @@ async fn the_qa_client_fetches_presents_and_verifies_licences() {
     assert_eq!(actions, vec!["presentation", "presentation", "consent"]);
     sim.shutdown().await;
 }
+
+/// Logs `citizen` in on `data` through the CLI and fetches their licences.
+async fn cli_login(sim: &citykit_sim::SimHandle, data: &Path, citizen: &str) {
+    let (issuer, ca) = (sim.issuer(), sim.ca_cert_path());
+    let url = ok_json(&client(&issuer, &ca, data, "p", &["login-start"]))["authorization_url"].as_str().unwrap().to_owned();
+    let redirect = sim.authorize_as(&url, citizen).await.unwrap();
+    ok_json(&client(&issuer, &ca, data, "p", &["login-complete", &redirect]));
+    ok_json(&client(&issuer, &ca, data, "p", &["licence-fetch"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_qa_client_searches_fills_submits_and_rates() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (issuer, ca, data) = (sim.issuer(), sim.ca_cert_path(), dir.path().join("senior"));
+    let run = |args: &[&str]| client(&issuer, &ca, &data, "p", args);
+    cli_login(&sim, &data, "citizen-03").await;
+
+    assert_eq!(error_code(&run(&["search", "社保"])), "catalogue.not_synced");
+    let synced = ok_json(&run(&["catalogue-sync"]));
+    assert!(synced["item_count"].as_u64().unwrap() >= 150 && synced["changed"] == true);
+    assert_eq!(ok_json(&run(&["catalogue-sync"]))["changed"], false);
+    let hits = ok_json(&run(&["search", "社保"]));
+    assert!(hits["items"].as_array().unwrap().iter().any(|i| i["id"] == "social-security-card-application"), "{hits}");
+    let guide = ok_json(&run(&["item", "senior-preferential-card"]));
+    assert_eq!(guide["instant"], true);
+
+    // fill --json: every field with its value and provenance.
+    let form = ok_json(&run(&["fill", "senior-preferential-card"]));
+    let draft = form["draft_id"].as_str().unwrap().to_owned();
+    let fixture = sim.fixtures().citizen("citizen-03").unwrap().clone();
+    let id_field = form["fields"].as_array().unwrap().iter().find(|f| f["name"] == "applicant_id_number").unwrap();
+    assert_eq!(id_field["value"], fixture.id_number.as_str());
+    assert_eq!(id_field["origin"], "government_verified");
+    assert_eq!(id_field["locked"], true);
+    assert_eq!(id_field["provenance"]["vct"], "urn:citykit:vct:resident_id_card");
+    assert!(id_field["provenance"]["issuer"].as_str().unwrap().ends_with("/issuers/public-security"));
+    assert!(form["fields"].as_array().unwrap().iter().any(|f| f["provenance"]["derive"] == "address_district"));
+    assert_eq!(ok_json(&run(&["drafts"]))["drafts"].as_array().unwrap().len(), 1);
+    assert_eq!(ok_json(&run(&["consents"]))["consents"][0]["item_id"], "senior-preferential-card");
+
+    // A locked field, then a bad phone that names its field.
+    assert_eq!(error_code(&run(&["set-field", &draft, "applicant_name", "别人"])), "autofill.field_locked");
+    let bad = ok_json(&run(&["set-field", &draft, "applicant_mobile", "12345"]));
+    assert_eq!(bad["errors"][0]["field"], "applicant_mobile");
+    assert_eq!(error_code(&run(&["submit", &draft])), "autofill.invalid_form");
+    ok_json(&run(&["set-field", &draft, "applicant_mobile", "13800138000"]));
+
+    let submitted = ok_json(&run(&["submit", &draft]));
+    assert_eq!(submitted["outcome"], "accepted");
+    let case_id = submitted["case"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(submitted["case"]["status"], "approved");
+    assert!(submitted["case"]["result_licence_id"].is_string());
+    let cases = ok_json(&run(&["cases"]));
+    assert!(cases["cases"].as_array().unwrap().iter().any(|c| c["id"] == case_id.as_str()));
+    assert_eq!(ok_json(&run(&["case", &case_id]))["status"], "approved");
+    let rated = ok_json(&run(&["rate", &case_id, "good", "--comment", "很快"]));
+    assert_eq!(rated["outcome"], "accepted");
+    assert_eq!(error_code(&run(&["rate", &case_id, "bad"])), "case.already_rated");
+    assert_eq!(error_code(&run(&["rate", &case_id, "bad", "--comment", &format!("打我电话{}", fixture.mobile)])), "case.comment_personal_data");
+    assert!(ok_json(&run(&["inbox"]))["items"].is_array());
+
+    // A whole submission in one command (fill + submit), and consent withdrawn then refused.
+    let again = ok_json(&run(&["submit", "senior-preferential-card", "--set", "applicant_mobile=13800138000"]));
+    assert_eq!(again["case"]["status"], "approved");
+    assert_eq!(ok_json(&run(&["consent-revoke", "senior-preferential-card"]))["revoked"], true);
+    assert_eq!(error_code(&run(&["fill", "senior-preferential-card", "--presence", "decline"])), "autofill.consent_refused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_qa_clients_cosign_a_rental_registration() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (issuer, ca) = (sim.issuer(), sim.ca_cert_path());
+    let dirs: Vec<_> = ["landlord", "co", "tenant"].iter().map(|d| dir.path().join(d)).collect();
+    for (data, citizen) in dirs.iter().zip(["citizen-01", "citizen-02", "citizen-05"]) {
+        cli_login(&sim, data, citizen).await;
+        ok_json(&client(&issuer, &ca, data, "p", &["catalogue-sync"]));
+    }
+    let as_ = |i: usize, args: &[&str]| client(&issuer, &ca, &dirs[i], "p", args);
+    let person = |id: &str| sim.fixtures().citizen(id).unwrap().clone();
+    let (co, tenant) = (person("citizen-02"), person("citizen-05"));
+    let co_party = format!("co_landlord:{}:{}", co.id_number, co.name);
+    let tenant_party = format!("tenant:{}:{}", tenant.id_number, tenant.name);
+    let submitted = ok_json(&as_(0, &[
+        "submit", "rental-registration", "--set", "monthly_rent=4500", "--set", "lease_start=2030-01-01",
+        "--set", "lease_end=2030-12-31", "--party", &co_party, "--party", &tenant_party,
+    ]));
+    assert_eq!(submitted["case"]["status"], "awaiting_signatures", "{submitted}");
+    let case_id = submitted["case"]["id"].as_str().unwrap().to_owned();
+
+    let inbox = ok_json(&as_(1, &["inbox"]));
+    assert!(inbox["items"].as_array().unwrap().iter().any(|i| i["kind"] == "cosign_request" && i["case_id"] == case_id.as_str()));
+    let review = ok_json(&as_(1, &["case", &case_id, "--review"]));
+    assert_eq!(review["content"]["fields"]["monthly_rent"], "4500");
+    let digest = review["content_sha256"].as_str().unwrap().to_owned();
+    assert_eq!(error_code(&as_(1, &["cosign", &case_id, "--expect-sha256", "not-the-digest"])), "case.content_changed");
+    ok_json(&as_(1, &["cosign", &case_id, "--expect-sha256", &digest]));
+    let done = ok_json(&as_(2, &["cosign", &case_id]));
+    assert_eq!(done["status"], "approved", "{done}");
+    assert!(ok_json(&as_(0, &["case", &case_id]))["result_licence_id"].is_string());
+}
