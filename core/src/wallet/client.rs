@@ -465,8 +465,13 @@ impl WalletClient {
     }
 
     pub(crate) async fn load(&self, id: &str) -> Result<(LicenceSummary, String), CityKitError> {
-        let holder = self.identity.current_identity().await?.id;
+        let holder = self.current_holder().await?;
         self.load_for(&holder, id).await
+    }
+
+    /// The id of the identity the wallet shows (the current identity).
+    pub(crate) async fn current_holder(&self) -> Result<String, CityKitError> {
+        Ok(self.identity.current_identity().await?.id)
     }
 
     /// A licence of `holder` (the current identity, or the person acting for it).

@@ -43,55 +43,55 @@ pub struct Presentation {
     pub qr_version: i16,
 }
 
+/// A signed presentation before it is shown or sent.
+struct Signed {
+    summary: super::client::LicenceSummary,
+    text: String,
+    names: Vec<String>,
+    disclosures: usize,
+    issued_at: i64,
+}
+
 impl WalletClient {
     /// Builds a presentation of licence `id` disclosing only `claims` (top-level claim names),
     /// for `audience`, answering `nonce` (a fresh random one when None), valid for `lifetime_secs`
     /// (at most [`MAX_PRESENTATION_LIFETIME_SECS`]). Logged in the access log without values.
     pub async fn present(&self, id: &str, claims: &[String], audience: &str, nonce: Option<String>, lifetime_secs: i64) -> Result<Presentation, CityKitError> {
-        let (summary, text) = self.load(id).await?;
-        if summary.status == LicenceStatus::Revoked {
-            return Err(WalletError::Revoked.into());
-        }
-        let now = now();
-        if summary.expires_at.is_some_and(|exp| exp < now) {
-            return Err(WalletError::Expired.into());
-        }
-        let sd = SdJwt::parse(&text).map_err(|_| WalletError::Malformed { details: "stored licence".into() })?;
-        let chosen = choose(&sd, claims)?;
-        let prefix = sd.presentation_prefix(&chosen);
+        let holder = self.current_holder().await?;
         let nonce = match nonce {
             Some(n) => n,
             None => random_token(16).map_err(|_| CityKitError::Internal { details: "no secure random source".into() })?,
         };
-        let input = key_binding_signing_input(&prefix, audience, &nonce, now);
-        let signature = self.identity_sign(input.as_bytes().to_vec()).await?;
-        let text = format!("{prefix}{}", crate::crypto::jose::assemble(&input, &signature));
+        let signed = self.sign_presentation(&holder, id, claims, audience, &nonce).await?;
         // Refuse before logging a showing that cannot be shown.
-        let qr = super::qr::draw(&text)?;
+        let qr = super::qr::draw(&signed.text)?;
         let lifetime = lifetime_secs.clamp(1, MAX_PRESENTATION_LIFETIME_SECS);
-        let mut names: Vec<String> = claims.to_vec();
-        names.sort();
-        names.dedup();
-        self.log_presentation(&summary.id, &summary.vct, &names, audience).await?;
-        tracing::info!(disclosures = chosen.len(), "presentation made");
+        self.log_presentation(&signed.summary.id, &signed.summary.vct, &signed.names, audience).await?;
+        tracing::info!(disclosures = signed.disclosures, "presentation made");
         Ok(Presentation {
-            text,
-            licence_id: summary.id,
-            vct: summary.vct,
-            claims: names,
+            text: signed.text,
+            licence_id: signed.summary.id,
+            vct: signed.summary.vct,
+            claims: signed.names,
             audience: audience.to_owned(),
             nonce,
-            expires_at: now + lifetime,
+            expires_at: signed.issued_at + lifetime,
             qr_payload: qr.payload,
             qr_version: qr.version,
         })
     }
-}
 
-impl WalletClient {
     /// A presentation of `holder`'s licence `id` for a platform request (no QR code, no size
     /// limit): the chosen claims, a KB-JWT for `audience` and `nonce`. Logged like any showing.
     pub(crate) async fn presentation_for_request(&self, holder: &str, id: &str, claims: &[String], audience: &str, nonce: &str) -> Result<String, CityKitError> {
+        let signed = self.sign_presentation(holder, id, claims, audience, nonce).await?;
+        self.log_presentation(&signed.summary.id, &signed.summary.vct, &signed.names, audience).await?;
+        tracing::info!(disclosures = signed.disclosures, "presentation sent with a case");
+        Ok(signed.text)
+    }
+
+    /// Chooses the disclosures and signs the key binding, refusing revoked or expired licences.
+    async fn sign_presentation(&self, holder: &str, id: &str, claims: &[String], audience: &str, nonce: &str) -> Result<Signed, CityKitError> {
         let (summary, text) = self.load_for(holder, id).await?;
         if summary.status == LicenceStatus::Revoked {
             return Err(WalletError::Revoked.into());
@@ -108,8 +108,7 @@ impl WalletClient {
         let mut names: Vec<String> = claims.to_vec();
         names.sort();
         names.dedup();
-        self.log_presentation(&summary.id, &summary.vct, &names, audience).await?;
-        Ok(format!("{prefix}{}", crate::crypto::jose::assemble(&input, &signature)))
+        Ok(Signed { summary, text: format!("{prefix}{}", crate::crypto::jose::assemble(&input, &signature)), names, disclosures: chosen.len(), issued_at: now })
     }
 }
 
