@@ -65,6 +65,37 @@ final class CancellableCityKitClient: CityKitClient, @unchecked Sendable {
             uniffi_citykit_ffi_fn_method_citykitclient_whoami(self.uniffiCloneHandle())
         }
     }
+
+    // Services: reads that may wait on the platform. `submit`, `retryPending`, `rateCase`,
+    // `amendCase`, `signCase` and `declineCase` are not overridden: they run to completion in the
+    // core (a submission half-sent is resolved by its idempotency key, not by abandoning it).
+
+    override func syncCatalogue() async throws -> CatalogueSync {
+        try await callRustFuture(.rustBuffer, lift: FfiConverterTypeCatalogueSync_lift) {
+            uniffi_citykit_ffi_fn_method_citykitclient_sync_catalogue(self.uniffiCloneHandle())
+        }
+    }
+
+    override func fillForm(itemId: String) async throws -> FilledForm {
+        let item = lowerString(itemId)
+        return try await callRustFuture(.rustBuffer, lift: FfiConverterTypeFilledForm_lift) {
+            uniffi_citykit_ffi_fn_method_citykitclient_fill_form(self.uniffiCloneHandle(), item)
+        }
+    }
+
+    override func getCase(caseId: String) async throws -> Case {
+        let id = lowerString(caseId)
+        return try await callRustFuture(.rustBuffer, lift: FfiConverterTypeCase_lift) {
+            uniffi_citykit_ffi_fn_method_citykitclient_get_case(self.uniffiCloneHandle(), id)
+        }
+    }
+
+    override func reviewCase(caseId: String) async throws -> CaseReview {
+        let id = lowerString(caseId)
+        return try await callRustFuture(.rustBuffer, lift: FfiConverterTypeCaseReview_lift) {
+            uniffi_citykit_ffi_fn_method_citykitclient_review_case(self.uniffiCloneHandle(), id)
+        }
+    }
 }
 
 // MARK: - Driving a Rust future with cancellation

@@ -28,6 +28,26 @@ final class CancellationTests: CityKitTestCase {
         XCTAssertEqual(whoami.person.id, "citizen-01")
     }
 
+    func testCancellingASlowCatalogueSyncReturnsPromptly() async throws {
+        let client = try await openClient()
+        try await logIn(client)
+        try await sim.fault(#"{"delay": {"path": "/api/v1/catalogue", "millis": 5000}}"#)
+
+        let call = Task { try await client.syncCatalogue() }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let cancelledAt = Date()
+        call.cancel()
+        let result = await call.result
+        let elapsed = Date().timeIntervalSince(cancelledAt)
+        XCTAssertLessThan(elapsed, 1.0, "cancellation took \(elapsed) s")
+        XCTAssertThrowsError(try result.get()) { error in
+            XCTAssertTrue(error is CancellationError, "expected CancellationError, got \(error)")
+        }
+        try await sim.clearFaults()
+        let synced = try await client.syncCatalogue()
+        XCTAssertTrue(synced.changed, "the cancelled sync stored nothing")
+    }
+
     func testATaskCancelledBeforeTheCallNeverReachesThePlatform() async throws {
         let client = try await openClient()
         try await logIn(client)
