@@ -82,9 +82,31 @@ impl fmt::Debug for SecretString {
     }
 }
 
+/// Describes a JSON decoding failure without the text being decoded. serde_json's own message
+/// quotes the offending value (`invalid type: string "张伟", expected u32`), so it must not reach
+/// an error or a log when the JSON may hold personal data (answers, drafts, cases, the store).
+pub fn json_problem(e: &serde_json::Error) -> String {
+    let kind = match e.classify() {
+        serde_json::error::Category::Io => "I/O",
+        serde_json::error::Category::Syntax => "syntax",
+        serde_json::error::Category::Data => "unexpected data",
+        serde_json::error::Category::Eof => "truncated",
+    };
+    format!("JSON {kind} error at line {} column {}", e.line(), e.column())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_problems_never_quote_the_value() {
+        let e = serde_json::from_str::<u32>("\"张伟\"").unwrap_err();
+        assert!(e.to_string().contains("张伟"), "serde_json quotes it");
+        let described = json_problem(&e);
+        assert!(!described.contains("张伟"), "{described}");
+        assert!(described.contains("unexpected data") && described.contains("line 1"), "{described}");
+    }
 
     #[test]
     fn debug_and_display_never_print_the_value() {

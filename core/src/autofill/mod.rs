@@ -280,7 +280,7 @@ fn now() -> i64 {
 }
 
 fn decode_err(e: serde_json::Error) -> StoreError {
-    StoreError::Decode { details: e.to_string() }
+    StoreError::Decode { details: crate::privacy::json_problem(&e) }
 }
 
 impl AutofillClient {

@@ -359,7 +359,8 @@ impl ApiReply {
         if !self.is_success() {
             return Err(NetError::Status { status: self.status, error: self.error_body().map(|b| b.error) }.into());
         }
-        serde_json::from_slice(&self.body).map_err(|e| NetError::InvalidResponse { details: format!("unreadable answer: {e}") }.into())
+        serde_json::from_slice(&self.body)
+            .map_err(|e| NetError::InvalidResponse { details: format!("unreadable answer: {}", crate::privacy::json_problem(&e)) }.into())
     }
 
     /// The error body, when there is a readable one.

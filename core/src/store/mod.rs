@@ -166,7 +166,7 @@ impl Store {
                 .query_row("SELECT value FROM records WHERE namespace = ?1 AND key = ?2", (&namespace, &key), |row| row.get(0))
                 .optional()?;
             bytes
-                .map(|b| serde_json::from_slice(&b).map_err(|e| StoreError::Decode { details: format!("{namespace}/{key}: {e}") }))
+                .map(|b| serde_json::from_slice(&b).map_err(|e| StoreError::Decode { details: format!("{namespace}/{key}: {}", crate::privacy::json_problem(&e)) }))
                 .transpose()
         })
         .await
@@ -198,7 +198,7 @@ impl Store {
             tx.execute("DELETE FROM records WHERE namespace = ?1 AND key = ?2", (&namespace, &key))?;
             tx.commit()?;
             bytes
-                .map(|b| serde_json::from_slice(&b).map_err(|e| StoreError::Decode { details: format!("{namespace}/{key}: {e}") }))
+                .map(|b| serde_json::from_slice(&b).map_err(|e| StoreError::Decode { details: format!("{namespace}/{key}: {}", crate::privacy::json_problem(&e)) }))
                 .transpose()
         })
         .await
