@@ -364,7 +364,22 @@ fn now() -> i64 {
 }
 
 fn decode_err(e: serde_json::Error) -> StoreError {
-    StoreError::Decode { details: e.to_string() }
+    StoreError::Decode { details: crate::privacy::json_problem(&e) }
+}
+
+/// The stored form of one of `holder`'s cases (on the store's connection).
+fn stored_blocking(conn: &rusqlite::Connection, holder: &str, case_id: &str) -> Result<Option<StoredCase>, StoreError> {
+    let body: Option<String> = conn.query_row("SELECT body FROM cases WHERE id = ?1 AND holder = ?2", [case_id, holder], |r| r.get(0)).optional()?;
+    body.map(|b| serde_json::from_str(&b).map_err(decode_err)).transpose()
+}
+
+/// Puts a write into the outbox, due now (on the store's connection or transaction).
+fn enqueue_blocking(conn: &rusqlite::Connection, key: &str, holder: &str, kind: &str, refers_to: &str, body: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO outbox (id, holder, kind, case_id, body, attempts, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6)",
+        rusqlite::params![key, holder, kind, refers_to, body, now()],
+    )?;
+    Ok(())
 }
 
 fn new_key() -> Result<String, CityKitError> {
@@ -488,11 +503,7 @@ impl CasesClient {
         self.store
             .call(move |conn| {
                 let tx = conn.transaction()?;
-                let at = now();
-                tx.execute(
-                    "INSERT INTO outbox (id, holder, kind, case_id, body, attempts, next_attempt_at, created_at) VALUES (?1, ?2, 'case', ?3, ?4, 0, ?5, ?5)",
-                    rusqlite::params![key_db, holder_db, item_db, body, at],
-                )?;
+                enqueue_blocking(&tx, &key_db, &holder_db, "case", &item_db, &body)?;
                 tx.execute("DELETE FROM drafts WHERE id = ?1", [draft_db])?;
                 tx.commit()?;
                 Ok(())
@@ -523,7 +534,7 @@ impl CasesClient {
     ) -> Result<SubmissionOutcome, CityKitError> {
         match reply {
             Ok(reply) if reply.is_success() => {
-                let wire: WireCase = serde_json::from_slice(&reply.body).map_err(|e| NetError::InvalidResponse { details: format!("unreadable case: {e}") })?;
+                let wire: WireCase = reply.into_json()?;
                 let case = self.store_case(applicant, wire, Some(queued.clone()), Some(key.to_owned())).await?;
                 tracing::info!(status = case.status.as_str(), "case accepted");
                 if case.status == CaseStatus::AwaitingSignatures {
@@ -649,13 +660,7 @@ impl CasesClient {
         let mut case = wire.case;
         // Keep what this device submitted; the platform's answer does not repeat it.
         let (holder_db, id_db) = (holder.to_owned(), case.id.clone());
-        let previous: Option<StoredCase> = self
-            .store
-            .call(move |conn| {
-                let body: Option<String> = conn.query_row("SELECT body FROM cases WHERE id = ?1 AND holder = ?2", [id_db, holder_db], |r| r.get(0)).optional()?;
-                Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
-            })
-            .await?;
+        let previous: Option<StoredCase> = self.store.call(move |conn| Ok(stored_blocking(conn, &holder_db, &id_db).ok().flatten())).await?;
         let submission = submission.or_else(|| previous.as_ref().and_then(|p| p.submission.clone()));
         case.result_licence_id = previous.as_ref().and_then(|p| p.case.result_licence_id.clone());
         if let (Some(text), None) = (&wire.result_licence, &case.result_licence_id) {
@@ -829,7 +834,7 @@ impl CasesClient {
         if case.content_sha256.as_deref().is_some_and(|d| d != digest) {
             return Err(CaseError::Malformed { details: "the content does not match its digest".into() }.into());
         }
-        let wire: WireContent = serde_json::from_slice(&bytes).map_err(|e| CaseError::Malformed { details: e.to_string() })?;
+        let wire: WireContent = serde_json::from_slice(&bytes).map_err(|e| CaseError::Malformed { details: crate::privacy::json_problem(&e) })?;
         let content = CaseContent {
             case_id: wire.case_id,
             item_id: wire.item_id,
@@ -893,12 +898,7 @@ impl CasesClient {
     /// user-provided). Every earlier signature is void; the applicant signs the new content.
     pub async fn amend(&self, case_id: &str, changes: Vec<(String, String)>) -> Result<SubmissionOutcome, CityKitError> {
         let (applicant, _) = self.autofill.holders().await?;
-        let (holder_db, id_db) = (applicant.clone(), case_id.to_owned());
-        let stored: Option<String> = self
-            .store
-            .call(move |conn| Ok(conn.query_row("SELECT body FROM cases WHERE id = ?1 AND holder = ?2", [id_db, holder_db], |r| r.get(0)).optional()?))
-            .await?;
-        let stored: StoredCase = serde_json::from_str(&stored.ok_or(CaseError::UnknownCase)?).map_err(decode_err)?;
+        let stored = self.load_stored(&applicant, case_id).await?;
         let mut queued = stored.submission.ok_or(CaseError::NotApplicant)?;
         let item = self.autofill.item(&queued.item_id).await?;
         let today = crate::autofill::validate::china_today(now());
@@ -922,27 +922,11 @@ impl CasesClient {
         let key = new_key()?;
         let body = serde_json::to_string(&(case_id, &queued)).map_err(decode_err)?;
         let (key_db, holder_db, case_db) = (key.clone(), applicant.clone(), case_id.to_owned());
-        self.store
-            .call(move |conn| {
-                let at = now();
-                conn.execute(
-                    "INSERT INTO outbox (id, holder, kind, case_id, body, attempts, next_attempt_at, created_at) VALUES (?1, ?2, 'amendment', ?3, ?4, 0, ?5, ?5)",
-                    rusqlite::params![key_db, holder_db, case_db, body, at],
-                )?;
-                Ok(())
-            })
-            .await?;
+        self.store.call(move |conn| enqueue_blocking(conn, &key_db, &holder_db, "amendment", &case_db, &body)).await?;
         let _guard = self.sending.lock().await;
         match self.send_amendment(&key, &applicant, case_id, &queued, 0).await? {
             Some(case) => Ok(SubmissionOutcome::Accepted { case }),
-            None => {
-                let pending = self.pending().await?.into_iter().find(|p| p.submission_id == key);
-                Ok(SubmissionOutcome::Queued {
-                    submission_id: key,
-                    attempts: pending.as_ref().map_or(1, |p| p.attempts),
-                    last_error: pending.and_then(|p| p.last_error),
-                })
-            }
+            None => self.queued_outcome(key).await,
         }
     }
 
@@ -960,7 +944,7 @@ impl CasesClient {
         };
         match reply {
             Ok(reply) if reply.is_success() => {
-                let wire: WireCase = serde_json::from_slice(&reply.body).map_err(|e| NetError::InvalidResponse { details: format!("unreadable case: {e}") })?;
+                let wire: WireCase = reply.into_json()?;
                 let case = self.store_case(applicant, wire, Some(queued.clone()), Some(key.to_owned())).await?;
                 if case.status == CaseStatus::AwaitingSignatures {
                     if let Err(e) = self.sign_current(&case.id, "sign").await {
@@ -1016,12 +1000,7 @@ impl CasesClient {
             }
         }
         let (applicant, _) = self.autofill.holders().await?;
-        let (holder_db, id_db) = (applicant.clone(), case_id.to_owned());
-        let stored: Option<String> = self
-            .store
-            .call(move |conn| Ok(conn.query_row("SELECT body FROM cases WHERE id = ?1 AND holder = ?2", [id_db, holder_db], |r| r.get(0)).optional()?))
-            .await?;
-        let stored: StoredCase = serde_json::from_str(&stored.ok_or(CaseError::UnknownCase)?).map_err(decode_err)?;
+        let stored = self.load_stored(&applicant, case_id).await?;
         if stored.case.applicant.id != applicant {
             return Err(CaseError::NotApplicant.into());
         }
@@ -1030,39 +1009,32 @@ impl CasesClient {
         }
         let queued = QueuedRating { case_id: case_id.to_owned(), rating, comment };
         let key = new_key()?;
-        let body = serde_json::to_string(&queued).map_err(|e| StoreError::Decode { details: e.to_string() })?;
+        let body = serde_json::to_string(&queued).map_err(decode_err)?;
         let (key_db, holder_db, case_db) = (key.clone(), applicant.clone(), case_id.to_owned());
-        self.store
-            .call(move |conn| {
-                let at = now();
-                conn.execute(
-                    "INSERT INTO outbox (id, holder, kind, case_id, body, attempts, next_attempt_at, created_at) VALUES (?1, ?2, 'rating', ?3, ?4, 0, ?5, ?5)",
-                    rusqlite::params![key_db, holder_db, case_db, body, at],
-                )?;
-                Ok(())
-            })
-            .await?;
+        self.store.call(move |conn| enqueue_blocking(conn, &key_db, &holder_db, "rating", &case_db, &body)).await?;
         let _guard = self.sending.lock().await;
         if self.send_rating(&key, &applicant, &queued, 0).await? {
-            let case = self.stored_case(&applicant, case_id).await?;
+            let case = self.load_stored(&applicant, case_id).await?.case;
             Ok(SubmissionOutcome::Accepted { case })
         } else {
-            let pending = self.pending().await?.into_iter().find(|p| p.submission_id == key);
-            Ok(SubmissionOutcome::Queued {
-                submission_id: key,
-                attempts: pending.as_ref().map_or(1, |p| p.attempts),
-                last_error: pending.and_then(|p| p.last_error),
-            })
+            self.queued_outcome(key).await
         }
     }
 
-    async fn stored_case(&self, holder: &str, case_id: &str) -> Result<Case, CityKitError> {
+    /// One of `holder`'s cases as stored on this device.
+    async fn load_stored(&self, holder: &str, case_id: &str) -> Result<StoredCase, CityKitError> {
         let (holder, id) = (holder.to_owned(), case_id.to_owned());
-        let body: Option<String> = self
-            .store
-            .call(move |conn| Ok(conn.query_row("SELECT body FROM cases WHERE id = ?1 AND holder = ?2", [id, holder], |r| r.get(0)).optional()?))
-            .await?;
-        Ok(serde_json::from_str::<StoredCase>(&body.ok_or(CaseError::UnknownCase)?).map_err(decode_err)?.case)
+        self.store.call(move |conn| stored_blocking(conn, &holder, &id)).await?.ok_or_else(|| CaseError::UnknownCase.into())
+    }
+
+    /// What a write still in the outbox reports.
+    async fn queued_outcome(&self, key: String) -> Result<SubmissionOutcome, CityKitError> {
+        let pending = self.pending().await?.into_iter().find(|p| p.submission_id == key);
+        Ok(SubmissionOutcome::Queued {
+            submission_id: key,
+            attempts: pending.as_ref().map_or(1, |p| p.attempts),
+            last_error: pending.and_then(|p| p.last_error),
+        })
     }
 
     /// Sends one queued rating: Ok(true) when delivered, Ok(false) when still queued.
@@ -1075,9 +1047,7 @@ impl CasesClient {
                 self.store
                     .call(move |conn| {
                         let tx = conn.transaction()?;
-                        let body: Option<String> =
-                            tx.query_row("SELECT body FROM cases WHERE id = ?1 AND holder = ?2", [&case_id, &holder], |r| r.get(0)).optional()?;
-                        if let Some(mut stored) = body.and_then(|b| serde_json::from_str::<StoredCase>(&b).ok()) {
+                        if let Some(mut stored) = stored_blocking(&tx, &holder, &case_id)? {
                             stored.case.rating = Some(rating);
                             let body = serde_json::to_string(&stored).map_err(decode_err)?;
                             tx.execute("UPDATE cases SET body = ?1, updated_at = ?2 WHERE id = ?3 AND holder = ?4", rusqlite::params![body, now(), case_id, holder])?;

@@ -161,6 +161,32 @@ impl From<&VerifiedLicence> for StoredLicence {
     }
 }
 
+impl StoredLicence {
+    /// Writes (or replaces) the licence as `holder`'s, checked and fetched `at`.
+    fn insert(&self, conn: &rusqlite::Connection, holder: &str, at: i64) -> rusqlite::Result<()> {
+        conn.execute(
+            "INSERT OR REPLACE INTO licences (id, holder, vct, issuer, sd_jwt, issued_at, valid_from, expires_at,
+                 status_uri, status_idx, status, status_checked_at, fetched_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+            rusqlite::params![
+                self.id,
+                holder,
+                self.vct,
+                self.issuer,
+                self.text,
+                self.issued_at,
+                self.valid_from,
+                self.expires_at,
+                self.status_uri,
+                self.status_idx,
+                self.status.as_str(),
+                at
+            ],
+        )?;
+        Ok(())
+    }
+}
+
 /// The holder's e-licence wallet. Cheap to clone.
 #[derive(Clone)]
 pub struct WalletClient {
@@ -234,25 +260,7 @@ impl WalletClient {
                 let at = now();
                 tx.execute("DELETE FROM licences WHERE holder = ?1", [&holder_for_store])?;
                 for r in &stored {
-                    tx.execute(
-                        "INSERT OR REPLACE INTO licences (id, holder, vct, issuer, sd_jwt, issued_at, valid_from, expires_at,
-                             status_uri, status_idx, status, status_checked_at, fetched_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-                        rusqlite::params![
-                            r.id,
-                            holder_for_store,
-                            r.vct,
-                            r.issuer,
-                            r.text,
-                            r.issued_at,
-                            r.valid_from,
-                            r.expires_at,
-                            r.status_uri,
-                            r.status_idx,
-                            r.status.as_str(),
-                            at
-                        ],
-                    )?;
+                    r.insert(&tx, &holder_for_store, at)?;
                 }
                 tx.execute(
                     "INSERT INTO access_log (at, action, licence_id, vct, claims, counterparty) VALUES (?1, 'consent', NULL, ?2, ?3, ?4)",
@@ -274,18 +282,7 @@ impl WalletClient {
         let (holder, id) = (holder.to_owned(), r.id.clone());
         let holder_for_load = holder.clone();
         self.store
-            .call(move |conn| {
-                conn.execute(
-                    "INSERT OR REPLACE INTO licences (id, holder, vct, issuer, sd_jwt, issued_at, valid_from, expires_at,
-                         status_uri, status_idx, status, status_checked_at, fetched_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-                    rusqlite::params![
-                        r.id, holder, r.vct, r.issuer, r.text, r.issued_at, r.valid_from, r.expires_at, r.status_uri, r.status_idx,
-                        r.status.as_str(), now()
-                    ],
-                )?;
-                Ok(())
-            })
+            .call(move |conn| Ok(r.insert(conn, &holder, now())?))
             .await?;
         tracing::info!("issued licence stored");
         let (summary, text) = self.load_for(&holder_for_load, &id).await?;
