@@ -337,3 +337,51 @@ def test_a_refused_autofill_consent_is_a_typed_error(sim, tmp_path):
         assert await client.drafts() == []
 
     asyncio.run(run())
+
+
+def citizen(sim_bin, citizen_id):
+    import json
+
+    out = subprocess.run([sim_bin, "fixtures", "--json"], capture_output=True, text=True, check=True)
+    return next(c for c in json.loads(out.stdout)["citizens"] if c["id"] == citizen_id)
+
+
+def test_a_rental_registration_is_cosigned_on_three_clients(sim, tmp_path):
+    async def run():
+        clients = []
+        for n, who in enumerate(["citizen-01", "citizen-02", "citizen-05"]):
+            data = tmp_path / who
+            client = await citykit.open_client(config(sim, data), StaticKey(20 + n), None, None)
+            request = await client.start_login()
+            await client.complete_login(sim.authorize(request.authorization_url, user=who))
+            await client.fetch_licences()
+            await client.sync_catalogue()
+            clients.append(client)
+        landlord, co_landlord, tenant = clients
+        form = await landlord.fill_form("rental-registration")
+        for field, value in [("monthly_rent", "4500"), ("lease_start", "2030-01-01"), ("lease_end", "2030-12-31")]:
+            form = await landlord.set_field(form.draft_id, field, value, False)
+        co, ten = citizen(SIM, "citizen-02"), citizen(SIM, "citizen-05")
+        form = await landlord.set_parties(form.draft_id, [
+            citykit.Party(role="co_landlord", name=co["name"], id_number=co["id_number"]),
+            citykit.Party(role="tenant", name=ten["name"], id_number=ten["id_number"]),
+        ])
+        outcome = await landlord.submit(form.draft_id)
+        assert isinstance(outcome, citykit.SubmissionOutcome.ACCEPTED), outcome
+        case = outcome.case
+        assert case.status == citykit.CaseStatus.AWAITING_SIGNATURES
+
+        inbox = await co_landlord.inbox()
+        assert any(i.kind == citykit.InboxKind.COSIGN_REQUEST and i.case_id == case.id for i in inbox)
+        review = await co_landlord.review_case(case.id)
+        assert review.fields["monthly_rent"] == "4500"
+        with pytest.raises(citykit.CityKitError.Case) as err:
+            await co_landlord.sign_case(case.id, "not-the-reviewed-digest")
+        assert err.value.code == "case.content_changed"
+        await co_landlord.sign_case(case.id, review.content_sha256)
+        tenant_review = await tenant.review_case(case.id)
+        done = await tenant.sign_case(case.id, tenant_review.content_sha256)
+        assert done.status == citykit.CaseStatus.APPROVED
+        assert (await landlord.get_case(case.id)).result_licence_id
+
+    asyncio.run(run())
