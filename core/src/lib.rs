@@ -22,6 +22,7 @@ pub mod crypto;
 pub mod error;
 pub mod identity;
 pub mod net;
+mod personal_data;
 mod platform;
 pub mod privacy;
 pub mod store;

@@ -10,6 +10,7 @@
 //! for longer than the configured age (30 days by default).
 
 mod derive;
+pub(crate) mod forget;
 mod error;
 pub mod validate;
 
@@ -25,6 +26,7 @@ use crate::catalogue::{self, CatalogueError, Derivation, FieldType, ServiceItem,
 use crate::identity::{AuthError, IdentityClient, IdentityKind, PresencePurpose};
 use crate::privacy::Personal;
 use crate::store::{Store, StoreError};
+use crate::wallet::access_log::{self, AccessEvent};
 use crate::wallet::sd_jwt::SdJwt;
 use crate::CityKitError;
 
@@ -331,7 +333,7 @@ impl AutofillClient {
         let draft_id = crate::crypto::random_token(12).map_err(|_| CityKitError::Internal { details: "no secure random source".into() })?;
         let mut form = fill_form(&item, &licences, draft_id, at);
         form.claims_read = claim_names.clone();
-        self.log_read(&item.id, &licences, &claim_names).await?;
+        self.log_read(&applicant, &item.id, &licences, &claim_names).await?;
         self.save_draft(&applicant, &form, true).await?;
         tracing::info!(
             fields = form.fields.len(),
@@ -378,10 +380,16 @@ impl AutofillClient {
                     "INSERT OR REPLACE INTO autofill_consents (holder, item_id, claims, granted_at) VALUES (?1, ?2, ?3, ?4)",
                     rusqlite::params![holder, item_id, claims_json, at],
                 )?;
-                tx.execute(
-                    "INSERT INTO access_log (at, action, licence_id, vct, claims, counterparty) VALUES (?1, 'autofill_consent', NULL, ?2, ?3, ?4)",
-                    rusqlite::params![at, vcts, claims_json, format!("item:{item_id}")],
-                )?;
+                let counterparty = format!("item:{item_id}");
+                let event = AccessEvent {
+                    holder: &holder,
+                    action: "autofill_consent",
+                    licence_id: None,
+                    vct: Some(&vcts),
+                    claims_json: &claims_json,
+                    counterparty: Some(&counterparty),
+                };
+                access_log::record(&tx, at, &event)?;
                 tx.commit()?;
                 Ok(())
             })
@@ -445,20 +453,24 @@ impl AutofillClient {
         Ok(licences)
     }
 
-    async fn log_read(&self, item_id: &str, licences: &[LicenceClaims], claims: &[String]) -> Result<(), CityKitError> {
+    async fn log_read(&self, holder: &str, item_id: &str, licences: &[LicenceClaims], claims: &[String]) -> Result<(), CityKitError> {
         if claims.is_empty() {
             return Ok(());
         }
         let vcts = licences.iter().map(|l| l.vct.as_str()).collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(",");
         let claims = serde_json::to_string(claims).map_err(decode_err)?;
-        let counterparty = format!("item:{item_id}");
+        let (holder, counterparty) = (holder.to_owned(), format!("item:{item_id}"));
         self.store
             .call(move |conn| {
-                conn.execute(
-                    "INSERT INTO access_log (at, action, licence_id, vct, claims, counterparty) VALUES (?1, 'autofill', NULL, ?2, ?3, ?4)",
-                    rusqlite::params![now(), vcts, claims, counterparty],
-                )?;
-                Ok(())
+                let event = AccessEvent {
+                    holder: &holder,
+                    action: "autofill",
+                    licence_id: None,
+                    vct: Some(&vcts),
+                    claims_json: &claims,
+                    counterparty: Some(&counterparty),
+                };
+                Ok(access_log::record(conn, now(), &event)?)
             })
             .await?;
         Ok(())
@@ -621,10 +633,16 @@ impl AutofillClient {
                     .optional()?;
                 let Some(claims) = claims else { return Ok(false) };
                 tx.execute("DELETE FROM autofill_consents WHERE holder = ?1 AND item_id = ?2", [&holder, &item_id])?;
-                tx.execute(
-                    "INSERT INTO access_log (at, action, licence_id, vct, claims, counterparty) VALUES (?1, 'autofill_consent_revoked', NULL, NULL, ?2, ?3)",
-                    rusqlite::params![now(), claims, format!("item:{item_id}")],
-                )?;
+                let counterparty = format!("item:{item_id}");
+                let event = AccessEvent {
+                    holder: &holder,
+                    action: "autofill_consent_revoked",
+                    licence_id: None,
+                    vct: None,
+                    claims_json: &claims,
+                    counterparty: Some(&counterparty),
+                };
+                access_log::record(&tx, now(), &event)?;
                 tx.commit()?;
                 Ok(true)
             })

@@ -11,6 +11,7 @@
 //! audience = the platform's case endpoint, nonce = the idempotency key).
 
 mod error;
+pub(crate) mod forget;
 
 use std::collections::BTreeMap;
 

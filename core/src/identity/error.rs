@@ -134,6 +134,13 @@ pub enum AuthError {
         /// What was wrong.
         details: String,
     },
+    /// Logout was refused: submissions, amendments or ratings are still queued and would be
+    /// lost. Send them first (retry when online), or log out discarding them.
+    #[error("{count} queued submissions, amendments or ratings have not been sent")]
+    UnsentWork {
+        /// How many queued writes would be lost.
+        count: u32,
+    },
 }
 
 impl AuthError {
@@ -159,11 +166,20 @@ impl AuthError {
             Self::PresenceUnavailable { .. } => "auth.presence_unavailable",
             Self::DeviceKey { .. } => "auth.device_key",
             Self::Protocol { .. } => "auth.protocol",
+            Self::UnsentWork { .. } => "auth.unsent_work",
         }
     }
 
     /// A default message for people.
     pub fn message(&self, language: Language) -> String {
+        if let Self::UnsentWork { count } = self {
+            return match language {
+                Language::Zh => format!("还有 {count} 项办件、补正或评价尚未发送，退出登录会丢失它们。请联网后重试发送，或确认放弃后再退出。"),
+                Language::En => format!(
+                    "{count} submissions, amendments or ratings have not been sent yet and logging out would lose them. Send them when online, or log out discarding them."
+                ),
+            };
+        }
         pick(
             language,
             match self {

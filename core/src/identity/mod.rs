@@ -54,6 +54,8 @@ pub const ACTING_FOR_HEADER: &str = "CityKit-Acting-For";
 
 const NS_AUTH: &str = "auth";
 const NS_PENDING: &str = "auth.pending";
+/// Tokens still to revoke at the provider (kept across a logout until sent).
+const NS_REVOKE: &str = "auth.revoke";
 const KEY_SESSION: &str = "session";
 const KEY_ACCOUNT: &str = "account";
 const KEY_IDENTITIES: &str = "identities";
@@ -76,7 +78,35 @@ pub struct PlatformConfig {
     pub api_base: Option<String>,
     /// The clock skew tolerated when checking token times.
     pub max_clock_skew: Duration,
+    /// Extra parameters of the authorization request that a provider needs, for example
+    /// `("prompt", "login")`, `("ui_locales", "zh-CN")` or `("acr_values", …)`. They cannot
+    /// replace a parameter CityKit sets itself (`state`, `nonce`, PKCE, `scope`, …).
+    pub extra_authorization_params: Vec<(String, String)>,
 }
+
+/// The scopes a city app asks for unless it says otherwise: an ID token (`openid`), the
+/// person's name (`profile`), and a refresh token (`offline_access`, OpenID Connect Core §11),
+/// which is how providers expect to be asked for one.
+pub const DEFAULT_SCOPES: &[&str] = &["openid", "profile", "offline_access"];
+
+/// The clock skew tolerated when checking token times unless the app says otherwise.
+pub const DEFAULT_MAX_CLOCK_SKEW: Duration = Duration::from_secs(120);
+
+/// Authorization request parameters CityKit sets itself; an app cannot replace them.
+const RESERVED_AUTHORIZATION_PARAMS: &[&str] = &[
+    "client_id",
+    "response_type",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "dpop_jkt",
+    "request_uri",
+    "request",
+    "response_mode",
+];
 
 impl PlatformConfig {
     /// Checks what can be checked without the network: the issuer is an https URL (plain http
@@ -100,18 +130,25 @@ impl PlatformConfig {
         if self.client_id.trim().is_empty() {
             return Err(CityKitError::Config("the client id is empty".into()));
         }
+        for (name, _) in &self.extra_authorization_params {
+            if name.trim().is_empty() || RESERVED_AUTHORIZATION_PARAMS.contains(&name.as_str()) {
+                return Err(CityKitError::Config(format!("the authorization parameter '{name}' cannot be set by the app")));
+            }
+        }
         Ok(())
     }
 
-    /// A configuration with the usual scopes and a two-minute skew.
+    /// A configuration with the default scopes ([`DEFAULT_SCOPES`]) and skew
+    /// ([`DEFAULT_MAX_CLOCK_SKEW`]).
     pub fn new(issuer: impl Into<String>, client_id: impl Into<String>, redirect_uri: impl Into<String>) -> Self {
         Self {
             issuer: issuer.into(),
             client_id: client_id.into(),
             redirect_uri: redirect_uri.into(),
-            scopes: vec!["openid".into(), "profile".into()],
+            scopes: DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
             api_base: None,
-            max_clock_skew: Duration::from_secs(120),
+            max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
+            extra_authorization_params: Vec::new(),
         }
     }
 }
@@ -175,8 +212,14 @@ pub struct WhoAmI {
 /// The result of a logout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct LogoutOutcome {
-    /// Whether the provider confirmed the revocation (false when offline: local data is wiped anyway).
+    /// Whether someone was logged in (false: there was no session; local data is wiped anyway).
+    pub had_session: bool,
+    /// Whether the provider confirmed the revocation (false when offline: the revocation is
+    /// queued and sent later, and local data is wiped anyway).
     pub revoked_at_server: bool,
+    /// Queued submissions, amendments and ratings that were discarded (only with
+    /// [`IdentityClient::logout_discarding_unsent`]).
+    pub discarded_unsent: u32,
 }
 
 /// Whether someone is logged in, and as which identity: what a login-state listener sees.
@@ -245,6 +288,13 @@ struct PendingLogin {
     created_at_ms: i64,
 }
 
+/// A token to revoke at the provider once it can be reached (RFC 7009).
+#[derive(Serialize, Deserialize)]
+struct PendingRevocation {
+    token: SecretString,
+    hint: String,
+}
+
 #[derive(Clone, Serialize, Deserialize)]
 struct Session {
     access_token: SecretString,
@@ -254,16 +304,18 @@ struct Session {
     subject: String,
 }
 
+/// A token endpoint answer. The tokens are [`SecretString`]s from the moment they are decoded,
+/// so every copy is zeroized when dropped.
 #[derive(Deserialize)]
 struct TokenResponse {
-    access_token: String,
+    access_token: SecretString,
     token_type: String,
     #[serde(default)]
     expires_in: Option<i64>,
     #[serde(default)]
-    refresh_token: Option<String>,
+    refresh_token: Option<SecretString>,
     #[serde(default)]
-    id_token: Option<String>,
+    id_token: Option<SecretString>,
 }
 
 #[derive(Deserialize)]
@@ -381,6 +433,15 @@ struct IdentitiesBody {
     identities: Vec<Identity>,
 }
 
+/// Where an authorised call takes its access token from.
+#[derive(Clone, Copy)]
+enum TokenSource<'a> {
+    /// The saved session's (refreshed when due or refused).
+    Session,
+    /// A token not (yet) committed as the session, e.g. during login.
+    Given(&'a SecretString),
+}
+
 /// When a refresh is wanted.
 enum RefreshWhen {
     /// Now, whatever the token's age.
@@ -404,8 +465,12 @@ struct Inner {
     dpop: DpopSigner,
     metadata: tokio::sync::OnceCell<ProviderMetadata>,
     jwks: tokio::sync::RwLock<Vec<EcJwk>>,
-    /// Held across a refresh, so concurrent callers wait for one refresh instead of starting many.
+    /// The session in memory. Held only to read it and to commit a change to the store, never
+    /// across the network or the device key (an app's key may show a biometric prompt).
     session: tokio::sync::Mutex<Option<Session>>,
+    /// Refreshes queue here, so concurrent callers wait for one refresh (single flight) instead
+    /// of starting many; nothing else takes it.
+    refresh_gate: tokio::sync::Mutex<()>,
     acting_for: std::sync::Mutex<Option<String>>,
     state: tokio::sync::watch::Sender<LoginState>,
     presence: Option<Arc<dyn UserPresence>>,
@@ -441,6 +506,7 @@ impl IdentityClient {
                 metadata: tokio::sync::OnceCell::new(),
                 jwks: tokio::sync::RwLock::new(Vec::new()),
                 session: tokio::sync::Mutex::new(session),
+                refresh_gate: tokio::sync::Mutex::new(()),
                 acting_for: std::sync::Mutex::new(acting_for),
                 state,
                 presence,
@@ -541,7 +607,7 @@ impl IdentityClient {
         let challenge = sha256_b64url(verifier.expose().as_bytes());
         let config = &self.inner.config;
         let scope = self.scope();
-        let params: Vec<(&str, &str)> = vec![
+        let mut params: Vec<(&str, &str)> = vec![
             ("client_id", &config.client_id),
             ("response_type", "code"),
             ("redirect_uri", &config.redirect_uri),
@@ -551,6 +617,8 @@ impl IdentityClient {
             ("code_challenge", &challenge),
             ("code_challenge_method", "S256"),
         ];
+        // Checked by PlatformConfig::validate: none replaces a parameter set above.
+        params.extend(config.extra_authorization_params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let jkt = self.inner.dpop.thumbprint();
         let mut authorization_url = url::Url::parse(&metadata.authorization_endpoint)
             .map_err(|e| AuthError::Discovery { details: format!("bad authorization endpoint: {e}") })?;
@@ -589,6 +657,7 @@ impl IdentityClient {
             .put(NS_PENDING, &state, &PendingLogin { nonce, code_verifier: verifier, created_at_ms })
             .await?;
         tracing::info!(pushed = metadata.pushed_authorization_request_endpoint.is_some(), "login started");
+        self.send_queued_revocations().await;
         Ok(LoginRequest {
             authorization_url: authorization_url.to_string(),
             expires_at: (created_at_ms + LOGIN_LIFETIME_MS) / 1000,
@@ -655,29 +724,71 @@ impl IdentityClient {
                 return Err(AuthError::CodeRejected { error: body.error, description: body.error_description }.into());
             }
         };
-        let id_token = tokens.id_token.as_deref().ok_or(AuthError::IdTokenInvalid { problem: IdTokenProblem::MissingClaim })?;
-        let verified = self.verify_id_token(&metadata, id_token, pending.nonce.expose()).await?;
+        // From here on the provider has issued tokens: a failed check revokes them, and nothing
+        // is committed to the store or memory until every check has passed.
+        let issued: Vec<(SecretString, &'static str)> = std::iter::once((tokens.access_token.clone(), "access_token"))
+            .chain(tokens.refresh_token.clone().map(|t| (t, "refresh_token")))
+            .collect();
+        match self.check_and_commit_login(&metadata, tokens, pending.nonce.expose()).await {
+            Ok(account) => {
+                tracing::info!("login completed");
+                self.send_queued_revocations().await;
+                Ok(account)
+            }
+            Err(e) => {
+                tracing::warn!(code = e.code(), "login refused after the token exchange; revoking the new tokens");
+                self.revoke_or_queue(issued).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Verifies the ID token and the userinfo subject, then commits the new session and account
+    /// to the store in one transaction and only then to memory.
+    async fn check_and_commit_login(&self, metadata: &ProviderMetadata, tokens: TokenResponse, nonce: &str) -> Result<Account, CityKitError> {
+        let id_token = tokens.id_token.as_ref().ok_or(AuthError::IdTokenInvalid { problem: IdTokenProblem::MissingClaim })?;
+        let verified = self.verify_id_token(metadata, id_token.expose(), nonce).await?;
         let session = self.session_from(tokens, verified.subject.clone(), None)?;
-        {
-            let mut guard = self.inner.session.lock().await;
-            self.inner.store.delete_namespaces(&[NS_AUTH]).await?;
-            self.inner.store.put(NS_AUTH, KEY_SESSION, &session).await?;
-            *guard = Some(session);
-        }
-        if let Ok(mut acting) = self.inner.acting_for.lock() {
-            *acting = None;
-        }
         let info: UserInfo = match &metadata.userinfo_endpoint {
-            Some(endpoint) => self.authorized_get(endpoint, false).await?,
+            Some(endpoint) => self.authorized_call_with(ApiCall::get(endpoint), None, TokenSource::Given(&session.access_token)).await?.into_json()?,
             None => UserInfo { sub: verified.subject.clone(), name: None },
         };
         if info.sub != verified.subject {
             return Err(AuthError::Protocol { details: "userinfo names another subject than the ID token".into() }.into());
         }
         let account = Account { subject: verified.subject, name: Personal::new(info.name.unwrap_or_default()) };
-        self.inner.store.put(NS_AUTH, KEY_ACCOUNT, &account).await?;
+        let mut guard = self.inner.session.lock().await;
+        let records = [
+            (KEY_SESSION, serde_json::to_vec(&session)),
+            (KEY_ACCOUNT, serde_json::to_vec(&account)),
+        ];
+        let records = records
+            .into_iter()
+            .map(|(k, v)| v.map(|v| (k, v)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| CityKitError::Internal { details: format!("cannot encode the session: {e}") })?;
+        // One transaction: the previous login's records go, the new session and account come.
+        self.inner
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                tx.execute("DELETE FROM records WHERE namespace = ?1", [NS_AUTH])?;
+                for (key, value) in &records {
+                    tx.execute(
+                        "INSERT INTO records (namespace, key, value, updated_at) VALUES (?1, ?2, ?3, ?4)",
+                        (NS_AUTH, key, value, crate::platform::now_unix_secs()),
+                    )?;
+                }
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        *guard = Some(session);
+        if let Ok(mut acting) = self.inner.acting_for.lock() {
+            *acting = None;
+        }
+        drop(guard);
         self.publish(LoginState::LoggedIn { subject: account.subject.clone(), acting_for: None });
-        tracing::info!("login completed");
         Ok(account)
     }
 
@@ -715,37 +826,55 @@ impl IdentityClient {
         if !tokens.token_type.eq_ignore_ascii_case("DPoP") {
             return Err(AuthError::Protocol { details: format!("expected a DPoP-bound token, got {}", tokens.token_type) }.into());
         }
-        let lifetime_ms = tokens.expires_in.unwrap_or(300).max(0) * 1000;
+        // Outside input: a provider's `expires_in` may be anything an i64 holds.
+        let lifetime_ms = tokens.expires_in.unwrap_or(300).max(0).saturating_mul(1000);
         let now = now_ms();
         // Refresh a little early: at 3/4 of the lifetime, or 30 s before expiry, whichever is later.
-        let early = (lifetime_ms - 30_000).max(lifetime_ms * 3 / 4);
+        let early = lifetime_ms.saturating_sub(30_000).max(lifetime_ms / 4 * 3);
         Ok(Session {
-            access_token: SecretString::new(tokens.access_token),
-            refresh_token: tokens.refresh_token.map(SecretString::new).or(previous_refresh),
-            expires_at_ms: now + lifetime_ms,
-            refresh_at_ms: now + early,
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token.or(previous_refresh),
+            expires_at_ms: now.saturating_add(lifetime_ms),
+            refresh_at_ms: now.saturating_add(early),
             subject,
         })
     }
 
+    /// One token request with a DPoP proof. A provider that demands a nonce (`400
+    /// use_dpop_nonce` with a `DPoP-Nonce` header, RFC 9449 §8) gets the request once more with
+    /// its nonce; asked again, CityKit gives up rather than loop.
     async fn token_request(&self, metadata: &ProviderMetadata, form: Vec<(&str, String)>) -> Result<TokenOutcome, CityKitError> {
-        let proof = self.inner.dpop.proof("POST", &metadata.token_endpoint, None).await?;
+        let endpoint = &metadata.token_endpoint;
         let http = &self.inner.http;
-        let response = http
-            .send(Idempotency::NotIdempotent, || async {
-                Ok::<_, CityKitError>(http.reqwest().post(&metadata.token_endpoint).header("DPoP", &proof).form(&form))
-            })
-            .await?;
-        let status = response.status();
-        if status.is_success() {
-            let tokens: TokenResponse =
-                response.json().await.map_err(|e| NetError::InvalidResponse { details: format!("unreadable token answer: {e}") })?;
-            return Ok(TokenOutcome::Issued(tokens));
+        for attempt in 0..2 {
+            let proof = self.inner.dpop.proof("POST", endpoint, None).await?;
+            let response = http
+                .send(Idempotency::NotIdempotent, || async {
+                    Ok::<_, CityKitError>(http.reqwest().post(endpoint).header("DPoP", &proof).form(&form))
+                })
+                .await?;
+            let fresh_nonce = self.inner.dpop.remember_nonce(endpoint, response.headers());
+            let status = response.status();
+            if status.is_success() {
+                let tokens: TokenResponse = response
+                    .json()
+                    .await
+                    .map_err(|e| NetError::InvalidResponse { details: format!("unreadable token answer: {}", e.without_url()) })?;
+                return Ok(TokenOutcome::Issued(tokens));
+            }
+            match response.json::<OAuthErrorBody>().await {
+                Ok(body) if status.as_u16() == 400 && body.error == "use_dpop_nonce" => {
+                    if attempt == 0 && fresh_nonce {
+                        tracing::debug!("the provider wants a DPoP nonce; retrying with it");
+                        continue;
+                    }
+                    return Err(AuthError::DpopRejected { details: "the provider keeps asking for a new DPoP nonce".into() }.into());
+                }
+                Ok(body) if status.is_client_error() => return Ok(TokenOutcome::Refused(body)),
+                _ => return Err(NetError::Status { status: status.as_u16(), error: None }.into()),
+            }
         }
-        match response.json::<OAuthErrorBody>().await {
-            Ok(body) if status.is_client_error() => Ok(TokenOutcome::Refused(body)),
-            _ => Err(NetError::Status { status: status.as_u16(), error: None }.into()),
-        }
+        Err(AuthError::DpopRejected { details: "the provider keeps asking for a new DPoP nonce".into() }.into())
     }
 
     /// Whether a session is saved (it may still have ended at the provider).
@@ -781,31 +910,39 @@ impl IdentityClient {
         self.refresh_detached(RefreshWhen::Always).await.map(|_| ())
     }
 
-    /// Refreshes in a task of its own, under the session lock: concurrent callers wait for one
-    /// refresh (single flight), and a caller that gives up (a cancelled coroutine) cannot stop it
-    /// between the provider rotating the refresh token and the store saving the new one, which
-    /// would leave the old token to be reused and the whole session revoked.
+    /// Refreshes in a task of its own. Concurrent callers queue on the refresh gate and find the
+    /// fresh token when their turn comes (single flight). The session lock is held only to read
+    /// the session and to commit the new one, never while the request is out or the device key
+    /// (an app callback, possibly a biometric prompt) signs. A caller that gives up (a cancelled
+    /// coroutine) cannot stop the task between the provider rotating the refresh token and the
+    /// store saving the new one, which would leave the old token to be reused and the whole
+    /// session revoked.
     async fn refresh_detached(&self, when: RefreshWhen) -> Result<SecretString, CityKitError> {
         let this = self.clone();
         crate::platform::detached(async move {
-            let mut guard = this.inner.session.lock().await;
-            let session = guard.as_ref().ok_or(match when {
-                RefreshWhen::Rejected(_) => AuthError::SessionExpired,
-                _ => AuthError::NotLoggedIn,
-            })?;
-            match &when {
-                RefreshWhen::Due if now_ms() < session.refresh_at_ms => return Ok(session.access_token.clone()),
-                RefreshWhen::Rejected(rejected) if session.access_token != *rejected => return Ok(session.access_token.clone()),
-                _ => {}
-            }
-            this.refresh_locked(&mut guard).await
+            let _flight = this.inner.refresh_gate.lock().await;
+            let session = {
+                let guard = this.inner.session.lock().await;
+                let session = guard.as_ref().ok_or(match when {
+                    RefreshWhen::Rejected(_) => AuthError::SessionExpired,
+                    _ => AuthError::NotLoggedIn,
+                })?;
+                match &when {
+                    RefreshWhen::Due if now_ms() < session.refresh_at_ms => return Ok(session.access_token.clone()),
+                    RefreshWhen::Rejected(rejected) if session.access_token != *rejected => return Ok(session.access_token.clone()),
+                    _ => {}
+                }
+                session.clone()
+            };
+            this.refresh_session(session).await
         })
         .await
         .map_err(|e| CityKitError::Internal { details: e.to_string() })?
     }
 
-    async fn refresh_locked(&self, guard: &mut tokio::sync::MutexGuard<'_, Option<Session>>) -> Result<SecretString, CityKitError> {
-        let session = guard.as_ref().ok_or(AuthError::NotLoggedIn)?.clone();
+    /// Exchanges the refresh token of `session`, then commits the result if `session` is still
+    /// the current one (a logout or another login may have happened meanwhile).
+    async fn refresh_session(&self, session: Session) -> Result<SecretString, CityKitError> {
         let refresh_token = session.refresh_token.clone().ok_or(AuthError::SessionExpired)?;
         let metadata = self.metadata().await?.clone();
         let form = vec![
@@ -814,12 +951,25 @@ impl IdentityClient {
             ("client_id", self.inner.config.client_id.clone()),
         ];
         tracing::debug!("refreshing the access token");
+        let is_current = |current: &Option<Session>| current.as_ref().is_some_and(|c| c.refresh_token == session.refresh_token);
         match self.token_request(&metadata, form).await? {
             TokenOutcome::Issued(tokens) => {
                 let fresh = self.session_from(tokens, session.subject.clone(), Some(refresh_token))?;
+                let mut guard = self.inner.session.lock().await;
+                if !is_current(&guard) {
+                    drop(guard);
+                    tracing::info!("the session ended while it was being refreshed; revoking the new tokens");
+                    let orphans = std::iter::once((fresh.access_token.clone(), "access_token"))
+                        .chain(fresh.refresh_token.clone().map(|t| (t, "refresh_token")))
+                        .collect();
+                    self.revoke_or_queue(orphans).await;
+                    return Err(AuthError::NotLoggedIn.into());
+                }
                 self.inner.store.put(NS_AUTH, KEY_SESSION, &fresh).await?;
                 let token = fresh.access_token.clone();
-                **guard = Some(fresh);
+                *guard = Some(fresh);
+                drop(guard);
+                self.send_queued_revocations().await;
                 Ok(token)
             }
             TokenOutcome::Refused(body) if body.error == "invalid_dpop_proof" => {
@@ -827,9 +977,16 @@ impl IdentityClient {
             }
             TokenOutcome::Refused(body) => {
                 tracing::warn!(error = %body.error, "refresh refused; the session has ended");
-                **guard = None;
-                self.inner.store.delete(NS_AUTH, KEY_SESSION).await?;
-                self.publish(LoginState::SessionExpired);
+                let mut guard = self.inner.session.lock().await;
+                if is_current(&guard) {
+                    self.inner.store.delete(NS_AUTH, KEY_SESSION).await?;
+                    *guard = None;
+                    drop(guard);
+                    self.publish(LoginState::SessionExpired);
+                }
+                // The provider may still hold the token valid (a refusal is not always a
+                // revocation): revoke it, now or once the provider can be reached.
+                self.revoke_or_queue(vec![(refresh_token, "refresh_token")]).await;
                 Err(AuthError::SessionExpired.into())
             }
         }
@@ -847,13 +1004,26 @@ impl IdentityClient {
     /// an `Idempotency-Key`).
     pub(crate) async fn authorized_call(&self, call: ApiCall<'_>, as_current_identity: bool) -> Result<ApiReply, CityKitError> {
         let acting_for = if as_current_identity { self.acting_for() } else { None };
-        let mut token = self.access_token().await?;
+        self.authorized_call_with(call, acting_for, TokenSource::Session).await
+    }
+
+    /// [`Self::authorized_call`] with the token from `source`. A resource server that demands a
+    /// DPoP nonce (`401` with `WWW-Authenticate: DPoP error="use_dpop_nonce"`, RFC 9449 §9)
+    /// gets the call once more with its nonce; a refused session token is refreshed once; a
+    /// given token is never refreshed.
+    async fn authorized_call_with(&self, call: ApiCall<'_>, acting_for: Option<String>, source: TokenSource<'_>) -> Result<ApiReply, CityKitError> {
+        let mut token = match source {
+            TokenSource::Session => self.access_token().await?,
+            TokenSource::Given(token) => token.clone(),
+        };
         let idempotency = if call.method == reqwest::Method::GET || call.idempotency_key.is_some() {
             Idempotency::Idempotent
         } else {
             Idempotency::NotIdempotent
         };
-        for attempt in 0..2 {
+        let (mut nonce_retried, mut refreshed) = (false, false);
+        // At most one nonce retry and one refresh: never a loop.
+        for _ in 0..3 {
             let http = &self.inner.http;
             let (token_ref, acting_ref, call_ref) = (&token, &acting_for, &call);
             let response = http
@@ -887,15 +1057,24 @@ impl IdentityClient {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default()
                 .to_owned();
+            let fresh_nonce = self.inner.dpop.remember_nonce(call.url, response.headers());
             let etag = response.headers().get("ETag").and_then(|v| v.to_str().ok()).map(str::to_owned);
             let body = response.bytes().await.map_err(|e| NetError::InvalidResponse { details: format!("unreadable answer: {}", e.without_url()) })?;
             match status.as_u16() {
+                401 if challenge.contains("use_dpop_nonce") => {
+                    if nonce_retried || !fresh_nonce {
+                        return Err(AuthError::DpopRejected { details: "the platform keeps asking for a new DPoP nonce".into() }.into());
+                    }
+                    tracing::debug!("the platform wants a DPoP nonce; retrying with it");
+                    nonce_retried = true;
+                }
                 401 if challenge.contains("invalid_dpop_proof") => {
                     return Err(AuthError::DpopRejected { details: "the platform refused the proof".into() }.into())
                 }
-                401 if attempt == 0 => {
+                401 if !refreshed && matches!(source, TokenSource::Session) => {
                     tracing::debug!("access token refused; refreshing");
                     token = self.refresh_after_rejection(&token).await?;
+                    refreshed = true;
                 }
                 401 => return Err(AuthError::TokenRejected.into()),
                 403 if serde_json::from_slice::<OAuthErrorBody>(&body).is_ok_and(|b| b.error == "not_an_agent") => {
@@ -1012,55 +1191,143 @@ impl IdentityClient {
         self.api_get("/me").await
     }
 
-    /// Revokes the session at the provider and wipes tokens and personal data from the store.
-    /// Local data is wiped even when the provider cannot be reached, and even if the caller
-    /// gives up half-way.
+    /// Revokes the session at the provider and removes every record of the person and the
+    /// enterprises they act for from the store, in one transaction: login records, licences,
+    /// consents, drafts, cases, the outbox, the inbox, the access log. Local data is removed
+    /// even when the provider cannot be reached (the revocation is then queued and sent by a
+    /// later login), and even if the caller gives up half-way.
+    ///
+    /// Refused with [`AuthError::UnsentWork`] while submissions, amendments or ratings are still
+    /// queued (they would be lost); [`Self::logout_discarding_unsent`] discards them.
     pub async fn logout(&self) -> Result<LogoutOutcome, CityKitError> {
+        self.logout_detached(false).await
+    }
+
+    /// Logs out like [`Self::logout`], discarding queued submissions, amendments and ratings
+    /// (how many is in [`LogoutOutcome::discarded_unsent`]).
+    pub async fn logout_discarding_unsent(&self) -> Result<LogoutOutcome, CityKitError> {
+        self.logout_detached(true).await
+    }
+
+    async fn logout_detached(&self, discard_unsent: bool) -> Result<LogoutOutcome, CityKitError> {
         let this = self.clone();
-        crate::platform::detached(async move { this.logout_inner().await })
+        crate::platform::detached(async move { this.logout_inner(discard_unsent).await })
             .await
             .map_err(|e| CityKitError::Internal { details: e.to_string() })?
     }
 
-    async fn logout_inner(&self) -> Result<LogoutOutcome, CityKitError> {
-        let mut guard = self.inner.session.lock().await;
-        let session = guard.take();
-        let mut revoked_at_server = false;
-        if let Some(session) = &session {
-            match self.revoke(session).await {
-                Ok(()) => revoked_at_server = true,
-                Err(e) => tracing::warn!(code = e.code(), "could not revoke at the provider; wiping local data anyway"),
-            }
+    /// The person and every enterprise they were seen acting for: whose records a logout removes.
+    async fn holders(&self) -> Result<Vec<String>, CityKitError> {
+        let known: Vec<Identity> = self.inner.store.get(NS_AUTH, KEY_IDENTITIES).await?.unwrap_or_default();
+        let mut holders: Vec<String> = known.into_iter().map(|i| i.id).collect();
+        if let Some(account) = self.account().await? {
+            holders.push(account.subject);
         }
-        self.inner.store.delete_namespaces(&[NS_AUTH, NS_PENDING]).await?;
+        if let Some(session) = self.inner.session.lock().await.as_ref() {
+            holders.push(session.subject.clone());
+        }
+        holders.extend(self.acting_for());
+        holders.sort();
+        holders.dedup();
+        Ok(holders)
+    }
+
+    async fn logout_inner(&self, discard_unsent: bool) -> Result<LogoutOutcome, CityKitError> {
+        let holders = self.holders().await?;
+        let unsent = crate::personal_data::unsent_work(&self.inner.store, holders.clone()).await?;
+        if unsent > 0 && !discard_unsent {
+            return Err(AuthError::UnsentWork { count: unsent }.into());
+        }
+        let session = {
+            let mut guard = self.inner.session.lock().await;
+            crate::personal_data::forget(&self.inner.store, holders, vec![NS_AUTH, NS_PENDING]).await?;
+            guard.take()
+        };
         if let Ok(mut acting) = self.inner.acting_for.lock() {
             *acting = None;
         }
         self.publish(LoginState::LoggedOut);
+        let mut revoked_at_server = false;
+        if let Some(session) = &session {
+            let mut tokens = vec![(session.access_token.clone(), "access_token")];
+            if let Some(refresh) = &session.refresh_token {
+                tokens.insert(0, (refresh.clone(), "refresh_token"));
+            }
+            revoked_at_server = self.revoke_or_queue(tokens).await;
+            if revoked_at_server {
+                self.send_queued_revocations().await;
+            }
+        }
         tracing::info!(revoked_at_server, "logged out");
-        Ok(LogoutOutcome { revoked_at_server })
+        Ok(LogoutOutcome { had_session: session.is_some(), revoked_at_server, discarded_unsent: if discard_unsent { unsent } else { 0 } })
     }
 
-    async fn revoke(&self, session: &Session) -> Result<(), CityKitError> {
+    /// Revokes each token at the provider (RFC 7009); one that cannot be revoked now (offline,
+    /// a 5xx) is queued in the store and sent by a later login, refresh or logout. True when the
+    /// provider confirmed every revocation.
+    async fn revoke_or_queue(&self, tokens: Vec<(SecretString, &'static str)>) -> bool {
+        let mut all = true;
+        for (token, hint) in tokens {
+            let Err(e) = self.revoke_token(&token, hint).await else { continue };
+            all = false;
+            if !is_worth_retrying(&e) {
+                tracing::warn!(code = e.code(), "the provider refused a revocation");
+                continue;
+            }
+            tracing::warn!(code = e.code(), "could not revoke at the provider; queued");
+            let queued = PendingRevocation { token, hint: hint.to_owned() };
+            let key = random_token(16).unwrap_or_else(|_| now_ms().to_string());
+            if let Err(e) = self.inner.store.put(NS_REVOKE, &key, &queued).await {
+                tracing::warn!(code = e.code(), "could not queue a revocation");
+            }
+        }
+        all
+    }
+
+    /// Sends the queued revocations, oldest first; stops at the first that still cannot be sent.
+    /// Best effort: never fails the operation that triggered it.
+    async fn send_queued_revocations(&self) {
+        let Ok(keys) = self.inner.store.keys(NS_REVOKE).await else { return };
+        for key in keys {
+            let Ok(Some(queued)) = self.inner.store.get::<PendingRevocation>(NS_REVOKE, &key).await else { continue };
+            match self.revoke_token(&queued.token, &queued.hint).await {
+                Err(e) if is_worth_retrying(&e) => return,
+                Err(e) => tracing::warn!(code = e.code(), "the provider refused a queued revocation; dropped"),
+                Ok(()) => tracing::debug!("a queued revocation was sent"),
+            }
+            if let Err(e) = self.inner.store.delete(NS_REVOKE, &key).await {
+                tracing::warn!(code = e.code(), "could not remove a sent revocation");
+            }
+        }
+    }
+
+    /// How many token revocations wait for the provider to be reachable.
+    pub async fn queued_revocations(&self) -> Result<usize, CityKitError> {
+        Ok(self.inner.store.keys(NS_REVOKE).await?.len())
+    }
+
+    async fn revoke_token(&self, token: &SecretString, hint: &str) -> Result<(), CityKitError> {
         let metadata = self.metadata().await?.clone();
         let endpoint = metadata
             .revocation_endpoint
             .as_ref()
             .ok_or_else(|| AuthError::Discovery { details: "the provider has no revocation endpoint".into() })?;
-        let mut tokens = vec![(session.access_token.clone(), "access_token")];
-        if let Some(refresh) = &session.refresh_token {
-            tokens.insert(0, (refresh.clone(), "refresh_token"));
-        }
         let http = &self.inner.http;
-        for (token, hint) in &tokens {
-            let form = [("token", token.expose()), ("token_type_hint", hint), ("client_id", &self.inner.config.client_id)];
-            let response = http
-                .send(Idempotency::Idempotent, || async { Ok::<_, CityKitError>(http.reqwest().post(endpoint).form(&form)) })
-                .await?;
-            if !response.status().is_success() {
-                return Err(NetError::Status { status: response.status().as_u16(), error: None }.into());
-            }
+        let form = [("token", token.expose()), ("token_type_hint", hint), ("client_id", &self.inner.config.client_id)];
+        let response = http
+            .send(Idempotency::Idempotent, || async { Ok::<_, CityKitError>(http.reqwest().post(endpoint).form(&form)) })
+            .await?;
+        if !response.status().is_success() {
+            return Err(NetError::Status { status: response.status().as_u16(), error: None }.into());
         }
         Ok(())
+    }
+}
+
+/// Whether a failed call may succeed later unchanged: the network, a timeout, a 5xx or 429.
+fn is_worth_retrying(e: &CityKitError) -> bool {
+    match e {
+        CityKitError::Net(n) => n.is_retryable() || matches!(n, NetError::Status { status, .. } if *status >= 500 || *status == 429),
+        _ => false,
     }
 }

@@ -145,6 +145,14 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
                   PRIMARY KEY (holder, id)
               );",
     },
+    Migration {
+        version: 5,
+        description: "the access log belongs to a holder (entries written before have none and go at the next logout)",
+        sql: "ALTER TABLE access_log ADD COLUMN holder TEXT NOT NULL DEFAULT '';
+              CREATE INDEX access_log_by_holder ON access_log (holder, id);
+              CREATE INDEX outbox_by_holder ON outbox (holder);
+              CREATE INDEX cases_by_holder ON cases (holder);",
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -5,6 +5,7 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::access_log::{self, AccessEvent};
 use super::sd_jwt::{SdJwt, SdJwtProblem};
 use super::status::{StatusList, StatusListProblem};
 use super::WalletError;
@@ -262,10 +263,16 @@ impl WalletClient {
                 for r in &stored {
                     r.insert(&tx, &holder_for_store, at)?;
                 }
-                tx.execute(
-                    "INSERT INTO access_log (at, action, licence_id, vct, claims, counterparty) VALUES (?1, 'consent', NULL, ?2, ?3, ?4)",
-                    rusqlite::params![at, vcts.join(","), serde_json::to_string(&claim_names).unwrap_or_default(), counterparty],
-                )?;
+                let (vcts, claims_json) = (vcts.join(","), serde_json::to_string(&claim_names).unwrap_or_default());
+                let event = AccessEvent {
+                    holder: &holder_for_store,
+                    action: "consent",
+                    licence_id: None,
+                    vct: Some(&vcts),
+                    claims_json: &claims_json,
+                    counterparty: Some(&counterparty),
+                };
+                access_log::record(&tx, at, &event)?;
                 tx.commit()?;
                 Ok(())
             })
@@ -293,16 +300,20 @@ impl WalletClient {
         self.identity.sign_with_device_key(message).await
     }
 
-    pub(crate) async fn log_presentation(&self, licence_id: &str, vct: &str, claims: &[String], audience: &str) -> Result<(), CityKitError> {
-        let (licence_id, vct, audience) = (licence_id.to_owned(), vct.to_owned(), audience.to_owned());
+    pub(crate) async fn log_presentation(&self, holder: &str, licence_id: &str, vct: &str, claims: &[String], audience: &str) -> Result<(), CityKitError> {
+        let (holder, licence_id, vct, audience) = (holder.to_owned(), licence_id.to_owned(), vct.to_owned(), audience.to_owned());
         let claims = serde_json::to_string(claims).unwrap_or_default();
         self.store
             .call(move |conn| {
-                conn.execute(
-                    "INSERT INTO access_log (at, action, licence_id, vct, claims, counterparty) VALUES (?1, 'presentation', ?2, ?3, ?4, ?5)",
-                    rusqlite::params![now(), licence_id, vct, claims, audience],
-                )?;
-                Ok(())
+                let event = AccessEvent {
+                    holder: &holder,
+                    action: "presentation",
+                    licence_id: Some(&licence_id),
+                    vct: Some(&vct),
+                    claims_json: &claims,
+                    counterparty: Some(&audience),
+                };
+                Ok(access_log::record(conn, now(), &event)?)
             })
             .await?;
         Ok(())
@@ -524,29 +535,11 @@ impl WalletClient {
         Ok(())
     }
 
-    /// The access log, newest first: what was read or shown, to whom and when, never values.
+    /// The current identity's access log, newest first: what was read or shown, to whom and
+    /// when, never values.
     pub async fn access_log(&self) -> Result<Vec<AccessLogEntry>, CityKitError> {
-        Ok(self
-            .store
-            .call(|conn| {
-                let mut stmt =
-                    conn.prepare("SELECT at, action, licence_id, vct, claims, counterparty FROM access_log ORDER BY id DESC")?;
-                let rows = stmt
-                    .query_map([], |r| {
-                        let claims: String = r.get(4)?;
-                        Ok(AccessLogEntry {
-                            at: r.get(0)?,
-                            action: r.get(1)?,
-                            licence_id: r.get(2)?,
-                            vct: r.get(3)?,
-                            claims: serde_json::from_str(&claims).unwrap_or_default(),
-                            counterparty: r.get(5)?,
-                        })
-                    })?
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(rows)
-            })
-            .await?)
+        let holder = self.current_holder().await?;
+        Ok(self.store.call(move |conn| Ok(access_log::list(conn, &holder)?)).await?)
     }
 }
 

@@ -21,7 +21,9 @@
 //! 2.0–2.3 KB, which needs a QR version in the mid-30s at level L: compression or an online
 //! reference is needed for reliable scanning from a screen), and the published RFC 9901 vectors.
 
+pub(crate) mod access_log;
 mod client;
+pub(crate) mod forget;
 mod error;
 mod present;
 pub mod qr;

@@ -66,7 +66,7 @@ impl WalletClient {
         // Refuse before logging a showing that cannot be shown.
         let qr = super::qr::draw(&signed.text)?;
         let lifetime = lifetime_secs.clamp(1, MAX_PRESENTATION_LIFETIME_SECS);
-        self.log_presentation(&signed.summary.id, &signed.summary.vct, &signed.names, audience).await?;
+        self.log_presentation(&holder, &signed.summary.id, &signed.summary.vct, &signed.names, audience).await?;
         tracing::info!(disclosures = signed.disclosures, "presentation made");
         Ok(Presentation {
             text: signed.text,
@@ -85,7 +85,7 @@ impl WalletClient {
     /// limit): the chosen claims, a KB-JWT for `audience` and `nonce`. Logged like any showing.
     pub(crate) async fn presentation_for_request(&self, holder: &str, id: &str, claims: &[String], audience: &str, nonce: &str) -> Result<String, CityKitError> {
         let signed = self.sign_presentation(holder, id, claims, audience, nonce).await?;
-        self.log_presentation(&signed.summary.id, &signed.summary.vct, &signed.names, audience).await?;
+        self.log_presentation(holder, &signed.summary.id, &signed.summary.vct, &signed.names, audience).await?;
         tracing::info!(disclosures = signed.disclosures, "presentation sent with a case");
         Ok(signed.text)
     }

@@ -58,6 +58,9 @@ struct ServeArgs {
     /// Refuse the non-interactive `test_user` sign-in (only the HTML sign-in page works).
     #[arg(long)]
     no_test_mode: bool,
+    /// Demand server-provided DPoP nonces (RFC 9449 §8, §9), as FAPI 2.0 providers may.
+    #[arg(long)]
+    require_dpop_nonce: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -163,6 +166,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
         access_token_ttl: std::time::Duration::from_secs(args.access_token_ttl),
         code_ttl: std::time::Duration::from_secs(args.code_ttl),
         test_mode: !args.no_test_mode,
+        require_dpop_nonce: args.require_dpop_nonce,
         ..SimConfig::default()
     };
     let result = serve_forever(config, |sim| {

@@ -214,6 +214,8 @@ pub(crate) struct VerifiedProof {
     pub(crate) jwk: Value,
     /// The proof's unique id.
     pub(crate) jti: String,
+    /// The server-provided nonce the proof carries (RFC 9449 §8), if any.
+    pub(crate) nonce: Option<String>,
 }
 
 /// What the proof must match.
@@ -341,6 +343,10 @@ pub(crate) fn verify_dpop_proof(
         jkt: ec_thumbprint(&x, &y),
         jwk: json!({"kty": "EC", "crv": "P-256", "x": x, "y": y}),
         jti,
+        nonce: claims
+            .get("nonce")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 

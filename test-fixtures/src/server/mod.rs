@@ -86,6 +86,26 @@ pub struct SimConfig {
     pub state_dir: Option<PathBuf>,
     /// Validity (`exp - iat`) of the licences `GET /api/v1/licences` issues (default 365 days).
     pub licence_ttl: Duration,
+    /// Demand server-provided DPoP nonces (RFC 9449 §8, §9) at the token endpoint and the
+    /// resource servers, as FAPI 2.0 providers may (default false); see [`DpopNonceMode`].
+    pub require_dpop_nonce: bool,
+}
+
+/// Whether the simulator demands server-provided DPoP nonces in proofs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DpopNonceMode {
+    /// Proofs need no nonce (and a nonce in one is ignored).
+    #[default]
+    Off,
+    /// Every proof must carry the current nonce (or the one before it). A proof without it is
+    /// answered `400 use_dpop_nonce` at the token endpoint and `401` with
+    /// `WWW-Authenticate: DPoP error="use_dpop_nonce"` at the API, each with a `DPoP-Nonce`
+    /// header; every answer carries the current nonce in `DPoP-Nonce`.
+    Required,
+    /// A broken server: every proof is answered `use_dpop_nonce`, whatever nonce it carries
+    /// (a client must not loop).
+    RejectAll,
 }
 
 impl Default for SimConfig {
@@ -98,6 +118,7 @@ impl Default for SimConfig {
             clients: vec![RegisteredClient::demo()],
             state_dir: None,
             licence_ttl: Duration::from_secs(365 * 24 * 3600),
+            require_dpop_nonce: false,
         }
     }
 }
@@ -250,6 +271,9 @@ pub struct SimStats {
     /// Token families revoked (refresh-token reuse, code replay, or revocation of a refresh
     /// token); a family is counted once.
     pub family_revocations: u64,
+    /// Proofs answered `use_dpop_nonce` (no nonce, a stale one, or [`DpopNonceMode::RejectAll`]).
+    #[serde(default)]
+    pub dpop_nonce_challenges: u64,
 }
 
 impl SimStats {
@@ -498,6 +522,17 @@ impl SimHandle {
     /// Clears all faults, as `DELETE /sim/faults` does.
     pub fn clear_faults(&self) {
         self.shared.clear_faults();
+    }
+
+    /// Starts or stops demanding DPoP nonces, as `POST /sim/dpop-nonce {"mode": …}` does.
+    pub fn set_dpop_nonce_mode(&self, mode: DpopNonceMode) {
+        self.shared.set_dpop_nonce_mode(mode);
+    }
+
+    /// Issues a new DPoP nonce (the previous one stays accepted, older ones stop being), as
+    /// `POST /sim/dpop-nonce {"rotate": true}` does.
+    pub fn rotate_dpop_nonce(&self) {
+        self.shared.rotate_dpop_nonce();
     }
 
     /// Makes every access token issued so far expired.

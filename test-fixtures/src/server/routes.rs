@@ -21,7 +21,7 @@ use super::jose;
 use super::licences;
 use super::state::{
     is_valid_s256_challenge, ApiError, AuthorizeOutcome, Authorized, CodeGrant, Issued, OAuthError,
-    ParEntry, Shared, PAR_TTL_SECS,
+    ParEntry, Shared, PAR_TTL_SECS, USE_DPOP_NONCE,
 };
 use super::{Fault, IdTokenFault};
 
@@ -51,6 +51,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/sim/revoke", post(sim_revoke))
         .route("/sim/expire-access-tokens", post(sim_expire))
         .route("/sim/stats", get(sim_stats))
+        .route("/sim/dpop-nonce", post(sim_dpop_nonce))
         .merge(super::case_routes::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
@@ -94,7 +95,14 @@ async fn count_and_faults(State(shared): S, req: Request, next: Next) -> Respons
         )
             .into_response();
     }
-    next.run(req).await
+    let mut response = next.run(req).await;
+    // RFC 9449 §8.2: a server may hand out a fresh nonce with any answer.
+    if let Some(nonce) = shared.dpop_nonce() {
+        if let Ok(value) = HeaderValue::from_str(&nonce) {
+            response.headers_mut().insert("dpop-nonce", value);
+        }
+    }
+    response
 }
 
 pub(super) async fn not_found() -> Response {
@@ -106,6 +114,20 @@ pub(super) fn no_store() -> [(header::HeaderName, HeaderValue); 2] {
         (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         (header::PRAGMA, HeaderValue::from_static("no-cache")),
     ]
+}
+
+/// The token endpoint's or PAR's answer to a refused proof: `use_dpop_nonce` when only the
+/// nonce was missing or stale (RFC 9449 §8), `invalid_dpop_proof` otherwise.
+fn proof_error(description: &'static str) -> OAuthError {
+    if description == USE_DPOP_NONCE {
+        OAuthError::new(
+            400,
+            "use_dpop_nonce",
+            "the proof must carry the nonce in DPoP-Nonce",
+        )
+    } else {
+        OAuthError::new(400, "invalid_dpop_proof", description)
+    }
 }
 
 fn oauth_error(e: &OAuthError) -> Response {
@@ -242,7 +264,7 @@ async fn par(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
                 }
                 dpop_jkt = Some(v.jkt);
             }
-            Err(d) => return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", d)),
+            Err(d) => return oauth_error(&proof_error(d)),
         },
         Err(()) => {
             return oauth_error(&OAuthError::new(
@@ -455,7 +477,7 @@ async fn token(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
     };
     let verified = match s.check_proof(proof, "POST", "/token", None) {
         Ok(v) => v,
-        Err(d) => return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", d)),
+        Err(d) => return oauth_error(&proof_error(d)),
     };
     let result = match grant_type {
         Some("authorization_code") => {
@@ -561,6 +583,11 @@ pub(super) fn api_error(e: ApiError) -> Response {
     let (status, code, description) = match e {
         ApiError::InvalidToken(d) => (StatusCode::UNAUTHORIZED, "invalid_token", d),
         ApiError::InvalidProof(d) => (StatusCode::UNAUTHORIZED, "invalid_dpop_proof", d),
+        ApiError::UseDpopNonce => (
+            StatusCode::UNAUTHORIZED,
+            "use_dpop_nonce",
+            "the proof must carry the nonce in DPoP-Nonce",
+        ),
         ApiError::NotAnAgent => (
             StatusCode::FORBIDDEN,
             "not_an_agent",
@@ -910,4 +937,26 @@ async fn sim_revoke(State(s): S, body: Bytes) -> Response {
 
 async fn sim_stats(State(s): S) -> Response {
     (no_store(), Json(s.stats())).into_response()
+}
+
+/// `POST /sim/dpop-nonce {"mode": "off"|"required"|"reject_all", "rotate": true}`: whether
+/// proofs must carry the server's DPoP nonce, and a new nonce on demand.
+async fn sim_dpop_nonce(State(s): S, body: Bytes) -> Response {
+    #[derive(Deserialize)]
+    struct Body {
+        #[serde(default)]
+        mode: Option<super::DpopNonceMode>,
+        #[serde(default)]
+        rotate: bool,
+    }
+    let Ok(body) = serde_json::from_slice::<Body>(&body) else {
+        return bad_request("expected {\"mode\": \"off|required|reject_all\", \"rotate\": bool}");
+    };
+    if let Some(mode) = body.mode {
+        s.set_dpop_nonce_mode(mode);
+    }
+    if body.rotate {
+        s.rotate_dpop_nonce();
+    }
+    (StatusCode::NO_CONTENT, no_store()).into_response()
 }

@@ -12,7 +12,7 @@ use super::cases::Book;
 use super::catalogue::{self, ServiceCatalogue};
 use super::jose::{self, IdTokenSigner, ProofExpectation, VerifiedProof};
 use super::licences::{self, Catalogue, LicenceRecord, Times, LICENCE_OFFICES};
-use super::{Fault, IdTokenFault, SimConfig, SimStats};
+use super::{DpopNonceMode, Fault, IdTokenFault, SimConfig, SimStats};
 use crate::fixtures::Fixtures;
 
 /// How long a pushed authorization request stays usable.
@@ -55,11 +55,25 @@ struct State {
     access_tokens: HashMap<String, AccessEntry>,
     refresh_tokens: HashMap<String, RefreshEntry>,
     jtis: HashMap<String, i64>,
+    dpop_nonce: NonceState,
     faults: Faults,
     stats: SimStats,
     /// Revoked licences: (office index, status index).
     revoked: BTreeSet<(usize, u32)>,
 }
+
+/// The server-provided DPoP nonces (RFC 9449 §8 and §9): the current one and the one before
+/// it are accepted, so a client that learnt the newest nonce from any answer never needs a
+/// second round trip.
+#[derive(Default)]
+struct NonceState {
+    mode: DpopNonceMode,
+    current: String,
+    previous: Option<String>,
+}
+
+/// Why a proof was refused for its nonce; the routes answer `use_dpop_nonce` with a fresh one.
+pub(crate) const USE_DPOP_NONCE: &str = "proof lacks the server's current DPoP nonce";
 
 #[derive(Default)]
 struct Faults {
@@ -140,6 +154,8 @@ impl OAuthError {
 pub(crate) enum ApiError {
     InvalidToken(&'static str),
     InvalidProof(&'static str),
+    /// The proof lacks the server's current nonce (RFC 9449 §9).
+    UseDpopNonce,
     NotAnAgent,
 }
 
@@ -224,7 +240,6 @@ impl Shared {
     ) -> Shared {
         Shared {
             issuer,
-            config,
             fixtures,
             signer,
             office_keys,
@@ -232,8 +247,20 @@ impl Shared {
             services: services.catalogue,
             served: services.served,
             calendar: services.calendar,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                dpop_nonce: NonceState {
+                    mode: if config.require_dpop_nonce {
+                        DpopNonceMode::Required
+                    } else {
+                        DpopNonceMode::Off
+                    },
+                    current: jose::random_token(),
+                    previous: None,
+                },
+                ..State::default()
+            }),
             cases: Mutex::new(Book::default()),
+            config,
         }
     }
 
@@ -378,7 +405,36 @@ impl Shared {
             _ => {}
         }
         st.jtis.insert(key, now + 2 * jose::IAT_WINDOW_SECS + 1);
+        let nonce_ok = match st.dpop_nonce.mode {
+            DpopNonceMode::Off => true,
+            DpopNonceMode::Required => verified.nonce.as_deref().is_some_and(|n| {
+                n == st.dpop_nonce.current || st.dpop_nonce.previous.as_deref() == Some(n)
+            }),
+            DpopNonceMode::RejectAll => false,
+        };
+        if !nonce_ok {
+            st.stats.dpop_nonce_challenges += 1;
+            return Err(USE_DPOP_NONCE);
+        }
         Ok(verified)
+    }
+
+    /// The nonce to hand out in `DPoP-Nonce`, when nonces are demanded.
+    pub(crate) fn dpop_nonce(&self) -> Option<String> {
+        let st = self.lock();
+        (st.dpop_nonce.mode != DpopNonceMode::Off).then(|| st.dpop_nonce.current.clone())
+    }
+
+    pub(crate) fn set_dpop_nonce_mode(&self, mode: DpopNonceMode) {
+        self.lock().dpop_nonce.mode = mode;
+    }
+
+    /// Issues a new nonce; the one before it stays accepted, the older ones no longer are.
+    pub(crate) fn rotate_dpop_nonce(&self) {
+        let mut st = self.lock();
+        let fresh = jose::random_token();
+        let old = std::mem::replace(&mut st.dpop_nonce.current, fresh);
+        st.dpop_nonce.previous = Some(old);
     }
 
     // ----- PAR and authorization -----
@@ -672,7 +728,13 @@ impl Shared {
         let proof = proof.ok_or(ApiError::InvalidProof("DPoP proof missing"))?;
         let verified = self
             .check_proof(proof, method, path, Some(token))
-            .map_err(ApiError::InvalidProof)?;
+            .map_err(|d| {
+                if d == USE_DPOP_NONCE {
+                    ApiError::UseDpopNonce
+                } else {
+                    ApiError::InvalidProof(d)
+                }
+            })?;
         if verified.jkt != jkt {
             return Err(ApiError::InvalidProof(
                 "proof key is not the key the token is bound to",
