@@ -10,7 +10,16 @@ use crate::env::{param, with_param, Env, CITIZEN};
 
 #[tokio::test]
 async fn a_citizen_logs_in_switches_to_an_enterprise_and_back_and_logs_out() {
-    let env = Env::start().await;
+    journey(false).await;
+}
+
+#[tokio::test]
+async fn the_same_journey_works_when_the_provider_demands_dpop_nonces() {
+    journey(true).await;
+}
+
+async fn journey(require_dpop_nonce: bool) {
+    let env = Env::start_with(SimConfig { require_dpop_nonce, ..Default::default() }).await;
     let client = env.client("a").await;
     let request = client.identity().start_login().await.unwrap();
     // PAR: the browser URL carries only the client id and the pushed request's handle.

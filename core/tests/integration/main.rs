@@ -3,7 +3,9 @@
 
 mod env;
 mod login;
+mod logout;
 mod net;
 mod refresh;
 mod services;
+mod session;
 mod wallet;

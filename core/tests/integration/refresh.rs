@@ -9,7 +9,16 @@ use crate::env::{Env, CITIZEN};
 
 #[tokio::test]
 async fn an_access_token_expired_at_the_server_is_refreshed_once_for_100_concurrent_calls() {
-    let env = Env::start().await;
+    expired_at_the_server(false).await;
+}
+
+#[tokio::test]
+async fn with_dpop_nonces_an_access_token_expired_at_the_server_is_refreshed_once_for_100_concurrent_calls() {
+    expired_at_the_server(true).await;
+}
+
+async fn expired_at_the_server(require_dpop_nonce: bool) {
+    let env = Env::start_with(SimConfig { require_dpop_nonce, ..Default::default() }).await;
     let client = env.logged_in("a", CITIZEN).await;
     client.identity().whoami().await.unwrap();
     let before = env.sim.stats().refresh_grants;
@@ -23,11 +32,21 @@ async fn an_access_token_expired_at_the_server_is_refreshed_once_for_100_concurr
         assert_eq!(result.unwrap().acting_as.id, CITIZEN);
     }
     assert_eq!(env.sim.stats().refresh_grants - before, 1, "exactly one refresh");
+    assert!(env.sim.stats().dpop_nonce_challenges <= 1, "the nonce from the token endpoint serves the API");
 }
 
 #[tokio::test]
 async fn an_access_token_expired_on_the_clock_is_refreshed_once_for_100_concurrent_calls() {
-    let env = Env::start_with(SimConfig { access_token_ttl: Duration::from_secs(1), ..Default::default() }).await;
+    expired_on_the_clock(false).await;
+}
+
+#[tokio::test]
+async fn with_dpop_nonces_an_access_token_expired_on_the_clock_is_refreshed_once_for_100_concurrent_calls() {
+    expired_on_the_clock(true).await;
+}
+
+async fn expired_on_the_clock(require_dpop_nonce: bool) {
+    let env = Env::start_with(SimConfig { access_token_ttl: Duration::from_secs(1), require_dpop_nonce, ..Default::default() }).await;
     let client = env.logged_in("a", CITIZEN).await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let before = env.sim.stats().refresh_grants;

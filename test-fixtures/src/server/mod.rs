@@ -91,6 +91,15 @@ pub struct SimConfig {
     pub require_dpop_nonce: bool,
 }
 
+/// What the provider kept of a pushed authorization request (see [`SimHandle::pushed_request`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedRequest {
+    /// The requested scope, as sent.
+    pub scope: String,
+    /// The optional parameters: `prompt`, `ui_locales`, `acr_values`, `max_age`, `login_hint`.
+    pub other: BTreeMap<String, String>,
+}
+
 /// Whether the simulator demands server-provided DPoP nonces in proofs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -198,6 +207,8 @@ pub enum Fault {
     IdToken(IdTokenFault),
     /// Authorizations end with `error=access_denied` instead of a code.
     DenyAuthorization,
+    /// `/userinfo` names another subject than the access token's (a mixed-up provider).
+    WrongUserinfoSubject,
     /// The next `count` requests to exactly `path` are handled, then answered with `502`
     /// instead of their answer (a lost answer: the client cannot tell whether it happened).
     LoseResponse {
@@ -224,6 +235,7 @@ impl Fault {
             }
             Fault::IdToken(f) => serde_json::json!({"id_token": f.as_str()}),
             Fault::DenyAuthorization => serde_json::json!({"deny_authorization": true}),
+            Fault::WrongUserinfoSubject => serde_json::json!({"wrong_userinfo_subject": true}),
             Fault::LoseResponse { path, count } => {
                 serde_json::json!({"lose_response": {"path": path, "count": count}})
             }
@@ -533,6 +545,15 @@ impl SimHandle {
     /// `POST /sim/dpop-nonce {"rotate": true}` does.
     pub fn rotate_dpop_nonce(&self) {
         self.shared.rotate_dpop_nonce();
+    }
+
+    /// The scope and the optional parameters (`prompt`, `ui_locales`, …) of a pushed
+    /// authorization request that has not been used yet, by the authorization URL that names it.
+    pub fn pushed_request(&self, authorization_url: &str) -> Option<PushedRequest> {
+        let url = url::Url::parse(authorization_url).ok()?;
+        let get = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+        let entry = self.shared.peek_par(&get("client_id")?, &get("request_uri")?).ok()?;
+        Some(PushedRequest { scope: entry.scope, other: entry.other })
     }
 
     /// Makes every access token issued so far expired.

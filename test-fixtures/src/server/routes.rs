@@ -27,6 +27,10 @@ use super::{Fault, IdTokenFault};
 
 pub(super) type S = State<Arc<Shared>>;
 
+/// Optional authorization parameters the provider keeps from a pushed request.
+const OTHER_AUTHORIZATION_PARAMS: &[&str] =
+    &["prompt", "ui_locales", "acr_values", "max_age", "login_hint"];
+
 /// The header naming the enterprise a call is made for.
 pub const ACTING_FOR_HEADER: &str = "citykit-acting-for";
 
@@ -186,7 +190,7 @@ async fn discovery(State(s): S) -> Response {
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["public"],
-        "scopes_supported": ["openid", "profile"],
+        "scopes_supported": ["openid", "profile", "offline_access"],
         "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "name"],
         "code_challenge_methods_supported": ["S256"],
         "dpop_signing_alg_values_supported": ["ES256"],
@@ -282,6 +286,11 @@ async fn par(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
         nonce: get("nonce").map(str::to_owned),
         code_challenge: code_challenge.to_owned(),
         dpop_jkt,
+        other: form
+            .iter()
+            .filter(|(k, _)| OTHER_AUTHORIZATION_PARAMS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
         expires_at: std::time::Instant::now() + Duration::from_secs(PAR_TTL_SECS),
     };
     let request_uri = s.push_authorization(entry);
@@ -644,6 +653,11 @@ async fn userinfo(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> 
         .citizen(&sub)
         .map(|c| c.name.clone())
         .unwrap_or_default();
+    let sub = if s.wrong_userinfo_subject() {
+        "someone-else".to_owned()
+    } else {
+        sub
+    };
     (
         StatusCode::OK,
         no_store(),
@@ -826,6 +840,7 @@ struct FaultBody {
     lose_response: Option<LoseBody>,
     id_token: Option<IdTokenFault>,
     deny_authorization: Option<bool>,
+    wrong_userinfo_subject: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -891,6 +906,9 @@ async fn sim_set_faults(State(s): S, body: Bytes) -> Response {
     }
     if body.deny_authorization == Some(true) {
         faults.push(Fault::DenyAuthorization);
+    }
+    if body.wrong_userinfo_subject == Some(true) {
+        faults.push(Fault::WrongUserinfoSubject);
     }
     if faults.is_empty() {
         return bad_request("no fault given");

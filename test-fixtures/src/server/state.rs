@@ -1,7 +1,7 @@
 //! The simulator's in-memory state and the protocol rules that act on it. Everything is behind
 //! one std `Mutex`, never held across an `.await`.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -82,6 +82,7 @@ struct Faults {
     lose_response: HashMap<String, u32>,
     id_token: BTreeSet<IdTokenFault>,
     deny_authorization: bool,
+    wrong_userinfo_subject: bool,
 }
 
 /// A pushed authorization request.
@@ -94,6 +95,8 @@ pub(crate) struct ParEntry {
     pub(crate) nonce: Option<String>,
     pub(crate) code_challenge: String,
     pub(crate) dpop_jkt: Option<String>,
+    /// `prompt`, `ui_locales`, `acr_values`, … as pushed (OpenID Connect Core §3.1.2.1).
+    pub(crate) other: BTreeMap<String, String>,
     pub(crate) expires_at: Instant,
 }
 
@@ -318,6 +321,7 @@ impl Shared {
                 st.faults.id_token.insert(f);
             }
             Fault::DenyAuthorization => st.faults.deny_authorization = true,
+            Fault::WrongUserinfoSubject => st.faults.wrong_userinfo_subject = true,
             Fault::LoseResponse { path, count } => {
                 if count > 0 {
                     *st.faults.lose_response.entry(path).or_insert(0) += count;
@@ -335,6 +339,11 @@ impl Shared {
         for entry in self.lock().access_tokens.values_mut() {
             entry.expires_at = entry.expires_at.min(now);
         }
+    }
+
+    /// Whether `/userinfo` should name another subject (fault).
+    pub(crate) fn wrong_userinfo_subject(&self) -> bool {
+        self.lock().faults.wrong_userinfo_subject
     }
 
     pub(crate) fn stats(&self) -> SimStats {
