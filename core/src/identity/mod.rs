@@ -707,14 +707,15 @@ impl IdentityClient {
             return Err(if error == "access_denied" { AuthError::AccessDenied } else { AuthError::AuthorizationFailed { error } }.into());
         }
         let code = SecretString::new(param("code").ok_or(AuthError::InvalidRedirect { details: "no code".into() })?);
-        let form = vec![
-            ("grant_type", "authorization_code".to_owned()),
-            ("code", code.expose().to_owned()),
-            ("redirect_uri", config.redirect_uri.clone()),
-            ("client_id", config.client_id.clone()),
-            ("code_verifier", pending.code_verifier.expose().to_owned()),
+        // Borrowed, never copied: the code and the verifier stay in zeroized strings.
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code.expose()),
+            ("redirect_uri", config.redirect_uri.as_str()),
+            ("client_id", config.client_id.as_str()),
+            ("code_verifier", pending.code_verifier.expose()),
         ];
-        let tokens = match self.token_request(&metadata, form).await? {
+        let tokens = match self.token_request(&metadata, &form).await? {
             TokenOutcome::Issued(tokens) => tokens,
             TokenOutcome::Refused(body) if body.error == "invalid_dpop_proof" => {
                 return Err(AuthError::DpopRejected { details: body.error_description.unwrap_or_default() }.into())
@@ -843,14 +844,14 @@ impl IdentityClient {
     /// One token request with a DPoP proof. A provider that demands a nonce (`400
     /// use_dpop_nonce` with a `DPoP-Nonce` header, RFC 9449 §8) gets the request once more with
     /// its nonce; asked again, CityKit gives up rather than loop.
-    async fn token_request(&self, metadata: &ProviderMetadata, form: Vec<(&str, String)>) -> Result<TokenOutcome, CityKitError> {
+    async fn token_request(&self, metadata: &ProviderMetadata, form: &[(&str, &str)]) -> Result<TokenOutcome, CityKitError> {
         let endpoint = &metadata.token_endpoint;
         let http = &self.inner.http;
         for attempt in 0..2 {
             let proof = self.inner.dpop.proof("POST", endpoint, None).await?;
             let response = http
                 .send(Idempotency::NotIdempotent, || async {
-                    Ok::<_, CityKitError>(http.reqwest().post(endpoint).header("DPoP", &proof).form(&form))
+                    Ok::<_, CityKitError>(http.reqwest().post(endpoint).header("DPoP", &proof).form(form))
                 })
                 .await?;
             let fresh_nonce = self.inner.dpop.remember_nonce(endpoint, response.headers());
@@ -945,14 +946,14 @@ impl IdentityClient {
     async fn refresh_session(&self, session: Session) -> Result<SecretString, CityKitError> {
         let refresh_token = session.refresh_token.clone().ok_or(AuthError::SessionExpired)?;
         let metadata = self.metadata().await?.clone();
-        let form = vec![
-            ("grant_type", "refresh_token".to_owned()),
-            ("refresh_token", refresh_token.expose().to_owned()),
-            ("client_id", self.inner.config.client_id.clone()),
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose()),
+            ("client_id", self.inner.config.client_id.as_str()),
         ];
         tracing::debug!("refreshing the access token");
         let is_current = |current: &Option<Session>| current.as_ref().is_some_and(|c| c.refresh_token == session.refresh_token);
-        match self.token_request(&metadata, form).await? {
+        match self.token_request(&metadata, &form).await? {
             TokenOutcome::Issued(tokens) => {
                 let fresh = self.session_from(tokens, session.subject.clone(), Some(refresh_token))?;
                 let mut guard = self.inner.session.lock().await;
