@@ -117,6 +117,11 @@ impl CompactJws {
         if !header.is_object() || !claims.is_object() {
             return Err(JoseError::Malformed("header and payload must be JSON objects"));
         }
+        // RFC 7515 §4.1.11: a recipient must refuse a JWS whose `crit` names extensions it does
+        // not understand, and CityKit understands none.
+        if header.get("crit").is_some() {
+            return Err(JoseError::Malformed("the header has critical extensions (crit) CityKit does not understand"));
+        }
         Ok(Self { header, claims, signing_input: format!("{h}.{p}"), signature })
     }
 
@@ -155,6 +160,17 @@ pub fn assemble(signing_input: &str, signature: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_with_critical_extensions_is_refused() {
+        let claims = serde_json::json!({"sub": "x"});
+        let plain = format!("{}.AAAA", signing_input(&serde_json::json!({"alg": "ES256"}), &claims));
+        assert!(CompactJws::parse(&plain).is_ok());
+        for crit in [serde_json::json!(["exp"]), serde_json::json!(["b64"]), serde_json::json!([])] {
+            let token = format!("{}.AAAA", signing_input(&serde_json::json!({"alg": "ES256", "crit": crit, "exp": 1, "b64": false}), &claims));
+            assert!(matches!(CompactJws::parse(&token), Err(JoseError::Malformed(_))), "{crit}");
+        }
+    }
 
     /// RFC 7638 §3.1 gives an RSA example; for EC we check against the RFC 7515 A.3 key's known thumbprint shape
     /// and against an independent computation of the canonical form.

@@ -326,7 +326,7 @@ impl WalletClient {
     /// Verifies a licence issued to this device; returns its text, parsed form, status reference and status.
     async fn verify_own_licence(&self, text: &str) -> Result<VerifiedLicence, CityKitError> {
         let sd = SdJwt::parse(text).map_err(problem)?;
-        if sd.jws.header.get("typ").and_then(Value::as_str) != Some("dc+sd-jwt") {
+        if !sd.is_sd_jwt_vc() {
             return Err(WalletError::Malformed { details: "not an SD-JWT VC (typ)".into() }.into());
         }
         let issuer = sd.jws.claims.get("iss").and_then(Value::as_str).ok_or(WalletError::Malformed { details: "no iss".into() })?.to_owned();

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::client::{licence_id, now, LicenceStatus, WalletClient};
-use super::sd_jwt::{key_binding_signing_input, Disclosure, KeyBindingProblem, SdJwt, SdJwtProblem};
+use super::sd_jwt::{key_binding_signing_input_until, Disclosure, KeyBindingProblem, SdJwt, SdJwtProblem};
 use super::status::StatusList;
 use super::WalletError;
 use crate::crypto::jose::EcJwk;
@@ -62,10 +62,10 @@ impl WalletClient {
             Some(n) => n,
             None => random_token(16).map_err(|_| CityKitError::Internal { details: "no secure random source".into() })?,
         };
-        let signed = self.sign_presentation(&holder, id, claims, audience, &nonce).await?;
+        let lifetime = lifetime_secs.clamp(1, MAX_PRESENTATION_LIFETIME_SECS);
+        let signed = self.sign_presentation(&holder, id, claims, audience, &nonce, Some(lifetime)).await?;
         // Refuse before logging a showing that cannot be shown.
         let qr = super::qr::draw(&signed.text)?;
-        let lifetime = lifetime_secs.clamp(1, MAX_PRESENTATION_LIFETIME_SECS);
         self.log_presentation(&holder, &signed.summary.id, &signed.summary.vct, &signed.names, audience).await?;
         tracing::info!(disclosures = signed.disclosures, "presentation made");
         Ok(Presentation {
@@ -84,14 +84,18 @@ impl WalletClient {
     /// A presentation of `holder`'s licence `id` for a platform request (no QR code, no size
     /// limit): the chosen claims, a KB-JWT for `audience` and `nonce`. Logged like any showing.
     pub(crate) async fn presentation_for_request(&self, holder: &str, id: &str, claims: &[String], audience: &str, nonce: &str) -> Result<String, CityKitError> {
-        let signed = self.sign_presentation(holder, id, claims, audience, nonce).await?;
+        let signed = self.sign_presentation(holder, id, claims, audience, nonce, None).await?;
         self.log_presentation(holder, &signed.summary.id, &signed.summary.vct, &signed.names, audience).await?;
         tracing::info!(disclosures = signed.disclosures, "presentation sent with a case");
         Ok(signed.text)
     }
 
-    /// Chooses the disclosures and signs the key binding, refusing revoked or expired licences.
-    async fn sign_presentation(&self, holder: &str, id: &str, claims: &[String], audience: &str, nonce: &str) -> Result<Signed, CityKitError> {
+    /// Chooses the disclosures and signs the key binding (with `exp` = now + `lifetime` when
+    /// given), refusing an empty audience and revoked, expired or not yet valid licences.
+    async fn sign_presentation(&self, holder: &str, id: &str, claims: &[String], audience: &str, nonce: &str, lifetime: Option<i64>) -> Result<Signed, CityKitError> {
+        if audience.trim().is_empty() {
+            return Err(WalletError::WrongAudience.into());
+        }
         let (summary, text) = self.load_for(holder, id).await?;
         if summary.status == LicenceStatus::Revoked {
             return Err(WalletError::Revoked.into());
@@ -100,10 +104,13 @@ impl WalletClient {
         if summary.expires_at.is_some_and(|exp| exp < now) {
             return Err(WalletError::Expired.into());
         }
+        if summary.valid_from.is_some_and(|nbf| nbf > now) {
+            return Err(WalletError::NotYetValid.into());
+        }
         let sd = SdJwt::parse(&text).map_err(|_| WalletError::Malformed { details: "stored licence".into() })?;
         let chosen = choose(&sd, claims)?;
         let prefix = sd.presentation_prefix(&chosen);
-        let input = key_binding_signing_input(&prefix, audience, nonce, now);
+        let input = key_binding_signing_input_until(&prefix, audience, nonce, now, lifetime.map(|l| now.saturating_add(l)));
         let signature = self.identity_sign(input.as_bytes().to_vec()).await?;
         let mut names: Vec<String> = claims.to_vec();
         names.sort();
@@ -237,6 +244,9 @@ impl Verifier {
             SdJwtProblem::DuplicateDisclosure | SdJwtProblem::ClaimCollision => WalletError::TamperedDisclosure,
             other => WalletError::Malformed { details: other.as_str().into() },
         })?;
+        if !sd.is_sd_jwt_vc() {
+            return Err(WalletError::Malformed { details: "the issuer JWT is not an SD-JWT VC (typ)".into() });
+        }
         let claims = &sd.jws.claims;
         let issuer = claims.get("iss").and_then(Value::as_str).ok_or(WalletError::Malformed { details: "no iss".into() })?;
         let named = self.trusted.iter().find(|t| t.issuer == issuer);
@@ -259,8 +269,13 @@ impl Verifier {
             KeyBindingProblem::Stale => WalletError::Expired,
             KeyBindingProblem::Missing | KeyBindingProblem::BadSignature => WalletError::BadKeyBinding,
         })?;
-        if binding.audience != self.audience {
+        // An empty audience is nobody's: refused even when the verifier's own is empty too.
+        if binding.audience.is_empty() || binding.audience != self.audience {
             return Err(WalletError::WrongAudience);
+        }
+        // The lifetime the holder chose (`present --lifetime`), within the verifier's own limit.
+        if binding.expires_at.is_some_and(|exp| exp.saturating_add(self.max_skew) < now) {
+            return Err(WalletError::Expired);
         }
         if let Some(exp) = claims.get("exp").and_then(Value::as_i64) {
             // Saturating: issuer claims are outside input, and i64::MAX must not overflow.
@@ -343,7 +358,7 @@ mod tests {
             }
             let jwt = sign(&issuer, &jose::signing_input(&json!({"alg": "ES256", "typ": "dc+sd-jwt"}), &payload));
             let sd_part = format!("{jwt}~");
-            let kb = sign(&holder, &key_binding_signing_input(&sd_part, "window-1", "n-1", now));
+            let kb = sign(&holder, &super::super::sd_jwt::key_binding_signing_input(&sd_part, "window-1", "n-1", now));
             let verifier = Verifier::new("window-1", vec![TrustedIssuer { issuer: "https://i.example/a".into(), keys: vec![issuer_jwk.clone()] }]);
             verifier.verify(&format!("{sd_part}{kb}"), now, &HashMap::new()).map(|v| v.expires_at)
         };
@@ -351,6 +366,52 @@ mod tests {
         assert_eq!(present(json!({"exp": i64::MIN})), Err(WalletError::Expired));
         assert_eq!(present(json!({"nbf": i64::MIN})), Ok(None));
         assert_eq!(present(json!({"nbf": i64::MAX})), Err(WalletError::NotYetValid));
+    }
+
+    /// A presentation of a one-claim licence issued with header `typ`, shown to `audience`
+    /// with the holder's `exp`, verified by a verifier for `verifier_audience` at `at`.
+    fn shown(typ: Option<&str>, audience: &str, exp: Option<i64>, verifier_audience: &str, at: i64) -> Result<VerifiedPresentation, WalletError> {
+        let (issuer, issuer_jwk) = keypair();
+        let (holder, holder_jwk) = keypair();
+        let now = 1_800_000_000;
+        let payload = json!({"iss": "https://i.example/a", "vct": "urn:x", "cnf": {"jwk": holder_jwk.public_value()}});
+        let mut header = json!({"alg": "ES256"});
+        if let Some(typ) = typ {
+            header["typ"] = json!(typ);
+        }
+        let sd_part = format!("{}~", sign(&issuer, &jose::signing_input(&header, &payload)));
+        let kb = sign(&holder, &super::super::sd_jwt::key_binding_signing_input_until(&sd_part, audience, "n-1", now, exp));
+        let verifier = Verifier::new(verifier_audience, vec![TrustedIssuer { issuer: "https://i.example/a".into(), keys: vec![issuer_jwk] }]);
+        verifier.verify(&format!("{sd_part}{kb}"), at, &HashMap::new())
+    }
+
+    #[test]
+    fn only_sd_jwt_vc_types_pass_for_a_licence() {
+        let now = 1_800_000_000;
+        assert!(shown(Some("dc+sd-jwt"), "w", None, "w", now).is_ok());
+        assert!(shown(Some("vc+sd-jwt"), "w", None, "w", now).is_ok(), "the older typ is still accepted");
+        for typ in [Some("JWT"), Some("kb+jwt"), Some("example+sd-jwt"), None] {
+            assert!(matches!(shown(typ, "w", None, "w", now), Err(WalletError::Malformed { .. })), "{typ:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_audience_is_nobodys() {
+        let now = 1_800_000_000;
+        assert_eq!(shown(Some("dc+sd-jwt"), "", None, "", now), Err(WalletError::WrongAudience));
+        assert_eq!(shown(Some("dc+sd-jwt"), "", None, "w", now), Err(WalletError::WrongAudience));
+    }
+
+    #[test]
+    fn the_holders_lifetime_is_what_the_verifier_accepts() {
+        let now = 1_800_000_000;
+        // Shown for 10 s: accepted at 5 s, refused at 45 s (within the 60 s maximum, past its own).
+        assert!(shown(Some("dc+sd-jwt"), "w", Some(now + 10), "w", now + 5).is_ok());
+        assert_eq!(shown(Some("dc+sd-jwt"), "w", Some(now + 10), "w", now + 45), Err(WalletError::Expired));
+        // Without `exp`, the verifier's maximum age alone.
+        assert!(shown(Some("dc+sd-jwt"), "w", None, "w", now + 45).is_ok());
+        // A holder's `exp` never extends the maximum age.
+        assert_eq!(shown(Some("dc+sd-jwt"), "w", Some(now + 3600), "w", now + 120), Err(WalletError::Expired));
     }
 
     #[test]

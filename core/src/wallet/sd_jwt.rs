@@ -16,6 +16,11 @@ use serde_json::{Map, Value};
 use crate::crypto::jose::{CompactJws, EcJwk};
 use crate::crypto::sha256_b64url;
 
+/// The `typ` of an SD-JWT VC's issuer JWT (SD-JWT VC draft 08 and later).
+pub const SD_JWT_VC_TYPE: &str = "dc+sd-jwt";
+/// The `typ` earlier drafts used, still accepted.
+pub const LEGACY_SD_JWT_VC_TYPE: &str = "vc+sd-jwt";
+
 /// Why an SD-JWT is not acceptable (before any policy such as time or status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SdJwtProblem {
@@ -125,6 +130,13 @@ impl SdJwt {
         text
     }
 
+    /// Whether the issuer JWT says it is an SD-JWT VC: `typ` `dc+sd-jwt`, or the older
+    /// `vc+sd-jwt` that issuers still send (SD-JWT VC draft 06 and earlier). Anything else, or
+    /// none, is another kind of token that must not pass for a licence.
+    pub fn is_sd_jwt_vc(&self) -> bool {
+        matches!(self.jws.header.get("typ").and_then(Value::as_str), Some(SD_JWT_VC_TYPE | LEGACY_SD_JWT_VC_TYPE))
+    }
+
     /// Checks the issuer signature against any of `keys` (matching `kid` when both have one).
     pub fn verify_issuer_signature(&self, keys: &[EcJwk]) -> Result<(), SdJwtProblem> {
         let kid = self.jws.kid();
@@ -184,6 +196,8 @@ pub struct KeyBinding {
     pub nonce: String,
     /// When the holder signed it (Unix seconds).
     pub issued_at: i64,
+    /// When the holder said it stops being valid (`exp`, Unix seconds), if it said so.
+    pub expires_at: Option<i64>,
 }
 
 /// Why a key-binding JWT is not acceptable.
@@ -234,14 +248,27 @@ impl SdJwt {
             return Err(KeyBindingProblem::Stale);
         }
         let text = |name: &str| jws.claims.get(name).and_then(Value::as_str).map(str::to_owned).ok_or(KeyBindingProblem::Missing);
-        Ok(KeyBinding { audience: text("aud")?, nonce: text("nonce")?, issued_at })
+        let expires_at = match jws.claims.get("exp") {
+            None => None,
+            Some(exp) => Some(exp.as_i64().ok_or(KeyBindingProblem::Missing)?),
+        };
+        Ok(KeyBinding { audience: text("aud")?, nonce: text("nonce")?, issued_at, expires_at })
     }
 }
 
 /// The signing input of a key-binding JWT for `sd_part` (`<jwt>~<d>~…~`).
 pub fn key_binding_signing_input(sd_part: &str, audience: &str, nonce: &str, issued_at: i64) -> String {
+    key_binding_signing_input_until(sd_part, audience, nonce, issued_at, None)
+}
+
+/// [`key_binding_signing_input`] with the holder's own end of validity (`exp`): a verifier
+/// refuses the presentation after it, even within its own maximum age.
+pub fn key_binding_signing_input_until(sd_part: &str, audience: &str, nonce: &str, issued_at: i64, expires_at: Option<i64>) -> String {
     let header = serde_json::json!({"typ": "kb+jwt", "alg": "ES256"});
-    let claims = serde_json::json!({"iat": issued_at, "aud": audience, "nonce": nonce, "sd_hash": sha256_b64url(sd_part.as_bytes())});
+    let mut claims = serde_json::json!({"iat": issued_at, "aud": audience, "nonce": nonce, "sd_hash": sha256_b64url(sd_part.as_bytes())});
+    if let Some(exp) = expires_at {
+        claims["exp"] = serde_json::json!(exp);
+    }
     crate::crypto::jose::signing_input(&header, &claims)
 }
 
@@ -401,7 +428,7 @@ mod tests {
         let kb = sign(&holder_pair, &key_binding_signing_input(&prefix, "window-7", "n-1", 1_800_000_100));
         let presented = SdJwt::parse(&format!("{prefix}{kb}")).unwrap();
         let binding = presented.verify_key_binding(1_800_000_110, 60, 30).unwrap();
-        assert_eq!(binding, KeyBinding { audience: "window-7".into(), nonce: "n-1".into(), issued_at: 1_800_000_100 });
+        assert_eq!(binding, KeyBinding { audience: "window-7".into(), nonce: "n-1".into(), issued_at: 1_800_000_100, expires_at: None });
         assert_eq!(presented.disclosed_claims().unwrap()["name"], "王小明");
         assert!(presented.disclosed_claims().unwrap().get("address").is_none());
         // Too old, or another disclosure added after signing, or signed by another key.
