@@ -75,7 +75,8 @@ pub fn pack(text: &str) -> Result<String, WalletError> {
 
 /// Unpacks `CK1:` text; other text is returned as it is.
 pub fn unpack(scanned: &str) -> Result<String, WalletError> {
-    let scanned = scanned.trim();
+    // Base45 uses the space character: only line breaks and tabs a scanner adds are removed.
+    let scanned = scanned.trim_matches(|c| matches!(c, '\r' | '\n' | '\t'));
     let Some(body) = scanned.strip_prefix(PACKED_PREFIX) else { return Ok(scanned.to_owned()) };
     let compressed = base45::decode(body).map_err(|_| malformed("not base45"))?;
     let mut raw = Vec::new();
@@ -291,6 +292,27 @@ mod tests {
     use super::*;
 
     const RFC_PRESENTATION: &str = include_str!("../../../test-fixtures/vectors/rfc9901/presentation-5.2.txt");
+
+    /// docs/qr-packing.md, "Worked example": the documented payload unpacks to the documented
+    /// text, and CityKit's own packing of that text writes the documented raw bytes.
+    #[test]
+    fn the_documented_example_unpacks_byte_for_byte() {
+        const TEXT: &str = "eyJhIjoxfQ.e30.AQID~WyJzIiwibiIsMV0~";
+        const PAYLOAD: &str = "CK1:NCFJPC7:C++A$VACI6G%C52MM.CZJCA+S8+A-/ADFA%QA*B6  C000%CC1X0";
+        const RAW: &str = "01 03 07 7b 22 61 22 3a 31 7d 02 7b 7d 03 01 02 03 01 0b 5b 22 73 22 2c 22 6e 22 2c 31 5d 01 00";
+        let doc = include_str!("../../../docs/qr-packing.md");
+        assert!(doc.contains(TEXT) && doc.contains(PAYLOAD) && doc.contains(RAW), "the test and the document agree");
+        assert_eq!(unpack(PAYLOAD).unwrap(), TEXT);
+        assert_eq!(unpack(&format!("{PAYLOAD}\r\n")).unwrap(), TEXT, "a scanner's line break is ignored");
+        let packed = pack(TEXT).unwrap();
+        let compressed = base45::decode(packed.strip_prefix(PACKED_PREFIX).unwrap()).unwrap();
+        let mut raw = Vec::new();
+        flate2::read::ZlibDecoder::new(compressed.as_slice()).read_to_end(&mut raw).unwrap();
+        let hex: Vec<String> = raw.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex.join(" "), RAW);
+        // The documented base45 step, for the first pair of compressed bytes.
+        assert_eq!(base45::encode([0x78, 0xda]), "NCF");
+    }
 
     #[test]
     fn packing_round_trips_and_shrinks() {
