@@ -162,6 +162,12 @@ impl Client {
         cases::CasesClient::new(self.identity.clone(), self.store.clone(), self.wallet(), self.autofill(), self.sending.clone())
     }
 
+    /// Verifier mode (a service window, a kiosk): checks presentations shown to `audience`
+    /// against `trusted` issuers, with their status lists and replay protection kept in the store.
+    pub fn verifier(&self, audience: impl Into<String>, trusted: Vec<wallet::TrustedIssuer>, settings: wallet::VerifierSettings) -> wallet::VerifierClient {
+        wallet::VerifierClient::new(audience.into(), trusted, settings, self.store.clone(), self.identity.http().clone())
+    }
+
     /// The encrypted store.
     pub fn store(&self) -> &Store {
         &self.store

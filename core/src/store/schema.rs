@@ -153,6 +153,17 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
               CREATE INDEX outbox_by_holder ON outbox (holder);
               CREATE INDEX cases_by_holder ON cases (holder);",
     },
+    Migration {
+        version: 6,
+        description: "verifier mode: the nonces a verifier issued and saw",
+        sql: "CREATE TABLE verifier_nonces (
+                  audience  TEXT NOT NULL,
+                  nonce     TEXT NOT NULL,
+                  issued_at INTEGER,
+                  seen_at   INTEGER,
+                  PRIMARY KEY (audience, nonce)
+              ) WITHOUT ROWID;",
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -12,14 +12,14 @@
 //!   without values.
 //! - [`WalletClient::present`] (亮证): only the chosen disclosures plus a key-binding JWT signed by
 //!   the device key for one audience and nonce, accepted for at most 60 s.
-//! - [`Verifier`] (a window officer's app, a kiosk): verifies a presentation against trusted
-//!   issuers and answers the claims or a typed [`WalletError`] per reason (unknown issuer, bad
-//!   signature, tampered or foreign disclosure, bad key binding, wrong audience, replayed nonce,
-//!   expired, not yet valid, revoked, malformed).
-//!
-//! Still to come (the wallet issue): QR rendering of presentations (a typical presentation is
-//! 2.0–2.3 KB, which needs a QR version in the mid-30s at level L: compression or an online
-//! reference is needed for reliable scanning from a screen), and the published RFC 9901 vectors.
+//! - [`Verifier`] (sans-I/O) and [`VerifierClient`] (`client.verifier(…)`, for a window
+//!   officer's app or a kiosk): verify a presentation against trusted issuers and answer the
+//!   claims or a typed [`WalletError`] per reason (unknown issuer, bad signature, tampered or
+//!   foreign disclosure, bad key binding, wrong audience, replayed nonce, expired, not yet
+//!   valid, revoked, malformed). The client also fetches and caches the issuers' status lists
+//!   and remembers nonces in the store, across restarts.
+//! - [`qr`]: presentations packed (`CK1:`, docs/qr-packing.md) and drawn as QR codes a camera
+//!   reads off a phone screen.
 
 pub(crate) mod access_log;
 mod client;
@@ -29,7 +29,10 @@ mod present;
 pub mod qr;
 pub mod sd_jwt;
 pub mod status;
+pub(crate) mod status_cache;
+mod verifier;
 
 pub use client::{issuer_metadata_url, licence_id, AccessLogEntry, Licence, LicenceStatus, LicenceSummary, WalletClient};
 pub use error::WalletError;
 pub use present::{Presentation, TrustedIssuer, VerifiedPresentation, Verifier, MAX_PRESENTATION_LIFETIME_SECS};
+pub use verifier::{VerifierClient, VerifierSettings};

@@ -217,8 +217,11 @@ pub struct VerifiedPresentation {
     pub claims: Personal<Value>,
     /// Licence validity end (Unix seconds).
     pub expires_at: Option<i64>,
-    /// Whether the status list was checked (false: no status list was given).
+    /// Whether the status list was checked (false: no status list was given or could be had).
     pub status_checked: bool,
+    /// How old the status list used was, in seconds (a verifier offline uses a cached one up
+    /// to its configured age); None when none was used or its age is unknown.
+    pub status_list_age_secs: Option<i64>,
 }
 
 /// Verifier mode (a window officer's app, a kiosk): checks presentations shown to `audience`
@@ -236,9 +239,35 @@ impl Verifier {
         Self { audience: audience.into(), trusted, seen_nonces: Mutex::new(HashMap::new()), max_skew: 30 }
     }
 
+    /// The audience presentations must be made out to.
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+
     /// Verifies scanned text at time `now`. `status_lists` maps a status-list URI to its token
-    /// (fetched by the caller, possibly cached); without one the status is not checked.
+    /// (fetched by the caller, possibly cached); without one the status is not checked. Nonces
+    /// are remembered in memory only (a process restart forgets them): a verifier that must
+    /// refuse replays across restarts uses `client.verifier(…)`, which keeps them in the store.
     pub fn verify(&self, scanned: &str, now: i64, status_lists: &HashMap<String, String>) -> Result<VerifiedPresentation, WalletError> {
+        let (verified, binding) = self.check(scanned, now, status_lists)?;
+        // Last, so a refused presentation does not burn its nonce.
+        let mut seen = self.seen_nonces.lock().map_err(|_| WalletError::Malformed { details: "verifier state".into() })?;
+        seen.retain(|_, at| *at + MAX_PRESENTATION_LIFETIME_SECS + self.max_skew >= now);
+        if seen.insert(binding.nonce.clone(), binding.issued_at).is_some() {
+            return Err(WalletError::ReplayedNonce);
+        }
+        Ok(verified)
+    }
+
+    /// The status-list URI a scanned presentation refers to, if it is readable and has one.
+    pub fn status_list_uri(scanned: &str) -> Option<String> {
+        let sd = SdJwt::parse(&super::qr::unpack(scanned).ok()?).ok()?;
+        let uri = sd.jws.claims.get("status")?.get("status_list")?.get("uri")?.as_str()?;
+        Some(uri.to_owned())
+    }
+
+    /// Every check but replay: the caller decides where nonces are remembered.
+    pub(crate) fn check(&self, scanned: &str, now: i64, status_lists: &HashMap<String, String>) -> Result<(VerifiedPresentation, super::sd_jwt::KeyBinding), WalletError> {
         let text = super::qr::unpack(scanned)?;
         let sd = SdJwt::parse(&text).map_err(|p| match p {
             SdJwtProblem::DuplicateDisclosure | SdJwtProblem::ClaimCollision => WalletError::TamperedDisclosure,
@@ -299,28 +328,22 @@ impl Verifier {
                 status_checked = true;
             }
         }
-        // Last, so a refused presentation does not burn its nonce.
-        {
-            let mut seen = self.seen_nonces.lock().map_err(|_| WalletError::Malformed { details: "verifier state".into() })?;
-            seen.retain(|_, at| *at + MAX_PRESENTATION_LIFETIME_SECS + self.max_skew >= now);
-            if seen.insert(binding.nonce.clone(), binding.issued_at).is_some() {
-                return Err(WalletError::ReplayedNonce);
-            }
-        }
         let mut visible = disclosed;
         if let Value::Object(map) = &mut visible {
             for reserved in ["cnf", "status", "_sd_alg", "iat", "nbf", "exp", "iss", "vct"] {
                 map.remove(reserved);
             }
         }
-        Ok(VerifiedPresentation {
+        let verified = VerifiedPresentation {
             vct: claims.get("vct").and_then(Value::as_str).unwrap_or_default().to_owned(),
             issuer: issuer.to_owned(),
             licence_id: licence_id(&sd.issuer_jwt),
             claims: Personal::new(visible),
             expires_at: claims.get("exp").and_then(Value::as_i64),
             status_checked,
-        })
+            status_list_age_secs: None,
+        };
+        Ok((verified, binding))
     }
 }
 

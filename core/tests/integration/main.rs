@@ -8,4 +8,5 @@ mod net;
 mod refresh;
 mod services;
 mod session;
+mod verifier;
 mod wallet;

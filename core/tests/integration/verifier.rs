@@ -1,0 +1,91 @@
+//! Verifier mode with the store (`client.verifier(…)`): revocation seen through the issuer's
+//! status list, cached lists offline with their age, the expected nonce, and replay refused
+//! across restarts.
+
+use std::time::Duration;
+
+use citykit_core::crypto::jose::EcJwk;
+use citykit_core::wallet::{TrustedIssuer, VerifierSettings};
+
+use crate::env::{Env, CITIZEN};
+
+const ID_CARD: &str = "urn:citykit:vct:resident_id_card";
+
+fn trusted(env: &Env, office: &str) -> TrustedIssuer {
+    let jwks = env.sim.issuer_jwks(office).unwrap();
+    TrustedIssuer {
+        issuer: env.sim.licence_issuer(office).unwrap(),
+        keys: jwks["keys"].as_array().unwrap().iter().map(|k| serde_json::from_value::<EcJwk>(k.clone()).unwrap()).collect(),
+    }
+}
+
+/// Always ask the issuer when online; never use a cached list offline.
+fn strict() -> VerifierSettings {
+    VerifierSettings { status_refresh_after: Duration::ZERO, max_status_age: Duration::ZERO }
+}
+
+#[tokio::test]
+async fn a_window_refuses_a_revoked_licence_and_a_replay_even_after_a_restart() {
+    let env = Env::start().await;
+    let holder = env.logged_in("holder", CITIZEN).await;
+    let id_card = holder.wallet().fetch_licences().await.unwrap().into_iter().find(|l| l.vct == ID_CARD).unwrap();
+    let claims = vec!["age_over_18".to_owned()];
+    // The window's device: its own store, no login.
+    let window = env.client("window").await;
+    let verifier = window.verifier("window-1", vec![trusted(&env, "public-security")], strict());
+
+    let nonce = verifier.new_nonce().await.unwrap();
+    let shown = holder.wallet().present(&id_card.id, &claims, "window-1", Some(nonce.clone()), 60).await.unwrap();
+    let ok = verifier.verify(&shown.text, Some(&nonce)).await.unwrap();
+    assert!(ok.status_checked);
+    assert_eq!(ok.status_list_age_secs, Some(0));
+    assert_eq!(ok.claims.expose()["age_over_18"], true);
+    // The same presentation again: refused, in this process and after a restart.
+    assert_eq!(verifier.verify(&shown.text, Some(&nonce)).await.unwrap_err().code(), "wallet.replayed_nonce");
+    drop(verifier);
+    window.store().close().await.unwrap();
+    drop(window);
+    let window = env.client("window").await;
+    let verifier = window.verifier("window-1", vec![trusted(&env, "public-security")], strict());
+    assert_eq!(verifier.verify(&shown.text, None).await.unwrap_err().code(), "wallet.replayed_nonce", "replay after a restart");
+
+    // A presentation answering another nonce than the one the window expects.
+    let expected = verifier.new_nonce().await.unwrap();
+    let other = holder.wallet().present(&id_card.id, &claims, "window-1", None, 60).await.unwrap();
+    assert_eq!(verifier.verify(&other.text, Some(&expected)).await.unwrap_err().code(), "wallet.replayed_nonce");
+
+    // Revoked at the issuer: the next showing is refused.
+    env.sim.revoke_licence(CITIZEN, ID_CARD).unwrap();
+    let after = holder.wallet().present(&id_card.id, &claims, "window-1", None, 60).await;
+    // The holder's wallet may not know yet; the window does.
+    let after = after.unwrap();
+    assert_eq!(verifier.verify(&after.text, None).await.unwrap_err().code(), "wallet.revoked");
+}
+
+#[tokio::test]
+async fn offline_a_window_uses_a_cached_status_list_up_to_its_age_and_says_how_old() {
+    let env = Env::start().await;
+    let holder = env.logged_in("holder", CITIZEN).await;
+    let id_card = holder.wallet().fetch_licences().await.unwrap().into_iter().find(|l| l.vct == ID_CARD).unwrap();
+    let claims = vec!["age_over_18".to_owned()];
+    let window = env.client("window").await;
+    let trust = vec![trusted(&env, "public-security")];
+    let online = window.verifier("window-1", trust.clone(), strict());
+    let first = holder.wallet().present(&id_card.id, &claims, "window-1", None, 60).await.unwrap();
+    assert!(online.verify(&first.text, None).await.unwrap().status_checked);
+    // Presentations made now, checked once the window is offline.
+    let second = holder.wallet().present(&id_card.id, &claims, "window-1", None, 60).await.unwrap();
+    let third = holder.wallet().present(&id_card.id, &claims, "window-1", None, 60).await.unwrap();
+    let Env { sim, dir: _dir } = env;
+    sim.shutdown().await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let tolerant = window.verifier("window-1", trust.clone(), VerifierSettings { status_refresh_after: Duration::ZERO, max_status_age: Duration::from_secs(3600) });
+    let cached = tolerant.verify(&second.text, None).await.unwrap();
+    assert!(cached.status_checked);
+    assert!(cached.status_list_age_secs.is_some_and(|age| age >= 1), "{:?}", cached.status_list_age_secs);
+    // Too old for this window's policy: accepted, but it says the status was not checked.
+    let unchecked = window.verifier("window-1", trust, strict()).verify(&third.text, None).await.unwrap();
+    assert!(!unchecked.status_checked);
+    assert_eq!(unchecked.status_list_age_secs, None);
+}
