@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::access_log::{self, AccessEvent};
 use super::sd_jwt::{SdJwt, SdJwtProblem};
+use super::status_cache;
 use super::status::{StatusList, StatusListProblem};
 use super::WalletError;
 use crate::crypto::jose::EcJwk;
@@ -20,6 +21,8 @@ use crate::CityKitError;
 pub const EXPIRY_WARNING_SECS: i64 = 30 * 24 * 3600;
 /// A cached status list younger than this is trusted offline.
 pub const STATUS_MAX_AGE_SECS: i64 = 24 * 3600;
+/// Issuer keys older than this are fetched again before they are trusted (1 day).
+pub const ISSUER_KEYS_MAX_AGE_SECS: i64 = 24 * 3600;
 
 /// Whether the issuer still stands behind a licence, as last checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -358,84 +361,65 @@ impl WalletClient {
         Ok(VerifiedLicence { text: text.to_owned(), sd, status_ref, status })
     }
 
-    /// The issuer's keys: from the store, or fetched from its metadata (and then stored).
+    /// The issuer's keys: from the store while younger than [`ISSUER_KEYS_MAX_AGE_SECS`], else
+    /// fetched from its metadata (and stored, replacing the old set: a key the issuer rotated out
+    /// stops being trusted). Offline, an older set is still used rather than none.
     async fn issuer_keys(&self, issuer: &str, force: bool) -> Result<Vec<EcJwk>, CityKitError> {
-        let cached: Option<String> = if force {
-            None
-        } else {
+        let cached: Option<(String, i64)> = {
             let issuer = issuer.to_owned();
             self.store
-                .call(move |conn| Ok(conn.query_row("SELECT jwks FROM issuer_keys WHERE issuer = ?1", [issuer], |r| r.get(0)).optional()?))
+                .call(move |conn| Ok(conn.query_row("SELECT jwks, fetched_at FROM issuer_keys WHERE issuer = ?1", [issuer], |r| Ok((r.get(0)?, r.get(1)?))).optional()?))
                 .await?
         };
-        let jwks = match cached {
-            Some(jwks) => jwks,
-            None => {
-                let url = issuer_metadata_url(issuer)?;
-                let http = self.identity.http();
-                let response = http.send(Idempotency::Idempotent, || async { Ok::<_, CityKitError>(http.reqwest().get(&url)) }).await?;
-                if !response.status().is_success() {
-                    return Err(WalletError::UnknownIssuer.into());
+        let usable = cached.as_ref().filter(|(_, at)| !force && now().saturating_sub(*at) < ISSUER_KEYS_MAX_AGE_SECS);
+        let jwks = match usable {
+            Some((jwks, _)) => jwks.clone(),
+            None => match self.fetch_issuer_keys(issuer).await {
+                Ok(jwks) => jwks,
+                Err(e) if !force && matches!(&e, CityKitError::Net(n) if n.is_retryable()) && cached.is_some() => {
+                    tracing::info!("issuer unreachable; using its keys fetched earlier");
+                    cached.map(|(jwks, _)| jwks).unwrap_or_default()
                 }
-                let metadata: IssuerMetadata =
-                    response.json().await.map_err(|e| NetError::InvalidResponse { details: format!("unreadable issuer metadata: {e}") })?;
-                if metadata.issuer != issuer {
-                    return Err(WalletError::UnknownIssuer.into());
-                }
-                let jwks = serde_json::to_string(&metadata.jwks).map_err(|e| StoreError::Decode { details: e.to_string() })?;
-                let (issuer, stored) = (issuer.to_owned(), jwks.clone());
-                self.store
-                    .call(move |conn| {
-                        conn.execute(
-                            "INSERT OR REPLACE INTO issuer_keys (issuer, jwks, fetched_at) VALUES (?1, ?2, ?3)",
-                            rusqlite::params![issuer, stored, now()],
-                        )?;
-                        Ok(())
-                    })
-                    .await?;
-                jwks
-            }
+                Err(e) => return Err(e),
+            },
         };
         let set: JwkSet = serde_json::from_str(&jwks).map_err(|e| StoreError::Decode { details: e.to_string() })?;
         Ok(set.keys.into_iter().filter_map(|k| serde_json::from_value(k).ok()).collect())
+    }
+
+    /// Fetches the issuer's metadata and stores its key set (replacing the old one).
+    async fn fetch_issuer_keys(&self, issuer: &str) -> Result<String, CityKitError> {
+        let url = issuer_metadata_url(issuer)?;
+        let http = self.identity.http();
+        let response = http.send(Idempotency::Idempotent, || async { Ok::<_, CityKitError>(http.reqwest().get(&url)) }).await?;
+        if !response.status().is_success() {
+            return Err(WalletError::UnknownIssuer.into());
+        }
+        let metadata: IssuerMetadata = response
+            .json()
+            .await
+            .map_err(|e| NetError::InvalidResponse { details: format!("unreadable issuer metadata: {}", e.without_url()) })?;
+        if metadata.issuer != issuer {
+            return Err(WalletError::UnknownIssuer.into());
+        }
+        let jwks = serde_json::to_string(&metadata.jwks).map_err(|e| StoreError::Decode { details: e.to_string() })?;
+        let (issuer, stored) = (issuer.to_owned(), jwks.clone());
+        self.store
+            .call(move |conn| {
+                conn.execute("INSERT OR REPLACE INTO issuer_keys (issuer, jwks, fetched_at) VALUES (?1, ?2, ?3)", rusqlite::params![issuer, stored, now()])?;
+                Ok(())
+            })
+            .await?;
+        Ok(jwks)
     }
 
     /// The status of bit `idx` in the list at `uri`: a cached list younger than
     /// [`STATUS_MAX_AGE_SECS`] unless `force`, else a fresh one (then cached).
     async fn check_status(&self, issuer: &str, uri: &str, idx: u64, force: bool) -> Result<LicenceStatus, CityKitError> {
         let keys = self.issuer_keys(issuer, false).await?;
-        let cached: Option<(String, i64)> = if force {
-            None
-        } else {
-            let uri = uri.to_owned();
-            self.store
-                .call(move |conn| {
-                    Ok(conn.query_row("SELECT token, fetched_at FROM status_lists WHERE uri = ?1", [uri], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
-                })
-                .await?
-        };
-        let token = match cached {
-            Some((token, fetched_at)) if now() - fetched_at < STATUS_MAX_AGE_SECS => token,
-            _ => {
-                let http = self.identity.http();
-                let response = http.send(Idempotency::Idempotent, || async { Ok::<_, CityKitError>(http.reqwest().get(uri)) }).await?;
-                if !response.status().is_success() {
-                    return Err(WalletError::StatusUnavailable { details: format!("HTTP {}", response.status().as_u16()) }.into());
-                }
-                let token = response.text().await.map_err(|e| NetError::InvalidResponse { details: e.to_string() })?;
-                let (uri, stored) = (uri.to_owned(), token.clone());
-                self.store
-                    .call(move |conn| {
-                        conn.execute(
-                            "INSERT OR REPLACE INTO status_lists (uri, token, fetched_at) VALUES (?1, ?2, ?3)",
-                            rusqlite::params![uri, stored, now()],
-                        )?;
-                        Ok(())
-                    })
-                    .await?;
-                token
-            }
-        };
+        // Online: a list younger than STATUS_MAX_AGE_SECS, else a fresh one; the holder's own
+        // status is never judged on a list older than that.
+        let token = status_cache::status_list(&self.store, self.identity.http(), uri, if force { 0 } else { STATUS_MAX_AGE_SECS }, STATUS_MAX_AGE_SECS, force).await?.token;
         let list = StatusList::verify(&token, uri, &keys, now()).map_err(|p| WalletError::StatusUnavailable { details: format!("{p:?}") })?;
         match list.status(idx) {
             Ok(0) => Ok(LicenceStatus::Valid),

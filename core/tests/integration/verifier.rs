@@ -89,3 +89,38 @@ async fn offline_a_window_uses_a_cached_status_list_up_to_its_age_and_says_how_o
     assert!(!unchecked.status_checked);
     assert_eq!(unchecked.status_list_age_secs, None);
 }
+
+#[tokio::test]
+async fn issuer_keys_older_than_a_day_are_fetched_again_and_a_key_rotated_out_is_dropped() {
+    let env = Env::start().await;
+    let holder = env.logged_in("holder", CITIZEN).await;
+    holder.wallet().fetch_licences().await.unwrap();
+    let issuer = env.sim.licence_issuer("public-security").unwrap();
+    let metadata_path = "/.well-known/jwt-vc-issuer/issuers/public-security";
+    // The published keys plus one the issuer has since rotated out, cached two days ago.
+    let mut cached = env.sim.issuer_jwks("public-security").unwrap();
+    let rotated_out = serde_json::json!({"kty": "EC", "crv": "P-256", "x": "b28d4MwZMjw8-00CG4xfnn9SLMVMM19SlqZpVb_uNtQ", "y": "Xv5zWwuoaTgdS6hV43yI6gBwTnjukmFQQnJ_kCxzqk8", "kid": "rotated-out"});
+    cached["keys"].as_array_mut().unwrap().push(rotated_out);
+    let two_days_ago = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 - 2 * 86_400;
+    let (text, who) = (cached.to_string(), issuer.clone());
+    holder
+        .store()
+        .call(move |conn| {
+            conn.execute("UPDATE issuer_keys SET jwks = ?1, fetched_at = ?2 WHERE issuer = ?3", rusqlite::params![text, two_days_ago, who])?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let read_cached = |holder: &citykit_core::Client| {
+        let who = issuer.clone();
+        let store = holder.store().clone();
+        async move { store.call(move |conn| Ok(conn.query_row("SELECT jwks FROM issuer_keys WHERE issuer = ?1", [who], |r| r.get::<_, String>(0))?)).await.unwrap() }
+    };
+    let before = env.sim.stats().requests_to(metadata_path);
+    holder.wallet().fetch_licences().await.unwrap();
+    assert_eq!(env.sim.stats().requests_to(metadata_path), before + 1, "the aged key set was fetched again");
+    assert!(!read_cached(&holder).await.contains("rotated-out"), "a key the issuer no longer publishes is no longer trusted");
+    // A fresh set is used as it is.
+    holder.wallet().fetch_licences().await.unwrap();
+    assert_eq!(env.sim.stats().requests_to(metadata_path), before + 1);
+}
