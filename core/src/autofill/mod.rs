@@ -420,6 +420,7 @@ impl AutofillClient {
                 let mut stmt = conn.prepare(
                     "SELECT id, vct, issuer, sd_jwt FROM licences
                      WHERE holder = ?1 AND vct = ?2 AND status != 'revoked' AND (expires_at IS NULL OR expires_at > ?3)
+                       AND (valid_from IS NULL OR valid_from <= ?3)
                      ORDER BY issued_at DESC, id",
                 )?;
                 for (of, holder) in &holders {

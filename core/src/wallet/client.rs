@@ -54,6 +54,35 @@ impl LicenceStatus {
     }
 }
 
+/// Whether a licence can be used (shown, or read by a form) now, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LicenceUsability {
+    /// Within its validity and not known to be revoked.
+    Usable,
+    /// Its validity has not begun (`nbf` is still ahead): usable from `valid_from`.
+    NotYetValid,
+    /// Its validity has ended.
+    Expired,
+    /// Its issuer revoked it.
+    Revoked,
+}
+
+impl LicenceUsability {
+    /// The usability of a licence with these dates and status at `now`.
+    pub fn at(valid_from: Option<i64>, expires_at: Option<i64>, status: LicenceStatus, now: i64) -> Self {
+        if status == LicenceStatus::Revoked {
+            Self::Revoked
+        } else if expires_at.is_some_and(|exp| exp <= now) {
+            Self::Expired
+        } else if valid_from.is_some_and(|nbf| nbf > now) {
+            Self::NotYetValid
+        } else {
+            Self::Usable
+        }
+    }
+}
+
 /// What the wallet shows in a list: no claim values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LicenceSummary {
@@ -77,6 +106,8 @@ pub struct LicenceSummary {
     pub status_checked_at: Option<i64>,
     /// Expires within [`EXPIRY_WARNING_SECS`] (or has expired).
     pub expiring_soon: bool,
+    /// Whether it can be shown or read by a form now, and if not, why.
+    pub usability: LicenceUsability,
     /// The names of the claims it can disclose.
     pub claim_names: Vec<String>,
 }
@@ -533,18 +564,21 @@ fn status_reference(claims: &Value) -> Option<(String, u64)> {
 }
 
 fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LicenceSummary> {
-    let expires_at: Option<i64> = r.get(6)?;
+    let (valid_from, expires_at): (Option<i64>, Option<i64>) = (r.get(5)?, r.get(6)?);
+    let status = LicenceStatus::parse(&r.get::<_, String>(7)?);
+    let now = now();
     Ok(LicenceSummary {
         id: r.get(0)?,
         vct: r.get(1)?,
         issuer: r.get(2)?,
         holder: r.get(3)?,
         issued_at: r.get(4)?,
-        valid_from: r.get(5)?,
+        valid_from,
         expires_at,
-        status: LicenceStatus::parse(&r.get::<_, String>(7)?),
+        status,
         status_checked_at: r.get(8)?,
-        expiring_soon: expiring_soon(expires_at, now()),
+        expiring_soon: expiring_soon(expires_at, now),
+        usability: LicenceUsability::at(valid_from, expires_at, status, now),
         claim_names: Vec::new(),
     })
 }

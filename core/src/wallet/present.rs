@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::client::{licence_id, now, LicenceStatus, WalletClient};
+use super::client::{licence_id, now, LicenceUsability, WalletClient};
 use super::sd_jwt::{key_binding_signing_input_until, Disclosure, KeyBindingProblem, SdJwt, SdJwtProblem};
 use super::status::StatusList;
 use super::WalletError;
@@ -97,15 +97,12 @@ impl WalletClient {
             return Err(WalletError::WrongAudience.into());
         }
         let (summary, text) = self.load_for(holder, id).await?;
-        if summary.status == LicenceStatus::Revoked {
-            return Err(WalletError::Revoked.into());
-        }
         let now = now();
-        if summary.expires_at.is_some_and(|exp| exp < now) {
-            return Err(WalletError::Expired.into());
-        }
-        if summary.valid_from.is_some_and(|nbf| nbf > now) {
-            return Err(WalletError::NotYetValid.into());
+        match LicenceUsability::at(summary.valid_from, summary.expires_at, summary.status, now) {
+            LicenceUsability::Usable => {}
+            LicenceUsability::NotYetValid => return Err(WalletError::NotYetValid.into()),
+            LicenceUsability::Expired => return Err(WalletError::Expired.into()),
+            LicenceUsability::Revoked => return Err(WalletError::Revoked.into()),
         }
         let sd = SdJwt::parse(&text).map_err(|_| WalletError::Malformed { details: "stored licence".into() })?;
         let chosen = choose(&sd, claims)?;

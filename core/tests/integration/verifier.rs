@@ -124,3 +124,20 @@ async fn issuer_keys_older_than_a_day_are_fetched_again_and_a_key_rotated_out_is
     holder.wallet().fetch_licences().await.unwrap();
     assert_eq!(env.sim.stats().requests_to(metadata_path), before + 1);
 }
+
+#[tokio::test]
+async fn a_licence_not_valid_yet_is_kept_but_neither_shown_nor_read_and_the_wallet_says_why() {
+    use citykit_core::wallet::LicenceUsability;
+    let env = Env::start_with(citykit_sim::SimConfig { licence_not_before_delay: Duration::from_secs(3600), ..Default::default() }).await;
+    let holder = env.logged_in("holder", "citizen-03").await;
+    let licences = holder.wallet().fetch_licences().await.unwrap();
+    assert!(!licences.is_empty(), "received and kept");
+    assert!(licences.iter().all(|l| l.usability == LicenceUsability::NotYetValid), "{licences:?}");
+    let id_card = licences.iter().find(|l| l.vct == ID_CARD).unwrap();
+    let err = holder.wallet().present(&id_card.id, &["age_over_18".to_owned()], "window-1", None, 60).await.unwrap_err();
+    assert_eq!(err.code(), "wallet.not_yet_valid");
+    holder.catalogue().sync().await.unwrap();
+    let form = holder.autofill().fill("senior-preferential-card").await.unwrap();
+    assert!(form.fields.iter().all(|f| f.provenance.is_none()), "no field is read from a licence not valid yet");
+    assert!(!form.missing_required.is_empty());
+}

@@ -84,8 +84,11 @@ pub struct SimConfig {
     pub clients: Vec<RegisteredClient>,
     /// Where `ca.pem` is written; `None` = a temporary directory owned by the handle.
     pub state_dir: Option<PathBuf>,
-    /// Validity (`exp - iat`) of the licences `GET /api/v1/licences` issues (default 365 days).
+    /// Validity (`exp - nbf`) of the licences `GET /api/v1/licences` issues (default 365 days).
     pub licence_ttl: Duration,
+    /// How long after issuance those licences become valid (`nbf - iat`, default 0: at once),
+    /// e.g. a licence renewed ahead of the old one's expiry.
+    pub licence_not_before_delay: Duration,
     /// Demand server-provided DPoP nonces (RFC 9449 §8, §9) at the token endpoint and the
     /// resource servers, as FAPI 2.0 providers may (default false); see [`DpopNonceMode`].
     pub require_dpop_nonce: bool,
@@ -127,6 +130,7 @@ impl Default for SimConfig {
             clients: vec![RegisteredClient::demo()],
             state_dir: None,
             licence_ttl: Duration::from_secs(365 * 24 * 3600),
+            licence_not_before_delay: Duration::ZERO,
             require_dpop_nonce: false,
         }
     }

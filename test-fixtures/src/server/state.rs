@@ -801,10 +801,11 @@ impl Shared {
     pub(crate) fn issue_all(&self, holder: &str, holder_jwk: &Value) -> Vec<String> {
         let now = unix_now();
         let ttl = i64::try_from(self.config.licence_ttl.as_secs()).unwrap_or(i64::MAX / 2);
+        let delay = i64::try_from(self.config.licence_not_before_delay.as_secs()).unwrap_or(0);
         let times = Times {
             iat: now,
-            nbf: now,
-            exp: now.saturating_add(ttl),
+            nbf: now.saturating_add(delay),
+            exp: now.saturating_add(delay).saturating_add(ttl),
         };
         let mut out: Vec<String> = self
             .catalogue
@@ -822,10 +823,11 @@ impl Shared {
     pub(crate) fn issue_children(&self, parent: &str, holder_jwk: &Value) -> Vec<String> {
         let now = unix_now();
         let ttl = i64::try_from(self.config.licence_ttl.as_secs()).unwrap_or(i64::MAX / 2);
+        let delay = i64::try_from(self.config.licence_not_before_delay.as_secs()).unwrap_or(0);
         let times = Times {
             iat: now,
-            nbf: now,
-            exp: now.saturating_add(ttl),
+            nbf: now.saturating_add(delay),
+            exp: now.saturating_add(delay).saturating_add(ttl),
         };
         let (y, m, d) = licences::china_date(now);
         self.fixtures
