@@ -141,3 +141,21 @@ async fn a_licence_not_valid_yet_is_kept_but_neither_shown_nor_read_and_the_wall
     assert!(form.fields.iter().all(|f| f.provenance.is_none()), "no field is read from a licence not valid yet");
     assert!(!form.missing_required.is_empty());
 }
+
+#[tokio::test]
+async fn showing_only_an_age_claim_hands_over_no_document_number() {
+    let env = Env::start().await;
+    let holder = env.logged_in("holder", CITIZEN).await;
+    let id_card = holder.wallet().fetch_licences().await.unwrap().into_iter().find(|l| l.vct == ID_CARD).unwrap();
+    assert!(id_card.claim_names.contains(&"licence_number".to_owned()), "the number is a disclosure the holder may choose");
+    let shown = holder.wallet().present(&id_card.id, &["age_over_18".to_owned()], "window-1", None, 60).await.unwrap();
+    let sd = citykit_core::wallet::sd_jwt::SdJwt::parse(&shown.text).unwrap();
+    assert!(sd.jws.claims.get("licence_number").is_none(), "not in the issuer-signed payload");
+    assert_eq!(sd.disclosures.len(), 1);
+    let number = holder.wallet().licence(&id_card.id).await.unwrap().claims.expose()["licence_number"].as_str().unwrap().to_owned();
+    assert!(!shown.text.contains(&number));
+    let window = env.client("window").await;
+    let verified = window.verifier("window-1", vec![trusted(&env, "public-security")], VerifierSettings::default()).verify(&shown.text, None).await.unwrap();
+    assert!(verified.claims.expose().get("licence_number").is_none());
+    assert_eq!(verified.claims.expose()["age_over_18"], true);
+}

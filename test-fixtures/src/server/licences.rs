@@ -2,8 +2,10 @@
 //! their claims, SD-JWT VC issuance (RFC 9901 selective disclosure, SD-JWT VC), and Token Status
 //! Lists. The HTTP contract is the section "Licence issuers" of `docs/platform-api.md`.
 //!
-//! Claim names are English snake_case; values are as on the Chinese documents. Every claim but
-//! `licence_number` is its own disclosure.
+//! Claim names are English snake_case; values are as on the Chinese documents. Every claim,
+//! `licence_number` included, is its own disclosure: a presentation that shows only
+//! `age_over_18` hands the verifier no unique document number. What stays visible is what
+//! verification needs: issuer, type, dates, the holder's key and the status reference.
 
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write as _;
@@ -570,6 +572,7 @@ pub(crate) fn issue(
     use rand::Rng as _;
     let office = LICENCE_OFFICES.get(record.office).map_or("", |o| o.id);
     let mut claims = record.claims.clone();
+    claims.push(("licence_number", Value::String(record.licence_number.clone())));
     if let Some(person) = &record.age_of {
         let (y, m, d) = china_date(times.iat);
         let age = person.age_on(y, m, d).unwrap_or(0);
@@ -599,7 +602,6 @@ pub(crate) fn issue(
             "idx": record.status_idx,
             "uri": format!("{issuer}/status/{office}"),
         }},
-        "licence_number": record.licence_number,
         "_sd_alg": "sha-256",
         "_sd": digests,
     });

@@ -139,12 +139,9 @@ pub(crate) fn verify(text: &str, cx: &Context<'_>) -> Result<Presented, &'static
     if status.get("uri").and_then(Value::as_str) != Some(expected_uri.as_str()) {
         return Err("status uri is not the office's list");
     }
-    let licence_number = p
-        .get("licence_number")
-        .and_then(Value::as_str)
-        .ok_or("no licence_number")?;
+    // The licence is found by its status reference; its number is a disclosure like any other.
     let record = (cx.record)(office, idx).ok_or("unknown licence")?;
-    if record.vct != vct || record.licence_number != licence_number {
+    if record.vct != vct {
         return Err("unknown licence");
     }
     if (cx.revoked)(office, idx) {
@@ -179,6 +176,13 @@ pub(crate) fn verify(text: &str, cx: &Context<'_>) -> Result<Presented, &'static
             return Err("a disclosure names a reserved or repeated claim");
         }
         claims.insert(name.clone(), value.clone());
+    }
+    // A disclosed number must be the record's.
+    if claims
+        .get("licence_number")
+        .is_some_and(|n| n.as_str() != Some(record.licence_number.as_str()))
+    {
+        return Err("unknown licence");
     }
 
     // Key binding.
