@@ -145,6 +145,34 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
                   PRIMARY KEY (holder, id)
               );",
     },
+    Migration {
+        version: 5,
+        description: "outbox dead letters (unreadable entries) and refusals of queued writes",
+        sql: "CREATE TABLE outbox_dead_letters (
+                  id         TEXT PRIMARY KEY,
+                  holder     TEXT NOT NULL,
+                  kind       TEXT NOT NULL,
+                  refers_to  TEXT,
+                  body       TEXT NOT NULL,
+                  attempts   INTEGER NOT NULL,
+                  created_at INTEGER NOT NULL,
+                  failed_at  INTEGER NOT NULL,
+                  reason     TEXT NOT NULL
+              );
+              CREATE INDEX outbox_dead_letters_by_holder ON outbox_dead_letters (holder, failed_at);
+              CREATE TABLE outbox_refusals (
+                  id         TEXT PRIMARY KEY,
+                  holder     TEXT NOT NULL,
+                  kind       TEXT NOT NULL,
+                  refers_to  TEXT,
+                  draft_id   TEXT,
+                  status     INTEGER,
+                  reason     TEXT NOT NULL,
+                  field      TEXT,
+                  refused_at INTEGER NOT NULL
+              );
+              CREATE INDEX outbox_refusals_by_holder ON outbox_refusals (holder, refused_at);",
+    },
 ];
 
 /// The newest schema version this build knows.
