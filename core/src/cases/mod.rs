@@ -730,7 +730,7 @@ impl CasesClient {
     async fn send_new(&self, entry: Entry) -> Result<SubmissionOutcome, CityKitError> {
         let Some(_claim) = self.claims.claim(&entry.key) else {
             // Only a retry running right now can hold a key this fresh: it sends the entry.
-            return self.queued_outcome(entry.key).await;
+            return self.queued_outcome(entry.holder, entry.key).await;
         };
         match self.send_entry(&entry).await? {
             Sent::Accepted(case) => Ok(SubmissionOutcome::Accepted { case }),
@@ -1032,7 +1032,7 @@ impl CasesClient {
                 Sent::Refused(e) => report.refused.push((entry.key, e.code().to_owned())),
             }
         }
-        report.pending = self.pending().await?;
+        report.pending = self.pending_of(applicant).await?;
         Ok(report)
     }
 
@@ -1144,6 +1144,11 @@ impl CasesClient {
     /// The current identity's queued writes.
     pub async fn pending(&self) -> Result<Vec<PendingSubmission>, CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
+        self.pending_of(holder).await
+    }
+
+    /// `holder`'s queued writes (also once the session has ended during a retry).
+    async fn pending_of(&self, holder: String) -> Result<Vec<PendingSubmission>, CityKitError> {
         Ok(self
             .store
             .call(move |conn| {
@@ -1354,8 +1359,8 @@ impl CasesClient {
     }
 
     /// What a write still in the outbox reports.
-    async fn queued_outcome(&self, key: String) -> Result<SubmissionOutcome, CityKitError> {
-        let pending = self.pending().await?.into_iter().find(|p| p.submission_id == key);
+    async fn queued_outcome(&self, holder: String, key: String) -> Result<SubmissionOutcome, CityKitError> {
+        let pending = self.pending_of(holder).await?.into_iter().find(|p| p.submission_id == key);
         Ok(SubmissionOutcome::Queued {
             submission_id: key,
             attempts: pending.as_ref().map_or(1, |p| p.attempts),
