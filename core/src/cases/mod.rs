@@ -5,10 +5,19 @@
 //! outbox in the same transaction that takes it out of the drafts; only then is it sent. The
 //! answer is stored and the outbox entry removed in one transaction. A process killed anywhere in
 //! between resends the same key on the next [`CasesClient::retry_pending`], and the platform
-//! answers the first result again: nothing is lost and no case is made twice. Network failures
-//! keep the entry queued with exponential backoff; a refusal puts the form back into the drafts.
-//! Licences presented as materials are fresh SD-JWT presentations for every attempt (KB-JWT
-//! audience = the platform's case endpoint, nonce = the idempotency key).
+//! answers the first result again: nothing is lost and no case is made twice. Licences presented
+//! as materials are fresh SD-JWT presentations for every attempt (KB-JWT audience = the
+//! platform's case endpoint, nonce = the idempotency key).
+//!
+//! One policy for every queued write (case, amendment, rating), in `verdict`: the entry stays
+//! queued on network errors, 5xx, 401/408/429 and authentication problems (an expired session at
+//! start-up loses nothing: log in again and retry), with exponential backoff, no earlier than the
+//! platform's `Retry-After` on 429/503, and never more than [`MAX_BACKOFF_SECS`] apart. Only a
+//! definite refusal (a 4xx with the platform's error body) drops it; the refusal is stored for
+//! the user ([`CasesClient::refusals`]) and a refused case's form goes back into the drafts. An
+//! entry this version cannot read moves to the dead letters ([`CasesClient::dead_letters`]) so
+//! the others are still sent. Each entry is claimed by the task sending it; no lock is held
+//! while the device key signs (the app's callback, maybe a biometric prompt).
 
 mod error;
 

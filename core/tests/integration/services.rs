@@ -757,3 +757,76 @@ async fn an_unreadable_outbox_entry_goes_to_the_dead_letters_and_the_others_are_
     assert!(cases.dead_letters().await.unwrap().is_empty());
     assert_eq!(cases.delete_dead_letter("broken-1").await.unwrap_err().code(), "case.unknown_submission");
 }
+
+/// A device key whose next signature waits for the person, as a biometric prompt does.
+struct PromptKey {
+    pair: ring::signature::EcdsaKeyPair,
+    /// Set: the next `sign` reports on `showing`, then waits for `release`.
+    prompt: std::sync::Mutex<Option<(std::sync::mpsc::Sender<()>, std::sync::mpsc::Receiver<()>)>>,
+}
+
+impl citykit_core::crypto::DeviceKeys for PromptKey {
+    fn public_key(&self) -> Result<citykit_core::crypto::DevicePublicKey, citykit_core::crypto::DeviceKeyError> {
+        use ring::signature::KeyPair;
+        Ok(citykit_core::crypto::DevicePublicKey(self.pair.public_key().as_ref().to_vec()))
+    }
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, citykit_core::crypto::DeviceKeyError> {
+        let prompt = self.prompt.lock().unwrap().take();
+        if let Some((showing, release)) = prompt {
+            showing.send(()).unwrap();
+            release.recv().unwrap();
+        }
+        Ok(self.pair.sign(&ring::rand::SystemRandom::new(), message).unwrap().as_ref().to_vec())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_key_prompt_while_one_entry_is_sent_blocks_no_other_write() {
+    use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    let key = Arc::new(PromptKey { pair, prompt: std::sync::Mutex::new(None) });
+
+    let env = Env::start().await;
+    let client = Client::open_with_device_keys(env.config(&env.data_dir("senior")), Env::keys(), Some(key.clone())).await.unwrap();
+    let redirect = env.browser_redirect(&client, SENIOR).await;
+    client.identity().complete_login(&redirect).await.unwrap();
+    client.wallet().fetch_licences().await.unwrap();
+    client.catalogue().sync().await.unwrap();
+
+    // A submission queued offline.
+    env.sim.set_fault(Fault::FailNext { path: "/api/v1/cases".into(), status: 503, count: 20 });
+    let first = queued_id(client.cases().submit(&client.autofill().fill(SENIOR_CARD).await.unwrap().draft_id).await.unwrap());
+    env.sim.clear_faults();
+
+    // The retry signs for it, and the person takes their time with the prompt.
+    let (showing_tx, showing_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel();
+    *key.prompt.lock().unwrap() = Some((showing_tx, release_rx));
+    let retry = tokio::spawn({
+        let cases = client.cases();
+        async move { cases.retry_pending(true).await }
+    });
+    tokio::task::spawn_blocking(move || showing_rx.recv_timeout(std::time::Duration::from_secs(20))).await.unwrap().expect("the retry asks the device key");
+
+    // Meanwhile another write goes through, and a second retry leaves the claimed entry alone.
+    let limit = std::time::Duration::from_secs(15);
+    let second_draft = client.autofill().fill(SENIOR_CARD).await.unwrap().draft_id;
+    let second = tokio::time::timeout(limit, client.cases().submit(&second_draft)).await.expect("not blocked by the prompt").unwrap();
+    let second = accepted(second);
+    let report = tokio::time::timeout(limit, client.cases().retry_pending(true)).await.expect("not blocked by the prompt").unwrap();
+    assert!(report.accepted.is_empty() && report.refused.is_empty(), "{report:?}");
+    assert_eq!(report.pending.len(), 1);
+    assert_eq!((report.pending[0].submission_id.as_str(), report.pending[0].attempts), (first.as_str(), 1), "not sent by a second task");
+
+    // The person confirms: the first submission goes through, once.
+    release_tx.send(()).unwrap();
+    let report = retry.await.unwrap().unwrap();
+    assert_eq!(report.accepted.len(), 1, "{report:?}");
+    assert!(report.pending.is_empty());
+    let mine: Vec<_> = env.sim.cases().into_iter().filter(|c| c.applicant == SENIOR).collect();
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    assert!(mine.iter().any(|c| c.idempotency_keys.contains(&first)));
+    assert!(mine.iter().any(|c| c.id == second.id));
+}
