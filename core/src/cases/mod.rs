@@ -1445,6 +1445,8 @@ fn url_segment(id: &str) -> Result<&str, CityKitError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identity::AuthError;
+    use crate::net::NetError;
 
     #[test]
     fn comments_with_personal_data_are_caught() {
@@ -1460,6 +1462,76 @@ mod tests {
         assert_eq!(backoff_secs(1), 10);
         assert_eq!(backoff_secs(2), 20);
         assert_eq!(backoff_secs(30), MAX_BACKOFF_SECS);
+    }
+
+    fn reply(status: u16, body: &str, retry_after: Option<&str>) -> Result<ApiReply, CityKitError> {
+        Ok(ApiReply { status, etag: None, body: body.as_bytes().to_vec(), retry_after: retry_after.map(str::to_owned) })
+    }
+
+    /// (kept?, code or reason, retry_after)
+    fn judged(attempt: Result<ApiReply, CityKitError>) -> (bool, String, Option<i64>) {
+        match verdict(attempt, 1_000) {
+            Verdict::Delivered(r) => (true, format!("delivered {}", r.status), None),
+            Verdict::Keep { code, retry_after } => (true, code, retry_after),
+            Verdict::Refuse { status, reason, .. } => (false, format!("{status:?} {reason}"), None),
+        }
+    }
+
+    #[test]
+    fn one_policy_keeps_everything_but_a_definite_refusal() {
+        let platform = r#"{"error": "invalid_field", "field": "age"}"#;
+        assert_eq!(judged(reply(201, "{}", None)), (true, "delivered 201".into(), None));
+        // Kept: the platform failed, throttled, timed out, or the request never got an answer.
+        for status in [500, 502, 503, 504, 401, 408, 429] {
+            assert_eq!(judged(reply(status, platform, None)), (true, format!("net.http_{status}"), None), "{status}");
+        }
+        assert_eq!(judged(reply(404, "<html>not here</html>", None)).0, true, "a 4xx without the platform's error body");
+        assert_eq!(judged(reply(400, r#"{"error": ""}"#, None)).0, true);
+        // Retry-After on 429 and 503 only, in both forms.
+        assert_eq!(judged(reply(429, "", Some("30"))).2, Some(30));
+        assert_eq!(judged(reply(503, "", Some("Thu, 01 Jan 1970 00:20:00 GMT"))).2, Some(200));
+        assert_eq!(judged(reply(500, "", Some("30"))).2, None);
+        for e in [
+            CityKitError::from(NetError::Offline { details: "down".into() }),
+            NetError::Timeout.into(),
+            NetError::InvalidResponse { details: "garbled".into() }.into(),
+            AuthError::NotLoggedIn.into(),
+            AuthError::SessionExpired.into(),
+            AuthError::TokenRejected.into(),
+            AuthError::DpopRejected { details: "proof".into() }.into(),
+            AuthError::DeviceKey { details: "prompt cancelled".into() }.into(),
+            WalletError::StatusUnavailable { details: "offline".into() }.into(),
+        ] {
+            let code = e.code().to_owned();
+            assert_eq!(judged(Err(e)), (true, code.clone(), None), "{code}");
+        }
+        // Dropped: the platform said no, with its error body.
+        for status in [400, 403, 404, 409, 410, 422] {
+            assert_eq!(judged(reply(status, platform, None)), (false, format!("Some({status}) invalid_field"), None));
+        }
+        // Or the write can never be made on this device.
+        assert_eq!(judged(Err(WalletError::Revoked.into())), (false, "None wallet.revoked".into(), None));
+        assert_eq!(judged(Err(WalletError::UnknownLicence.into())), (false, "None wallet.unknown_licence".into(), None));
+    }
+
+    #[test]
+    fn the_next_attempt_honours_retry_after_up_to_the_cap() {
+        assert_eq!(next_delay_secs(1, None), 10);
+        assert_eq!(next_delay_secs(1, Some(120)), 120);
+        assert_eq!(next_delay_secs(6, Some(1)), 320, "never sooner than the backoff");
+        assert_eq!(next_delay_secs(1, Some(86_400)), MAX_BACKOFF_SECS);
+        assert_eq!(next_delay_secs(1, Some(i64::MAX)), MAX_BACKOFF_SECS);
+        assert_eq!(next_delay_secs(40, None), MAX_BACKOFF_SECS);
+    }
+
+    #[test]
+    fn an_entry_is_claimed_by_one_task_at_a_time() {
+        let claims = std::sync::Arc::new(OutboxClaims::default());
+        let first = claims.claim("k1").unwrap();
+        assert!(claims.claim("k1").is_none());
+        assert!(claims.claim("k2").is_some());
+        drop(first);
+        assert!(claims.claim("k1").is_some(), "released when the claim is dropped");
     }
 
     #[test]
