@@ -93,7 +93,7 @@ impl ClientBuilder {
         };
         let identity = IdentityClient::new(self.config.platform.clone(), http, store.clone(), device_keys, self.presence).await?;
         let draft_max_age_secs = i64::try_from(self.draft_max_age.as_secs()).unwrap_or(i64::MAX);
-        Ok(Client { store, identity, draft_max_age_secs, sending: Arc::new(tokio::sync::Mutex::new(())) })
+        Ok(Client { store, identity, draft_max_age_secs, sending: Arc::default() })
     }
 }
 
@@ -103,7 +103,7 @@ pub struct Client {
     store: Store,
     identity: IdentityClient,
     draft_max_age_secs: i64,
-    sending: Arc<tokio::sync::Mutex<()>>,
+    sending: Arc<cases::OutboxClaims>,
 }
 
 impl Client {

@@ -1,4 +1,5 @@
-//! What cases keep of a holder, and its removal at logout: the outbox, cases and the inbox.
+//! What cases keep of a holder, and its removal at logout: the outbox with its dead letters and
+//! recorded refusals, cases and the inbox.
 
 use rusqlite::Connection;
 
@@ -16,6 +17,8 @@ pub(crate) fn unsent(conn: &Connection, holders: &[String]) -> rusqlite::Result<
 pub(crate) fn forget_holders(conn: &Connection, holders: &[String]) -> rusqlite::Result<()> {
     for holder in holders {
         conn.execute("DELETE FROM outbox WHERE holder = ?1", [holder])?;
+        conn.execute("DELETE FROM outbox_dead_letters WHERE holder = ?1", [holder])?;
+        conn.execute("DELETE FROM outbox_refusals WHERE holder = ?1", [holder])?;
         conn.execute("DELETE FROM cases WHERE holder = ?1", [holder])?;
         conn.execute("DELETE FROM inbox WHERE holder = ?1", [holder])?;
     }

@@ -5,10 +5,19 @@
 //! outbox in the same transaction that takes it out of the drafts; only then is it sent. The
 //! answer is stored and the outbox entry removed in one transaction. A process killed anywhere in
 //! between resends the same key on the next [`CasesClient::retry_pending`], and the platform
-//! answers the first result again: nothing is lost and no case is made twice. Network failures
-//! keep the entry queued with exponential backoff; a refusal puts the form back into the drafts.
-//! Licences presented as materials are fresh SD-JWT presentations for every attempt (KB-JWT
-//! audience = the platform's case endpoint, nonce = the idempotency key).
+//! answers the first result again: nothing is lost and no case is made twice. Licences presented
+//! as materials are fresh SD-JWT presentations for every attempt (KB-JWT audience = the
+//! platform's case endpoint, nonce = the idempotency key).
+//!
+//! One policy for every queued write (case, amendment, rating), in `verdict`: the entry stays
+//! queued on network errors, 5xx, 401/408/429 and authentication problems (an expired session at
+//! start-up loses nothing: log in again and retry), with exponential backoff, no earlier than the
+//! platform's `Retry-After` on 429/503, and never more than [`MAX_BACKOFF_SECS`] apart. Only a
+//! definite refusal (a 4xx with the platform's error body) drops it; the refusal is stored for
+//! the user ([`CasesClient::refusals`]) and a refused case's form goes back into the drafts. An
+//! entry this version cannot read moves to the dead letters ([`CasesClient::dead_letters`]) so
+//! the others are still sent. Each entry is claimed by the task sending it; no lock is held
+//! while the device key signs (the app's callback, maybe a biometric prompt).
 
 mod error;
 pub(crate) mod forget;
@@ -24,15 +33,16 @@ use serde_json::{json, Value};
 use crate::autofill::{AutofillClient, AutofillError, FilledForm, MaterialState, Party, ValueOrigin};
 use crate::catalogue::Derivation;
 use crate::identity::{ApiCall, ApiReply, IdentityClient};
-use crate::net::NetError;
 use crate::privacy::Personal;
 use crate::store::{Store, StoreError};
-use crate::wallet::WalletClient;
+use crate::wallet::{WalletClient, WalletError};
 use crate::CityKitError;
 
 /// The longest rating comment the platform takes.
 pub const MAX_COMMENT_CHARS: u32 = 200;
-/// The longest wait between two attempts of a queued submission.
+/// The longest wait between two attempts of a queued write: the exponential backoff stops
+/// growing there, and a longer `Retry-After` from the platform is cut down to it (so a wrong or
+/// hostile header cannot park the outbox for days).
 pub const MAX_BACKOFF_SECS: i64 = 3600;
 
 /// Where a case stands.
@@ -236,14 +246,75 @@ pub struct PendingSubmission {
 /// What [`CasesClient::retry_pending`] did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct RetryReport {
-    /// Cases the platform now has.
+    /// Cases (and amendments) the platform now has.
     pub accepted: Vec<Case>,
     /// Ratings delivered (case ids).
     pub rated: Vec<String>,
-    /// Refused for good (submission id, error code); their drafts are back.
+    /// Refused for good (submission id, error code): a submission's draft is back, and every
+    /// refusal is kept in [`CasesClient::refusals`].
     pub refused: Vec<(String, String)>,
+    /// Entries that could not be read, moved to [`CasesClient::dead_letters`]; the others were sent.
+    pub dead_lettered: Vec<DeadLetterNotice>,
     /// Still queued.
     pub pending: Vec<PendingSubmission>,
+}
+
+/// An outbox entry that could not be read and was moved to the dead letters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeadLetterNotice {
+    /// The entry's id (its idempotency key).
+    pub submission_id: String,
+    /// `case`, `amendment` or `rating`.
+    pub kind: String,
+    /// What was wrong (an error code and where, never the content).
+    pub reason: String,
+}
+
+/// An outbox entry this version could not read, kept so nothing is lost silently: the app can
+/// show it, hand it to support, and delete it ([`CasesClient::delete_dead_letter`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeadLetter {
+    /// The entry's id (its idempotency key).
+    pub submission_id: String,
+    /// `case`, `amendment` or `rating`.
+    pub kind: String,
+    /// The item (for a case) or the case (for an amendment or a rating).
+    pub refers_to: Option<String>,
+    /// What was wrong (an error code and where, never the content).
+    pub reason: String,
+    /// Attempts made before.
+    pub attempts: u32,
+    /// Queued at (Unix seconds).
+    pub created_at: i64,
+    /// Moved here at (Unix seconds).
+    pub failed_at: i64,
+    /// The entry as stored (may hold personal data: show it to its owner only).
+    pub body: Personal<String>,
+}
+
+/// A queued write the platform refused for good (or that can never be made, e.g. a licence it
+/// presents was revoked): kept for the user to read until dismissed ([`CasesClient::dismiss_refusal`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedWrite {
+    /// The write's id (its idempotency key).
+    pub submission_id: String,
+    /// `case`, `amendment` or `rating`.
+    pub kind: String,
+    /// The case (for an amendment or a rating).
+    pub case_id: Option<String>,
+    /// The item (for a case).
+    pub item_id: Option<String>,
+    /// For a case: the draft that was put back.
+    pub draft_id: Option<String>,
+    /// The platform's HTTP status; `None` when the write could not be made on this device.
+    pub status: Option<u16>,
+    /// The platform's error code (`invalid_field`, `case_closed`, `already_rated`, …) or, for a
+    /// write that could not be made here, CityKit's error code (`wallet.revoked`, …).
+    pub reason: String,
+    /// The field the platform named, if any.
+    pub field: Option<String>,
+    /// When (Unix seconds).
+    pub refused_at: i64,
 }
 
 /// The kinds of inbox items.
@@ -313,6 +384,151 @@ struct QueuedRating {
     case_id: String,
     rating: Rating,
     comment: Option<String>,
+}
+
+/// What an outbox entry asks the platform to do.
+enum Write {
+    Case(QueuedCase),
+    Amendment { case_id: String, queued: QueuedCase },
+    Rating(QueuedRating),
+}
+
+impl Write {
+    /// The outbox's name for the kind.
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Case(_) => "case",
+            Self::Amendment { .. } => "amendment",
+            Self::Rating(_) => "rating",
+        }
+    }
+
+    /// Reads an entry's body; `Ok(None)` for a kind this version does not know.
+    fn decode(kind: &str, body: &str) -> Result<Option<Self>, serde_json::Error> {
+        Ok(Some(match kind {
+            "case" => Self::Case(serde_json::from_str(body)?),
+            "amendment" => {
+                let (case_id, queued) = serde_json::from_str(body)?;
+                Self::Amendment { case_id, queued }
+            }
+            "rating" => Self::Rating(serde_json::from_str(body)?),
+            _ => return Ok(None),
+        }))
+    }
+}
+
+/// One outbox entry, claimed for sending.
+struct Entry {
+    key: String,
+    holder: String,
+    attempts: u32,
+    write: Write,
+}
+
+/// What one attempt at an outbox entry came to.
+enum Sent {
+    /// A case or an amendment the platform now has.
+    Accepted(Case),
+    /// A rating delivered (the case id).
+    Rated(String),
+    /// Still queued.
+    Queued(SubmissionOutcome),
+    /// Refused for good: the entry is gone, the refusal recorded.
+    Refused(CityKitError),
+}
+
+/// The outbox's one policy, for every kind of write: what to do after an attempt.
+enum Verdict {
+    /// The platform has it.
+    Delivered(ApiReply),
+    /// Keep the entry and try again later: no network, a timeout, 5xx, 401/408/429, an
+    /// authentication problem (not logged in, session expired, token or DPoP proof refused, the
+    /// device key), anything not known to be final. `retry_after` in seconds, from the
+    /// platform's `Retry-After` on a 429 or 503.
+    Keep { code: String, retry_after: Option<i64> },
+    /// Drop the entry and record why: a 4xx with the platform's error body (other than 401, 408
+    /// and 429), or a write this device can never make (a presented licence is gone, revoked or
+    /// expired; the error is then `local`).
+    Refuse { status: Option<u16>, reason: String, field: Option<String>, local: Option<CityKitError> },
+}
+
+/// Applies the policy to one attempt's result (`now` in Unix seconds, to read an HTTP-date).
+fn verdict(attempt: Result<ApiReply, CityKitError>, now: i64) -> Verdict {
+    match attempt {
+        Ok(reply) if reply.is_success() => Verdict::Delivered(reply),
+        Ok(reply) => {
+            let status = reply.status;
+            match (status, reply.error_body().filter(|b| !b.error.is_empty())) {
+                (400..=499, Some(body)) if !matches!(status, 401 | 408 | 429) => {
+                    Verdict::Refuse { status: Some(status), reason: body.error, field: body.field, local: None }
+                }
+                _ => {
+                    let retry_after = match status {
+                        429 | 503 => reply.retry_after.as_deref().and_then(|v| crate::net::retry_after_secs(v, now)),
+                        _ => None,
+                    };
+                    Verdict::Keep { code: format!("net.http_{status}"), retry_after }
+                }
+            }
+        }
+        Err(CityKitError::Wallet(
+            e @ (WalletError::UnknownLicence
+            | WalletError::Revoked
+            | WalletError::Expired
+            | WalletError::NotYetValid
+            | WalletError::UnknownClaim { .. }
+            | WalletError::NotBoundToThisDevice),
+        )) => Verdict::Refuse { status: None, reason: e.code().to_owned(), field: None, local: Some(e.into()) },
+        Err(e) => Verdict::Keep { code: e.code().to_owned(), retry_after: None },
+    }
+}
+
+/// The error a refusal of `write` is reported as.
+fn refusal_error(write: &Write, status: u16, reason: &str, field: Option<String>) -> CityKitError {
+    let refused = || CaseError::Refused { reason: reason.to_owned(), field: field.clone() };
+    match write {
+        Write::Case(_) => refused(),
+        Write::Amendment { .. } => match (status, reason) {
+            (404, _) => CaseError::UnknownCase,
+            (409, "case_closed") => CaseError::CaseClosed,
+            (403, _) => CaseError::NotApplicant,
+            _ => refused(),
+        },
+        Write::Rating(_) => match reason {
+            "case_not_finished" => CaseError::NotFinished,
+            "already_rated" => CaseError::AlreadyRated,
+            "comment_too_long" => CaseError::CommentTooLong { max: MAX_COMMENT_CHARS },
+            _ if status == 404 => CaseError::UnknownCase,
+            _ => refused(),
+        },
+    }
+    .into()
+}
+
+/// The outbox entries being sent right now: each entry is sent by one task at a time. The lock
+/// is held only to add or remove a key, never across an await, so no app callback (the device
+/// key signing presentations and DPoP proofs, maybe behind a biometric prompt) runs under it.
+#[derive(Default)]
+pub(crate) struct OutboxClaims(std::sync::Mutex<std::collections::HashSet<String>>);
+
+impl OutboxClaims {
+    /// Claims `key`; `None` when another task holds it. The claim ends when dropped.
+    fn claim(self: &std::sync::Arc<Self>, key: &str) -> Option<Claim> {
+        let mut set = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        set.insert(key.to_owned()).then(|| Claim { claims: self.clone(), key: key.to_owned() })
+    }
+}
+
+/// A claimed outbox entry.
+struct Claim {
+    claims: std::sync::Arc<OutboxClaims>,
+    key: String,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        self.claims.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&self.key);
+    }
 }
 
 /// A case as the store keeps it: the case and, for the applicant, what was submitted.
@@ -391,6 +607,12 @@ fn backoff_secs(attempts: u32) -> i64 {
     (5_i64 << attempts.min(12)).min(MAX_BACKOFF_SECS)
 }
 
+/// The wait before the next attempt: the backoff, or longer if the platform asked, at most
+/// [`MAX_BACKOFF_SECS`].
+fn next_delay_secs(attempts: u32, retry_after: Option<i64>) -> i64 {
+    backoff_secs(attempts).max(retry_after.unwrap_or(0)).min(MAX_BACKOFF_SECS)
+}
+
 /// The kinds of personal data a free-text comment seems to contain: an 18-character ID number
 /// (with a valid check digit) or a mobile number.
 pub fn personal_data_in(text: &str) -> Vec<String> {
@@ -421,8 +643,8 @@ pub struct CasesClient {
     store: Store,
     wallet: WalletClient,
     autofill: AutofillClient,
-    /// One sender at a time, so an outbox entry is never sent twice concurrently.
-    sending: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The entries being sent, so an outbox entry is never sent twice concurrently.
+    claims: std::sync::Arc<OutboxClaims>,
 }
 
 impl CasesClient {
@@ -431,9 +653,9 @@ impl CasesClient {
         store: Store,
         wallet: WalletClient,
         autofill: AutofillClient,
-        sending: std::sync::Arc<tokio::sync::Mutex<()>>,
+        claims: std::sync::Arc<OutboxClaims>,
     ) -> Self {
-        Self { identity, store, wallet, autofill, sending }
+        Self { identity, store, wallet, autofill, claims }
     }
 
     /// Submits a draft. It must be complete (no field errors, no missing required field or
@@ -511,85 +733,154 @@ impl CasesClient {
             })
             .await?;
         tracing::info!("case queued for submission");
-        let _guard = self.sending.lock().await;
-        self.send_case(&key, &applicant, &queued, 0).await
+        self.send_new(Entry { key, holder: applicant, attempts: 0, write: Write::Case(queued) }).await
     }
 
-    /// Sends one queued case submission; stores the result or keeps it queued.
-    async fn send_case(&self, key: &str, applicant: &str, queued: &QueuedCase, attempts: u32) -> Result<SubmissionOutcome, CityKitError> {
-        let url = self.identity.api_url("/cases").await?;
-        let reply = match self.build_case_body(queued, key, &url).await {
-            Ok(body) => self.identity.authorized_call(ApiCall::write(reqwest::Method::POST, &url, &body, key), true).await,
-            Err(e) => Err(e),
+    /// Sends a write just put into the outbox and reports what became of it.
+    async fn send_new(&self, entry: Entry) -> Result<SubmissionOutcome, CityKitError> {
+        let Some(_claim) = self.claims.claim(&entry.key) else {
+            // Only a retry running right now can hold a key this fresh: it sends the entry.
+            return self.queued_outcome(entry.holder, entry.key).await;
         };
-        self.settle_case_reply(key, applicant, queued, attempts, reply).await
+        match self.send_entry(&entry).await? {
+            Sent::Accepted(case) => Ok(SubmissionOutcome::Accepted { case }),
+            Sent::Rated(case_id) => Ok(SubmissionOutcome::Accepted { case: self.load_stored(&entry.holder, &case_id).await?.case }),
+            Sent::Queued(outcome) => Ok(outcome),
+            Sent::Refused(e) => Err(e),
+        }
     }
 
-    async fn settle_case_reply(
-        &self,
-        key: &str,
-        applicant: &str,
-        queued: &QueuedCase,
-        attempts: u32,
-        reply: Result<ApiReply, CityKitError>,
-    ) -> Result<SubmissionOutcome, CityKitError> {
-        match reply {
-            Ok(reply) if reply.is_success() => {
-                let wire: WireCase = reply.into_json()?;
-                let case = self.store_case(applicant, wire, Some(queued.clone()), Some(key.to_owned())).await?;
-                tracing::info!(status = case.status.as_str(), "case accepted");
-                if case.status == CaseStatus::AwaitingSignatures {
-                    if let Err(e) = self.sign_current(&case.id, "sign").await {
-                        tracing::warn!(code = e.code(), "the applicant's own signature could not be sent yet");
-                    }
-                    return Ok(SubmissionOutcome::Accepted { case: self.case(&case.id).await.unwrap_or(case) });
-                }
-                Ok(SubmissionOutcome::Accepted { case })
-            }
-            Ok(reply) if reply.status >= 500 || reply.status == 429 => self.keep_queued(key, attempts, &format!("net.http_{}", reply.status)).await,
-            Ok(reply) => {
-                let body = reply.error_body().unwrap_or_default();
-                let error = CaseError::Refused { reason: if body.error.is_empty() { format!("http_{}", reply.status) } else { body.error }, field: body.field };
-                self.restore_draft(key, applicant, &queued.draft).await?;
-                tracing::info!(code = error.code(), "case refused; draft restored");
-                Err(error.into())
-            }
-            Err(e) if is_transient(&e) => self.keep_queued(key, attempts, e.code()).await,
-            Err(e) => {
-                // A local failure (a licence removed or revoked since): give the form back.
-                self.restore_draft(key, applicant, &queued.draft).await?;
-                Err(e)
+    /// One attempt at a claimed outbox entry, settled by the outbox's one policy ([`verdict`]).
+    async fn send_entry(&self, entry: &Entry) -> Result<Sent, CityKitError> {
+        let attempt = self.deliver(entry).await;
+        match verdict(attempt, now()) {
+            Verdict::Delivered(reply) => self.delivered(entry, reply).await,
+            Verdict::Keep { code, retry_after } => Ok(Sent::Queued(self.keep_queued(entry, &code, retry_after).await?)),
+            Verdict::Refuse { status, reason, field, local } => {
+                let error = match local {
+                    Some(e) => e,
+                    None => refusal_error(&entry.write, status.unwrap_or_default(), &reason, field.clone()),
+                };
+                self.record_refusal(entry, status, &reason, field).await?;
+                tracing::info!(kind = entry.write.kind(), code = error.code(), "queued write refused for good; refusal recorded");
+                Ok(Sent::Refused(error))
             }
         }
     }
 
-    async fn keep_queued(&self, key: &str, attempts: u32, code: &str) -> Result<SubmissionOutcome, CityKitError> {
-        let attempts = attempts + 1;
-        let (key_db, code_db) = (key.to_owned(), code.to_owned());
+    /// Builds an entry's request (fresh presentations for a case or an amendment) and sends it.
+    async fn deliver(&self, entry: &Entry) -> Result<ApiReply, CityKitError> {
+        let key = entry.key.as_str();
+        match &entry.write {
+            Write::Case(queued) => {
+                let url = self.identity.api_url("/cases").await?;
+                let body = self.build_case_body(queued, key, &url).await?;
+                self.identity.authorized_call(ApiCall::write(reqwest::Method::POST, &url, &body, key), true).await
+            }
+            Write::Amendment { case_id, queued } => {
+                let url = self.identity.api_url(&format!("/cases/{}", url_segment(case_id)?)).await?;
+                let cases_url = self.identity.api_url("/cases").await?;
+                let mut body = self.build_case_body(queued, key, &cases_url).await?;
+                if let Some(map) = body.as_object_mut() {
+                    map.remove("item_id");
+                }
+                self.identity.authorized_call(ApiCall::write(reqwest::Method::PUT, &url, &body, key), true).await
+            }
+            Write::Rating(queued) => {
+                let url = self.identity.api_url(&format!("/cases/{}/rating", url_segment(&queued.case_id)?)).await?;
+                let body = json!({"rating": queued.rating.as_str(), "comment": queued.comment});
+                self.identity.authorized_call(ApiCall::write(reqwest::Method::POST, &url, &body, key), true).await
+            }
+        }
+    }
+
+    /// Stores the platform's answer to a delivered entry and removes the entry, in one transaction.
+    async fn delivered(&self, entry: &Entry, reply: ApiReply) -> Result<Sent, CityKitError> {
+        let queued = match &entry.write {
+            Write::Rating(queued) => {
+                let (holder, case_id, rating, key) = (entry.holder.clone(), queued.case_id.clone(), queued.rating, entry.key.clone());
+                self.store
+                    .call(move |conn| {
+                        let tx = conn.transaction()?;
+                        if let Some(mut stored) = stored_blocking(&tx, &holder, &case_id)? {
+                            stored.case.rating = Some(rating);
+                            let body = serde_json::to_string(&stored).map_err(decode_err)?;
+                            tx.execute("UPDATE cases SET body = ?1, updated_at = ?2 WHERE id = ?3 AND holder = ?4", rusqlite::params![body, now(), case_id, holder])?;
+                        }
+                        tx.execute("DELETE FROM outbox WHERE id = ?1", [key])?;
+                        tx.commit()?;
+                        Ok(())
+                    })
+                    .await?;
+                tracing::info!("rating delivered");
+                return Ok(Sent::Rated(queued.case_id.clone()));
+            }
+            Write::Case(queued) | Write::Amendment { queued, .. } => queued,
+        };
+        let wire: WireCase = match reply.into_json() {
+            Ok(wire) => wire,
+            // An answer this version cannot read: the same key gets the same answer next time.
+            Err(e) => return Ok(Sent::Queued(self.keep_queued(entry, e.code(), None).await?)),
+        };
+        let case = self.store_case(&entry.holder, wire, Some(queued.clone()), Some(entry.key.clone())).await?;
+        tracing::info!(kind = entry.write.kind(), status = case.status.as_str(), "case accepted");
+        if case.status == CaseStatus::AwaitingSignatures {
+            if let Err(e) = self.sign_current(&case.id, "sign").await {
+                tracing::warn!(code = e.code(), "the applicant's own signature could not be sent yet");
+            }
+            return Ok(Sent::Accepted(self.case(&case.id).await.unwrap_or(case)));
+        }
+        Ok(Sent::Accepted(case))
+    }
+
+    /// Keeps an entry queued: one more attempt, the next one after the backoff or the
+    /// platform's `Retry-After` (at most [`MAX_BACKOFF_SECS`]).
+    async fn keep_queued(&self, entry: &Entry, code: &str, retry_after: Option<i64>) -> Result<SubmissionOutcome, CityKitError> {
+        let attempts = entry.attempts + 1;
+        let next_attempt_at = now().saturating_add(next_delay_secs(attempts, retry_after));
+        let (key_db, code_db) = (entry.key.clone(), code.to_owned());
         self.store
             .call(move |conn| {
                 conn.execute(
                     "UPDATE outbox SET attempts = ?1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?4",
-                    rusqlite::params![attempts, now() + backoff_secs(attempts), code_db, key_db],
+                    rusqlite::params![attempts, next_attempt_at, code_db, key_db],
                 )?;
                 Ok(())
             })
             .await?;
-        tracing::info!(attempts, code, "submission kept in the outbox");
-        Ok(SubmissionOutcome::Queued { submission_id: key.to_owned(), attempts, last_error: Some(code.to_owned()) })
+        tracing::info!(kind = entry.write.kind(), attempts, code, "write kept in the outbox");
+        Ok(SubmissionOutcome::Queued { submission_id: entry.key.clone(), attempts, last_error: Some(code.to_owned()) })
     }
 
-    async fn restore_draft(&self, key: &str, holder: &str, draft: &FilledForm) -> Result<(), CityKitError> {
-        let body = serde_json::to_string(draft).map_err(decode_err)?;
-        let (key, holder, id, item, created) = (key.to_owned(), holder.to_owned(), draft.draft_id.clone(), draft.item_id.clone(), draft.created_at);
+    /// Drops a refused entry and records the refusal where the user can read it
+    /// ([`Self::refusals`]); a refused case's draft comes back. One transaction.
+    async fn record_refusal(&self, entry: &Entry, status: Option<u16>, reason: &str, field: Option<String>) -> Result<(), CityKitError> {
+        let (refers_to, draft) = match &entry.write {
+            Write::Case(queued) => {
+                let d = &queued.draft;
+                let body = serde_json::to_string(d).map_err(decode_err)?;
+                (queued.item_id.clone(), Some((d.draft_id.clone(), d.item_id.clone(), body, d.created_at)))
+            }
+            Write::Amendment { case_id, .. } => (case_id.clone(), None),
+            Write::Rating(queued) => (queued.case_id.clone(), None),
+        };
+        let (key, holder, kind, reason) = (entry.key.clone(), entry.holder.clone(), entry.write.kind(), reason.to_owned());
         self.store
             .call(move |conn| {
                 let tx = conn.transaction()?;
+                let at = now();
+                if let Some((id, item, body, created)) = &draft {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO drafts (id, holder, item_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        rusqlite::params![id, holder, item, body, created, at],
+                    )?;
+                }
                 tx.execute(
-                    "INSERT OR REPLACE INTO drafts (id, holder, item_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    rusqlite::params![id, holder, item, body, created, now()],
+                    "INSERT OR REPLACE INTO outbox_refusals (id, holder, kind, refers_to, draft_id, status, reason, field, refused_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    rusqlite::params![key, holder, kind, refers_to, draft.as_ref().map(|d| &d.0), status, reason, field, at],
                 )?;
-                tx.execute("DELETE FROM outbox WHERE id = ?1", [key])?;
+                tx.execute("DELETE FROM outbox WHERE id = ?1", [&key])?;
                 tx.commit()?;
                 Ok(())
             })
@@ -703,57 +994,171 @@ impl CasesClient {
 
     async fn retry_inner(&self, force: bool) -> Result<RetryReport, CityKitError> {
         let (applicant, _) = self.autofill.holders().await?;
-        let _guard = self.sending.lock().await;
         let holder = applicant.clone();
-        let rows: Vec<(String, String, String, u32, i64)> = self
+        let rows: Vec<(String, i64)> = self
             .store
             .call(move |conn| {
-                let mut stmt = conn.prepare("SELECT id, kind, body, attempts, next_attempt_at FROM outbox WHERE holder = ?1 ORDER BY created_at, id")?;
-                let rows = stmt.query_map([holder], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?.collect::<Result<Vec<_>, _>>()?;
+                let mut stmt = conn.prepare("SELECT id, next_attempt_at FROM outbox WHERE holder = ?1 ORDER BY created_at, id")?;
+                let rows = stmt.query_map([holder], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
                 Ok(rows)
             })
             .await?;
         let mut report = RetryReport::default();
-        for (key, kind, body, attempts, due) in rows {
+        for (key, due) in rows {
             if !force && due > now() {
                 continue;
             }
-            match kind.as_str() {
-                "case" => {
-                    let queued: QueuedCase = serde_json::from_str(&body).map_err(decode_err)?;
-                    match self.send_case(&key, &applicant, &queued, attempts).await {
-                        Ok(SubmissionOutcome::Accepted { case }) => report.accepted.push(case),
-                        Ok(SubmissionOutcome::Queued { .. }) => {}
-                        Err(e) => report.refused.push((key.clone(), e.code().to_owned())),
-                    }
+            // Another task is sending it right now.
+            let Some(_claim) = self.claims.claim(&key) else { continue };
+            // Read it again under the claim: another task may have settled it since the listing.
+            let key_db = key.clone();
+            let row: Option<(String, String, u32)> = self
+                .store
+                .call(move |conn| {
+                    Ok(conn.query_row("SELECT kind, body, attempts FROM outbox WHERE id = ?1", [key_db], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?)
+                })
+                .await?;
+            let Some((kind, body, attempts)) = row else { continue };
+            let write = match Write::decode(&kind, &body) {
+                Ok(Some(write)) => write,
+                Ok(None) => {
+                    tracing::warn!("unknown outbox entry kind; left alone");
+                    continue;
                 }
-                "amendment" => {
-                    let (case_id, queued): (String, QueuedCase) = serde_json::from_str(&body).map_err(decode_err)?;
-                    match self.send_amendment(&key, &applicant, &case_id, &queued, attempts).await {
-                        Ok(Some(case)) => report.accepted.push(case),
-                        Ok(None) => {}
-                        Err(e) => report.refused.push((key.clone(), e.code().to_owned())),
-                    }
+                Err(e) => {
+                    // One unreadable entry must not stop the others: it goes to the dead letters.
+                    let reason = format!("store.decode: {}", crate::privacy::json_problem(&e));
+                    self.dead_letter(&key, &reason).await?;
+                    tracing::warn!(kind = kind.as_str(), "unreadable outbox entry moved to the dead letters");
+                    report.dead_lettered.push(DeadLetterNotice { submission_id: key, kind, reason });
+                    continue;
                 }
-                "rating" => {
-                    let queued: QueuedRating = serde_json::from_str(&body).map_err(decode_err)?;
-                    match self.send_rating(&key, &applicant, &queued, attempts).await {
-                        Ok(true) => report.rated.push(queued.case_id.clone()),
-                        Ok(false) => {}
-                        Err(e) => report.refused.push((key.clone(), e.code().to_owned())),
-                    }
-                }
-                _ => tracing::warn!("unknown outbox entry kind; left alone"),
+            };
+            let entry = Entry { key, holder: applicant.clone(), attempts, write };
+            match self.send_entry(&entry).await? {
+                Sent::Accepted(case) => report.accepted.push(case),
+                Sent::Rated(case_id) => report.rated.push(case_id),
+                Sent::Queued(_) => {}
+                Sent::Refused(e) => report.refused.push((entry.key, e.code().to_owned())),
             }
         }
-        drop(_guard);
-        report.pending = self.pending().await?;
+        report.pending = self.pending_of(applicant).await?;
         Ok(report)
+    }
+
+    /// Moves an outbox entry to the dead letters (one transaction).
+    async fn dead_letter(&self, key: &str, reason: &str) -> Result<(), CityKitError> {
+        let (key, reason) = (key.to_owned(), reason.to_owned());
+        self.store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO outbox_dead_letters (id, holder, kind, refers_to, body, attempts, created_at, failed_at, reason)
+                     SELECT id, holder, kind, case_id, body, attempts, created_at, ?2, ?3 FROM outbox WHERE id = ?1",
+                    rusqlite::params![key, now(), reason],
+                )?;
+                tx.execute("DELETE FROM outbox WHERE id = ?1", [&key])?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The current identity's outbox entries that could not be read (see
+    /// [`RetryReport::dead_lettered`]), oldest first. Nothing is lost silently: show them, and
+    /// delete each once dealt with.
+    pub async fn dead_letters(&self) -> Result<Vec<DeadLetter>, CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        Ok(self
+            .store
+            .call(move |conn| {
+                let mut stmt = conn.prepare(
+                    "SELECT id, kind, refers_to, reason, attempts, created_at, failed_at, body FROM outbox_dead_letters WHERE holder = ?1 ORDER BY failed_at, id",
+                )?;
+                let rows = stmt
+                    .query_map([holder], |r| {
+                        Ok(DeadLetter {
+                            submission_id: r.get(0)?,
+                            kind: r.get(1)?,
+                            refers_to: r.get(2)?,
+                            reason: r.get(3)?,
+                            attempts: r.get(4)?,
+                            created_at: r.get(5)?,
+                            failed_at: r.get(6)?,
+                            body: Personal::new(r.get(7)?),
+                        })
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?)
+    }
+
+    /// Deletes one of the current identity's dead letters ([`CaseError::UnknownSubmission`] if
+    /// there is none with that id).
+    pub async fn delete_dead_letter(&self, submission_id: &str) -> Result<(), CityKitError> {
+        self.delete_own("outbox_dead_letters", submission_id).await
+    }
+
+    /// The current identity's queued writes the platform refused for good, newest first: for a
+    /// case the draft is back (`draft_id`); for an amendment or a rating, `case_id` names the
+    /// case. Kept until dismissed.
+    pub async fn refusals(&self) -> Result<Vec<RefusedWrite>, CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        Ok(self
+            .store
+            .call(move |conn| {
+                let mut stmt = conn.prepare(
+                    "SELECT id, kind, refers_to, draft_id, status, reason, field, refused_at FROM outbox_refusals WHERE holder = ?1 ORDER BY refused_at DESC, id",
+                )?;
+                let rows = stmt
+                    .query_map([holder], |r| {
+                        let kind: String = r.get(1)?;
+                        let refers_to: Option<String> = r.get(2)?;
+                        let (item_id, case_id) = if kind == "case" { (refers_to, None) } else { (None, refers_to) };
+                        Ok(RefusedWrite {
+                            submission_id: r.get(0)?,
+                            kind,
+                            case_id,
+                            item_id,
+                            draft_id: r.get(3)?,
+                            status: r.get(4)?,
+                            reason: r.get(5)?,
+                            field: r.get(6)?,
+                            refused_at: r.get(7)?,
+                        })
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?)
+    }
+
+    /// Forgets a refusal the user has seen ([`CaseError::UnknownSubmission`] if there is none).
+    pub async fn dismiss_refusal(&self, submission_id: &str) -> Result<(), CityKitError> {
+        self.delete_own("outbox_refusals", submission_id).await
+    }
+
+    async fn delete_own(&self, table: &'static str, submission_id: &str) -> Result<(), CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        let id = submission_id.to_owned();
+        let deleted =
+            self.store.call(move |conn| Ok(conn.execute(&format!("DELETE FROM {table} WHERE id = ?1 AND holder = ?2"), rusqlite::params![id, holder])?)).await?;
+        if deleted == 0 {
+            return Err(CaseError::UnknownSubmission.into());
+        }
+        Ok(())
     }
 
     /// The current identity's queued writes.
     pub async fn pending(&self) -> Result<Vec<PendingSubmission>, CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
+        self.pending_of(holder).await
+    }
+
+    /// `holder`'s queued writes (also once the session has ended during a retry).
+    async fn pending_of(&self, holder: String) -> Result<Vec<PendingSubmission>, CityKitError> {
         Ok(self
             .store
             .call(move |conn| {
@@ -924,66 +1329,7 @@ impl CasesClient {
         let body = serde_json::to_string(&(case_id, &queued)).map_err(decode_err)?;
         let (key_db, holder_db, case_db) = (key.clone(), applicant.clone(), case_id.to_owned());
         self.store.call(move |conn| enqueue_blocking(conn, &key_db, &holder_db, "amendment", &case_db, &body)).await?;
-        let _guard = self.sending.lock().await;
-        match self.send_amendment(&key, &applicant, case_id, &queued, 0).await? {
-            Some(case) => Ok(SubmissionOutcome::Accepted { case }),
-            None => self.queued_outcome(key).await,
-        }
-    }
-
-    async fn send_amendment(&self, key: &str, applicant: &str, case_id: &str, queued: &QueuedCase, attempts: u32) -> Result<Option<Case>, CityKitError> {
-        let url = self.identity.api_url(&format!("/cases/{}", url_segment(case_id)?)).await?;
-        let cases_url = self.identity.api_url("/cases").await?;
-        let reply = match self.build_case_body(queued, key, &cases_url).await {
-            Ok(mut body) => {
-                if let Some(map) = body.as_object_mut() {
-                    map.remove("item_id");
-                }
-                self.identity.authorized_call(ApiCall::write(reqwest::Method::PUT, &url, &body, key), true).await
-            }
-            Err(e) => Err(e),
-        };
-        match reply {
-            Ok(reply) if reply.is_success() => {
-                let wire: WireCase = reply.into_json()?;
-                let case = self.store_case(applicant, wire, Some(queued.clone()), Some(key.to_owned())).await?;
-                if case.status == CaseStatus::AwaitingSignatures {
-                    if let Err(e) = self.sign_current(&case.id, "sign").await {
-                        tracing::warn!(code = e.code(), "the applicant's signature could not be sent yet");
-                    }
-                }
-                Ok(Some(self.case(&case.id).await.unwrap_or(case)))
-            }
-            Ok(reply) if reply.status >= 500 || reply.status == 429 => {
-                self.keep_queued(key, attempts, &format!("net.http_{}", reply.status)).await?;
-                Ok(None)
-            }
-            Ok(reply) => {
-                self.drop_outbox(key).await?;
-                let body = reply.error_body().unwrap_or_default();
-                Err(match (reply.status, body.error.as_str()) {
-                    (404, _) => CaseError::UnknownCase,
-                    (409, "case_closed") => CaseError::CaseClosed,
-                    (403, _) => CaseError::NotApplicant,
-                    (status, error) => CaseError::Refused { reason: if error.is_empty() { format!("http_{status}") } else { error.to_owned() }, field: body.field },
-                }
-                .into())
-            }
-            Err(e) if is_transient(&e) => {
-                self.keep_queued(key, attempts, e.code()).await?;
-                Ok(None)
-            }
-            Err(e) => {
-                self.drop_outbox(key).await?;
-                Err(e)
-            }
-        }
-    }
-
-    async fn drop_outbox(&self, key: &str) -> Result<(), CityKitError> {
-        let key = key.to_owned();
-        self.store.call(move |conn| Ok(conn.execute("DELETE FROM outbox WHERE id = ?1", [key])?)).await?;
-        Ok(())
+        self.send_new(Entry { key, holder: applicant, attempts: 0, write: Write::Amendment { case_id: case_id.to_owned(), queued } }).await
     }
 
     /// Rates a finished case (好差评). The comment is checked first: at most
@@ -1013,13 +1359,7 @@ impl CasesClient {
         let body = serde_json::to_string(&queued).map_err(decode_err)?;
         let (key_db, holder_db, case_db) = (key.clone(), applicant.clone(), case_id.to_owned());
         self.store.call(move |conn| enqueue_blocking(conn, &key_db, &holder_db, "rating", &case_db, &body)).await?;
-        let _guard = self.sending.lock().await;
-        if self.send_rating(&key, &applicant, &queued, 0).await? {
-            let case = self.load_stored(&applicant, case_id).await?.case;
-            Ok(SubmissionOutcome::Accepted { case })
-        } else {
-            self.queued_outcome(key).await
-        }
+        self.send_new(Entry { key, holder: applicant, attempts: 0, write: Write::Rating(queued) }).await
     }
 
     /// One of `holder`'s cases as stored on this device.
@@ -1029,60 +1369,13 @@ impl CasesClient {
     }
 
     /// What a write still in the outbox reports.
-    async fn queued_outcome(&self, key: String) -> Result<SubmissionOutcome, CityKitError> {
-        let pending = self.pending().await?.into_iter().find(|p| p.submission_id == key);
+    async fn queued_outcome(&self, holder: String, key: String) -> Result<SubmissionOutcome, CityKitError> {
+        let pending = self.pending_of(holder).await?.into_iter().find(|p| p.submission_id == key);
         Ok(SubmissionOutcome::Queued {
             submission_id: key,
             attempts: pending.as_ref().map_or(1, |p| p.attempts),
             last_error: pending.and_then(|p| p.last_error),
         })
-    }
-
-    /// Sends one queued rating: Ok(true) when delivered, Ok(false) when still queued.
-    async fn send_rating(&self, key: &str, applicant: &str, queued: &QueuedRating, attempts: u32) -> Result<bool, CityKitError> {
-        let url = self.identity.api_url(&format!("/cases/{}/rating", url_segment(&queued.case_id)?)).await?;
-        let body = json!({"rating": queued.rating.as_str(), "comment": queued.comment});
-        match self.identity.authorized_call(ApiCall::write(reqwest::Method::POST, &url, &body, key), true).await {
-            Ok(reply) if reply.is_success() => {
-                let (holder, case_id, rating, key) = (applicant.to_owned(), queued.case_id.clone(), queued.rating, key.to_owned());
-                self.store
-                    .call(move |conn| {
-                        let tx = conn.transaction()?;
-                        if let Some(mut stored) = stored_blocking(&tx, &holder, &case_id)? {
-                            stored.case.rating = Some(rating);
-                            let body = serde_json::to_string(&stored).map_err(decode_err)?;
-                            tx.execute("UPDATE cases SET body = ?1, updated_at = ?2 WHERE id = ?3 AND holder = ?4", rusqlite::params![body, now(), case_id, holder])?;
-                        }
-                        tx.execute("DELETE FROM outbox WHERE id = ?1", [key])?;
-                        tx.commit()?;
-                        Ok(())
-                    })
-                    .await?;
-                tracing::info!("rating delivered");
-                Ok(true)
-            }
-            Ok(reply) if reply.status >= 500 || reply.status == 429 => {
-                self.keep_queued(key, attempts, &format!("net.http_{}", reply.status)).await?;
-                Ok(false)
-            }
-            Ok(reply) => {
-                self.drop_outbox(key).await?;
-                let error = reply.error_body().unwrap_or_default().error;
-                Err(match error.as_str() {
-                    "case_not_finished" => CaseError::NotFinished,
-                    "already_rated" => CaseError::AlreadyRated,
-                    "comment_too_long" => CaseError::CommentTooLong { max: MAX_COMMENT_CHARS },
-                    _ if reply.status == 404 => CaseError::UnknownCase,
-                    _ => CaseError::Refused { reason: if error.is_empty() { format!("http_{}", reply.status) } else { error }, field: None },
-                }
-                .into())
-            }
-            Err(e) if is_transient(&e) => {
-                self.keep_queued(key, attempts, e.code()).await?;
-                Ok(false)
-            }
-            Err(e) => Err(e),
-        }
     }
 
     /// New notices from the platform, stored; returns the whole inbox, newest first.
@@ -1141,14 +1434,6 @@ impl CasesClient {
     }
 }
 
-/// Whether a failed send should be retried later (network down, timeouts, 5xx).
-fn is_transient(e: &CityKitError) -> bool {
-    match e {
-        CityKitError::Net(n) => n.is_retryable() || matches!(n, NetError::Status { status, .. } if *status >= 500),
-        _ => false,
-    }
-}
-
 /// A case id as one URL path segment.
 fn url_segment(id: &str) -> Result<&str, CityKitError> {
     if !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
@@ -1161,6 +1446,8 @@ fn url_segment(id: &str) -> Result<&str, CityKitError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identity::AuthError;
+    use crate::net::NetError;
 
     #[test]
     fn comments_with_personal_data_are_caught() {
@@ -1176,6 +1463,76 @@ mod tests {
         assert_eq!(backoff_secs(1), 10);
         assert_eq!(backoff_secs(2), 20);
         assert_eq!(backoff_secs(30), MAX_BACKOFF_SECS);
+    }
+
+    fn reply(status: u16, body: &str, retry_after: Option<&str>) -> Result<ApiReply, CityKitError> {
+        Ok(ApiReply { status, etag: None, body: body.as_bytes().to_vec(), retry_after: retry_after.map(str::to_owned) })
+    }
+
+    /// (kept?, code or reason, retry_after)
+    fn judged(attempt: Result<ApiReply, CityKitError>) -> (bool, String, Option<i64>) {
+        match verdict(attempt, 1_000) {
+            Verdict::Delivered(r) => (true, format!("delivered {}", r.status), None),
+            Verdict::Keep { code, retry_after } => (true, code, retry_after),
+            Verdict::Refuse { status, reason, .. } => (false, format!("{status:?} {reason}"), None),
+        }
+    }
+
+    #[test]
+    fn one_policy_keeps_everything_but_a_definite_refusal() {
+        let platform = r#"{"error": "invalid_field", "field": "age"}"#;
+        assert_eq!(judged(reply(201, "{}", None)), (true, "delivered 201".into(), None));
+        // Kept: the platform failed, throttled, timed out, or the request never got an answer.
+        for status in [500, 502, 503, 504, 401, 408, 429] {
+            assert_eq!(judged(reply(status, platform, None)), (true, format!("net.http_{status}"), None), "{status}");
+        }
+        assert_eq!(judged(reply(404, "<html>not here</html>", None)).0, true, "a 4xx without the platform's error body");
+        assert_eq!(judged(reply(400, r#"{"error": ""}"#, None)).0, true);
+        // Retry-After on 429 and 503 only, in both forms.
+        assert_eq!(judged(reply(429, "", Some("30"))).2, Some(30));
+        assert_eq!(judged(reply(503, "", Some("Thu, 01 Jan 1970 00:20:00 GMT"))).2, Some(200));
+        assert_eq!(judged(reply(500, "", Some("30"))).2, None);
+        for e in [
+            CityKitError::from(NetError::Offline { details: "down".into() }),
+            NetError::Timeout.into(),
+            NetError::InvalidResponse { details: "garbled".into() }.into(),
+            AuthError::NotLoggedIn.into(),
+            AuthError::SessionExpired.into(),
+            AuthError::TokenRejected.into(),
+            AuthError::DpopRejected { details: "proof".into() }.into(),
+            AuthError::DeviceKey { details: "prompt cancelled".into() }.into(),
+            WalletError::StatusUnavailable { details: "offline".into() }.into(),
+        ] {
+            let code = e.code().to_owned();
+            assert_eq!(judged(Err(e)), (true, code.clone(), None), "{code}");
+        }
+        // Dropped: the platform said no, with its error body.
+        for status in [400, 403, 404, 409, 410, 422] {
+            assert_eq!(judged(reply(status, platform, None)), (false, format!("Some({status}) invalid_field"), None));
+        }
+        // Or the write can never be made on this device.
+        assert_eq!(judged(Err(WalletError::Revoked.into())), (false, "None wallet.revoked".into(), None));
+        assert_eq!(judged(Err(WalletError::UnknownLicence.into())), (false, "None wallet.unknown_licence".into(), None));
+    }
+
+    #[test]
+    fn the_next_attempt_honours_retry_after_up_to_the_cap() {
+        assert_eq!(next_delay_secs(1, None), 10);
+        assert_eq!(next_delay_secs(1, Some(120)), 120);
+        assert_eq!(next_delay_secs(6, Some(1)), 320, "never sooner than the backoff");
+        assert_eq!(next_delay_secs(1, Some(86_400)), MAX_BACKOFF_SECS);
+        assert_eq!(next_delay_secs(1, Some(i64::MAX)), MAX_BACKOFF_SECS);
+        assert_eq!(next_delay_secs(40, None), MAX_BACKOFF_SECS);
+    }
+
+    #[test]
+    fn an_entry_is_claimed_by_one_task_at_a_time() {
+        let claims = std::sync::Arc::new(OutboxClaims::default());
+        let first = claims.claim("k1").unwrap();
+        assert!(claims.claim("k1").is_none());
+        assert!(claims.claim("k2").is_some());
+        drop(first);
+        assert!(claims.claim("k1").is_some(), "released when the claim is dropped");
     }
 
     #[test]

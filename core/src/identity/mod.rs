@@ -390,6 +390,8 @@ pub(crate) struct ApiReply {
     pub status: u16,
     pub etag: Option<String>,
     pub body: Vec<u8>,
+    /// The `Retry-After` header, as sent (on a 429 or 503).
+    pub retry_after: Option<String>,
 }
 
 /// The error body of a refused city-API call: `{"error": "...", ...}`.
@@ -408,6 +410,9 @@ impl ApiReply {
 
     /// The body as `T` on success; a typed error otherwise.
     pub fn into_json<T: DeserializeOwned>(self) -> Result<T, CityKitError> {
+        if self.status >= 500 {
+            return Err(NetError::ServerError { status: self.status }.into());
+        }
         if !self.is_success() {
             return Err(NetError::Status { status: self.status, error: self.error_body().map(|b| b.error) }.into());
         }
@@ -1028,7 +1033,7 @@ impl IdentityClient {
             let http = &self.inner.http;
             let (token_ref, acting_ref, call_ref) = (&token, &acting_for, &call);
             let response = http
-                .send(idempotency, || async move {
+                .send_honouring_retry_after(idempotency, || async move {
                     let proof = self.inner.dpop.proof(call_ref.method.as_str(), call_ref.url, Some(token_ref.expose())).await?;
                     let mut request = http
                         .reqwest()
@@ -1060,6 +1065,7 @@ impl IdentityClient {
                 .to_owned();
             let fresh_nonce = self.inner.dpop.remember_nonce(call.url, response.headers());
             let etag = response.headers().get("ETag").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let retry_after = response.headers().get("Retry-After").and_then(|v| v.to_str().ok()).map(str::to_owned);
             let body = response.bytes().await.map_err(|e| NetError::InvalidResponse { details: format!("unreadable answer: {}", e.without_url()) })?;
             match status.as_u16() {
                 401 if challenge.contains("use_dpop_nonce") => {
@@ -1081,7 +1087,7 @@ impl IdentityClient {
                 403 if serde_json::from_slice::<OAuthErrorBody>(&body).is_ok_and(|b| b.error == "not_an_agent") => {
                     return Err(AuthError::NotAnAgent.into())
                 }
-                _ => return Ok(ApiReply { status: status.as_u16(), etag, body: body.to_vec() }),
+                _ => return Ok(ApiReply { status: status.as_u16(), etag, body: body.to_vec(), retry_after }),
             }
         }
         Err(AuthError::TokenRejected.into())

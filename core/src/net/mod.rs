@@ -7,12 +7,14 @@
 //! handshake, so it is raised as [`NetError::PinMismatch`] before any request byte is sent.
 
 mod error;
+mod retry_after;
 #[cfg(not(target_arch = "wasm32"))]
 mod tls;
 
 use std::time::Duration;
 
 pub use error::NetError;
+pub use retry_after::retry_after_secs;
 
 /// Which servers the core trusts.
 #[derive(Debug, Clone, Default)]
@@ -116,6 +118,27 @@ impl HttpClient {
         Fut: std::future::Future<Output = Result<reqwest::RequestBuilder, E>>,
         E: From<NetError>,
     {
+        self.send_inner(idempotency, false, build).await
+    }
+
+    /// Like [`Self::send`], except that a `503` carrying a `Retry-After` header is returned at
+    /// once as an answer: the platform said when to come back, so the caller (the outbox)
+    /// schedules its next attempt instead of retrying here.
+    pub async fn send_honouring_retry_after<F, Fut, E>(&self, idempotency: Idempotency, build: F) -> Result<reqwest::Response, E>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<reqwest::RequestBuilder, E>>,
+        E: From<NetError>,
+    {
+        self.send_inner(idempotency, true, build).await
+    }
+
+    async fn send_inner<F, Fut, E>(&self, idempotency: Idempotency, pass_retry_after: bool, build: F) -> Result<reqwest::Response, E>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<reqwest::RequestBuilder, E>>,
+        E: From<NetError>,
+    {
         let attempts = match idempotency {
             Idempotency::Idempotent => self.config.max_retries + 1,
             Idempotency::NotIdempotent => 1,
@@ -125,6 +148,9 @@ impl HttpClient {
         loop {
             attempt += 1;
             let error = match build().await?.send().await {
+                Ok(response) if pass_retry_after && response.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE && response.headers().contains_key(reqwest::header::RETRY_AFTER) => {
+                    return Ok(response)
+                }
                 Ok(response) if response.status().is_server_error() => {
                     NetError::ServerError { status: response.status().as_u16() }
                 }

@@ -147,6 +147,34 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 5,
+        description: "outbox dead letters (unreadable entries) and refusals of queued writes",
+        sql: "CREATE TABLE outbox_dead_letters (
+                  id         TEXT PRIMARY KEY,
+                  holder     TEXT NOT NULL,
+                  kind       TEXT NOT NULL,
+                  refers_to  TEXT,
+                  body       TEXT NOT NULL,
+                  attempts   INTEGER NOT NULL,
+                  created_at INTEGER NOT NULL,
+                  failed_at  INTEGER NOT NULL,
+                  reason     TEXT NOT NULL
+              );
+              CREATE INDEX outbox_dead_letters_by_holder ON outbox_dead_letters (holder, failed_at);
+              CREATE TABLE outbox_refusals (
+                  id         TEXT PRIMARY KEY,
+                  holder     TEXT NOT NULL,
+                  kind       TEXT NOT NULL,
+                  refers_to  TEXT,
+                  draft_id   TEXT,
+                  status     INTEGER,
+                  reason     TEXT NOT NULL,
+                  field      TEXT,
+                  refused_at INTEGER NOT NULL
+              );
+              CREATE INDEX outbox_refusals_by_holder ON outbox_refusals (holder, refused_at);",
+    },
+    Migration {
+        version: 6,
         description: "the access log belongs to a holder (entries written before have none and go at the next logout)",
         sql: "ALTER TABLE access_log ADD COLUMN holder TEXT NOT NULL DEFAULT '';
               CREATE INDEX access_log_by_holder ON access_log (holder, id);
@@ -154,7 +182,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
               CREATE INDEX cases_by_holder ON cases (holder);",
     },
     Migration {
-        version: 6,
+        version: 7,
         description: "verifier mode: the nonces a verifier issued and saw",
         sql: "CREATE TABLE verifier_nonces (
                   audience  TEXT NOT NULL,

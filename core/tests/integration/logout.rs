@@ -114,7 +114,7 @@ async fn logout_removes_every_record_of_the_person_and_their_enterprises() {
         let found: Vec<&String> = after.iter().filter(|(_, cell)| cell.contains(needle.as_str())).map(|(table, _)| table).collect();
         assert!(found.is_empty(), "a personal value ({} characters) is still in table(s) {found:?} after logout", needle.chars().count());
     }
-    for table in ["licences", "autofill_consents", "drafts", "outbox", "cases", "inbox", "access_log"] {
+    for table in ["licences", "autofill_consents", "drafts", "outbox", "outbox_dead_letters", "outbox_refusals", "cases", "inbox", "access_log"] {
         assert!(!after.iter().any(|(t, _)| t == table), "{table} still has rows after logout");
     }
     // What is not personal stays: the catalogue, and the device key.

@@ -491,3 +491,342 @@ fn submissions_survive_being_killed_at_random_points() {
     eprintln!("{rounds} kill points: {killed_in_flight} killed mid-submission, {finished_before_kill} after it finished");
     assert!(killed_in_flight > 0, "no kill landed inside a submission");
 }
+
+// ----- the outbox: one policy for every queued write -----
+
+fn queued_id(outcome: SubmissionOutcome) -> String {
+    match outcome {
+        SubmissionOutcome::Queued { submission_id, .. } => submission_id,
+        other => panic!("expected a queued write, got {other:?}"),
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) for Unix seconds `t`.
+fn http_date(t: i64) -> String {
+    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    format!("{weekday}, {day:02} {} {year} {:02}:{:02}:{:02} GMT", months[(month - 1) as usize], secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+/// A rental registration the landlord submitted, waiting for the other two signatures.
+async fn rental_case(env: &Env, landlord: &Client) -> citykit_core::cases::Case {
+    let person = |id: &str| env.sim.fixtures().citizen(id).unwrap().clone();
+    let (co, ten) = (person(CO_LANDLORD), person(TENANT));
+    let autofill = landlord.autofill();
+    let draft = autofill.fill(RENTAL).await.unwrap().draft_id;
+    autofill.set_field(&draft, "monthly_rent", Some("4500".into()), false).await.unwrap();
+    autofill.set_field(&draft, "lease_start", Some(china_date_in(1)), false).await.unwrap();
+    autofill.set_field(&draft, "lease_end", Some(china_date_in(366)), false).await.unwrap();
+    let parties = vec![
+        Party { role: "co_landlord".into(), name: co.name.clone().into(), id_number: co.id_number.clone().into() },
+        Party { role: "tenant".into(), name: ten.name.clone().into(), id_number: ten.id_number.clone().into() },
+    ];
+    autofill.set_parties(&draft, parties).await.unwrap();
+    let case = accepted(landlord.cases().submit(&draft).await.unwrap());
+    assert_eq!(case.status, CaseStatus::AwaitingSignatures);
+    case
+}
+
+async fn outbox_rows(client: &Client) -> i64 {
+    client.store().call(|c| Ok(c.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)).await.unwrap()
+}
+
+#[tokio::test]
+async fn writes_queued_offline_survive_an_expired_session_at_retry_and_are_sent_after_login() {
+    let env = Env::start().await;
+    let senior = ready(&env, "senior", SENIOR).await;
+    let landlord = ready(&env, "landlord", LANDLORD).await;
+    let finished = accepted(senior.cases().submit(&senior.autofill().fill(SENIOR_CARD).await.unwrap().draft_id).await.unwrap());
+    let rental = rental_case(&env, &landlord).await;
+
+    // Offline (the platform fails): an amendment, a rating and a submission are queued.
+    env.sim.set_fault(Fault::FailNext { path: format!("/api/v1/cases/{}", rental.id), status: 503, count: 20 });
+    env.sim.set_fault(Fault::FailNext { path: format!("/api/v1/cases/{}/rating", finished.id), status: 503, count: 20 });
+    env.sim.set_fault(Fault::FailNext { path: "/api/v1/cases".into(), status: 503, count: 20 });
+    let amendment = queued_id(landlord.cases().amend(&rental.id, vec![("monthly_rent".into(), "4800".into())]).await.unwrap());
+    let rating = queued_id(senior.cases().rate(&finished.id, Rating::Good, Some("办得很快".into())).await.unwrap());
+    let draft = senior.autofill().fill(SENIOR_CARD).await.unwrap().draft_id;
+    let submission = queued_id(senior.cases().submit(&draft).await.unwrap());
+    env.sim.clear_faults();
+
+    // Back online, but the session has ended: the access token is refused and so is the refresh.
+    env.sim.expire_access_tokens();
+    env.sim.set_fault(Fault::FailNext { path: "/token".into(), status: 400, count: 10 });
+    for (client, mine) in [(&landlord, vec![amendment.clone()]), (&senior, vec![rating.clone(), submission.clone()])] {
+        let report = client.cases().retry_pending(true).await.unwrap();
+        assert!(report.accepted.is_empty() && report.rated.is_empty() && report.refused.is_empty(), "{report:?}");
+        let mut kept: Vec<_> = report.pending.iter().map(|p| p.submission_id.clone()).collect();
+        let mut mine = mine;
+        kept.sort();
+        mine.sort();
+        assert_eq!(kept, mine, "every kind is kept under the same auth error");
+        for p in &report.pending {
+            let code = p.last_error.as_deref().unwrap_or_default();
+            assert!(code.starts_with("auth."), "{p:?}");
+        }
+        // No session at all now: nothing is sent and nothing is dropped.
+        assert!(!client.identity().is_logged_in().await);
+        assert!(client.cases().retry_pending(true).await.unwrap_err().code().starts_with("auth."));
+        assert_eq!(outbox_rows(client).await, mine.len() as i64);
+    }
+    env.sim.clear_faults();
+
+    // Logged in again: everything is sent, once.
+    for (client, citizen) in [(&landlord, LANDLORD), (&senior, SENIOR)] {
+        let redirect = env.browser_redirect(client, citizen).await;
+        client.identity().complete_login(&redirect).await.unwrap();
+    }
+    assert!(senior.autofill().drafts().await.unwrap().is_empty(), "the submission stayed queued, not back in the drafts");
+    let report = landlord.cases().retry_pending(true).await.unwrap();
+    assert_eq!(report.accepted.len(), 1, "{report:?}");
+    assert!(report.pending.is_empty());
+    let review = landlord.cases().review(&rental.id).await.unwrap();
+    assert_eq!(review.content.fields["monthly_rent"].expose(), "4800");
+    let report = senior.cases().retry_pending(true).await.unwrap();
+    assert_eq!(report.rated, vec![finished.id.clone()], "{report:?}");
+    assert_eq!(report.accepted.len(), 1, "{report:?}");
+    assert!(report.pending.is_empty() && report.refused.is_empty(), "{report:?}");
+    let mine: Vec<_> = env.sim.cases().into_iter().filter(|c| c.applicant == SENIOR).collect();
+    assert_eq!(mine.len(), 2, "no case lost, none twice: {mine:?}");
+    assert!(mine.iter().any(|c| c.idempotency_keys.contains(&submission)));
+    let office = env.sim.catalogue_item(SENIOR_CARD).unwrap().office.id.clone();
+    assert_eq!(env.sim.ratings().by_office[&office].good, 1);
+}
+
+#[tokio::test]
+async fn a_429_or_503_with_retry_after_keeps_the_entry_until_the_time_it_names() {
+    let env = Env::start().await;
+    let client = ready(&env, "senior", SENIOR).await;
+    let cases = client.cases();
+    // 429 with delta-seconds, on the first attempt.
+    let throttle = |status: u16, retry_after: String| Fault::Answer {
+        path: "/api/v1/cases".into(),
+        status,
+        error: "too_many_requests".into(),
+        retry_after: Some(retry_after),
+        count: 1,
+    };
+    env.sim.set_fault(throttle(429, "120".into()));
+    let before = unix_now();
+    let key = queued_id(cases.submit(&client.autofill().fill(SENIOR_CARD).await.unwrap().draft_id).await.unwrap());
+    let pending = cases.pending().await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].submission_id, key);
+    assert_eq!(pending[0].last_error.as_deref(), Some("net.http_429"));
+    assert!(pending[0].next_attempt_at >= before + 120, "{pending:?} (now {before})");
+    // Not due yet: a normal retry leaves it alone.
+    let report = cases.retry_pending(false).await.unwrap();
+    assert_eq!(report.pending[0].attempts, 1, "{report:?}");
+
+    // 503 with an HTTP-date ten minutes ahead (not retried inside the request either).
+    let at = unix_now() + 600;
+    env.sim.set_fault(throttle(503, http_date(at)));
+    let calls = env.sim.stats().requests_to("/api/v1/cases");
+    let report = cases.retry_pending(true).await.unwrap();
+    assert_eq!(env.sim.stats().requests_to("/api/v1/cases") - calls, 1, "the platform said when to come back");
+    assert_eq!(report.pending.len(), 1, "{report:?}");
+    assert_eq!(report.pending[0].last_error.as_deref(), Some("net.http_503"));
+    assert!(report.pending[0].next_attempt_at >= at, "{report:?} (date {at})");
+
+    // The platform is back: the same key goes through once.
+    let report = cases.retry_pending(true).await.unwrap();
+    assert_eq!(report.accepted.len(), 1, "{report:?}");
+    assert!(env.sim.cases().iter().any(|c| c.idempotency_keys.contains(&key)));
+}
+
+#[tokio::test]
+async fn a_retry_after_longer_than_the_cap_is_cut_to_the_maximum_backoff() {
+    let env = Env::start().await;
+    let client = ready(&env, "senior", SENIOR).await;
+    env.sim.set_fault(Fault::Answer {
+        path: "/api/v1/cases".into(),
+        status: 429,
+        error: "too_many_requests".into(),
+        retry_after: Some("864000".into()),
+        count: 1,
+    });
+    let before = unix_now();
+    queued_id(client.cases().submit(&client.autofill().fill(SENIOR_CARD).await.unwrap().draft_id).await.unwrap());
+    let after = unix_now();
+    let next = client.cases().pending().await.unwrap()[0].next_attempt_at;
+    let cap = citykit_core::cases::MAX_BACKOFF_SECS;
+    assert!(next >= before + cap && next <= after + cap, "next attempt at {next}, expected now + {cap} (now {before})");
+}
+
+#[tokio::test]
+async fn a_definite_refusal_drops_the_entry_and_the_user_can_read_it() {
+    let env = Env::start().await;
+    let client = ready(&env, "senior", SENIOR).await;
+    let cases = client.cases();
+    let finished = accepted(cases.submit(&client.autofill().fill(SENIOR_CARD).await.unwrap().draft_id).await.unwrap());
+
+    // A submission the platform refuses: the error, the draft back, the refusal kept.
+    let refuse = |path: String, error: &str| Fault::Answer { path, status: 422, error: error.into(), retry_after: None, count: 1 };
+    env.sim.set_fault(refuse("/api/v1/cases".into(), "invalid_material"));
+    let draft = client.autofill().fill(SENIOR_CARD).await.unwrap().draft_id;
+    let e = cases.submit(&draft).await.unwrap_err();
+    assert_eq!(e.code(), "case.refused");
+    assert!(client.autofill().drafts().await.unwrap().iter().any(|d| d.draft_id == draft), "the draft is back");
+    assert!(cases.pending().await.unwrap().is_empty());
+
+    // A rating queued offline, refused at the retry.
+    env.sim.set_fault(Fault::FailNext { path: format!("/api/v1/cases/{}/rating", finished.id), status: 503, count: 20 });
+    let rating = queued_id(cases.rate(&finished.id, Rating::Bad, Some("排队太久".into())).await.unwrap());
+    env.sim.clear_faults();
+    env.sim.set_fault(refuse(format!("/api/v1/cases/{}/rating", finished.id), "rating_closed"));
+    let report = cases.retry_pending(true).await.unwrap();
+    assert_eq!(report.refused, vec![(rating.clone(), "case.refused".to_owned())]);
+    assert!(report.pending.is_empty(), "{report:?}");
+
+    let refusals = cases.refusals().await.unwrap();
+    assert_eq!(refusals.len(), 2, "{refusals:?}");
+    let of_rating = refusals.iter().find(|r| r.submission_id == rating).unwrap();
+    assert_eq!((of_rating.kind.as_str(), of_rating.case_id.as_deref(), of_rating.reason.as_str()), ("rating", Some(finished.id.as_str()), "rating_closed"));
+    assert_eq!(of_rating.status, Some(422));
+    let of_case = refusals.iter().find(|r| r.kind == "case").unwrap();
+    assert_eq!((of_case.item_id.as_deref(), of_case.draft_id.as_deref(), of_case.reason.as_str()), (Some(SENIOR_CARD), Some(draft.as_str()), "invalid_material"));
+    cases.dismiss_refusal(&rating).await.unwrap();
+    assert_eq!(cases.refusals().await.unwrap().len(), 1);
+    assert_eq!(cases.dismiss_refusal(&rating).await.unwrap_err().code(), "case.unknown_submission");
+}
+
+#[tokio::test]
+async fn an_unreadable_outbox_entry_goes_to_the_dead_letters_and_the_others_are_sent() {
+    let env = Env::start().await;
+    let client = ready(&env, "senior", SENIOR).await;
+    let cases = client.cases();
+    let finished = accepted(cases.submit(&client.autofill().fill(SENIOR_CARD).await.unwrap().draft_id).await.unwrap());
+    env.sim.set_fault(Fault::FailNext { path: format!("/api/v1/cases/{}/rating", finished.id), status: 503, count: 20 });
+    env.sim.set_fault(Fault::FailNext { path: "/api/v1/cases".into(), status: 503, count: 20 });
+    queued_id(cases.rate(&finished.id, Rating::Good, None).await.unwrap());
+    let submission = queued_id(cases.submit(&client.autofill().fill(SENIOR_CARD).await.unwrap().draft_id).await.unwrap());
+    env.sim.clear_faults();
+
+    // An entry this version cannot read, first in line, holding personal data.
+    let holder = client.identity().current_identity().await.unwrap().id;
+    let id_number = env.sim.fixtures().citizen(SENIOR).unwrap().id_number.clone();
+    let body = format!("{{\"item_id\": \"{SENIOR_CARD}\", \"fields\": [[\"id_number\", \"{id_number}\"");
+    let (holder_db, body_db) = (holder.clone(), body.clone());
+    client
+        .store()
+        .call(move |c| {
+            c.execute(
+                "INSERT INTO outbox (id, holder, kind, case_id, body, attempts, next_attempt_at, created_at) VALUES ('broken-1', ?1, 'case', ?2, ?3, 0, 0, 0)",
+                rusqlite::params![holder_db, SENIOR_CARD, body_db],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+
+    let report = cases.retry_pending(true).await.unwrap();
+    assert_eq!(report.dead_lettered.len(), 1, "{report:?}");
+    let notice = &report.dead_lettered[0];
+    assert_eq!((notice.submission_id.as_str(), notice.kind.as_str()), ("broken-1", "case"));
+    assert!(notice.reason.starts_with("store.decode"), "{notice:?}");
+    assert!(!format!("{report:?}").contains(&id_number), "no personal data in the report");
+    assert_eq!(report.rated, vec![finished.id.clone()], "the others are still sent: {report:?}");
+    assert_eq!(report.accepted.len(), 1, "{report:?}");
+    assert!(report.pending.is_empty() && report.refused.is_empty(), "{report:?}");
+    assert!(env.sim.cases().iter().any(|c| c.idempotency_keys.contains(&submission)));
+
+    // Nothing lost silently: the app can list it (with its content) and delete it.
+    let letters = cases.dead_letters().await.unwrap();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].submission_id, "broken-1");
+    assert_eq!(letters[0].refers_to.as_deref(), Some(SENIOR_CARD));
+    assert_eq!(letters[0].body.expose(), &body);
+    assert!(!format!("{letters:?}").contains(&id_number), "its Debug form hides the content");
+    assert!(cases.retry_pending(true).await.unwrap().dead_lettered.is_empty(), "reported once");
+    cases.delete_dead_letter("broken-1").await.unwrap();
+    assert!(cases.dead_letters().await.unwrap().is_empty());
+    assert_eq!(cases.delete_dead_letter("broken-1").await.unwrap_err().code(), "case.unknown_submission");
+}
+
+/// A device key whose next signature waits for the person, as a biometric prompt does.
+struct PromptKey {
+    pair: ring::signature::EcdsaKeyPair,
+    /// Set: the next `sign` reports on `showing`, then waits for `release`.
+    prompt: std::sync::Mutex<Option<(std::sync::mpsc::Sender<()>, std::sync::mpsc::Receiver<()>)>>,
+}
+
+impl citykit_core::crypto::DeviceKeys for PromptKey {
+    fn public_key(&self) -> Result<citykit_core::crypto::DevicePublicKey, citykit_core::crypto::DeviceKeyError> {
+        use ring::signature::KeyPair;
+        Ok(citykit_core::crypto::DevicePublicKey(self.pair.public_key().as_ref().to_vec()))
+    }
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, citykit_core::crypto::DeviceKeyError> {
+        let prompt = self.prompt.lock().unwrap().take();
+        if let Some((showing, release)) = prompt {
+            showing.send(()).unwrap();
+            release.recv().unwrap();
+        }
+        Ok(self.pair.sign(&ring::rand::SystemRandom::new(), message).unwrap().as_ref().to_vec())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_key_prompt_while_one_entry_is_sent_blocks_no_other_write() {
+    use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    let key = Arc::new(PromptKey { pair, prompt: std::sync::Mutex::new(None) });
+
+    let env = Env::start().await;
+    let client = Client::open_with_device_keys(env.config(&env.data_dir("senior")), Env::keys(), Some(key.clone())).await.unwrap();
+    let redirect = env.browser_redirect(&client, SENIOR).await;
+    client.identity().complete_login(&redirect).await.unwrap();
+    client.wallet().fetch_licences().await.unwrap();
+    client.catalogue().sync().await.unwrap();
+
+    // A submission queued offline.
+    env.sim.set_fault(Fault::FailNext { path: "/api/v1/cases".into(), status: 503, count: 20 });
+    let first = queued_id(client.cases().submit(&client.autofill().fill(SENIOR_CARD).await.unwrap().draft_id).await.unwrap());
+    env.sim.clear_faults();
+
+    // The retry signs for it, and the person takes their time with the prompt.
+    let (showing_tx, showing_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel();
+    *key.prompt.lock().unwrap() = Some((showing_tx, release_rx));
+    let retry = tokio::spawn({
+        let cases = client.cases();
+        async move { cases.retry_pending(true).await }
+    });
+    tokio::task::spawn_blocking(move || showing_rx.recv_timeout(std::time::Duration::from_secs(20))).await.unwrap().expect("the retry asks the device key");
+
+    // Meanwhile another write goes through, and a second retry leaves the claimed entry alone.
+    let limit = std::time::Duration::from_secs(15);
+    let second_draft = client.autofill().fill(SENIOR_CARD).await.unwrap().draft_id;
+    let second = tokio::time::timeout(limit, client.cases().submit(&second_draft)).await.expect("not blocked by the prompt").unwrap();
+    let second = accepted(second);
+    let report = tokio::time::timeout(limit, client.cases().retry_pending(true)).await.expect("not blocked by the prompt").unwrap();
+    assert!(report.accepted.is_empty() && report.refused.is_empty(), "{report:?}");
+    assert_eq!(report.pending.len(), 1);
+    assert_eq!((report.pending[0].submission_id.as_str(), report.pending[0].attempts), (first.as_str(), 1), "not sent by a second task");
+
+    // The person confirms: the first submission goes through, once.
+    release_tx.send(()).unwrap();
+    let report = retry.await.unwrap().unwrap();
+    assert_eq!(report.accepted.len(), 1, "{report:?}");
+    assert!(report.pending.is_empty());
+    let mine: Vec<_> = env.sim.cases().into_iter().filter(|c| c.applicant == SENIOR).collect();
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    assert!(mine.iter().any(|c| c.idempotency_keys.contains(&first)));
+    assert!(mine.iter().any(|c| c.id == second.id));
+}

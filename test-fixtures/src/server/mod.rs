@@ -221,6 +221,22 @@ pub enum Fault {
         /// How many requests.
         count: u32,
     },
+    /// The next `count` requests to exactly `path` (any method) answer `status` with the
+    /// platform's error body `{"error": error}` and, when given, a `Retry-After` header sent
+    /// as is (delta-seconds or an HTTP-date), without reaching the handler: a throttle
+    /// (`429`/`503` + `Retry-After`) or a definite refusal (a `4xx` with an error code).
+    Answer {
+        /// Exact request path.
+        path: String,
+        /// HTTP status to answer.
+        status: u16,
+        /// The `error` code of the body.
+        error: String,
+        /// The `Retry-After` header's value.
+        retry_after: Option<String>,
+        /// How many requests.
+        count: u32,
+    },
 }
 
 impl Fault {
@@ -243,6 +259,15 @@ impl Fault {
             Fault::LoseResponse { path, count } => {
                 serde_json::json!({"lose_response": {"path": path, "count": count}})
             }
+            Fault::Answer {
+                path,
+                status,
+                error,
+                retry_after,
+                count,
+            } => serde_json::json!({"answer": {
+                "path": path, "status": status, "error": error, "retry_after": retry_after, "count": count
+            }}),
         }
     }
 }

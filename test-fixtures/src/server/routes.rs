@@ -89,6 +89,23 @@ async fn count_and_faults(State(shared): S, req: Request, next: Next) -> Respons
         )
             .into_response();
     }
+    if let Some(answer) = faults.answer {
+        let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_REQUEST);
+        tracing::debug!(path = %path, status = status.as_u16(), "injected answer");
+        let mut response = (
+            status,
+            no_store(),
+            Json(json!({"error": answer.error, "error_description": "simulated answer"})),
+        )
+            .into_response();
+        if let Some(value) = answer
+            .retry_after
+            .and_then(|v| HeaderValue::from_str(&v).ok())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
     if let Some(status) = faults.fail {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         tracing::debug!(path = %path, status = status.as_u16(), "injected failure");
@@ -838,6 +855,7 @@ struct FaultBody {
     fail_next: Option<FailNextBody>,
     delay: Option<DelayBody>,
     lose_response: Option<LoseBody>,
+    answer: Option<AnswerBody>,
     id_token: Option<IdTokenFault>,
     deny_authorization: Option<bool>,
     wrong_userinfo_subject: Option<bool>,
@@ -853,6 +871,17 @@ struct FailNextBody {
 
 fn one() -> u32 {
     1
+}
+
+#[derive(Deserialize)]
+struct AnswerBody {
+    path: String,
+    status: u16,
+    error: String,
+    #[serde(default)]
+    retry_after: Option<String>,
+    #[serde(default = "one")]
+    count: u32,
 }
 
 #[derive(Deserialize)]
@@ -899,6 +928,18 @@ async fn sim_set_faults(State(s): S, body: Bytes) -> Response {
         faults.push(Fault::LoseResponse {
             path: l.path,
             count: l.count,
+        });
+    }
+    if let Some(a) = body.answer {
+        if !a.path.starts_with('/') || StatusCode::from_u16(a.status).is_err() {
+            return bad_request("answer needs a path starting with / and an HTTP status");
+        }
+        faults.push(Fault::Answer {
+            path: a.path,
+            status: a.status,
+            error: a.error,
+            retry_after: a.retry_after,
+            count: a.count,
         });
     }
     if let Some(f) = body.id_token {

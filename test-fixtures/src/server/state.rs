@@ -80,6 +80,7 @@ struct Faults {
     fail_next: HashMap<String, VecDeque<(u16, u32)>>,
     delay: HashMap<String, u64>,
     lose_response: HashMap<String, u32>,
+    answer: HashMap<String, VecDeque<(Answer, u32)>>,
     id_token: BTreeSet<IdTokenFault>,
     deny_authorization: bool,
     wrong_userinfo_subject: bool,
@@ -178,6 +179,16 @@ pub(crate) struct RequestFaults {
     pub(crate) fail: Option<u16>,
     /// Handle the request, then answer 502 instead of its answer.
     pub(crate) lose: bool,
+    /// Answer this without handling the request.
+    pub(crate) answer: Option<Answer>,
+}
+
+/// A canned answer (`Fault::Answer`): status, error code, `Retry-After`.
+#[derive(Clone)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) error: String,
+    pub(crate) retry_after: Option<String>,
 }
 
 /// The service catalogue and working-day calendar a simulator serves.
@@ -327,6 +338,26 @@ impl Shared {
                     *st.faults.lose_response.entry(path).or_insert(0) += count;
                 }
             }
+            Fault::Answer {
+                path,
+                status,
+                error,
+                retry_after,
+                count,
+            } => {
+                if count > 0 {
+                    let answer = Answer {
+                        status,
+                        error,
+                        retry_after,
+                    };
+                    st.faults
+                        .answer
+                        .entry(path)
+                        .or_default()
+                        .push_back((answer, count));
+                }
+            }
         }
     }
 
@@ -368,9 +399,24 @@ impl Shared {
                 st.faults.fail_next.remove(path);
             }
         }
+        let mut answer = None;
+        if fail.is_none() {
+            if let Some(queue) = st.faults.answer.get_mut(path) {
+                if let Some(front) = queue.front_mut() {
+                    answer = Some(front.0.clone());
+                    front.1 = front.1.saturating_sub(1);
+                    if front.1 == 0 {
+                        queue.pop_front();
+                    }
+                }
+                if queue.is_empty() {
+                    st.faults.answer.remove(path);
+                }
+            }
+        }
         // A failed request is not handled, so its answer cannot be lost.
         let mut lose = false;
-        if fail.is_none() {
+        if fail.is_none() && answer.is_none() {
             if let Some(n) = st.faults.lose_response.get_mut(path) {
                 lose = true;
                 *n = n.saturating_sub(1);
@@ -379,7 +425,12 @@ impl Shared {
                 }
             }
         }
-        RequestFaults { delay, fail, lose }
+        RequestFaults {
+            delay,
+            fail,
+            lose,
+            answer,
+        }
     }
 
     // ----- DPoP -----
