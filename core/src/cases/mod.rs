@@ -1009,15 +1009,19 @@ impl CasesClient {
             }
             // Another task is sending it right now.
             let Some(_claim) = self.claims.claim(&key) else { continue };
-            // Read it again under the claim: another task may have settled it since the listing.
+            // Read it again under the claim: another task may have settled or rescheduled it since the listing.
             let key_db = key.clone();
-            let row: Option<(String, String, u32)> = self
+            let row: Option<(String, String, u32, i64)> = self
                 .store
                 .call(move |conn| {
-                    Ok(conn.query_row("SELECT kind, body, attempts FROM outbox WHERE id = ?1", [key_db], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?)
+                    let sql = "SELECT kind, body, attempts, next_attempt_at FROM outbox WHERE id = ?1";
+                    Ok(conn.query_row(sql, [key_db], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).optional()?)
                 })
                 .await?;
-            let Some((kind, body, attempts)) = row else { continue };
+            let Some((kind, body, attempts, due)) = row else { continue };
+            if !force && due > now() {
+                continue;
+            }
             let write = match Write::decode(&kind, &body) {
                 Ok(Some(write)) => write,
                 Ok(None) => {
