@@ -1269,3 +1269,77 @@ async fn the_sim_subcommands_control_cases() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_answer_fault_throttles_or_refuses_without_handling_the_request() {
+    let sim = sim().await;
+    let p = Person::login(&sim, "citizen-03").await;
+    let item = sim.catalogue_item("senior-preferential-card").unwrap();
+    let own = p.licences(None, false).await;
+    let filled = autofill(item, &own, &[]);
+    let key = new_key();
+    let body = case_body(&p, item, &filled, &key, json!([]));
+    // Over the fault endpoint: a 429 with an HTTP-date, then a 503 with delta-seconds.
+    for fault in [
+        Fault::Answer {
+            path: "/api/v1/cases".into(),
+            status: 429,
+            error: "too_many_requests".into(),
+            retry_after: Some("Wed, 21 Oct 2037 07:28:00 GMT".into()),
+            count: 1,
+        },
+        Fault::Answer {
+            path: "/api/v1/cases".into(),
+            status: 503,
+            error: "temporarily_unavailable".into(),
+            retry_after: Some("120".into()),
+            count: 1,
+        },
+    ] {
+        let res = p
+            .http
+            .post(format!("{}/sim/faults", sim.issuer()))
+            .json(&fault.to_json())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 204);
+    }
+    let first = p
+        .call("POST", "/api/v1/cases", None, Some(&key), Some(&body))
+        .await;
+    assert_eq!((first.status, first.error()), (429, "too_many_requests"));
+    assert_eq!(
+        first.headers["retry-after"],
+        "Wed, 21 Oct 2037 07:28:00 GMT"
+    );
+    let second = p
+        .call("POST", "/api/v1/cases", None, Some(&key), Some(&body))
+        .await;
+    assert_eq!(
+        (second.status, second.error()),
+        (503, "temporarily_unavailable")
+    );
+    assert_eq!(second.headers["retry-after"], "120");
+    assert!(sim.cases().is_empty(), "not handled");
+    // A definite refusal: a 4xx with the platform's error body, no Retry-After.
+    sim.set_fault(Fault::Answer {
+        path: "/api/v1/cases".into(),
+        status: 422,
+        error: "invalid_material".into(),
+        retry_after: None,
+        count: 1,
+    });
+    let refused = p
+        .call("POST", "/api/v1/cases", None, Some(&key), Some(&body))
+        .await;
+    assert_eq!((refused.status, refused.error()), (422, "invalid_material"));
+    assert!(refused.headers.get("retry-after").is_none());
+    // Used up: the same key now makes the case, once.
+    let made = p
+        .call("POST", "/api/v1/cases", None, Some(&key), Some(&body))
+        .await;
+    assert_eq!(made.status, 201);
+    assert_eq!(sim.cases().len(), 1);
+    sim.shutdown().await;
+}

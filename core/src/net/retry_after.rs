@@ -15,7 +15,7 @@ pub fn retry_after_secs(value: &str, now: i64) -> Option<i64> {
 /// An HTTP-date as Unix seconds.
 fn http_date(value: &str) -> Option<i64> {
     let tokens: Vec<&str> = value
-        .split(|c: char| c == ' ' || c == ',' || c == '-')
+        .split([' ', ',', '-'])
         .filter(|t| !t.is_empty())
         .collect();
     let (day, month, year, time) = match tokens.as_slice() {

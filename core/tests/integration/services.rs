@@ -703,6 +703,17 @@ async fn a_definite_refusal_drops_the_entry_and_the_user_can_read_it() {
     cases.dismiss_refusal(&rating).await.unwrap();
     assert_eq!(cases.refusals().await.unwrap().len(), 1);
     assert_eq!(cases.dismiss_refusal(&rating).await.unwrap_err().code(), "case.unknown_submission");
+
+    // An amendment the platform refuses: the error, and the refusal on the case.
+    let landlord = ready(&env, "landlord", LANDLORD).await;
+    let rental = rental_case(&env, &landlord).await;
+    env.sim.set_fault(Fault::Answer { path: format!("/api/v1/cases/{}", rental.id), status: 409, error: "case_closed".into(), retry_after: None, count: 1 });
+    let e = landlord.cases().amend(&rental.id, vec![("monthly_rent".into(), "4800".into())]).await.unwrap_err();
+    assert_eq!(e.code(), "case.closed");
+    assert!(landlord.cases().pending().await.unwrap().is_empty());
+    let refusals = landlord.cases().refusals().await.unwrap();
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert_eq!((refusals[0].kind.as_str(), refusals[0].case_id.as_deref(), refusals[0].reason.as_str()), ("amendment", Some(rental.id.as_str()), "case_closed"));
 }
 
 #[tokio::test]
