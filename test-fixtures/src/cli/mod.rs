@@ -221,7 +221,7 @@ async fn sim_control(args: SimControlArgs) -> ExitCode {
             SimAction::Cases => http.get(format!("{base}/sim/cases")),
             SimAction::Ratings => http.get(format!("{base}/sim/ratings")),
         };
-        let response = request.send().await.map_err(|e| format!("the simulator cannot be reached: {e}"))?;
+        let response = request.send().await.map_err(|e| format!("the simulator cannot be reached: {}", e.without_url()))?;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         if status.is_success() { Ok(sim_summary(&args.action, args.json_output, text)) } else { Err(format!("the simulator answered HTTP {status}: {text}")) }
@@ -319,7 +319,7 @@ async fn authorize_inner(args: &AuthorizeArgs) -> Result<String, String> {
     let http = http_trusting(&args.ca_file)?;
     let mut url = url::Url::parse(&args.authorization_url).map_err(|e| format!("not a URL: {e}"))?;
     url.query_pairs_mut().append_pair("test_user", &args.user);
-    let response = http.get(url).send().await.map_err(|e| format!("the sign-in request failed: {e}"))?;
+    let response = http.get(url).send().await.map_err(|e| format!("the sign-in request failed: {}", e.without_url()))?;
     let status = response.status();
     let location = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
     match location {
