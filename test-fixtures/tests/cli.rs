@@ -368,15 +368,21 @@ fn a_bad_trust_file_is_config_invalid_with_status_1() {
 fn a_corrupt_store_reports_where_it_was_moved_in_json() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
+    let status = || Command::new(BIN).args(["client", "status", "--json", "--data-dir"]).arg(&data).env("CITYKIT_PASSPHRASE", "p").output().unwrap();
+    ok_json(&status());
+    // Damage the first page: SQLCipher cannot read it, and the key check says the key is right.
     let store = data.join(citykit_core::store::STORE_FILE_NAME);
-    std::fs::write(&store, vec![0x5a; 8192]).unwrap();
-    let out = Command::new(BIN).args(["client", "status", "--json", "--data-dir"]).arg(&data).env("CITYKIT_PASSPHRASE", "p").output().unwrap();
+    let mut bytes = std::fs::read(&store).unwrap();
+    for b in bytes.iter_mut().take(4096).skip(16) {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&store, &bytes).unwrap();
+    let out = status();
     assert_eq!(out.status.code(), Some(1));
     let body = error_body(&out);
     assert_eq!(body["error"]["code"], "store.corrupt", "{body}");
     let moved_to = body["error"]["moved_to"].as_str().unwrap_or_else(|| panic!("no moved_to string: {body}"));
-    assert!(Path::new(moved_to).exists(), "the damaged file is kept at {moved_to}");
+    assert_eq!(std::fs::read(moved_to).unwrap(), bytes, "the damaged file is kept as it was at {moved_to}");
     assert_ne!(Path::new(moved_to), store.as_path());
     let details = body["error"]["details"].as_str().unwrap();
     assert!(!details.contains("Some("), "details print the path plainly: {details}");
