@@ -92,7 +92,8 @@ final class CancellationTests: CityKitTestCase {
         let account = try await client.account()
         XCTAssertEqual(account?.subject, "citizen-01")
         try await sim.clearFaults()
-        XCTAssertEqual(try await client.whoami().person.id, "citizen-01")
+        let whoami = try await client.whoami()
+        XCTAssertEqual(whoami.person.id, "citizen-01")
 
         // A new login works too.
         try await logIn(client)
@@ -119,8 +120,10 @@ final class CancellationTests: CityKitTestCase {
         }
         XCTAssertTrue(switched, "the cancelled switchIdentity did not finish: \(client.loginState())")
         try await sim.clearFaults()
-        XCTAssertEqual(try await client.currentIdentity().id, "enterprise-01")
-        XCTAssertEqual(try await client.whoami().actingAs.id, "enterprise-01")
+        let current = try await client.currentIdentity()
+        XCTAssertEqual(current.id, "enterprise-01")
+        let whoami = try await client.whoami()
+        XCTAssertEqual(whoami.actingAs.id, "enterprise-01")
     }
 
     /// Documents why CityKitClient.open returns a subclass: the generated methods ignore Task
