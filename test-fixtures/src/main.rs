@@ -5,10 +5,11 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let args = match cli::parse() {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
     cli::init_logging(args.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,

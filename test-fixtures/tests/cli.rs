@@ -337,3 +337,102 @@ async fn three_qa_clients_cosign_a_rental_registration() {
     assert_eq!(done["status"], "approved", "{done}");
     assert!(ok_json(&as_(0, &["case", &case_id]))["result_licence_id"].is_string());
 }
+
+/// The JSON error body a failing `--json` command printed on stdout.
+fn error_body(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("stdout is not a JSON error ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    })
+}
+
+#[test]
+fn a_bad_trust_file_is_config_invalid_with_status_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_json = dir.path().join("trust.json");
+    std::fs::write(&not_json, "this is not a trust list").unwrap();
+    let missing = dir.path().join("no-such-file.json");
+    for trust in [&not_json, &missing] {
+        let out = Command::new(BIN).args(["client", "verify", "eyJ.presentation", "--json", "--audience", "window-3", "--trust"]).arg(trust).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+        let body = error_body(&out);
+        assert_eq!(body["error"]["code"], "config.invalid", "{body}");
+        assert!(body["error"]["details"].as_str().unwrap().contains("--trust"), "{body}");
+        assert!(!body["error"]["details"].as_str().unwrap().contains("this is not a trust list"), "the file's content is not quoted: {body}");
+        // The code is one docs/errors.md lists.
+        let documented = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/errors.md")).unwrap();
+        assert!(documented.contains("| `config.invalid` |"));
+    }
+}
+
+#[test]
+fn a_corrupt_store_reports_where_it_was_moved_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let status = || Command::new(BIN).args(["client", "status", "--json", "--data-dir"]).arg(&data).env("CITYKIT_PASSPHRASE", "p").output().unwrap();
+    ok_json(&status());
+    // Damage the first page: SQLCipher cannot read it, and the key check says the key is right.
+    let store = data.join(citykit_core::store::STORE_FILE_NAME);
+    let mut bytes = std::fs::read(&store).unwrap();
+    for b in bytes.iter_mut().take(4096).skip(16) {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&store, &bytes).unwrap();
+    let out = status();
+    assert_eq!(out.status.code(), Some(1));
+    let body = error_body(&out);
+    assert_eq!(body["error"]["code"], "store.corrupt", "{body}");
+    let moved_to = body["error"]["moved_to"].as_str().unwrap_or_else(|| panic!("no moved_to string: {body}"));
+    assert_eq!(std::fs::read(moved_to).unwrap(), bytes, "the damaged file is kept as it was at {moved_to}");
+    assert_ne!(Path::new(moved_to), store.as_path());
+    let details = body["error"]["details"].as_str().unwrap();
+    assert!(!details.contains("Some("), "details print the path plainly: {details}");
+    assert!(details.contains(moved_to), "{details}");
+}
+
+#[test]
+fn argument_errors_are_json_under_json() {
+    for args in [&["client", "whoami", "--json", "--no-such-flag"][..], &["client", "--json"], &["client", "present", "lic-1", "--json"], &["sim", "stats", "--json", "--bogus"]] {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let body = error_body(&out);
+        assert_eq!(body["error"]["code"], "cli.usage", "{args:?}: {body}");
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty(), "{body}");
+    }
+    // Without --json, clap's text on stderr as before, nothing on stdout.
+    let out = Command::new(BIN).args(["client", "whoami", "--no-such-flag"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--no-such-flag"));
+    // --help is not an error.
+    let out = Command::new(BIN).args(["client", "--help", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_without_a_session_does_not_blame_the_platform() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let text = Command::new(BIN)
+        .args(["client", "logout", "--issuer", &sim.issuer(), "--data-dir"])
+        .arg(&data)
+        .arg("--ca-file")
+        .arg(sim.ca_cert_path())
+        .env("CITYKIT_PASSPHRASE", "p")
+        .output()
+        .unwrap();
+    assert!(text.status.success(), "{}", String::from_utf8_lossy(&text.stderr));
+    let printed = String::from_utf8_lossy(&text.stdout);
+    assert!(!printed.contains("could not be reached"), "{printed}");
+    assert!(printed.contains("Not logged in"), "{printed}");
+    let out = ok_json(&client(&sim.issuer(), &sim.ca_cert_path(), &data, "p", &["logout"]));
+    assert_eq!(out["had_session"], false, "{out}");
+    assert_eq!(out["revoked_at_server"], false, "{out}");
+
+    // With a session the platform revokes it, and the JSON says there was one.
+    cli_login(&sim, &data, "citizen-01").await;
+    let out = ok_json(&client(&sim.issuer(), &sim.ca_cert_path(), &data, "p", &["logout"]));
+    assert_eq!(out["had_session"], true, "{out}");
+    assert_eq!(out["revoked_at_server"], true, "{out}");
+    sim.shutdown().await;
+}

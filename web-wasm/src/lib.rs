@@ -35,7 +35,10 @@ impl WebStore {
 
     /// Writes a JSON value under `namespace/key`.
     pub async fn put(&self, namespace: String, key: String, json: String) -> Result<(), JsValue> {
-        let value: serde_json::Value = serde_json::from_str(&json).map_err(|e| JsValue::from(js_sys::Error::new(&format!("not JSON: {e}"))))?;
+        let value: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
+            // json_problem names the kind and position only: serde_json's own message may quote the value.
+            JsValue::from(js_sys::Error::new(&format!("not JSON: {}", citykit_core::privacy::json_problem(&e))))
+        })?;
         self.store.put(&namespace, &key, &value).await.map_err(|e| js_error(e.into()))
     }
 

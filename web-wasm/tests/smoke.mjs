@@ -31,6 +31,13 @@ await check('a record round-trips through the core', async () => {
   assert(back.name === '张三' && back.n === 1, JSON.stringify(back));
   assert(await store.get('people', 'nobody') === undefined, 'absent record');
 });
+await check('a value that is not JSON is refused without quoting it', async () => {
+  let message = null;
+  try { await store.put('people', 'p2', '{"name": 张三, "id": 11010519491231002X}'); } catch (e) { message = String(e.message); }
+  assert(message !== null, 'no error');
+  assert(!message.includes('张三') && !message.includes('11010519491231002X'), 'the error quotes the value: ' + message);
+  assert(/^not JSON: JSON syntax error at line 1 column [0-9]+$/.test(message), 'value-free wording (privacy::json_problem): ' + message);
+});
 await check('a malformed key is refused', async () => {
   let threw = false;
   try { await WebStore.openInMemory('xyz'); } catch (e) { threw = true; }

@@ -37,8 +37,10 @@ pub trait UserPresence: Send + Sync {
     fn confirm(&self, purpose: PresencePurpose) -> Result<bool, CityKitError>;
 }
 
-/// Receives the login state: the current one at once, then every change. Keep it quick; post
-/// to the UI thread yourself.
+/// Receives the login state: the current one at once, then every change, in order. It is called
+/// on a thread of its own for each subscription (named `citykit-login`), never on one of
+/// CityKit's runtime workers and never while CityKit holds a lock, so it may call back into the
+/// client. Post to the UI thread yourself.
 #[uniffi::export(with_foreign)]
 pub trait LoginStateListener: Send + Sync {
     /// The new state.

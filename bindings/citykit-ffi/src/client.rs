@@ -1,5 +1,6 @@
 //! `CityKitClient`: the object apps hold, forwarding to `citykit_core::Client`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::callbacks::{
@@ -121,20 +122,49 @@ impl CityKitClient {
 
     /// Calls `listener` with the current login state, then on every change, until the
     /// returned handle is cancelled or dropped.
+    ///
+    /// The listener runs on a thread of its own (`citykit-login`), one per subscription,
+    /// never on a runtime worker and never under a lock: a slow or blocking listener delays only
+    /// its own later states, not CityKit's calls. States arrive in order; a state published while
+    /// the listener is busy is delivered after it returns. No call starts after `cancel`.
     pub fn subscribe_login_state(&self, listener: Arc<dyn LoginStateListener>) -> Result<Arc<TaskHandle>, CityKitError> {
+        let runtime = runtime()?;
         let mut states = self.inner.identity().watch_login_state();
-        let task = runtime()?.spawn(async move {
-            loop {
+        let stopped = Arc::new(AtomicBool::new(false));
+        let (deliver, delivered) = std::sync::mpsc::channel::<LoginState>();
+        // The current value first: queued before the thread starts, so it is always the first call.
+        let current: LoginState = states.borrow_and_update().clone().into();
+        let _ = deliver.send(current);
+        let stop = stopped.clone();
+        std::thread::Builder::new()
+            .name(LISTENER_THREAD_NAME.into())
+            .spawn(move || {
+                // Ends when the forwarding task ends (cancelled, or the client is gone): the
+                // sender is dropped and `recv` fails.
+                while let Ok(state) = delivered.recv() {
+                    if stop.load(Ordering::Acquire) {
+                        break;
+                    }
+                    listener.on_login_state(state);
+                }
+            })
+            .map_err(|e| CityKitError::internal(format!("cannot start the login-state thread: {e}")))?;
+        // The runtime only watches for changes and hands each one to the listener's thread.
+        let task = runtime.spawn(async move {
+            while states.changed().await.is_ok() {
                 let state: LoginState = states.borrow_and_update().clone().into();
-                listener.on_login_state(state);
-                if states.changed().await.is_err() {
+                if deliver.send(state).is_err() {
                     break;
                 }
             }
         });
-        Ok(Arc::new(TaskHandle { task: Mutex::new(Some(task)) }))
+        Ok(Arc::new(TaskHandle { task: Mutex::new(Some(task)), stopped }))
     }
 }
+
+/// The name of the thread each login-state subscription calls its listener on. Runtime workers
+/// are named `citykit` (see `runtime.rs`).
+pub const LISTENER_THREAD_NAME: &str = "citykit-login";
 
 #[cfg(feature = "test-hooks")]
 #[uniffi::export]
@@ -157,12 +187,15 @@ impl CityKitClient {
 #[derive(uniffi::Object)]
 pub struct TaskHandle {
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Set on cancel: states already queued for the listener's thread are not delivered.
+    stopped: Arc<AtomicBool>,
 }
 
 #[uniffi::export]
 impl TaskHandle {
     /// Stops the subscription.
     pub fn cancel(&self) {
+        self.stopped.store(true, Ordering::Release);
         if let Some(task) = self.task.lock().ok().and_then(|mut t| t.take()) {
             task.abort();
         }

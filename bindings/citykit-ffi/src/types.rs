@@ -1,6 +1,47 @@
 //! Records and enums that cross the boundary, converted from the core's types.
 
-/// Everything the client needs to start. See `citykit_core::ClientConfig`.
+/// The core's default settings, for the faces' builders: a face never writes a default of its
+/// own, it takes it from here, so Kotlin, Swift, Python and Rust always agree.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CoreDefaults {
+    /// Whether the public web PKI roots are trusted (false: only the platform's own roots).
+    pub use_public_roots: bool,
+    /// The scopes asked for when the app names none.
+    pub scopes: Vec<String>,
+    /// TCP + TLS connect timeout, milliseconds.
+    pub connect_timeout_ms: u64,
+    /// Whole-request timeout, milliseconds (what `ClientConfig.request_timeout_ms = 0` means).
+    pub request_timeout_ms: u64,
+    /// Retries after the first attempt, for idempotent requests only.
+    pub max_retries: u32,
+    /// The first retry backoff, milliseconds (doubled on each retry).
+    pub initial_backoff_ms: u64,
+    /// The clock skew tolerated when checking token times, seconds.
+    pub max_clock_skew_secs: u64,
+    /// How long an unsubmitted draft is kept after its last edit, seconds.
+    pub draft_max_age_secs: u64,
+}
+
+/// The core's default settings (see [`CoreDefaults`]).
+#[uniffi::export]
+pub fn core_defaults() -> CoreDefaults {
+    let net = citykit_core::NetConfig::default();
+    let platform = citykit_core::PlatformConfig::new("", "", "");
+    let millis = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    CoreDefaults {
+        use_public_roots: net.trust.use_public_roots,
+        scopes: platform.scopes,
+        connect_timeout_ms: millis(net.connect_timeout),
+        request_timeout_ms: millis(net.request_timeout),
+        max_retries: net.max_retries,
+        initial_backoff_ms: millis(net.initial_backoff),
+        max_clock_skew_secs: platform.max_clock_skew.as_secs(),
+        draft_max_age_secs: u64::try_from(citykit_core::autofill::DEFAULT_DRAFT_MAX_AGE_SECS).unwrap_or(0),
+    }
+}
+
+/// Everything the client needs to start. See `citykit_core::ClientConfig`; [`core_defaults`]
+/// gives the values a face should offer as defaults.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct ClientConfig {
     /// The app's private data directory (the encrypted store lives here).
@@ -19,9 +60,9 @@ pub struct ClientConfig {
     pub extra_root_certificates_pem: Vec<String>,
     /// SPKI pins (base64 SHA-256).
     pub spki_pins: Vec<String>,
-    /// Also trust the public web PKI roots.
+    /// Also trust the public web PKI roots (the core's default: `core_defaults().use_public_roots`, false).
     pub use_public_roots: bool,
-    /// Whole-request timeout in milliseconds (0: the default, 30 s).
+    /// Whole-request timeout in milliseconds (0: the core's default, `core_defaults().request_timeout_ms`).
     pub request_timeout_ms: u64,
 }
 
@@ -201,5 +242,21 @@ impl From<&citykit_core::PresencePurpose> for PresencePurpose {
             citykit_core::PresencePurpose::ReadLicences { holder_id } => Self::ReadLicences { holder_id: holder_id.clone() },
             citykit_core::PresencePurpose::FillForm { item_id, claims } => Self::FillForm { item_id: item_id.clone(), claims: claims.clone() },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_the_cores() {
+        let defaults = core_defaults();
+        let net = citykit_core::NetConfig::default();
+        assert_eq!(defaults.use_public_roots, net.trust.use_public_roots);
+        assert!(!defaults.use_public_roots, "the core trusts only the platform's roots by default");
+        assert_eq!(defaults.request_timeout_ms, net.request_timeout.as_millis() as u64);
+        assert_eq!(defaults.scopes, citykit_core::PlatformConfig::new("", "", "").scopes);
+        assert_eq!(defaults.draft_max_age_secs as i64, citykit_core::autofill::DEFAULT_DRAFT_MAX_AGE_SECS);
     }
 }

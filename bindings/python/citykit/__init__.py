@@ -5,3 +5,38 @@ file in the wheel. Every network or disk call is a coroutine: ``await client.who
 """
 from .citykit_ffi import *  # noqa: F401,F403
 from .citykit_ffi import CityKitError, open_client, passphrase_key_provider  # noqa: F401
+
+
+def config(
+    data_dir,
+    issuer,
+    client_id,
+    redirect_uri,
+    *,
+    scopes=None,
+    api_base=None,
+    extra_root_certificates_pem=(),
+    spki_pins=(),
+    use_public_roots=None,
+    request_timeout_ms=None,
+):
+    """A ``ClientConfig`` whose unset values are the core's defaults (``core_defaults()``).
+
+    ``use_public_roots`` defaults to the core's choice (False: trust only the platform's roots,
+    given in ``extra_root_certificates_pem``); ``scopes`` and ``request_timeout_ms`` likewise.
+    """
+    from .citykit_ffi import ClientConfig, core_defaults
+
+    defaults = core_defaults()
+    return ClientConfig(
+        data_dir=str(data_dir),
+        issuer=issuer,
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        scopes=list(defaults.scopes if scopes is None else scopes),
+        api_base=api_base,
+        extra_root_certificates_pem=list(extra_root_certificates_pem),
+        spki_pins=list(spki_pins),
+        use_public_roots=defaults.use_public_roots if use_public_roots is None else use_public_roots,
+        request_timeout_ms=defaults.request_timeout_ms if request_timeout_ms is None else request_timeout_ms,
+    )

@@ -112,7 +112,7 @@ impl HttpClient {
     /// carry a fresh DPoP proof). Idempotent requests are retried on connection failures,
     /// timeouts and 5xx answers, with exponential backoff. Answers below 500 are returned for the
     /// caller to read; 5xx after the last attempt becomes [`NetError::ServerError`].
-    pub async fn send<F, Fut, E>(&self, idempotency: Idempotency, build: F) -> Result<reqwest::Response, E>
+    pub async fn send<F, Fut, E>(&self, idempotency: Idempotency, build: F) -> Result<Response, E>
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<reqwest::RequestBuilder, E>>,
@@ -154,7 +154,7 @@ impl HttpClient {
                 Ok(response) if response.status().is_server_error() => {
                     NetError::ServerError { status: response.status().as_u16() }
                 }
-                Ok(response) => return Ok(response),
+                Ok(response) => return Ok(Response(response)),
                 Err(e) => error::classify(e),
             };
             if attempt >= attempts || !error.is_retryable() {
@@ -168,10 +168,103 @@ impl HttpClient {
     }
 }
 
+/// An answer from the platform, as [`HttpClient::send`] returns it.
+///
+/// It reads like `reqwest::Response`, but an error from reading or decoding its body never names
+/// the URL (reqwest's errors print `for url (…)`, and a URL may carry a code, a state or an id
+/// in its query): whoever formats such an error into `details` cannot leak it.
+#[derive(Debug)]
+pub struct Response(reqwest::Response);
+
+impl Response {
+    /// The HTTP status.
+    pub fn status(&self) -> reqwest::StatusCode {
+        self.0.status()
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &reqwest::header::HeaderMap {
+        self.0.headers()
+    }
+
+    /// The whole body.
+    pub async fn bytes(self) -> Result<Vec<u8>, reqwest::Error> {
+        self.0.bytes().await.map(|b| b.to_vec()).map_err(reqwest::Error::without_url)
+    }
+
+    /// The whole body as text.
+    pub async fn text(self) -> Result<String, reqwest::Error> {
+        self.0.text().await.map_err(reqwest::Error::without_url)
+    }
+
+    /// The body decoded as JSON. The error never quotes the body either: reqwest's decode error
+    /// prints only its kind, and serde_json's message (its source) is not part of `Display`.
+    pub async fn json<T: serde::de::DeserializeOwned>(self) -> Result<T, reqwest::Error> {
+        self.0.json().await.map_err(reqwest::Error::without_url)
+    }
+}
+
 /// Backoff with ±25 % jitter, so many clients don't retry in step.
 fn jitter(base: Duration) -> Duration {
     let mut byte = [0u8; 1];
     let r = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut byte).map(|_| byte[0]).unwrap_or(128);
     let factor = 0.75 + f64::from(r) / 255.0 * 0.5;
     base.mul_f64(factor)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// Serves `body` (with a 200) to every connection on loopback; returns the base URL.
+    async fn serve(body: &'static str, declared_length: usize) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {declared_length}\r\n\r\n");
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(body.as_bytes()).await;
+                // A body shorter than declared ends with the connection: an unreadable body.
+                let _ = socket.shutdown().await;
+            }
+        });
+        format!("http://{address}")
+    }
+
+    async fn get(http: &HttpClient, url: &str) -> Response {
+        http.send(Idempotency::Idempotent, || async { Ok::<_, NetError>(http.reqwest().get(url)) }).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn body_errors_never_name_the_url() {
+        let trust = TrustConfig { use_public_roots: true, ..Default::default() };
+        let http = HttpClient::new(NetConfig { trust, max_retries: 0, ..Default::default() }).unwrap();
+        // A URL with something personal in its query, as an authorization code or an id would be.
+        let secret = "code=SECRET-CODE-4711&holder=110101199003078515";
+        let base = serve("<html>not json, 110101199003078515</html>", 41).await;
+        let url = format!("{base}/token?{secret}");
+
+        let error = get(&http, &url).await.json::<serde_json::Value>().await.unwrap_err();
+        let text = format!("{error} / {error:?}");
+        assert!(error.is_decode(), "{text}");
+        for leak in ["SECRET-CODE-4711", "110101199003078515", "/token", "127.0.0.1"] {
+            assert!(!text.contains(leak), "a decode error names `{leak}`: {text}");
+        }
+
+        let truncated = serve("{\"partial\": ", 100).await;
+        let url = format!("{truncated}/token?{secret}");
+        for error in [get(&http, &url).await.bytes().await.unwrap_err(), get(&http, &url).await.text().await.unwrap_err()] {
+            let text = format!("{error} / {error:?}");
+            for leak in ["SECRET-CODE-4711", "/token", "127.0.0.1"] {
+                assert!(!text.contains(leak), "a body error names `{leak}`: {text}");
+            }
+        }
+    }
 }

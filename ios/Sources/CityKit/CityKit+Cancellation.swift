@@ -21,8 +21,15 @@ import Foundation
 import CityKitFFI
 #endif
 
-/// The client `CityKitClient.open(...)` returns. Calls that may wait on the network, and are safe
-/// to abandon half-way, stop when their `Task` is cancelled.
+/// The client `CityKitClient.open(...)` returns. Calls that may wait on the network stop waiting
+/// when their `Task` is cancelled: they throw `CancellationError` at once.
+///
+/// For most calls (`startLogin`, `identities`, `currentIdentity`, `whoami`, the service reads)
+/// that also stops the work. `completeLogin` and `switchIdentity` are different: the core runs
+/// them detached, to the end, because stopping half-way would lose a single-use code or leave the
+/// saved and the in-use identity disagreeing. Cancelling them stops only the waiting; the login
+/// or switch still happens (or fails) a moment later, and `loginState()` / `loginStates()` show
+/// the outcome. Treat a cancelled `completeLogin` as "the person may now be logged in".
 ///
 /// `refresh()` and `logout()` are deliberately not overridden: abandoning a token rotation
 /// half-way could lose the new refresh token, and abandoning a logout could leave the local wipe
@@ -34,6 +41,8 @@ final class CancellableCityKitClient: CityKitClient, @unchecked Sendable {
         }
     }
 
+    /// Cancelling the `Task` stops the waiting, not the login: the core finishes it detached (the
+    /// code is single use). Watch `loginState()` for the outcome.
     override func completeLogin(redirectUrl: String) async throws -> Account {
         let url = lowerString(redirectUrl)
         return try await callRustFuture(.rustBuffer, lift: FfiConverterTypeAccount_lift) {
@@ -53,6 +62,8 @@ final class CancellableCityKitClient: CityKitClient, @unchecked Sendable {
         }
     }
 
+    /// Cancelling the `Task` stops the waiting, not the switch: the core finishes it detached, so
+    /// the saved and the in-use identity agree. Watch `loginState()` for the outcome.
     override func switchIdentity(identityId: String) async throws -> Identity {
         let id = lowerString(identityId)
         return try await callRustFuture(.rustBuffer, lift: FfiConverterTypeIdentity_lift) {

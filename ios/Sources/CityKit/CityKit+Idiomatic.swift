@@ -150,7 +150,11 @@ extension LoginState {
 // MARK: - Configuration
 
 extension ClientConfig {
-    /// A configuration with Swift types and the usual defaults.
+    /// The core's default settings (`coreDefaults()`). Every default of the initializer below
+    /// comes from the core, never from a literal here, so Swift, Kotlin, Python and Rust agree.
+    public static var defaults: CoreDefaults { coreDefaults() }
+
+    /// A configuration with Swift types and the core's defaults.
     ///
     /// - Parameters:
     ///   - dataDirectory: the app's private directory for the encrypted store, e.g. a folder in
@@ -161,8 +165,11 @@ extension ClientConfig {
     ///   - apiBase: the city API; nil to take it from the provider's discovery document.
     ///   - extraRootCertificatesPEM: extra trusted roots (PEM), e.g. a test platform's CA.
     ///   - spkiPins: base64 SHA-256 SPKI pins; empty for no pinning.
-    ///   - usePublicRoots: also trust the public web PKI (true for the real platform).
-    ///   - requestTimeout: the whole-request timeout; nil for the core's default (30 s).
+    ///   - usePublicRoots: also trust the public web PKI. The default is the core's
+    ///     (`ClientConfig.defaults.usePublicRoots`, false): only the platform's own roots, given in
+    ///     `extraRootCertificatesPEM`. Pass true for a platform whose certificate chains to a public CA.
+    ///   - requestTimeout: the whole-request timeout; nil for the core's default
+    ///     (`ClientConfig.defaults.requestTimeoutMs`).
     public init(
         dataDirectory: URL,
         issuer: URL,
@@ -172,7 +179,7 @@ extension ClientConfig {
         apiBase: URL? = nil,
         extraRootCertificatesPEM: [String] = [],
         spkiPins: [String] = [],
-        usePublicRoots: Bool = true,
+        usePublicRoots: Bool = ClientConfig.defaults.usePublicRoots,
         requestTimeout: TimeInterval? = nil
     ) {
         self.init(

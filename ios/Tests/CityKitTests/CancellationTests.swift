@@ -81,12 +81,49 @@ final class CancellationTests: CityKitTestCase {
         let result = await call.result
         XCTAssertLessThan(Date().timeIntervalSince(cancelledAt), 1.0)
         XCTAssertThrowsError(try result.get()) { XCTAssertTrue($0 is CancellationError, "\($0)") }
+        // The token answer is still on its way: nothing has changed yet.
         XCTAssertEqual(client.loginState(), .loggedOut)
 
-        // A new login works.
+        // Cancelling stopped the waiting, not the work: the core finishes the login on its own
+        // (the code is single use, so stopping between the token exchange and saving the tokens
+        // would lose it). Once the delayed answer arrives, the person is logged in.
+        let finished = await eventually(timeout: 15) { client.loginState().isLoggedIn }
+        XCTAssertTrue(finished, "the cancelled completeLogin did not finish its work: \(client.loginState())")
+        let account = try await client.account()
+        XCTAssertEqual(account?.subject, "citizen-01")
         try await sim.clearFaults()
+        let whoami = try await client.whoami()
+        XCTAssertEqual(whoami.person.id, "citizen-01")
+
+        // A new login works too.
         try await logIn(client)
         XCTAssertTrue(client.loginState().isLoggedIn)
+    }
+
+    func testCancellingASlowSwitchIdentityStopsTheWaitingNotTheSwitch() async throws {
+        let client = try await openClient(userPresence: RecordingPresence(confirmed: true))
+        let account = try await logIn(client)
+        // No identity list is saved yet, so the switch fetches it first: slowly.
+        try await sim.fault(#"{"delay": {"path": "/api/v1/identities", "millis": 3000}}"#)
+
+        let call = Task { try await client.switchIdentity(identityId: "enterprise-01") }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let cancelledAt = Date()
+        call.cancel()
+        let result = await call.result
+        XCTAssertLessThan(Date().timeIntervalSince(cancelledAt), 1.0)
+        XCTAssertThrowsError(try result.get()) { XCTAssertTrue($0 is CancellationError, "\($0)") }
+
+        // The core runs the switch to its end, so the saved and the in-use identity agree.
+        let switched = await eventually(timeout: 15) {
+            client.loginState() == .loggedIn(subject: account.subject, actingFor: "enterprise-01")
+        }
+        XCTAssertTrue(switched, "the cancelled switchIdentity did not finish: \(client.loginState())")
+        try await sim.clearFaults()
+        let current = try await client.currentIdentity()
+        XCTAssertEqual(current.id, "enterprise-01")
+        let whoami = try await client.whoami()
+        XCTAssertEqual(whoami.actingAs.id, "enterprise-01")
     }
 
     /// Documents why CityKitClient.open returns a subclass: the generated methods ignore Task

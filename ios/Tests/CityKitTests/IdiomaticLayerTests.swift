@@ -19,7 +19,9 @@ final class IdiomaticLayerTests: XCTestCase {
         XCTAssertEqual(config.redirectUri, "org.city.app:/oauth2redirect")
         XCTAssertEqual(config.scopes, [])
         XCTAssertNil(config.apiBase)
-        XCTAssertTrue(config.usePublicRoots)
+        // Every default is the core's: it trusts only the platform's roots unless told.
+        XCTAssertEqual(config.usePublicRoots, coreDefaults().usePublicRoots)
+        XCTAssertFalse(config.usePublicRoots)
         XCTAssertEqual(config.requestTimeoutMs, 1500)
 
         func timeout(_ t: TimeInterval?) -> UInt64 {
@@ -30,6 +32,20 @@ final class IdiomaticLayerTests: XCTestCase {
         XCTAssertEqual(timeout(0), 1, "never 0, which would mean the default")
         XCTAssertEqual(timeout(-5), 1)
         XCTAssertEqual(timeout(.infinity), 86_400_000)
+    }
+
+    func testEveryConfigDefaultIsTheCores() {
+        let core = coreDefaults()
+        XCTAssertEqual(ClientConfig.defaults, core)
+        let config = ClientConfig(
+            dataDirectory: URL(fileURLWithPath: "/d"), issuer: URL(string: "https://i")!, clientID: "c", redirectURI: "r:/")
+        XCTAssertEqual(config.usePublicRoots, core.usePublicRoots)
+        XCTAssertFalse(core.usePublicRoots)
+        XCTAssertEqual(config.scopes, [], "empty: the core's scopes")
+        XCTAssertEqual(config.requestTimeoutMs, 0, "0: the core's timeout")
+        XCTAssertEqual(core.scopes, ["openid", "profile"])
+        XCTAssertGreaterThan(core.requestTimeoutMs, 0)
+        XCTAssertEqual(core.draftMaxAgeSecs, 30 * 24 * 3600)
     }
 
     func testLoginRequestAndStateHelpers() {

@@ -79,7 +79,57 @@ final class LoginStateStreamTests: CityKitTestCase {
         let released = await eventually { LoginStateStreamListener.alive.value == before }
         XCTAssertTrue(released, "the listener is still alive: the subscription was not cancelled")
     }
+
+    #if os(Linux)
+    /// The core calls a listener on the subscription's own thread ("citykit-login"), never on one
+    /// of its runtime workers ("citykit", bindings/citykit-ffi/src/runtime.rs), and current state first.
+    func testTheListenerRunsOnItsOwnThreadNeverARuntimeWorker() async throws {
+        let client = try await openClient()
+        let listener = ThreadNameListener(client: client)
+        let handle = try client.subscribeLoginState(listener: listener)
+        try await logIn(client)
+        _ = try await client.logout()
+        let done = await eventually(timeout: 10) { listener.calls.count >= 3 }
+        handle.cancel()
+        let calls = listener.calls
+        XCTAssertTrue(done, "\(calls)")
+        XCTAssertEqual(calls.first?.state, .loggedOut, "the current state first")
+        XCTAssertEqual(calls.last?.state, .loggedOut)
+        let names = Set(calls.map(\.thread))
+        XCTAssertFalse(names.contains("citykit"), "the listener ran on a runtime worker: \(names)")
+        XCTAssertEqual(names, ["citykit-login"])
+    }
+    #endif
 }
+
+#if os(Linux)
+/// Records each state with the OS name of the thread it arrived on.
+final class ThreadNameListener: LoginStateListener, @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [(state: LoginState, thread: String)] = []
+    private let client: CityKitClient
+
+    init(client: CityKitClient) {
+        self.client = client
+    }
+
+    func onLoginState(state: LoginState) {
+        // Calling back into the client must not deadlock: the core holds no lock while calling.
+        _ = client.loginState()
+        let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+        lock.lock()
+        recorded.append((state, name))
+        lock.unlock()
+    }
+
+    var calls: [(state: LoginState, thread: String)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recorded
+    }
+}
+#endif
 
 /// The number of live stream listeners once those of earlier tests are released.
 private func settledListenerCount() async -> Int {

@@ -281,11 +281,15 @@ pub async fn run(args: ClientArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(Failure::Core(e)) => {
+            let details = error_details(&e);
             if json {
-                let body = json!({"error": {"code": e.code(), "message": e.message(language), "details": e.to_string()}});
-                emit(&serde_json::to_string_pretty(&body).unwrap_or_default());
+                let mut error = json!({"code": e.code(), "message": e.message(language), "details": details});
+                if let Some(moved_to) = moved_to(&e) {
+                    error["moved_to"] = json!(moved_to.display().to_string());
+                }
+                emit(&serde_json::to_string_pretty(&json!({"error": error})).unwrap_or_default());
             } else {
-                eprintln!("error [{}]: {}\n  details: {e}", e.code(), e.message(language));
+                eprintln!("error [{}]: {}\n  details: {details}", e.code(), e.message(language));
             }
             ExitCode::FAILURE
         }
@@ -297,6 +301,26 @@ pub async fn run(args: ClientArgs) -> ExitCode {
             }
             ExitCode::from(2)
         }
+    }
+}
+
+/// Where a damaged store was moved aside (`store.corrupt`), as docs/errors.md promises.
+fn moved_to(e: &CityKitError) -> Option<&std::path::Path> {
+    match e {
+        CityKitError::Store(citykit_core::store::StoreError::Corrupt { moved_to }) => moved_to.as_deref(),
+        _ => None,
+    }
+}
+
+/// An error's debug text for `details`. The core's text for `store.corrupt` prints the path as
+/// `Some("…")` (a `Debug` of an `Option`); the QA client says it plainly.
+fn error_details(e: &CityKitError) -> String {
+    match (e, moved_to(e)) {
+        (CityKitError::Store(citykit_core::store::StoreError::Corrupt { .. }), Some(path)) => {
+            format!("the store file is damaged and was moved aside to {}", path.display())
+        }
+        (CityKitError::Store(citykit_core::store::StoreError::Corrupt { .. }), None) => "the store file is damaged".into(),
+        _ => e.to_string(),
     }
 }
 
@@ -327,7 +351,7 @@ fn config(args: &ClientArgs, needs_issuer: bool) -> Result<ClientConfig, Failure
     let mut roots = Vec::new();
     for file in &args.ca_files {
         roots.push(
-            std::fs::read_to_string(file).map_err(|e| Failure::Usage(format!("cannot read --ca-file {}: {e}", file.display())))?,
+            std::fs::read_to_string(file).map_err(|e| bad_file("--ca-file", file, &e.to_string()))?,
         );
     }
     if roots.is_empty() && !args.public_roots && needs_issuer {
@@ -355,13 +379,19 @@ fn key_provider(args: &ClientArgs) -> Result<PassphraseKeyProvider, Failure> {
     Ok(PassphraseKeyProvider::new(&args.data_dir, passphrase))
 }
 
+/// A file a flag names cannot be read or is not what the flag expects: `config.invalid` (exit 1),
+/// not a usage error, since the command line itself was right.
+fn bad_file(flag: &str, file: &std::path::Path, problem: &str) -> Failure {
+    Failure::Core(CityKitError::Config(format!("{flag} {}: {problem}", file.display())))
+}
+
 /// Verifier mode needs no store and no login: trusted issuers come from files.
 fn verify(text: &str, trust: &[PathBuf], audience: &str) -> Result<(Value, String), Failure> {
     use citykit_core::wallet::{TrustedIssuer, Verifier};
     let mut trusted = Vec::new();
     for file in trust {
-        let raw = std::fs::read_to_string(file).map_err(|e| Failure::Usage(format!("cannot read --trust {}: {e}", file.display())))?;
-        trusted.extend(TrustedIssuer::parse_list(&raw).map_err(|e| Failure::Usage(format!("--trust {}: {e}", file.display())))?);
+        let raw = std::fs::read_to_string(file).map_err(|e| bad_file("--trust", file, &e.to_string()))?;
+        trusted.extend(TrustedIssuer::parse_list(&raw).map_err(|e| bad_file("--trust", file, &e.to_string()))?);
     }
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
     let verified = Verifier::new(audience, trusted)
@@ -570,13 +600,20 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             (json!({"logged_in": logged_in, "account": account}), text)
         }
         Op::Logout => {
+            // LogoutOutcome cannot tell "no session" from "the platform could not be reached";
+            // this process is the store's only user, so asking first is exact.
+            let had_session = identity.is_logged_in().await;
             let outcome = identity.logout().await?;
             let text = if outcome.revoked_at_server {
                 "Logged out: the session was revoked at the platform and local data wiped.".to_string()
+            } else if !had_session {
+                "Not logged in: there was no session to revoke; local data wiped.".to_string()
             } else {
                 "Logged out locally (the platform could not be reached to revoke the session).".to_string()
             };
-            (serde_json::to_value(outcome).unwrap_or_default(), text)
+            let mut value = serde_json::to_value(outcome).unwrap_or_default();
+            value["had_session"] = json!(had_session);
+            (value, text)
         }
         Op::LicenceFetch | Op::Licences | Op::LicenceStatus => {
             let wallet = client.wallet();
@@ -682,7 +719,7 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
                 Err(e) => return Err(e.into()),
             };
             for assignment in set {
-                let (name, value) = assignment.split_once('=').ok_or_else(|| Failure::Usage(format!("--set wants NAME=VALUE, got {assignment}")))?;
+                let (name, value) = assignment.split_once('=').ok_or_else(|| Failure::Usage("--set wants NAME=VALUE".into()))?;
                 autofill.set_field(&draft_id, name, Some(value.to_owned()), *override_verified).await?;
             }
             if !parties.is_empty() {
@@ -756,7 +793,7 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
         Op::Amend { case, set } => {
             let mut changes = Vec::new();
             for assignment in set {
-                let (name, value) = assignment.split_once('=').ok_or_else(|| Failure::Usage(format!("--set wants NAME=VALUE, got {assignment}")))?;
+                let (name, value) = assignment.split_once('=').ok_or_else(|| Failure::Usage("--set wants NAME=VALUE".into()))?;
                 changes.push((name.to_owned(), value.to_owned()));
             }
             let outcome = client.cases().amend(case, changes).await?;

@@ -130,6 +130,28 @@ struct AuthorizeArgs {
     ca_file: PathBuf,
 }
 
+/// Parses the command line. A mistake in it exits with status 2; with `--json` anywhere on the
+/// line it prints `{"error": {"code": "cli.usage", "message": …, "details": …}}` on stdout like
+/// every other failure, otherwise clap's own text on stderr. `--help` and `--version` print as usual.
+pub fn parse() -> Result<Cli, ExitCode> {
+    let error = match Cli::try_parse() {
+        Ok(cli) => return Ok(cli),
+        Err(error) => error,
+    };
+    let wants_json = std::env::args_os().skip(1).any(|a| a == "--json");
+    let is_usage_error = !matches!(error.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion);
+    if !(wants_json && is_usage_error) {
+        let _ = error.print();
+        return Err(ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2)));
+    }
+    let text = error.render().to_string();
+    let first = text.lines().next().unwrap_or_default();
+    let message = first.strip_prefix("error: ").unwrap_or(first).trim();
+    let body = serde_json::json!({"error": {"code": "cli.usage", "message": message, "details": text.trim()}});
+    println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+    Err(ExitCode::from(2))
+}
+
 /// Logs go to stderr, so `--json` output on stdout stays clean.
 pub fn init_logging(verbose: u8) {
     // RUST_LOG, when set, wins; otherwise -v / -vv / -vvv; otherwise no logs.
@@ -225,7 +247,7 @@ async fn sim_control(args: SimControlArgs) -> ExitCode {
             SimAction::Cases => http.get(format!("{base}/sim/cases")),
             SimAction::Ratings => http.get(format!("{base}/sim/ratings")),
         };
-        let response = request.send().await.map_err(|e| format!("the simulator cannot be reached: {e}"))?;
+        let response = request.send().await.map_err(|e| format!("the simulator cannot be reached: {}", e.without_url()))?;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         if status.is_success() { Ok(sim_summary(&args.action, args.json_output, text)) } else { Err(format!("the simulator answered HTTP {status}: {text}")) }
@@ -323,7 +345,7 @@ async fn authorize_inner(args: &AuthorizeArgs) -> Result<String, String> {
     let http = http_trusting(&args.ca_file)?;
     let mut url = url::Url::parse(&args.authorization_url).map_err(|e| format!("not a URL: {e}"))?;
     url.query_pairs_mut().append_pair("test_user", &args.user);
-    let response = http.get(url).send().await.map_err(|e| format!("the sign-in request failed: {e}"))?;
+    let response = http.get(url).send().await.map_err(|e| format!("the sign-in request failed: {}", e.without_url()))?;
     let status = response.status();
     let location = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
     match location {

@@ -25,17 +25,25 @@ import kotlinx.coroutines.runBlocking
 
 /** Entry points: build a [ClientConfig] and open the one [CityKitClient] of the process. */
 object CityKit {
-    /** The scopes a city app asks for unless it says otherwise. */
-    val DEFAULT_SCOPES: List<String> = listOf("openid", "profile")
+    /**
+     * The core's default settings ([coreDefaults]): every default below comes from here, never
+     * from a literal in this file, so Kotlin, Swift, Python and Rust agree.
+     */
+    val defaults: CoreDefaults by lazy { coreDefaults() }
+
+    /** The scopes a city app asks for unless it says otherwise (the core's, [CoreDefaults.scopes]). */
+    val DEFAULT_SCOPES: List<String> get() = defaults.scopes
 
     /**
      * A [ClientConfig] with defaults for everything but the four values every app must choose.
      *
      * @param dataDir the app's private directory for the encrypted store, e.g.
      *   `File(context.noBackupFilesDir, "citykit").path` (keep it out of backups: the key is not).
-     * @param usePublicRoots trust the public web PKI (true for a production platform); tests
-     *   against the simulator pass false and give its CA in [extraRootCertificatesPem].
-     * @param requestTimeout the whole-request timeout; null keeps the core's default (30 s).
+     * @param usePublicRoots also trust the public web PKI. The default is the core's
+     *   ([CoreDefaults.usePublicRoots], false): only the platform's own roots, given in
+     *   [extraRootCertificatesPem]. Pass true for a platform whose certificate chains to a public CA.
+     * @param requestTimeout the whole-request timeout; null keeps the core's default
+     *   ([CoreDefaults.requestTimeoutMs]).
      */
     fun config(
         dataDir: String,
@@ -46,7 +54,7 @@ object CityKit {
         apiBase: String? = null,
         extraRootCertificatesPem: List<String> = emptyList(),
         spkiPins: List<String> = emptyList(),
-        usePublicRoots: Boolean = true,
+        usePublicRoots: Boolean = defaults.usePublicRoots,
         requestTimeout: Duration? = null,
     ): ClientConfig {
         // The record encodes "default" as 0 ms, so a timeout under 1 ms cannot be expressed.
@@ -93,7 +101,8 @@ object CityKit {
  */
 fun CityKitClient.loginStates(): Flow<LoginState> = callbackFlow {
     val handle = subscribeLoginState(object : LoginStateListener {
-        // Called on a CityKit runtime thread; trySend never blocks and never fails on a conflated channel.
+        // Called on the subscription's own thread (citykit-login), never a runtime worker; trySend
+        // never blocks and never fails on a conflated channel.
         override fun onLoginState(state: LoginState) {
             trySend(state)
         }

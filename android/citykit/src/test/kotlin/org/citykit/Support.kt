@@ -20,4 +20,6 @@ fun offlineConfig(dataDir: java.io.File): ClientConfig = CityKit.config(
     issuer = "https://id.city.invalid",
     clientId = "citykit-demo",
     redirectUri = "org.citykit.demo:/oauth2redirect",
+    // The core trusts no roots by default; a client needs some to open, though none is used here.
+    usePublicRoots = true,
 )
