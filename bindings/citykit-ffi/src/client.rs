@@ -109,10 +109,20 @@ impl CityKitClient {
         run(async move { client.identity().refresh().await }).await
     }
 
-    /// Revokes the session and wipes tokens and personal data.
-    pub async fn logout(&self) -> Result<LogoutOutcome, CityKitError> {
+    /// Revokes the session and removes every record of the person and their enterprises.
+    /// Refused with `auth.unsent_work` while writes are queued, unless `discard_unsent`.
+    #[uniffi::method(default(discard_unsent = false))]
+    pub async fn logout(&self, discard_unsent: bool) -> Result<LogoutOutcome, CityKitError> {
         let client = self.inner.clone();
-        run(async move { client.identity().logout().await }).await.map(Into::into)
+        run(async move {
+            if discard_unsent {
+                client.identity().logout_discarding_unsent().await
+            } else {
+                client.identity().logout().await
+            }
+        })
+        .await
+        .map(Into::into)
     }
 
     /// The login state now.

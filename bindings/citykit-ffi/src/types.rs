@@ -142,8 +142,12 @@ pub struct WhoAmI {
 /// The result of a logout.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct LogoutOutcome {
-    /// Whether the provider confirmed the revocation.
+    /// Whether someone was logged in.
+    pub had_session: bool,
+    /// Whether the provider confirmed the revocation (false offline: it is queued).
     pub revoked_at_server: bool,
+    /// Queued writes discarded (only when logging out with `discard_unsent`).
+    pub discarded_unsent: u32,
 }
 
 /// The login state a listener sees.
@@ -219,7 +223,7 @@ impl From<citykit_core::WhoAmI> for WhoAmI {
 
 impl From<citykit_core::LogoutOutcome> for LogoutOutcome {
     fn from(o: citykit_core::LogoutOutcome) -> Self {
-        Self { revoked_at_server: o.revoked_at_server }
+        Self { had_session: o.had_session, revoked_at_server: o.revoked_at_server, discarded_unsent: o.discarded_unsent }
     }
 }
 

@@ -124,7 +124,7 @@ impl HttpClient {
     /// Like [`Self::send`], except that a `503` carrying a `Retry-After` header is returned at
     /// once as an answer: the platform said when to come back, so the caller (the outbox)
     /// schedules its next attempt instead of retrying here.
-    pub async fn send_honouring_retry_after<F, Fut, E>(&self, idempotency: Idempotency, build: F) -> Result<reqwest::Response, E>
+    pub async fn send_honouring_retry_after<F, Fut, E>(&self, idempotency: Idempotency, build: F) -> Result<Response, E>
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<reqwest::RequestBuilder, E>>,
@@ -133,7 +133,7 @@ impl HttpClient {
         self.send_inner(idempotency, true, build).await
     }
 
-    async fn send_inner<F, Fut, E>(&self, idempotency: Idempotency, pass_retry_after: bool, build: F) -> Result<reqwest::Response, E>
+    async fn send_inner<F, Fut, E>(&self, idempotency: Idempotency, pass_retry_after: bool, build: F) -> Result<Response, E>
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<reqwest::RequestBuilder, E>>,
@@ -149,7 +149,7 @@ impl HttpClient {
             attempt += 1;
             let error = match build().await?.send().await {
                 Ok(response) if pass_retry_after && response.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE && response.headers().contains_key(reqwest::header::RETRY_AFTER) => {
-                    return Ok(response)
+                    return Ok(Response(response))
                 }
                 Ok(response) if response.status().is_server_error() => {
                     NetError::ServerError { status: response.status().as_u16() }

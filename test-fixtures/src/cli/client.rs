@@ -91,8 +91,13 @@ enum Op {
     Refresh,
     /// What is saved locally, without the network.
     Status,
-    /// Revoke the session at the platform and wipe tokens and personal data.
-    Logout,
+    /// Revoke the session at the platform and remove every record of the person and their
+    /// enterprises (refused while submissions, amendments or ratings are queued).
+    Logout {
+        /// Log out even with queued writes, discarding them.
+        #[arg(long)]
+        discard_unsent: bool,
+    },
     /// Read the current identity's licences from the issuers (asks for consent) and keep them.
     LicenceFetch,
     /// List the current identity's licences (offline; no claim values).
@@ -599,21 +604,20 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             };
             (json!({"logged_in": logged_in, "account": account}), text)
         }
-        Op::Logout => {
-            // LogoutOutcome cannot tell "no session" from "the platform could not be reached";
-            // this process is the store's only user, so asking first is exact.
-            let had_session = identity.is_logged_in().await;
-            let outcome = identity.logout().await?;
-            let text = if outcome.revoked_at_server {
+        Op::Logout { discard_unsent } => {
+            let outcome = if *discard_unsent { identity.logout_discarding_unsent().await? } else { identity.logout().await? };
+            let mut text = if outcome.revoked_at_server {
                 "Logged out: the session was revoked at the platform and local data wiped.".to_string()
-            } else if !had_session {
+            } else if !outcome.had_session {
                 "Not logged in: there was no session to revoke; local data wiped.".to_string()
             } else {
-                "Logged out locally (the platform could not be reached to revoke the session).".to_string()
+                "Logged out locally; the platform could not be reached, so the revocation is queued and sent at the next login."
+                    .to_string()
             };
-            let mut value = serde_json::to_value(outcome).unwrap_or_default();
-            value["had_session"] = json!(had_session);
-            (value, text)
+            if outcome.discarded_unsent > 0 {
+                text.push_str(&format!(" {} queued writes were discarded.", outcome.discarded_unsent));
+            }
+            (serde_json::to_value(outcome).unwrap_or_default(), text)
         }
         Op::LicenceFetch | Op::Licences | Op::LicenceStatus => {
             let wallet = client.wallet();
