@@ -436,3 +436,29 @@ async fn logout_without_a_session_does_not_blame_the_platform() {
     assert_eq!(out["revoked_at_server"], true, "{out}");
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_with_a_queued_submission_is_refused_unless_discarded() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (issuer, ca, data) = (sim.issuer(), sim.ca_cert_path(), dir.path().join("senior"));
+    let run = |args: &[&str]| client(&issuer, &ca, &data, "p", args);
+    cli_login(&sim, &data, "citizen-03").await;
+    ok_json(&run(&["catalogue-sync"]));
+    sim.set_fault(citykit_sim::Fault::FailNext { path: "/api/v1/cases".into(), status: 503, count: 20 });
+    let queued = ok_json(&run(&["submit", "senior-preferential-card", "--set", "applicant_mobile=13800138000"]));
+    assert_eq!(queued["outcome"], "queued", "{queued}");
+    let refused = run(&["logout"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(error_code(&refused), "auth.unsent_work");
+    assert_eq!(ok_json(&run(&["status"]))["logged_in"], true, "a refused logout changes nothing");
+    let out = ok_json(&run(&["logout", "--discard-unsent"]));
+    assert_eq!(out["discarded_unsent"], 1, "{out}");
+    assert_eq!(out["had_session"], true, "{out}");
+    assert_eq!(ok_json(&run(&["status"]))["logged_in"], false);
+    // Logged in again, the discarded submission is gone for good, and nothing reached the platform.
+    cli_login(&sim, &data, "citizen-03").await;
+    assert_eq!(ok_json(&run(&["pending"]))["pending"].as_array().unwrap().len(), 0);
+    assert!(sim.cases().is_empty());
+    sim.shutdown().await;
+}
