@@ -354,7 +354,7 @@ impl WalletClient {
         } else {
             let issuer = issuer.to_owned();
             self.store
-                .call(move |conn| Ok(conn.query_row("SELECT jwks FROM issuer_keys WHERE issuer = ?1", [issuer], |r| r.get(0)).optional()?))
+                .read(move |conn| Ok(conn.query_row("SELECT jwks FROM issuer_keys WHERE issuer = ?1", [issuer], |r| r.get(0)).optional()?))
                 .await?
         };
         let jwks = match cached {
@@ -398,7 +398,7 @@ impl WalletClient {
         } else {
             let uri = uri.to_owned();
             self.store
-                .call(move |conn| {
+                .read(move |conn| {
                     Ok(conn.query_row("SELECT token, fetched_at FROM status_lists WHERE uri = ?1", [uri], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
                 })
                 .await?
@@ -439,7 +439,7 @@ impl WalletClient {
         let holder = self.identity.current_identity().await?.id;
         let rows = self
             .store
-            .call(move |conn| {
+            .read(move |conn| {
                 let mut stmt = conn.prepare(
                     "SELECT id, vct, issuer, holder, issued_at, valid_from, expires_at, status, status_checked_at, sd_jwt
                      FROM licences WHERE holder = ?1 ORDER BY vct, id",
@@ -475,7 +475,7 @@ impl WalletClient {
     pub(crate) async fn load_for(&self, holder: &str, id: &str) -> Result<(LicenceSummary, String), CityKitError> {
         let (holder, id) = (holder.to_owned(), id.to_owned());
         self.store
-            .call(move |conn| {
+            .read(move |conn| {
                 Ok(conn
                     .query_row(
                         "SELECT id, vct, issuer, holder, issued_at, valid_from, expires_at, status, status_checked_at, sd_jwt
@@ -528,7 +528,7 @@ impl WalletClient {
     pub async fn access_log(&self) -> Result<Vec<AccessLogEntry>, CityKitError> {
         Ok(self
             .store
-            .call(|conn| {
+            .read(|conn| {
                 let mut stmt =
                     conn.prepare("SELECT at, action, licence_id, vct, claims, counterparty FROM access_log ORDER BY id DESC")?;
                 let rows = stmt
