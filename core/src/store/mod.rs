@@ -10,10 +10,31 @@
 //!   opens with the old key or with the new one;
 //! - [`Store::wipe`], which deletes the database with its `-wal` and `-shm` files;
 //! - a small record API (namespace, key → JSON) for the capabilities, which may also run their
-//!   own SQL through [`Store::call`].
+//!   own SQL through [`Store::call`] (writes) and [`Store::read`] (reads).
 //!
 //! Every SQLite call runs on tokio's blocking pool ([`tokio::task::spawn_blocking`]), never on
 //! the async executor's threads.
+//!
+//! ## Connections
+//! The database is in WAL mode. One writer connection, behind a mutex, runs every
+//! [`Store::call`]; reads ([`Store::read`], [`Store::get`], [`Store::keys`], and the catalogue's
+//! and wallet's read paths) run on read-only connections of their own, unlocked with the same
+//! raw key, each inside one read transaction. A read sees the last commit and never waits for a
+//! write transaction, however long (a catalogue sync). Idle readers are kept for reuse (a few).
+//! Rekey, wipe, close and moving a damaged file aside first wait for the calls in flight, then
+//! close every connection (the readers first, so the writer's close checkpoints the WAL into the
+//! database file and removes it: a closed store is one self-contained file).
+//!
+//! ## Damage: found at open, during use, and by the maintenance check
+//! Opening costs the same however large the store grows: it checks the key (page 1 decrypts and
+//! its HMAC holds), the schema, and the HMAC of the file's last page, where a torn or truncated
+//! write lands. Every other page is checked by [`Store::check_integrity`], the maintenance call
+//! the app schedules (`PRAGMA cipher_integrity_check`, every page's HMAC, then
+//! `PRAGMA quick_check`), and whenever a query meets damage (SQLite answers `SQLITE_CORRUPT` or
+//! `SQLITE_NOTADB`): the same full check runs then on a fresh connection, and a damaged file is
+//! moved aside with [`StoreError::Corrupt`]. Note that SQLCipher hands a query a zeroed page for
+//! a page whose HMAC fails; most such pages make SQLite report corruption, but a zeroed overflow
+//! page can read as zero bytes in a long value, which only the maintenance check finds.
 //!
 //! ## Telling a wrong key from a damaged file
 //! SQLCipher answers both with "file is not a database". Next to the database, the store keeps
@@ -72,6 +93,9 @@ struct State {
     /// The key reader connections unlock the file with; `None` for an in-memory store, whose
     /// reads use the writer (an in-memory database has one connection).
     key: Option<StoreKey>,
+    /// A value that failed to decode already had the full check run and found the file sound:
+    /// later decode errors are taken as they are.
+    decode_checked: bool,
 }
 
 /// Idle reader connections kept for reuse; more may be open at once, the rest close after use.
@@ -119,7 +143,7 @@ impl Store {
     }
 
     fn with_writer(path: PathBuf, writer: Connection, key: Option<StoreKey>) -> Self {
-        let state = State { readers: Mutex::new(Vec::new()), writer: Mutex::new(Some(writer)), open: true, key };
+        let state = State { readers: Mutex::new(Vec::new()), writer: Mutex::new(Some(writer)), open: true, key, decode_checked: false };
         Self { inner: Arc::new(Inner { path, state: RwLock::new(state) }) }
     }
 
@@ -187,9 +211,9 @@ impl Store {
         F: FnOnce(&mut Connection) -> Result<R, StoreError> + Send + 'static,
     {
         let inner = self.inner.clone();
-        run_blocking(move || match inner.with_writer_conn(f) {
-            Err(StoreError::Corrupt { .. }) => Err(inner.on_damage()),
-            other => other,
+        run_blocking(move || {
+            let result = inner.with_writer_conn(f);
+            inner.after_call(result)
         })
         .await
     }
@@ -204,9 +228,9 @@ impl Store {
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     {
         let inner = self.inner.clone();
-        run_blocking(move || match inner.with_reader(f) {
-            Err(StoreError::Corrupt { .. }) => Err(inner.on_damage()),
-            other => other,
+        run_blocking(move || {
+            let result = inner.with_reader(f);
+            inner.after_call(result)
         })
         .await
     }
@@ -243,10 +267,7 @@ impl Store {
                 .query_row("SELECT value FROM records WHERE namespace = ?1 AND key = ?2", (&namespace, &key), |row| row.get(0))
                 .optional()?;
             bytes
-                .map(|b| {
-                    serde_json::from_slice(&b)
-                        .map_err(|e| StoreError::Decode { details: format!("{namespace}/{key}: {}", crate::privacy::json_problem(&e)) })
-                })
+                .map(|b| serde_json::from_slice(&b).map_err(|e| StoreError::Decode { details: format!("{namespace}/{key}: {}", crate::privacy::json_problem(&e)) }))
                 .transpose()
         })
         .await
@@ -278,10 +299,7 @@ impl Store {
             tx.execute("DELETE FROM records WHERE namespace = ?1 AND key = ?2", (&namespace, &key))?;
             tx.commit()?;
             bytes
-                .map(|b| {
-                    serde_json::from_slice(&b)
-                        .map_err(|e| StoreError::Decode { details: format!("{namespace}/{key}: {}", crate::privacy::json_problem(&e)) })
-                })
+                .map(|b| serde_json::from_slice(&b).map_err(|e| StoreError::Decode { details: format!("{namespace}/{key}: {}", crate::privacy::json_problem(&e)) }))
                 .transpose()
         })
         .await
@@ -324,7 +342,7 @@ impl Store {
 
     /// The store's schema version.
     pub async fn schema_version(&self) -> Result<u32, StoreError> {
-        self.read(|conn| schema::version(conn)).await
+        self.read(schema::version).await
     }
 
     /// Re-encrypts the store under `new_key`, atomically: a crash at any point leaves a store that
@@ -435,7 +453,8 @@ impl Inner {
             None => open_reader(&self.path, key)?,
         };
         let (result, reusable) = in_read_transaction(&conn, f);
-        if reusable && !matches!(result, Err(StoreError::Corrupt { .. })) {
+        // A connection that met a damaged page keeps failing: it is not reused.
+        if reusable && !matches!(result, Err(StoreError::Corrupt { .. } | StoreError::Decode { .. })) {
             if let Ok(mut idle) = state.readers.lock() {
                 if idle.len() < MAX_IDLE_READERS {
                     idle.push(conn);
@@ -445,41 +464,63 @@ impl Inner {
         result
     }
 
-    /// SQLite reported a damaged file during a call. Checks every page on a fresh connection:
-    /// confirmed damage closes every connection and moves the file aside; a sound file keeps the
-    /// store open on fresh connections (the connection, not the file, failed).
-    fn on_damage(&self) -> StoreError {
+    /// Sends a call's failure to the full check when it may come from a damaged page: SQLite
+    /// reported damage (`SQLITE_CORRUPT`, `SQLITE_NOTADB`), or a stored value failed to decode
+    /// (SQLCipher hands a query a zeroed page for a page whose HMAC fails, and a zeroed overflow
+    /// page reads as zero bytes inside a long value).
+    fn after_call<R>(&self, result: Result<R, StoreError>) -> Result<R, StoreError> {
+        match result {
+            Err(StoreError::Corrupt { .. }) => Err(self.on_damage(None)),
+            Err(e @ StoreError::Decode { .. }) => Err(self.on_damage(Some(e))),
+            other => other,
+        }
+    }
+
+    /// Checks every page on a fresh connection after a call met damage (`suspicion` is the
+    /// call's own error when the damage is only suspected). Confirmed damage closes every
+    /// connection and moves the file aside. A sound file keeps the store open: after a
+    /// suspicion, the call's error stands; after damage SQLite reported, the connections are
+    /// replaced (the connection, not the file, failed).
+    fn on_damage(&self, suspicion: Option<StoreError>) -> StoreError {
         let mut guard = self.exclusive();
         let state = &mut *guard;
         if !state.open {
             // Another call found it first.
             return StoreError::Closed;
         }
-        tracing::warn!("SQLite reported a damaged store; checking every page");
-        let Some(key) = state.key.clone() else {
-            let _ = close_all(state);
-            return StoreError::Corrupt { moved_to: None };
-        };
-        lock_mut(&mut state.readers).clear();
-        let verdict = open_connection(&self.path, &key).map_err(StoreError::from).and_then(|conn| full_check(&conn, true));
-        match verdict {
-            Ok(Verdict::Damaged) | Err(StoreError::Corrupt { .. }) => self.move_aside_locked(state),
-            Ok(Verdict::Sound { .. }) => {
-                tracing::warn!("the full check found every page sound; reconnecting");
-                let writer = lock_mut(&mut state.writer);
-                drop(writer.take());
-                match open_connection(&self.path, &key).map_err(StoreError::from).and_then(|conn| set_writer_pragmas(&conn).map(|()| conn))
-                {
-                    Ok(conn) => *writer = Some(conn),
-                    Err(e) => {
-                        state.open = false;
+        let key = match (suspicion, state.key.clone()) {
+            (Some(e), _) if state.decode_checked => return e,
+            (Some(e), None) => return e,
+            (None, None) => {
+                let _ = close_all(state);
+                return StoreError::Corrupt { moved_to: None };
+            }
+            (suspicion, Some(key)) => {
+                tracing::warn!(suspected = suspicion.is_some(), "a call met what may be a damaged page; checking every page");
+                let verdict = open_connection(&self.path, &key).map_err(StoreError::from).and_then(|conn| full_check(&conn, true));
+                match (verdict, suspicion) {
+                    (Ok(Verdict::Damaged) | Err(StoreError::Corrupt { .. }), _) => return self.move_aside_locked(state),
+                    (Ok(Verdict::Sound { .. }), Some(e)) => {
+                        state.decode_checked = true;
                         return e;
                     }
+                    (Ok(Verdict::Sound { .. }), None) => key,
+                    (Err(e), _) => return e,
                 }
-                StoreError::Database { details: "SQLite reported damage that a check of every page did not find".into() }
             }
-            Err(e) => e,
+        };
+        tracing::warn!("the full check found every page sound; reconnecting");
+        lock_mut(&mut state.readers).clear();
+        let writer = lock_mut(&mut state.writer);
+        drop(writer.take());
+        match open_connection(&self.path, &key).map_err(StoreError::from).and_then(|conn| set_writer_pragmas(&conn).map(|()| conn)) {
+            Ok(conn) => *writer = Some(conn),
+            Err(e) => {
+                state.open = false;
+                return e;
+            }
         }
+        StoreError::Database { details: "SQLite reported damage that a check of every page did not find".into() }
     }
 
     /// Closes every connection and moves the damaged file aside.
@@ -560,7 +601,9 @@ where
     R: Send + 'static,
     F: FnOnce() -> Result<R, StoreError> + Send + 'static,
 {
-    crate::platform::run_blocking(f).await.map_err(|e| StoreError::Database { details: format!("store worker failed: {e}") })?
+    crate::platform::run_blocking(f)
+        .await
+        .map_err(|e| StoreError::Database { details: format!("store worker failed: {e}") })?
 }
 
 fn open_connection(path: &Path, key: &StoreKey) -> Result<Connection, rusqlite::Error> {
