@@ -695,3 +695,20 @@ async fn damage_on_any_page_is_found_and_never_read_as_data() {
         assert!(moved_aside(&err), "page {pgno}: {err:?}");
     }
 }
+
+#[tokio::test]
+async fn dropping_the_last_clone_with_readers_open_leaves_one_self_contained_file() {
+    // The independent SQLCipher reader (`cargo xtask test reader`) opens what an app left behind.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    {
+        let store = Store::open(&path, key(1)).await.unwrap();
+        store.put("a", "b", &1).await.unwrap();
+        let (x, y) = tokio::join!(store.get::<i32>("a", "b"), store.keys("a"));
+        assert_eq!((x.unwrap(), y.unwrap().len()), (Some(1), 1));
+        assert!(sidecar(&path, "-wal").exists());
+    }
+    assert!(!sidecar(&path, "-wal").exists(), "the readers outlived the writer, so nobody checkpointed the WAL");
+    let conn = open_connection(&path, &key(1)).unwrap();
+    assert_eq!(conn.query_row("SELECT count(*) FROM records", [], |r| r.get::<_, i64>(0)).unwrap(), 1);
+}
