@@ -497,7 +497,8 @@ impl Inner {
             }
             (suspicion, Some(key)) => {
                 tracing::warn!(suspected = suspicion.is_some(), "a call met what may be a damaged page; checking every page");
-                let verdict = open_connection(&self.path, &key).map_err(StoreError::from).and_then(|conn| full_check(&conn, true));
+                // Read-only: the check never creates a file where the store was.
+                let verdict = open_reader(&self.path, &key).and_then(|conn| full_check(&conn, true));
                 match (verdict, suspicion) {
                     (Ok(Verdict::Damaged) | Err(StoreError::Corrupt { .. }), _) => return self.move_aside_locked(state),
                     (Ok(Verdict::Sound { .. }), Some(e)) => {
