@@ -712,3 +712,80 @@ async fn dropping_the_last_clone_with_readers_open_leaves_one_self_contained_fil
     let conn = open_connection(&path, &key(1)).unwrap();
     assert_eq!(conn.query_row("SELECT count(*) FROM records", [], |r| r.get::<_, i64>(0)).unwrap(), 1);
 }
+
+#[tokio::test]
+async fn a_damaged_page_met_by_a_write_runs_the_check_and_moves_the_file_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    store_of_many_pages(&path).await;
+    let damaged = damage_page(&path, middle_page(&path));
+    let store = Store::open(&path, key(1)).await.expect("a damaged middle page must not stop the open");
+    let err = store
+        .call(|conn| {
+            conn.execute("UPDATE records SET updated_at = updated_at + 1 WHERE namespace = 'n'", [])?;
+            Ok(())
+        })
+        .await
+        .unwrap_err();
+    let StoreError::Corrupt { moved_to: Some(moved) } = &err else { panic!("expected Corrupt, got {err:?}") };
+    assert_eq!(std::fs::read(moved).unwrap(), damaged);
+    assert!(matches!(store.get::<i32>("a", "b").await, Err(StoreError::Closed)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_reads_and_writes_see_only_whole_commits() {
+    // Each commit writes the same counter into two records; every read (its own snapshot) must
+    // see them equal, whatever the writer is doing.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("s.db"), key(1)).await.unwrap();
+    store
+        .call(|conn| {
+            conn.execute_batch("INSERT INTO records (namespace, key, value) VALUES ('c', 'x', CAST('0' AS BLOB)), ('c', 'y', CAST('0' AS BLOB));")?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for n in 1..=200 {
+                store
+                    .call(move |conn| {
+                        let tx = conn.transaction()?;
+                        tx.execute("UPDATE records SET value = CAST(?1 AS BLOB) WHERE namespace = 'c' AND key = 'x'", [n.to_string()])?;
+                        tx.execute("UPDATE records SET value = CAST(?1 AS BLOB) WHERE namespace = 'c' AND key = 'y'", [n.to_string()])?;
+                        tx.commit()?;
+                        Ok(())
+                    })
+                    .await
+                    .unwrap();
+            }
+        })
+    };
+    let readers: Vec<_> = (0..6)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut last = 0;
+                for _ in 0..100 {
+                    let (x, y): (i64, i64) = store
+                        .read(|conn| {
+                            let x = conn.query_row("SELECT CAST(value AS TEXT) FROM records WHERE namespace = 'c' AND key = 'x'", [], |r| r.get::<_, String>(0))?;
+                            let y = conn.query_row("SELECT CAST(value AS TEXT) FROM records WHERE namespace = 'c' AND key = 'y'", [], |r| r.get::<_, String>(0))?;
+                            Ok((x.parse().unwrap(), y.parse().unwrap()))
+                        })
+                        .await
+                        .unwrap();
+                    assert_eq!(x, y, "a read saw half a commit");
+                    assert!(x >= last, "a later read saw an older commit ({x} after {last})");
+                    last = x;
+                }
+            })
+        })
+        .collect();
+    for reader in readers {
+        reader.await.unwrap();
+    }
+    writer.await.unwrap();
+    assert_eq!(store.get::<i64>("c", "x").await.unwrap(), Some(200));
+}
