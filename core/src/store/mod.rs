@@ -372,7 +372,12 @@ impl Store {
                 Err(RekeyFailure { conn, swapped, error }) => {
                     // Whatever failed, the file is still a whole store, under one of the keys.
                     let current = if swapped { &new_key } else { &old_key };
+                    // Only a connection that was the writer before has the writer's pragmas.
+                    let fresh = swapped || conn.is_none();
                     *writer = conn.or_else(|| open_connection(&inner.path, current).ok());
+                    if fresh && writer.as_ref().is_some_and(|conn| set_writer_pragmas(conn).is_err()) {
+                        *writer = None;
+                    }
                     state.key = reader_key(current);
                     state.open = writer.is_some();
                     Err(error)
