@@ -172,4 +172,13 @@ impl Client {
     pub fn store(&self) -> &Store {
         &self.store
     }
+
+    /// The store's maintenance check: reads every page of the store and checks it (opening
+    /// checks only the key, the schema and the last page, so that it costs the same however
+    /// large the store grows). Run it now and then, say when the device is idle and charging.
+    /// A damaged store is closed and moved aside ([`store::StoreError::Corrupt`], code
+    /// `store.corrupt`); open the client again to start a fresh one.
+    pub async fn check_store(&self) -> Result<store::StoreCheck> {
+        Ok(self.store.check_integrity().await?)
+    }
 }

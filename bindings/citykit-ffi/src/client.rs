@@ -125,6 +125,15 @@ impl CityKitClient {
         .map(Into::into)
     }
 
+    /// The store's maintenance check: reads and checks every page (opening does not, so that it
+    /// costs the same however large the store grows). Schedule it when the device is idle.
+    /// Returns the number of pages checked. A damaged store is closed and moved aside
+    /// (`store.corrupt`): open a new client to start a fresh store.
+    pub async fn check_store(&self) -> Result<u64, CityKitError> {
+        let client = self.inner.clone();
+        run(async move { client.check_store().await }).await.map(|check| check.pages)
+    }
+
     /// The login state now.
     pub fn login_state(&self) -> LoginState {
         self.inner.identity().login_state().into()

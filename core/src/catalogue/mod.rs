@@ -177,8 +177,8 @@ fn like_pattern(term: &str) -> String {
 
 /// Offline search over the stored catalogue: every whitespace-separated term must match (in a
 /// name, the office, the code, the theme or a keyword). Terms of three characters or more use
-/// the trigram index; shorter ones a `LIKE` scan. Name matches come first. Runs on the store's
-/// connection (see [`Store::call`]).
+/// the trigram index; shorter ones a `LIKE` scan. Name matches come first. Runs on a store
+/// connection, a reader's normally (see [`Store::read`]).
 pub fn search_blocking(conn: &rusqlite::Connection, query: &str, limit: u32) -> Result<Vec<ServiceItem>, StoreError> {
     let terms: Vec<&str> = query.split_whitespace().collect();
     if terms.is_empty() {
@@ -218,7 +218,7 @@ pub fn search_blocking(conn: &rusqlite::Connection, query: &str, limit: u32) -> 
     rows.iter().map(|body| decode_item(body)).collect()
 }
 
-/// Loads one stored item (on the store's connection).
+/// Loads one stored item (on a store connection, see [`Store::read`]).
 pub fn item_blocking(conn: &rusqlite::Connection, id: &str) -> Result<Option<ServiceItem>, StoreError> {
     let body: Option<Vec<u8>> = conn.query_row("SELECT body FROM catalogue_items WHERE id = ?1", [id], |r| r.get(0)).optional()?;
     body.map(|b| decode_item(&b)).transpose()
@@ -241,7 +241,7 @@ impl CatalogueClient {
     pub async fn sync(&self) -> Result<CatalogueSync, CityKitError> {
         let stored: Option<(Option<String>, String)> = self
             .store
-            .call(|conn| Ok(conn.query_row("SELECT etag, version FROM catalogue_meta WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?))
+            .read(|conn| Ok(conn.query_row("SELECT etag, version FROM catalogue_meta WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?))
             .await?;
         let url = self.identity.api_url("/catalogue").await?;
         let mut call = ApiCall::get(&url);
@@ -284,7 +284,7 @@ impl CatalogueClient {
         let query = query.trim().to_owned();
         let limit = limit.clamp(1, 500);
         self.ensure_synced().await?;
-        let items = self.store.call(move |conn| search_blocking(conn, &query, limit)).await?;
+        let items = self.store.read(move |conn| search_blocking(conn, &query, limit)).await?;
         Ok(items.iter().map(ItemSummary::from).collect())
     }
 
@@ -293,7 +293,7 @@ impl CatalogueClient {
         let id_owned = id.to_owned();
         self.ensure_synced().await?;
         self.store
-            .call(move |conn| item_blocking(conn, &id_owned))
+            .read(move |conn| item_blocking(conn, &id_owned))
             .await?
             .ok_or_else(|| CatalogueError::UnknownItem { id: id.to_owned() }.into())
     }
@@ -303,7 +303,7 @@ impl CatalogueClient {
         self.ensure_synced().await?;
         let items: Vec<ServiceItem> = self
             .store
-            .call(|conn| {
+            .read(|conn| {
                 let mut stmt = conn.prepare("SELECT body FROM catalogue_items ORDER BY position")?;
                 let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?.collect::<Result<Vec<_>, _>>()?;
                 rows.iter().map(|b| decode_item(b)).collect()
@@ -317,7 +317,7 @@ impl CatalogueClient {
         self.ensure_synced().await?;
         Ok(self
             .store
-            .call(|conn| {
+            .read(|conn| {
                 let mut stmt = conn.prepare("SELECT body FROM catalogue_bundles ORDER BY position")?;
                 let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
                 rows.iter().map(|b| serde_json::from_str(b).map_err(|e| StoreError::Decode { details: e.to_string() })).collect()
@@ -326,7 +326,7 @@ impl CatalogueClient {
     }
 
     async fn ensure_synced(&self) -> Result<(), CityKitError> {
-        let synced: bool = self.store.call(|conn| Ok(conn.query_row("SELECT count(*) FROM catalogue_meta", [], |r| r.get::<_, i64>(0))? > 0)).await?;
+        let synced: bool = self.store.read(|conn| Ok(conn.query_row("SELECT count(*) FROM catalogue_meta", [], |r| r.get::<_, i64>(0))? > 0)).await?;
         if synced {
             Ok(())
         } else {

@@ -406,3 +406,388 @@ fn writes_survive_being_killed_at_random_points() {
     });
     assert!(last_batch > 0, "no batch was ever committed");
 }
+
+// ---- The store as it grows: constant-time open, the maintenance check, reads beside the writer.
+
+const PAGE: usize = 4096;
+
+/// A closed store of about 130 record pages after the schema: 1,000 records of 400 bytes in namespace `n`.
+async fn store_of_many_pages(path: &Path) {
+    let store = Store::open(path, key(1)).await.unwrap();
+    store
+        .call(|conn| {
+            let tx = conn.transaction()?;
+            // Enough rows that the records table's pages outnumber the schema's (every migration
+            // adds tables and indexes at the front of the file), so the middle page is a record page.
+            for i in 0..1000 {
+                tx.execute(
+                    "INSERT INTO records (namespace, key, value) VALUES ('n', ?1, ?2)",
+                    rusqlite::params![format!("k{i:04}"), serde_json::to_vec(&"x".repeat(400)).unwrap()],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    store.close().await.unwrap();
+}
+
+/// Flips bytes inside page `pgno` (1-based) of the file; returns the damaged file's bytes.
+fn damage_page(path: &Path, pgno: usize) -> Vec<u8> {
+    let mut bytes = std::fs::read(path).unwrap();
+    for b in &mut bytes[(pgno - 1) * PAGE + 200..(pgno - 1) * PAGE + 400] {
+        *b ^= 0xff;
+    }
+    std::fs::write(path, &bytes).unwrap();
+    bytes
+}
+
+/// A page in the middle of the file: neither page 1 nor the last page.
+fn middle_page(path: &Path) -> usize {
+    let pages = std::fs::metadata(path).unwrap().len() as usize / PAGE;
+    assert!(pages >= 20, "the store has only {pages} pages");
+    pages / 2
+}
+
+#[tokio::test]
+async fn a_damaged_middle_page_opens_and_the_maintenance_check_moves_it_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    store_of_many_pages(&path).await;
+    let damaged = damage_page(&path, middle_page(&path));
+    // Opening reads page 1, the schema and the last page, not every page.
+    let store = Store::open(&path, key(1)).await.expect("a damaged middle page must not stop the open");
+    let err = store.check_integrity().await.unwrap_err();
+    let StoreError::Corrupt { moved_to: Some(moved) } = &err else { panic!("expected Corrupt, got {err:?}") };
+    assert_eq!(err.code(), "store.corrupt");
+    assert_eq!(std::fs::read(moved).unwrap(), damaged, "the damaged file must be kept as it was");
+    assert!(!path.exists());
+    assert!(matches!(store.get::<String>("n", "k0000").await, Err(StoreError::Closed)), "the store must close");
+    let fresh = Store::open(&path, key(1)).await.unwrap();
+    assert_eq!(fresh.keys("n").await.unwrap(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn the_maintenance_check_passes_a_sound_store_and_leaves_it_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    store_of_many_pages(&path).await;
+    let store = Store::open(&path, key(1)).await.unwrap();
+    store.put("a", "b", &1).await.unwrap();
+    let check = store.check_integrity().await.unwrap();
+    assert!(check.pages as usize >= std::fs::metadata(&path).unwrap().len() as usize / PAGE, "{check:?}");
+    assert_eq!(store.get::<i32>("a", "b").await.unwrap(), Some(1));
+    store.put("a", "c", &2).await.unwrap();
+    assert_eq!(store.keys("n").await.unwrap().len(), 1000);
+}
+
+#[tokio::test]
+async fn a_damaged_page_met_by_a_query_runs_the_check_and_moves_the_file_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    store_of_many_pages(&path).await;
+    let damaged = damage_page(&path, middle_page(&path));
+    let store = Store::open(&path, key(1)).await.expect("a damaged middle page must not stop the open");
+    // Listing every key reads every leaf of the records table, the damaged one too.
+    let err = store.keys("n").await.unwrap_err();
+    let StoreError::Corrupt { moved_to: Some(moved) } = &err else { panic!("expected Corrupt, got {err:?}") };
+    assert_eq!(std::fs::read(moved).unwrap(), damaged);
+    assert!(!path.exists());
+    assert!(matches!(store.put("a", "b", &1).await, Err(StoreError::Closed)));
+}
+
+#[test]
+fn the_open_time_spot_check_reads_pages_as_sqlcipher_writes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(store_of_many_pages(&path));
+    let conn = open_connection(&path, &key(1)).unwrap();
+    assert_eq!(last_page_intact(&conn, &path, &key(1)).unwrap(), Some(true), "an intact store would pay for the full check at every open");
+    let bytes = std::fs::read(&path).unwrap();
+    let salt: [u8; CIPHER_SALT_LEN] = bytes[..CIPHER_SALT_LEN].try_into().unwrap();
+    for (i, page) in bytes.chunks(PAGE).enumerate() {
+        assert!(page_hmac_matches(&key(1), &salt, i as u32 + 1, page), "page {}", i + 1);
+        assert!(!page_hmac_matches(&key(2), &salt, i as u32 + 1, page), "page {} under another key", i + 1);
+    }
+    drop(conn);
+    let last = bytes.len() / PAGE;
+    damage_page(&path, last);
+    let conn = open_connection(&path, &key(1)).unwrap();
+    assert_eq!(last_page_intact(&conn, &path, &key(1)).unwrap(), Some(false));
+}
+
+#[tokio::test]
+async fn a_read_completes_while_another_task_holds_a_write_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("s.db"), key(1)).await.unwrap();
+    store.put("a", "b", &1).await.unwrap();
+    let (holding, held) = tokio::sync::oneshot::channel::<()>();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .call(move |conn| {
+                    let tx = conn.transaction()?;
+                    tx.execute("UPDATE records SET value = CAST('2' AS BLOB) WHERE namespace = 'a' AND key = 'b'", [])?;
+                    for i in 0..2000 {
+                        tx.execute("INSERT INTO records (namespace, key, value) VALUES ('w', ?1, x'00')", [i.to_string()])?;
+                    }
+                    let _ = holding.send(());
+                    // Hold the transaction open until the reader is done.
+                    let _ = released.recv();
+                    tx.commit()?;
+                    Ok(())
+                })
+                .await
+        })
+    };
+    held.await.unwrap();
+    // Not a speed check: only a guard so that a read stuck behind the writer fails the test
+    // instead of hanging it.
+    let read = tokio::time::timeout(std::time::Duration::from_secs(60), store.get::<i32>("a", "b")).await;
+    let keys = tokio::time::timeout(std::time::Duration::from_secs(60), store.keys("w")).await;
+    release.send(()).unwrap();
+    writer.await.unwrap().unwrap();
+    assert_eq!(read.expect("the read waited for the write transaction").unwrap(), Some(1), "a read sees the last commit");
+    assert_eq!(keys.expect("the read waited for the write transaction").unwrap(), Vec::<String>::new());
+    assert_eq!(store.get::<i32>("a", "b").await.unwrap(), Some(2), "and, after it, the new one");
+    assert_eq!(store.keys("w").await.unwrap().len(), 2000);
+}
+
+#[tokio::test]
+async fn rekey_works_with_reader_connections_open_and_a_read_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let store = Store::open(&path, key(1)).await.unwrap();
+    store.put("a", "b", &1).await.unwrap();
+    // Several readers at once leave several idle reader connections.
+    let (x, y, z) = tokio::join!(store.get::<i32>("a", "b"), store.get::<i32>("a", "b"), store.get::<i32>("a", "b"));
+    assert_eq!((x.unwrap(), y.unwrap(), z.unwrap()), (Some(1), Some(1), Some(1)));
+    // A read in flight when the rotation starts: the rotation waits for it.
+    let (reading, read_started) = tokio::sync::oneshot::channel::<()>();
+    let (finish, finished) = std::sync::mpsc::channel::<()>();
+    let read = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .read(move |conn| {
+                    let _ = reading.send(());
+                    let _ = finished.recv();
+                    Ok(conn.query_row("SELECT count(*) FROM records", [], |r| r.get::<_, i64>(0))?)
+                })
+                .await
+        })
+    };
+    read_started.await.unwrap();
+    let rekey = {
+        let store = store.clone();
+        tokio::spawn(async move { store.rekey(key(1), key(2)).await })
+    };
+    finish.send(()).unwrap();
+    assert_eq!(read.await.unwrap().unwrap(), 1);
+    rekey.await.unwrap().unwrap();
+    // Reads after the swap see the new file, not the old one a stale reader would still hold.
+    store.put("a", "b", &2).await.unwrap();
+    assert_eq!(store.get::<i32>("a", "b").await.unwrap(), Some(2));
+    store.close().await.unwrap();
+    assert!(matches!(Store::open(&path, key(1)).await, Err(StoreError::WrongKey)));
+    let reopened = Store::open(&path, key(2)).await.unwrap();
+    assert_eq!(reopened.get::<i32>("a", "b").await.unwrap(), Some(2));
+}
+
+#[tokio::test]
+async fn wipe_works_with_reader_connections_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("s.db"), key(1)).await.unwrap();
+    store.put("a", "b", &1).await.unwrap();
+    let (x, y) = tokio::join!(store.get::<i32>("a", "b"), store.keys("a"));
+    assert_eq!((x.unwrap(), y.unwrap()), (Some(1), vec!["b".to_string()]));
+    let clone = store.clone();
+    store.wipe().await.unwrap();
+    assert_eq!(files_snapshot(dir.path()), vec![], "wipe left files behind");
+    assert!(matches!(clone.get::<i32>("a", "b").await, Err(StoreError::Closed)));
+    assert_eq!(files_snapshot(dir.path()), vec![], "a read after the wipe recreated a file");
+}
+
+#[tokio::test]
+async fn a_wrong_key_leaves_an_open_store_and_its_readers_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let store = Store::open(&path, key(1)).await.unwrap();
+    store.put("a", "b", &1).await.unwrap();
+    assert_eq!(store.get::<i32>("a", "b").await.unwrap(), Some(1));
+    let before = files_snapshot(dir.path());
+    let err = Store::open(&path, key(2)).await.unwrap_err();
+    assert!(matches!(err, StoreError::WrongKey), "{err:?}");
+    assert_eq!(files_snapshot(dir.path()), before, "opening with a wrong key changed a file");
+    assert_eq!(store.get::<i32>("a", "b").await.unwrap(), Some(1));
+}
+
+#[tokio::test]
+async fn closing_checkpoints_the_wal_so_another_reader_finds_everything_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let store = Store::open(&path, key(1)).await.unwrap();
+    store.put("a", "b", &1).await.unwrap();
+    assert_eq!(store.get::<i32>("a", "b").await.unwrap(), Some(1));
+    store.close().await.unwrap();
+    // The writer closed last: the WAL was folded into the database and removed.
+    assert!(!sidecar(&path, "-wal").exists(), "the WAL outlived the store");
+    let conn = open_connection(&path, &key(1)).unwrap();
+    assert_eq!(conn.query_row("SELECT count(*) FROM records", [], |r| r.get::<_, i64>(0)).unwrap(), 1);
+}
+
+#[tokio::test]
+async fn damage_on_any_page_is_found_and_never_read_as_data() {
+    // A 64 KiB value (a chain of overflow pages) followed by small records. For every page but
+    // page 1: damage it, open, read everything. Each time the store either gives back exactly what
+    // was written, or ends with the damaged file moved aside; a read that stayed clear of the
+    // damage leaves it to the maintenance check. Never a wrong value, never a bare decode error
+    // (SQLCipher hands a query a zeroed page for a page whose HMAC fails).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let blob: Vec<u8> = (0..64 * 1024).map(|i| (i % 251) as u8).collect();
+    let store = Store::open(&path, key(1)).await.unwrap();
+    store.put("big", "blob", &blob).await.unwrap();
+    for i in 0..50 {
+        store.put("m", &format!("{i:02}"), &"y".repeat(300)).await.unwrap();
+    }
+    store.close().await.unwrap();
+    let pristine = std::fs::read(&path).unwrap();
+    let keycheck = std::fs::read(keycheck_path(&path)).unwrap();
+    let expected_keys: Vec<String> = (0..50).map(|i| format!("{i:02}")).collect();
+    for pgno in 2..=pristine.len() / PAGE {
+        for file in std::fs::read_dir(dir.path()).unwrap() {
+            std::fs::remove_file(file.unwrap().path()).unwrap();
+        }
+        std::fs::write(&path, &pristine).unwrap();
+        std::fs::write(keycheck_path(&path), &keycheck).unwrap();
+        let damaged = damage_page(&path, pgno);
+        let moved_aside = |err: &StoreError| match err {
+            StoreError::Corrupt { moved_to: Some(moved) } => std::fs::read(moved).unwrap() == damaged && !path.exists(),
+            _ => false,
+        };
+        let store = match Store::open(&path, key(1)).await {
+            Ok(store) => store,
+            Err(e) => {
+                assert!(moved_aside(&e), "page {pgno}: open failed with {e:?}");
+                continue;
+            }
+        };
+        let mut all_read = true;
+        match store.get::<Vec<u8>>("big", "blob").await {
+            Ok(value) => assert_eq!(value.as_ref(), Some(&blob), "page {pgno}: the value read back differs"),
+            Err(e) => {
+                assert!(moved_aside(&e), "page {pgno}: reading the value failed with {e:?}");
+                continue;
+            }
+        }
+        match store.keys("m").await {
+            Ok(keys) => all_read &= keys == expected_keys,
+            Err(e) => {
+                assert!(moved_aside(&e), "page {pgno}: listing keys failed with {e:?}");
+                continue;
+            }
+        }
+        assert!(all_read, "page {pgno}: the keys read back differ");
+        let err = store.check_integrity().await.expect_err(&format!("page {pgno}: the maintenance check missed the damage"));
+        assert!(moved_aside(&err), "page {pgno}: {err:?}");
+    }
+}
+
+#[tokio::test]
+async fn dropping_the_last_clone_with_readers_open_leaves_one_self_contained_file() {
+    // The independent SQLCipher reader (`cargo xtask test reader`) opens what an app left behind.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    {
+        let store = Store::open(&path, key(1)).await.unwrap();
+        store.put("a", "b", &1).await.unwrap();
+        let (x, y) = tokio::join!(store.get::<i32>("a", "b"), store.keys("a"));
+        assert_eq!((x.unwrap(), y.unwrap().len()), (Some(1), 1));
+        assert!(sidecar(&path, "-wal").exists());
+    }
+    assert!(!sidecar(&path, "-wal").exists(), "the readers outlived the writer, so nobody checkpointed the WAL");
+    let conn = open_connection(&path, &key(1)).unwrap();
+    assert_eq!(conn.query_row("SELECT count(*) FROM records", [], |r| r.get::<_, i64>(0)).unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_damaged_page_met_by_a_write_runs_the_check_and_moves_the_file_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    store_of_many_pages(&path).await;
+    let damaged = damage_page(&path, middle_page(&path));
+    let store = Store::open(&path, key(1)).await.expect("a damaged middle page must not stop the open");
+    let err = store
+        .call(|conn| {
+            conn.execute("UPDATE records SET updated_at = updated_at + 1 WHERE namespace = 'n'", [])?;
+            Ok(())
+        })
+        .await
+        .unwrap_err();
+    let StoreError::Corrupt { moved_to: Some(moved) } = &err else { panic!("expected Corrupt, got {err:?}") };
+    assert_eq!(std::fs::read(moved).unwrap(), damaged);
+    assert!(matches!(store.get::<i32>("a", "b").await, Err(StoreError::Closed)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_reads_and_writes_see_only_whole_commits() {
+    // Each commit writes the same counter into two records; every read (its own snapshot) must
+    // see them equal, whatever the writer is doing.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("s.db"), key(1)).await.unwrap();
+    store
+        .call(|conn| {
+            conn.execute_batch("INSERT INTO records (namespace, key, value) VALUES ('c', 'x', CAST('0' AS BLOB)), ('c', 'y', CAST('0' AS BLOB));")?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for n in 1..=200 {
+                store
+                    .call(move |conn| {
+                        let tx = conn.transaction()?;
+                        tx.execute("UPDATE records SET value = CAST(?1 AS BLOB) WHERE namespace = 'c' AND key = 'x'", [n.to_string()])?;
+                        tx.execute("UPDATE records SET value = CAST(?1 AS BLOB) WHERE namespace = 'c' AND key = 'y'", [n.to_string()])?;
+                        tx.commit()?;
+                        Ok(())
+                    })
+                    .await
+                    .unwrap();
+            }
+        })
+    };
+    let readers: Vec<_> = (0..6)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut last = 0;
+                for _ in 0..100 {
+                    let (x, y): (i64, i64) = store
+                        .read(|conn| {
+                            let x = conn.query_row("SELECT CAST(value AS TEXT) FROM records WHERE namespace = 'c' AND key = 'x'", [], |r| r.get::<_, String>(0))?;
+                            let y = conn.query_row("SELECT CAST(value AS TEXT) FROM records WHERE namespace = 'c' AND key = 'y'", [], |r| r.get::<_, String>(0))?;
+                            Ok((x.parse().unwrap(), y.parse().unwrap()))
+                        })
+                        .await
+                        .unwrap();
+                    assert_eq!(x, y, "a read saw half a commit");
+                    assert!(x >= last, "a later read saw an older commit ({x} after {last})");
+                    last = x;
+                }
+            })
+        })
+        .collect();
+    for reader in readers {
+        reader.await.unwrap();
+    }
+    writer.await.unwrap();
+    assert_eq!(store.get::<i64>("c", "x").await.unwrap(), Some(200));
+}

@@ -399,7 +399,7 @@ impl WalletClient {
         let cached: Option<(String, i64)> = {
             let issuer = issuer.to_owned();
             self.store
-                .call(move |conn| Ok(conn.query_row("SELECT jwks, fetched_at FROM issuer_keys WHERE issuer = ?1", [issuer], |r| Ok((r.get(0)?, r.get(1)?))).optional()?))
+                .read(move |conn| Ok(conn.query_row("SELECT jwks, fetched_at FROM issuer_keys WHERE issuer = ?1", [issuer], |r| Ok((r.get(0)?, r.get(1)?))).optional()?))
                 .await?
         };
         let usable = cached.as_ref().filter(|(_, at)| !force && now().saturating_sub(*at) < ISSUER_KEYS_MAX_AGE_SECS);
@@ -465,7 +465,7 @@ impl WalletClient {
         let holder = self.identity.current_identity().await?.id;
         let rows = self
             .store
-            .call(move |conn| {
+            .read(move |conn| {
                 let mut stmt = conn.prepare(
                     "SELECT id, vct, issuer, holder, issued_at, valid_from, expires_at, status, status_checked_at, sd_jwt
                      FROM licences WHERE holder = ?1 ORDER BY vct, id",
@@ -501,7 +501,7 @@ impl WalletClient {
     pub(crate) async fn load_for(&self, holder: &str, id: &str) -> Result<(LicenceSummary, String), CityKitError> {
         let (holder, id) = (holder.to_owned(), id.to_owned());
         self.store
-            .call(move |conn| {
+            .read(move |conn| {
                 Ok(conn
                     .query_row(
                         "SELECT id, vct, issuer, holder, issued_at, valid_from, expires_at, status, status_checked_at, sd_jwt
@@ -554,7 +554,7 @@ impl WalletClient {
     /// when, never values.
     pub async fn access_log(&self) -> Result<Vec<AccessLogEntry>, CityKitError> {
         let holder = self.current_holder().await?;
-        Ok(self.store.call(move |conn| Ok(access_log::list(conn, &holder)?)).await?)
+        Ok(self.store.read(move |conn| Ok(access_log::list(conn, &holder)?)).await?)
     }
 }
 

@@ -25,7 +25,7 @@ pub(crate) async fn status_list(store: &Store, http: &HttpClient, uri: &str, fre
     let now = crate::platform::now_unix_secs();
     let key = uri.to_owned();
     let cached: Option<(String, i64)> = store
-        .call(move |conn| Ok(conn.query_row("SELECT token, fetched_at FROM status_lists WHERE uri = ?1", [key], |r| Ok((r.get(0)?, r.get(1)?))).optional()?))
+        .read(move |conn| Ok(conn.query_row("SELECT token, fetched_at FROM status_lists WHERE uri = ?1", [key], |r| Ok((r.get(0)?, r.get(1)?))).optional()?))
         .await?;
     if let Some((token, fetched_at)) = &cached {
         if !force && now.saturating_sub(*fetched_at) < fresh_secs {

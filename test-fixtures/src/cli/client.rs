@@ -270,6 +270,8 @@ enum Op {
         #[arg(long, env = "CITYKIT_NEW_PASSPHRASE", hide_env_values = true)]
         new_passphrase: String,
     },
+    /// Read and check every page of the store (the maintenance check); a damaged store is moved aside.
+    StoreCheck,
 }
 
 /// Runs one client subcommand.
@@ -527,6 +529,7 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
         args.op,
         Op::Status
             | Op::Rekey { .. }
+            | Op::StoreCheck
             | Op::Licences
             | Op::Licence { .. }
             | Op::AccessLog
@@ -838,6 +841,10 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             }
             client.store().close().await.map_err(CityKitError::from)?;
             (json!({"rekeyed": true}), "The store is now encrypted under the new passphrase.".into())
+        }
+        Op::StoreCheck => {
+            let check = client.check_store().await?;
+            (json!({"sound": true, "pages": check.pages}), format!("The store is sound: {} pages checked.", check.pages))
         }
     };
     Ok(result)
