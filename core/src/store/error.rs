@@ -11,7 +11,7 @@ pub enum StoreError {
     #[error("the key does not open this store")]
     WrongKey,
     /// The store file is damaged. It was moved aside to `moved_to` (never deleted); opening again creates a fresh store.
-    #[error("the store file is damaged and was moved aside to {moved_to:?}")]
+    #[error("the store file is damaged and was moved aside{}", moved_to.as_ref().map(|p| format!(" to {}", p.display())).unwrap_or_default())]
     Corrupt {
         /// Where the damaged file now is, for support to look at.
         moved_to: Option<PathBuf>,
@@ -134,4 +134,16 @@ pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::DatabaseCorrupt) | Some(rusqlite::ErrorCode::NotADatabase)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    #[test]
+    fn a_corrupt_store_names_where_it_was_moved_as_a_plain_path() {
+        let moved = StoreError::Corrupt { moved_to: Some("/data/citykit.db.corrupt-1".into()) };
+        assert_eq!(moved.to_string(), "the store file is damaged and was moved aside to /data/citykit.db.corrupt-1");
+        assert_eq!(StoreError::Corrupt { moved_to: None }.to_string(), "the store file is damaged and was moved aside");
+    }
 }
