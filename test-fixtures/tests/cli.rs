@@ -210,29 +210,49 @@ async fn the_qa_client_fetches_presents_and_verifies_licences() {
         .unwrap();
     let trust = dir.path().join("trust.json");
     std::fs::write(&trust, metadata).unwrap();
-    let verify = |audience: &str| {
-        Command::new(BIN).args(["client", "verify", &text, "--json", "--audience", audience, "--trust"]).arg(&trust).output().unwrap()
-    };
-    assert_eq!(error_code(&verify("window-9")), "wallet.wrong_audience");
-    let verified = ok_json(&verify("window-3"));
+    // The window is a device of its own, with its own store.
+    let window = dir.path().join("window");
+    let as_window = |args: &[&str]| client(&issuer, &ca, &window, "w", args);
+    let trust_arg = trust.to_str().unwrap();
+    let verify = |text: &str, audience: &str| as_window(&["verify", text, "--audience", audience, "--trust", trust_arg]);
+    assert_eq!(error_code(&verify(&text, "window-9")), "wallet.wrong_audience");
+    let verified = ok_json(&verify(&text, "window-3"));
     assert_eq!(verified["vct"], "urn:citykit:vct:resident_id_card");
     assert_eq!(verified["claims"]["age_over_18"], true);
     assert!(verified["claims"].get("id_number").is_none());
+    assert_eq!(verified["status_checked"], true, "{verified}");
+    // Each verify is a new process: the store remembers the nonce, so a replay is refused.
+    assert_eq!(error_code(&verify(&text, "window-3")), "wallet.replayed_nonce");
+    // The nonce the window expects.
+    let nonce = ok_json(&as_window(&["verifier-nonce", "--audience", "window-3"]))["nonce"].as_str().unwrap().to_owned();
+    let answering = ok_json(&run(&["present", &id_card, "--claims", "age_over_18", "--audience", "window-3", "--nonce", &nonce]))["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = ok_json(&run(&["present", &id_card, "--claims", "age_over_18", "--audience", "window-3"]))["text"].as_str().unwrap().to_owned();
+    assert_eq!(error_code(&as_window(&["verify", &other, "--audience", "window-3", "--trust", trust_arg, "--nonce", &nonce])), "wallet.replayed_nonce");
+    ok_json(&as_window(&["verify", &answering, "--audience", "window-3", "--trust", trust_arg, "--nonce", &nonce]));
     // A bare JWKS file works too (the keys decide; the issuer name is not needed).
     let jwks = dir.path().join("jwks.json");
     std::fs::write(&jwks, sim.issuer_jwks("public-security").unwrap().to_string()).unwrap();
     let fresh = ok_json(&run(&["present", &id_card, "--claims", "name", "--audience", "window-3"]))["text"].as_str().unwrap().to_owned();
-    let out = Command::new(BIN).args(["client", "verify", &fresh, "--json", "--audience", "window-3", "--trust"]).arg(&jwks).output().unwrap();
+    let out = as_window(&["verify", &fresh, "--audience", "window-3", "--trust", jwks.to_str().unwrap()]);
     assert_eq!(ok_json(&out)["vct"], "urn:citykit:vct:resident_id_card");
     let other = dir.path().join("other.json");
     std::fs::write(&other, sim.issuer_jwks("traffic-police").unwrap().to_string()).unwrap();
-    let out = Command::new(BIN).args(["client", "verify", &fresh, "--json", "--audience", "window-3", "--trust"]).arg(&other).output().unwrap();
+    let fresh = ok_json(&run(&["present", &id_card, "--claims", "name", "--audience", "window-3"]))["text"].as_str().unwrap().to_owned();
+    let out = as_window(&["verify", &fresh, "--audience", "window-3", "--trust", other.to_str().unwrap()]);
     assert_eq!(error_code(&out), "wallet.unknown_issuer");
+    // Revoked at the issuer: the window sees it through the status list.
+    sim.revoke_licence("citizen-01", "urn:citykit:vct:resident_id_card").unwrap();
+    let after = ok_json(&run(&["present", &id_card, "--claims", "age_over_18", "--audience", "window-3"]))["text"].as_str().unwrap().to_owned();
+    assert_eq!(error_code(&as_window(&["verify", &after, "--audience", "window-3", "--trust", trust_arg, "--status-refresh-after", "0"])), "wallet.revoked");
     let log = ok_json(&run(&["access-log"]));
     assert_eq!(ok_json(&run(&["licence-remove", &id_card]))["removed"], id_card.as_str());
     assert_eq!(error_code(&run(&["licence", &id_card])), "wallet.unknown_licence");
     let actions: Vec<&str> = log["access_log"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, vec!["presentation", "presentation", "consent"]);
+    // Every showing (six presentations) and the consent to fetch, newest first.
+    assert_eq!(actions, vec!["presentation", "presentation", "presentation", "presentation", "presentation", "presentation", "consent"]);
     sim.shutdown().await;
 }
 
@@ -460,5 +480,35 @@ async fn logout_with_a_queued_submission_is_refused_unless_discarded() {
     cli_login(&sim, &data, "citizen-03").await;
     assert_eq!(ok_json(&run(&["pending"]))["pending"].as_array().unwrap().len(), 0);
     assert!(sim.cases().is_empty());
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_definite_refusal_is_listed_until_dismissed_and_dead_letters_are_listed() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (issuer, ca, data) = (sim.issuer(), sim.ca_cert_path(), dir.path().join("senior"));
+    let run = |args: &[&str]| client(&issuer, &ca, &data, "p", args);
+    cli_login(&sim, &data, "citizen-03").await;
+    ok_json(&run(&["catalogue-sync"]));
+    assert_eq!(ok_json(&run(&["refusals"]))["refusals"].as_array().unwrap().len(), 0);
+    sim.set_fault(citykit_sim::Fault::Answer {
+        path: "/api/v1/cases".into(),
+        status: 422,
+        error: "invalid_form".into(),
+        retry_after: None,
+        count: 1,
+    });
+    assert_eq!(error_code(&run(&["submit", "senior-preferential-card", "--set", "applicant_mobile=13800138000"])), "case.refused");
+    let refusals = ok_json(&run(&["refusals"]));
+    let listed = refusals["refusals"].as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{refusals}");
+    assert_eq!(listed[0]["kind"], "case");
+    assert_eq!(listed[0]["item_id"], "senior-preferential-card");
+    assert_eq!(listed[0]["status"], 422);
+    let id = listed[0]["submission_id"].as_str().unwrap().to_owned();
+    assert_eq!(ok_json(&run(&["refusal-dismiss", &id]))["dismissed"], id.as_str());
+    assert!(ok_json(&run(&["refusals"]))["refusals"].as_array().unwrap().is_empty());
+    assert!(ok_json(&run(&["dead-letters"]))["dead_letters"].as_array().unwrap().is_empty());
     sim.shutdown().await;
 }

@@ -149,6 +149,23 @@ enum Op {
         /// This verifier's audience.
         #[arg(long)]
         audience: String,
+        /// The nonce this window expects (one from `verifier-nonce`, or shown on its screen).
+        #[arg(long)]
+        nonce: Option<String>,
+        /// The oldest cached status list used when the issuer cannot be reached, in seconds
+        /// (default: the core's, 24 hours); with none younger, the status is reported unchecked.
+        #[arg(long)]
+        max_status_age: Option<u64>,
+        /// A cached status list younger than this many seconds is used without asking the
+        /// issuer (default: the core's, 5 minutes; 0 always asks when online).
+        #[arg(long)]
+        status_refresh_after: Option<u64>,
+    },
+    /// As a verifier (a window): a fresh nonce for the next presentation, kept in this store.
+    VerifierNonce {
+        /// This verifier's audience.
+        #[arg(long)]
+        audience: String,
     },
     /// The wallet's access log: what was read or shown, to whom, when (no values).
     AccessLog,
@@ -209,6 +226,20 @@ enum Op {
     },
     /// Queued submissions and ratings (not yet delivered).
     Pending,
+    /// Queued writes the platform refused for good, with the reason (kept until dismissed).
+    Refusals,
+    /// Dismiss a refusal once read.
+    RefusalDismiss {
+        /// The refused write's submission id.
+        id: String,
+    },
+    /// Queued writes that could not be read back (moved aside so the others are sent).
+    DeadLetters,
+    /// Delete a dead letter.
+    DeadLetterDelete {
+        /// The entry's submission id.
+        id: String,
+    },
     /// Send queued submissions and ratings now.
     Retry {
         /// Also those whose backoff has not elapsed.
@@ -393,19 +424,24 @@ fn bad_file(flag: &str, file: &std::path::Path, problem: &str) -> Failure {
 }
 
 /// Verifier mode needs no store and no login: trusted issuers come from files.
-fn verify(text: &str, trust: &[PathBuf], audience: &str) -> Result<(Value, String), Failure> {
-    use citykit_core::wallet::{TrustedIssuer, Verifier};
+/// The trusted issuers of `--trust` files (read before the store opens: a bad file is
+/// `config.invalid` whatever else is wrong).
+fn trust_list(trust: &[PathBuf]) -> Result<Vec<citykit_core::wallet::TrustedIssuer>, Failure> {
     let mut trusted = Vec::new();
     for file in trust {
         let raw = std::fs::read_to_string(file).map_err(|e| bad_file("--trust", file, &e.to_string()))?;
-        trusted.extend(TrustedIssuer::parse_list(&raw).map_err(|e| bad_file("--trust", file, &e.to_string()))?);
+        trusted.extend(citykit_core::wallet::TrustedIssuer::parse_list(&raw).map_err(|e| bad_file("--trust", file, &e.to_string()))?);
     }
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    let verified = Verifier::new(audience, trusted)
-        .verify(text.trim(), now, &std::collections::HashMap::new())
-        .map_err(|e| Failure::Core(e.into()))?;
-    let human = format!("VALID {} from {}\n{}", verified.vct, verified.issuer, serde_json::to_string_pretty(verified.claims.expose()).unwrap_or_default());
-    Ok((serde_json::to_value(&verified).unwrap_or_default(), human))
+    Ok(trusted)
+}
+
+fn verified_text(verified: &citykit_core::wallet::VerifiedPresentation) -> String {
+    let status = match (verified.status_checked, verified.status_list_age_secs) {
+        (true, Some(age)) => format!("status checked (list {age} s old)"),
+        (true, None) => "status checked".to_owned(),
+        (false, _) => "STATUS NOT CHECKED (no status list could be had)".to_owned(),
+    };
+    format!("VALID {} from {}; {status}\n{}", verified.vct, verified.issuer, serde_json::to_string_pretty(verified.claims.expose()).unwrap_or_default())
 }
 
 fn identity_text(identity: &citykit_core::Identity) -> String {
@@ -522,12 +558,15 @@ fn outcome_text(outcome: &citykit_core::cases::SubmissionOutcome) -> String {
 }
 
 async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
-    if let Op::Verify { text, trust, audience } = &args.op {
-        return verify(text, trust, audience);
-    }
+    let trusted = match &args.op {
+        Op::Verify { trust, .. } => trust_list(trust)?,
+        _ => Vec::new(),
+    };
     let needs_issuer = !matches!(
         args.op,
-        Op::Status
+        Op::Verify { .. }
+            | Op::VerifierNonce { .. }
+            | Op::Status
             | Op::Rekey { .. }
             | Op::StoreCheck
             | Op::Licences
@@ -543,6 +582,10 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             | Op::Consents
             | Op::ConsentRevoke { .. }
             | Op::Pending
+            | Op::Refusals
+            | Op::RefusalDismiss { .. }
+            | Op::DeadLetters
+            | Op::DeadLetterDelete { .. }
     );
     let config = config(&args, needs_issuer)?;
     let keys = key_provider(&args)?;
@@ -757,6 +800,36 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
                 .join("\n");
             (json!({"pending": pending}), if text.is_empty() { "Nothing queued.".into() } else { text })
         }
+        Op::Refusals => {
+            let refusals = client.cases().refusals().await?;
+            let text = refusals
+                .iter()
+                .map(|r| {
+                    let about = r.case_id.as_deref().or(r.item_id.as_deref()).unwrap_or("");
+                    let field = r.field.as_deref().map(|f| format!(" (field {f})")).unwrap_or_default();
+                    format!("{}  {:<10} {about}  {}{field}", r.submission_id, r.kind, r.reason)
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            (json!({"refusals": refusals}), if text.is_empty() { "No refusals.".into() } else { text })
+        }
+        Op::RefusalDismiss { id } => {
+            client.cases().dismiss_refusal(id).await?;
+            (json!({"dismissed": id}), format!("Refusal {id} dismissed."))
+        }
+        Op::DeadLetters => {
+            let letters = client.cases().dead_letters().await?;
+            let text = letters
+                .iter()
+                .map(|d| format!("{}  {:<10} {}  {}", d.submission_id, d.kind, d.refers_to.as_deref().unwrap_or(""), d.reason))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (json!({"dead_letters": letters}), if text.is_empty() { "No dead letters.".into() } else { text })
+        }
+        Op::DeadLetterDelete { id } => {
+            client.cases().delete_dead_letter(id).await?;
+            (json!({"deleted": id}), format!("Dead letter {id} deleted."))
+        }
         Op::Retry { force } => {
             let report = client.cases().retry_pending(*force).await?;
             let text = format!(
@@ -834,7 +907,23 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             let revoked = client.autofill().revoke_consent(item).await?;
             (json!({"revoked": revoked}), if revoked { format!("Consent for {item} withdrawn.") } else { format!("There was no consent for {item}.") })
         }
-        Op::Verify { .. } => return Err(Failure::Usage("verify runs without a store".into())),
+        Op::Verify { text, audience, nonce, max_status_age, status_refresh_after, .. } => {
+            let mut settings = citykit_core::wallet::VerifierSettings::default();
+            if let Some(secs) = max_status_age {
+                settings.max_status_age = Duration::from_secs(*secs);
+            }
+            if let Some(secs) = status_refresh_after {
+                settings.status_refresh_after = Duration::from_secs(*secs);
+            }
+            let verified = client.verifier(audience.clone(), trusted, settings).verify(text.trim(), nonce.as_deref()).await?;
+            let human = verified_text(&verified);
+            (serde_json::to_value(&verified).unwrap_or_default(), human)
+        }
+        Op::VerifierNonce { audience } => {
+            let verifier = client.verifier(audience.clone(), Vec::new(), citykit_core::wallet::VerifierSettings::default());
+            let nonce = verifier.new_nonce().await?;
+            (json!({"nonce": nonce, "audience": audience}), nonce)
+        }
         Op::Rekey { .. } => {
             if let Some((old, new)) = rekey_keys {
                 client.store().rekey(old, new).await.map_err(CityKitError::from)?;
