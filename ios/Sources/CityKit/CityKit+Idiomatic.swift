@@ -161,7 +161,7 @@ extension ClientConfig {
     ///     Application Support excluded from backups.
     ///   - issuer: the city platform's OpenID provider.
     ///   - redirectURI: the app's redirect, e.g. `org.city.app:/oauth2redirect`.
-    ///   - scopes: empty for the core's usual scopes (`openid profile`); `openid` is added when missing.
+    ///   - scopes: empty for the core's usual scopes (`openid profile offline_access`); `openid` is added when missing.
     ///   - apiBase: the city API; nil to take it from the provider's discovery document.
     ///   - extraRootCertificatesPEM: extra trusted roots (PEM), e.g. a test platform's CA.
     ///   - spkiPins: base64 SHA-256 SPKI pins; empty for no pinning.

@@ -43,7 +43,7 @@ final class IdiomaticLayerTests: XCTestCase {
         XCTAssertFalse(core.usePublicRoots)
         XCTAssertEqual(config.scopes, [], "empty: the core's scopes")
         XCTAssertEqual(config.requestTimeoutMs, 0, "0: the core's timeout")
-        XCTAssertEqual(core.scopes, ["openid", "profile"])
+        XCTAssertEqual(core.scopes, ["openid", "profile", "offline_access"], "a refresh token is asked for the way providers expect")
         XCTAssertGreaterThan(core.requestTimeoutMs, 0)
         XCTAssertEqual(core.draftMaxAgeSecs, 30 * 24 * 3600)
     }

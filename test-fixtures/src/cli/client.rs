@@ -35,8 +35,9 @@ pub struct ClientArgs {
     /// This app's redirect URI.
     #[arg(long, env = "CITYKIT_REDIRECT_URI", default_value = "org.citykit.demo:/oauth2redirect", global = true)]
     redirect_uri: String,
-    /// A scope to request (repeat the flag; `openid` is always included).
-    #[arg(long = "scope", default_values = ["openid", "profile"], global = true)]
+    /// A scope to request (repeat the flag; `openid` is always included; default: the core's,
+    /// `openid profile offline_access`).
+    #[arg(long = "scope", global = true)]
     scopes: Vec<String>,
     /// The city API base URL (default: from discovery, else {issuer}/api/v1).
     #[arg(long, env = "CITYKIT_API_BASE", global = true)]
@@ -396,7 +397,9 @@ fn config(args: &ClientArgs, needs_issuer: bool) -> Result<ClientConfig, Failure
         return Err(Failure::Usage("give --ca-file (the platform's CA) or --public-roots".into()));
     }
     let mut platform = PlatformConfig::new(issuer, args.client_id.clone(), args.redirect_uri.clone());
-    platform.scopes = args.scopes.clone();
+    if !args.scopes.is_empty() {
+        platform.scopes = args.scopes.clone();
+    }
     platform.api_base = args.api_base.clone();
     Ok(ClientConfig {
         data_dir: args.data_dir.clone(),

@@ -103,8 +103,7 @@ async fn journey(args: DemoArgs) -> Result<f64, DemoError> {
             temp.path().to_path_buf()
         }
     };
-    let mut platform = PlatformConfig::new(sim.issuer(), "citykit-demo", "org.citykit.demo:/oauth2redirect");
-    platform.scopes = vec!["openid".into(), "profile".into()];
+    let platform = PlatformConfig::new(sim.issuer(), "citykit-demo", "org.citykit.demo:/oauth2redirect");
     let config = ClientConfig {
         data_dir: data_dir.clone(),
         platform,
@@ -218,8 +217,7 @@ async fn other_device(sim: &citykit_sim::SimHandle, base: &std::path::Path, citi
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(|e| DemoError::Other(format!("cannot reset {}: {e}", dir.display())))?;
     }
-    let mut platform = PlatformConfig::new(sim.issuer(), "citykit-demo", "org.citykit.demo:/oauth2redirect");
-    platform.scopes = vec!["openid".into(), "profile".into()];
+    let platform = PlatformConfig::new(sim.issuer(), "citykit-demo", "org.citykit.demo:/oauth2redirect");
     let config = ClientConfig {
         data_dir: dir.clone(),
         platform,
