@@ -832,18 +832,8 @@ impl IdentityClient {
         if !tokens.token_type.eq_ignore_ascii_case("DPoP") {
             return Err(AuthError::Protocol { details: format!("expected a DPoP-bound token, got {}", tokens.token_type) }.into());
         }
-        // Outside input: a provider's `expires_in` may be anything an i64 holds.
-        let lifetime_ms = tokens.expires_in.unwrap_or(300).max(0).saturating_mul(1000);
-        let now = now_ms();
-        // Refresh a little early: at 3/4 of the lifetime, or 30 s before expiry, whichever is later.
-        let early = lifetime_ms.saturating_sub(30_000).max(lifetime_ms / 4 * 3);
-        Ok(Session {
-            access_token: tokens.access_token,
-            refresh_token: tokens.refresh_token.or(previous_refresh),
-            expires_at_ms: now.saturating_add(lifetime_ms),
-            refresh_at_ms: now.saturating_add(early),
-            subject,
-        })
+        let (expires_at_ms, refresh_at_ms) = token_times(now_ms(), tokens.expires_in);
+        Ok(Session { access_token: tokens.access_token, refresh_token: tokens.refresh_token.or(previous_refresh), expires_at_ms, refresh_at_ms, subject })
     }
 
     /// One token request with a DPoP proof. A provider that demands a nonce (`400
@@ -1331,10 +1321,38 @@ impl IdentityClient {
     }
 }
 
+/// When a token issued at `now_ms` with the provider's `expires_in` (seconds, outside input: any
+/// i64, or none for 5 minutes) expires, and when to refresh it: at 3/4 of its lifetime or 30 s
+/// before expiry, whichever is later. Saturating: no `expires_in` can overflow.
+fn token_times(now_ms: i64, expires_in: Option<i64>) -> (i64, i64) {
+    let lifetime_ms = expires_in.unwrap_or(300).max(0).saturating_mul(1000);
+    let early = lifetime_ms.saturating_sub(30_000).max(lifetime_ms / 4 * 3);
+    (now_ms.saturating_add(lifetime_ms), now_ms.saturating_add(early))
+}
+
 /// Whether a failed call may succeed later unchanged: the network, a timeout, a 5xx or 429.
 fn is_worth_retrying(e: &CityKitError) -> bool {
     match e {
         CityKitError::Net(n) => n.is_retryable() || matches!(n, NetError::Status { status, .. } if *status >= 500 || *status == 429),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::token_times;
+
+    #[test]
+    fn token_lifetimes_from_a_provider_never_overflow() {
+        let now = 1_800_000_000_000;
+        assert_eq!(token_times(now, Some(300)), (now + 300_000, now + 270_000));
+        assert_eq!(token_times(now, Some(3600)), (now + 3_600_000, now + 3_570_000));
+        assert_eq!(token_times(now, Some(60)), (now + 60_000, now + 45_000), "3/4 of a short lifetime");
+        assert_eq!(token_times(now, None), (now + 300_000, now + 270_000));
+        assert_eq!(token_times(now, Some(i64::MAX)), (i64::MAX, i64::MAX));
+        assert_eq!(token_times(now, Some(i64::MAX / 1000 + 1)), (i64::MAX, i64::MAX));
+        assert_eq!(token_times(now, Some(-5)), (now, now), "a negative lifetime is an expired token");
+        assert_eq!(token_times(now, Some(i64::MIN)), (now, now));
+        assert_eq!(token_times(i64::MAX - 10, Some(3600)), (i64::MAX, i64::MAX));
     }
 }
