@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo xtask test          install what the tests need (idempotent) and run every suite
-//! cargo xtask test rust     only the Rust suites (the quick inner loop is `cargo test -p citykit-core`)
+//! cargo xtask test rust     only the Rust suites and clippy (the quick inner loop is `cargo test -p citykit-core`)
 //! cargo xtask test reader   only the independent SQLCipher reader check
 //! cargo xtask test fuzz     only the fuzz targets, briefly (CITYKIT_FUZZ_SECONDS each, default 20)
 //! cargo xtask demo          the scripted citizen journey (same as `cargo run -p citykit-sim -- demo`)
@@ -375,6 +375,15 @@ fn test(selection: &[String]) -> ExitCode {
                 .map_err(|e| e.to_string())?
                 .success();
             if ok { Ok(()) } else { Err("cargo test failed".into()) }
+        });
+        // The workspace denies unwrap/expect outside tests and dbg!; this is what checks it.
+        run_stage("clippy", &|| {
+            let ok = cargo()
+                .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+                .status()
+                .map_err(|e| e.to_string())?
+                .success();
+            if ok { Ok(()) } else { Err("clippy found warnings (cargo clippy --workspace --all-targets -- -D warnings)".into()) }
         });
         run_stage("rust doc-tests", &|| {
             let ok = cargo().args(["test", "--workspace", "--doc"]).status().map_err(|e| e.to_string())?.success();
