@@ -47,8 +47,15 @@ fn median<F: FnMut()>(mode: &Mode, runs: usize, mut f: F) -> Duration {
 
 fn report(mode: &Mode, name: &str, subject: Duration, baseline: Duration, baseline_name: &str, target: Option<f64>) {
     let ratio = subject.as_secs_f64() / baseline.as_secs_f64().max(1e-12);
-    let goal = target.filter(|_| mode.full).map(|t| format!("  (target ≤ {t:.2}×: {})", if ratio <= t { "met" } else { "NOT met" })).unwrap_or_default();
-    println!("{name:<44} {:>10.1} µs  vs {baseline_name} {:>10.1} µs  = {ratio:.2}×{goal}", subject.as_secs_f64() * 1e6, baseline.as_secs_f64() * 1e6);
+    let goal = target
+        .filter(|_| mode.full)
+        .map(|t| format!("  (target ≤ {t:.2}×: {})", if ratio <= t { "met" } else { "NOT met" }))
+        .unwrap_or_default();
+    println!(
+        "{name:<44} {:>10.1} µs  vs {baseline_name} {:>10.1} µs  = {ratio:.2}×{goal}",
+        subject.as_secs_f64() * 1e6,
+        baseline.as_secs_f64() * 1e6
+    );
 }
 
 fn open(path: &std::path::Path, key: Option<&str>) -> Connection {
@@ -79,14 +86,18 @@ fn store(mode: &Mode) {
             round += 1;
             let tx = conn.transaction().unwrap();
             for i in 0..rows {
-                tx.execute("INSERT OR REPLACE INTO records (namespace, key, value) VALUES (?1, ?2, ?3)", (format!("n{round}"), i.to_string(), &value))
-                    .unwrap();
+                tx.execute(
+                    "INSERT OR REPLACE INTO records (namespace, key, value) VALUES (?1, ?2, ?3)",
+                    (format!("n{round}"), i.to_string(), &value),
+                )
+                .unwrap();
             }
             tx.commit().unwrap();
         });
         let select = median(mode, 7, || {
             for i in 0..rows {
-                let _: Vec<u8> = conn.query_row("SELECT value FROM records WHERE namespace = 'n1' AND key = ?1", [i.to_string()], |r| r.get(0)).unwrap();
+                let _: Vec<u8> =
+                    conn.query_row("SELECT value FROM records WHERE namespace = 'n1' AND key = ?1", [i.to_string()], |r| r.get(0)).unwrap();
             }
         });
         let update = median(mode, 7, || {
@@ -116,7 +127,8 @@ fn wallet(mode: &Mode) {
     let mut disclosures = Vec::new();
     let mut digests = Vec::new();
     for i in 0..10 {
-        let d = URL_SAFE_NO_PAD.encode(serde_json::json!([format!("salt-{i}-abcdefgh"), format!("claim_{i}"), format!("value {i} 张三")]).to_string());
+        let d = URL_SAFE_NO_PAD
+            .encode(serde_json::json!([format!("salt-{i}-abcdefgh"), format!("claim_{i}"), format!("value {i} 张三")]).to_string());
         digests.push(URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, d.as_bytes())));
         disclosures.push(d);
     }
@@ -157,7 +169,8 @@ fn licence_text(n: usize) -> String {
     let mut disclosures = Vec::new();
     let mut digests = Vec::new();
     for i in 0..n {
-        let d = URL_SAFE_NO_PAD.encode(serde_json::json!([format!("salt-{i}-abcdefgh"), format!("claim_{i}"), format!("value {i} 张三")]).to_string());
+        let d = URL_SAFE_NO_PAD
+            .encode(serde_json::json!([format!("salt-{i}-abcdefgh"), format!("claim_{i}"), format!("value {i} 张三")]).to_string());
         digests.push(URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, d.as_bytes())));
         disclosures.push(d);
     }
@@ -239,7 +252,11 @@ fn cold_start(mode: &Mode) {
         "cold start: open + licences + first search",
         cold.as_secs_f64() * 1e3,
         size as f64 / 1e6,
-        if mode.full { format!("  (target ≤ 20 ms: {})", if cold.as_secs_f64() <= 0.020 { "met" } else { "NOT met" }) } else { String::new() }
+        if mode.full {
+            format!("  (target ≤ 20 ms: {})", if cold.as_secs_f64() <= 0.020 { "met" } else { "NOT met" })
+        } else {
+            String::new()
+        }
     );
 }
 
@@ -310,8 +327,10 @@ fn store_growth(mode: &Mode) {
             let store = Store::open(path, key()).await.unwrap();
             let shown = store
                 .read(|conn| {
-                    let mut inbox = conn.prepare("SELECT id, body, read FROM inbox WHERE holder = 'citizen-01' ORDER BY id DESC LIMIT 20")?;
-                    let messages = inbox.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)))?.count();
+                    let mut inbox =
+                        conn.prepare("SELECT id, body, read FROM inbox WHERE holder = 'citizen-01' ORDER BY id DESC LIMIT 20")?;
+                    let messages =
+                        inbox.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)))?.count();
                     let mut licences = conn.prepare("SELECT sd_jwt FROM licences WHERE holder = 'citizen-01' ORDER BY vct, id")?;
                     let licences = licences.query_map([], |r| r.get::<_, String>(0))?.count();
                     Ok(messages + licences)
@@ -368,8 +387,12 @@ fn read_during_write(mode: &Mode) {
             let store = store.clone();
             async move {
                 let t = Instant::now();
-                let body: String =
-                    store.read(move |conn| Ok(conn.query_row("SELECT body FROM inbox WHERE holder = 'citizen-01' AND id = ?1", [i % 2_000], |r| r.get(0))?)).await.unwrap();
+                let body: String = store
+                    .read(move |conn| {
+                        Ok(conn.query_row("SELECT body FROM inbox WHERE holder = 'citizen-01' AND id = ?1", [i % 2_000], |r| r.get(0))?)
+                    })
+                    .await
+                    .unwrap();
                 assert!(!body.is_empty());
                 t.elapsed()
             }
@@ -395,7 +418,10 @@ fn read_during_write(mode: &Mode) {
                             let body = "x".repeat(300);
                             let mut started = Some(started);
                             for i in 0..2_000i64 {
-                                tx.execute("INSERT INTO inbox (holder, id, body) VALUES ('bench-writer', ?1, ?2)", (round * 10_000 + i, &body))?;
+                                tx.execute(
+                                    "INSERT INTO inbox (holder, id, body) VALUES ('bench-writer', ?1, ?2)",
+                                    (round * 10_000 + i, &body),
+                                )?;
                                 if let Some(started) = started.take() {
                                     let _ = started.send(());
                                 }
@@ -453,8 +479,16 @@ fn autofill(mode: &Mode) {
         for c in 0..5 {
             claims.insert(format!("claim_{c}"), serde_json::json!(format!("值{l}-{c}")));
         }
-        licences.push(LicenceClaims { id: format!("lic{l}"), vct: vct.clone(), issuer: "https://issuer.example/issuers/x".into(), of: SourceHolder::Applicant, claims });
-        for (claim, derive, kind) in [("id_number", "birth_date_from_id_number", "date"), ("address", "address_district", "text"), ("issue_date", "date_zh", "text")] {
+        licences.push(LicenceClaims {
+            id: format!("lic{l}"),
+            vct: vct.clone(),
+            issuer: "https://issuer.example/issuers/x".into(),
+            of: SourceHolder::Applicant,
+            claims,
+        });
+        for (claim, derive, kind) in
+            [("id_number", "birth_date_from_id_number", "date"), ("address", "address_district", "text"), ("issue_date", "date_zh", "text")]
+        {
             fields.push(serde_json::json!({"name": format!("f{l}_{claim}"), "label_zh": "字段", "label_en": "Field", "type": kind, "required": true,
                 "rules": {"max_length": 100}, "sources": [{"vct": vct, "claim": claim, "derive": derive}, {"vct": "urn:citykit:vct:type_0", "claim": claim, "derive": derive}]}));
         }
@@ -481,14 +515,21 @@ fn autofill(mode: &Mode) {
         "{:<44} {:>10.1} µs{}",
         "auto-fill: 60 fields from 20 licences",
         per.as_secs_f64() * 1e6,
-        if mode.full { format!("  (target ≤ 100 µs: {})", if per.as_secs_f64() <= 100e-6 { "met" } else { "NOT met" }) } else { String::new() }
+        if mode.full {
+            format!("  (target ≤ 100 µs: {})", if per.as_secs_f64() <= 100e-6 { "met" } else { "NOT met" })
+        } else {
+            String::new()
+        }
     );
 }
 
 fn qr(mode: &Mode) {
     use citykit_core::wallet::qr;
     // Presentations of typical sizes: an issuer JWT with 4, 8 and 12 disclosures plus a KB-JWT.
-    let payloads: Vec<String> = [4, 8, 12].iter().map(|n| qr::pack(&format!("{}{}", licence_text(*n), "eyJhbGciOiJFUzI1NiIsInR5cCI6ImtiK2p3dCJ9.eyJhdWQiOiJ4In0.c2ln")).unwrap()).collect();
+    let payloads: Vec<String> = [4, 8, 12]
+        .iter()
+        .map(|n| qr::pack(&format!("{}{}", licence_text(*n), "eyJhbGciOiJFUzI1NiIsInR5cCI6ImtiK2p3dCJ9.eyJhdWQiOiJ4In0.c2ln")).unwrap())
+        .collect();
     let n = if mode.full { 20 } else { 1 };
     let core_path = median(mode, 7, || {
         for _ in 0..n {
@@ -522,7 +563,11 @@ fn qr(mode: &Mode) {
             let _ = qr::draw(&qr::unpack(p).unwrap()).unwrap();
         }
     });
-    println!("{:<44} {:>10.1} µs  (pack + encode + SVG + PNG)", "QR draw, the core's whole path", draw.as_secs_f64() * 1e6 / payloads.len() as f64);
+    println!(
+        "{:<44} {:>10.1} µs  (pack + encode + SVG + PNG)",
+        "QR draw, the core's whole path",
+        draw.as_secs_f64() * 1e6 / payloads.len() as f64
+    );
 }
 
 fn services(mode: &Mode) {
@@ -536,7 +581,10 @@ fn services(mode: &Mode) {
         let config = ClientConfig {
             data_dir: dir.path().to_path_buf(),
             platform,
-            net: NetConfig { trust: TrustConfig { extra_root_certificates_pem: vec![sim.ca_cert_pem()], ..Default::default() }, ..Default::default() },
+            net: NetConfig {
+                trust: TrustConfig { extra_root_certificates_pem: vec![sim.ca_cert_pem()], ..Default::default() },
+                ..Default::default()
+            },
         };
         let keys = std::sync::Arc::new(StaticKeyProvider::new(StoreKey::from_bytes(&[9u8; 32]).unwrap()));
         let client = Client::open(config, keys).await.unwrap();
@@ -602,7 +650,11 @@ fn services(mode: &Mode) {
         client.wallet().fetch_licences().await.unwrap();
         let (enterprise_id, enterprise_fields) = largest(citykit_core::catalogue::Audience::Enterprise).await;
         let (enterprise_fill, enterprise_verified) = time_fill(enterprise_id.clone()).await;
-        println!("{:<44} {:>10.2} ms  ({items} items over HTTPS: download, parse, store, index)", "catalogue sync, full", full[full.len() / 2].as_secs_f64() * 1e3);
+        println!(
+            "{:<44} {:>10.2} ms  ({items} items over HTTPS: download, parse, store, index)",
+            "catalogue sync, full",
+            full[full.len() / 2].as_secs_f64() * 1e3
+        );
         println!("{:<44} {:>10.2} ms  (304 Not Modified)", "catalogue sync, unchanged", unchanged[unchanged.len() / 2].as_secs_f64() * 1e3);
         println!(
             "{:<44} {:>10.2} ms  ({largest_id}: {fields} fields, {verified} from licences; wallet read + draft saved)",

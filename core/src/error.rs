@@ -86,8 +86,12 @@ impl CityKitError {
             Self::Catalogue(e) => e.message(language),
             Self::Autofill(e) => e.message(language),
             Self::Case(e) => e.message(language),
-            Self::Config(_) => pick(language, "应用配置有误，请联系应用开发者。", "The app is misconfigured; please contact its developer.").into(),
-            Self::Internal { .. } => pick(language, "应用内部出错，请稍后再试。", "Something went wrong inside the app; please try again later.").into(),
+            Self::Config(_) => {
+                pick(language, "应用配置有误，请联系应用开发者。", "The app is misconfigured; please contact its developer.").into()
+            }
+            Self::Internal { .. } => {
+                pick(language, "应用内部出错，请稍后再试。", "Something went wrong inside the app; please try again later.").into()
+            }
         }
     }
 }

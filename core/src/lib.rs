@@ -164,7 +164,12 @@ impl Client {
 
     /// Verifier mode (a service window, a kiosk): checks presentations shown to `audience`
     /// against `trusted` issuers, with their status lists and replay protection kept in the store.
-    pub fn verifier(&self, audience: impl Into<String>, trusted: Vec<wallet::TrustedIssuer>, settings: wallet::VerifierSettings) -> wallet::VerifierClient {
+    pub fn verifier(
+        &self,
+        audience: impl Into<String>,
+        trusted: Vec<wallet::TrustedIssuer>,
+        settings: wallet::VerifierSettings,
+    ) -> wallet::VerifierClient {
         wallet::VerifierClient::new(audience.into(), trusted, settings, self.store.clone(), self.identity.http().clone())
     }
 

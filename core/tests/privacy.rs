@@ -14,11 +14,7 @@ use citykit_sim::testing::LogCapture;
 #[tokio::test]
 async fn a_whole_login_at_trace_level_logs_no_personal_data() {
     let capture = LogCapture::default();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .init();
+    tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(capture.clone()).with_ansi(false).init();
 
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -55,11 +51,8 @@ async fn a_whole_login_at_trace_level_logs_no_personal_data() {
     let session: serde_json::Value = client.store().get("auth", "session").await.unwrap().unwrap();
     let second_access = session["access_token"].as_str().unwrap().to_owned();
     let second_refresh = session["refresh_token"].as_str().unwrap().to_owned();
-    let device_key: Vec<u8> = client
-        .store()
-        .call(|c| Ok(c.query_row("SELECT private_key FROM device_keys", [], |r| r.get(0))?))
-        .await
-        .unwrap();
+    let device_key: Vec<u8> =
+        client.store().call(|c| Ok(c.query_row("SELECT private_key FROM device_keys", [], |r| r.get(0))?)).await.unwrap();
 
     // Failures log too: a broken ID token and a wrong store key.
     sim.set_fault(Fault::IdToken(IdTokenFault::TamperSignature));

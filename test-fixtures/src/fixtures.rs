@@ -61,10 +61,7 @@ impl Address {
         if self.province == self.city {
             format!("{}{}{}", self.city, self.district, self.detail)
         } else {
-            format!(
-                "{}{}{}{}",
-                self.province, self.city, self.district, self.detail
-            )
+            format!("{}{}{}{}", self.province, self.city, self.district, self.detail)
         }
     }
 }
@@ -421,31 +418,12 @@ pub struct Fixtures {
 impl Fixtures {
     /// Parses and validates the compiled-in fixture data.
     pub fn load() -> Result<Fixtures, FixtureError> {
-        let citizens =
-            serde_json::from_str(CITIZENS_JSON).map_err(|source| FixtureError::Json {
-                file: "citizens.json",
-                source,
-            })?;
+        let citizens = serde_json::from_str(CITIZENS_JSON).map_err(|source| FixtureError::Json { file: "citizens.json", source })?;
         let enterprises =
-            serde_json::from_str(ENTERPRISES_JSON).map_err(|source| FixtureError::Json {
-                file: "enterprises.json",
-                source,
-            })?;
-        let agents = serde_json::from_str(AGENTS_JSON).map_err(|source| FixtureError::Json {
-            file: "agents.json",
-            source,
-        })?;
-        let licences =
-            serde_json::from_str(LICENCES_JSON).map_err(|source| FixtureError::Json {
-                file: "licences.json",
-                source,
-            })?;
-        let fixtures = Fixtures {
-            citizens,
-            enterprises,
-            agents,
-            licences,
-        };
+            serde_json::from_str(ENTERPRISES_JSON).map_err(|source| FixtureError::Json { file: "enterprises.json", source })?;
+        let agents = serde_json::from_str(AGENTS_JSON).map_err(|source| FixtureError::Json { file: "agents.json", source })?;
+        let licences = serde_json::from_str(LICENCES_JSON).map_err(|source| FixtureError::Json { file: "licences.json", source })?;
+        let fixtures = Fixtures { citizens, enterprises, agents, licences };
         fixtures.validate()?;
         Ok(fixtures)
     }
@@ -472,20 +450,12 @@ impl Fixtures {
 
     /// The licence facts of one citizen.
     pub fn person_facts(&self, citizen_id: &str) -> Option<&PersonFacts> {
-        self.licences
-            .persons
-            .iter()
-            .find(|p| p.citizen == citizen_id)
+        self.licences.persons.iter().find(|p| p.citizen == citizen_id)
     }
 
     /// The household the citizen is registered in, and their page of it.
     pub fn household_of(&self, citizen_id: &str) -> Option<(&Household, &HouseholdMember)> {
-        self.licences.households.iter().find_map(|h| {
-            h.members
-                .iter()
-                .find(|m| m.citizen == citizen_id)
-                .map(|m| (h, m))
-        })
+        self.licences.households.iter().find_map(|h| h.members.iter().find(|m| m.citizen == citizen_id).map(|m| (h, m)))
     }
 
     /// The citizen with this fixture id.
@@ -500,25 +470,18 @@ impl Fixtures {
 
     /// The citizen with this resident ID number.
     pub fn citizen_by_id_number(&self, id_number: &str) -> Option<&Citizen> {
-        self.citizens
-            .iter()
-            .find(|c| c.id_number.eq_ignore_ascii_case(id_number))
+        self.citizens.iter().find(|c| c.id_number.eq_ignore_ascii_case(id_number))
     }
 
     /// The enterprise with this unified social credit code.
     pub fn enterprise_by_uscc(&self, uscc: &str) -> Option<&Enterprise> {
-        self.enterprises
-            .iter()
-            .find(|e| e.uscc.eq_ignore_ascii_case(uscc))
+        self.enterprises.iter().find(|e| e.uscc.eq_ignore_ascii_case(uscc))
     }
 
     /// Every enterprise the citizen may act for, in enterprise file order, with the role.
     /// A legal representative who is also listed as agent appears once, as legal representative.
     pub fn enterprises_for(&self, citizen_id: &str) -> Vec<(&Enterprise, Role)> {
-        self.enterprises
-            .iter()
-            .filter_map(|e| self.role_of(citizen_id, &e.id).map(|r| (e, r)))
-            .collect()
+        self.enterprises.iter().filter_map(|e| self.role_of(citizen_id, &e.id).map(|r| (e, r))).collect()
     }
 
     /// The role the citizen has for the enterprise, if any.
@@ -527,10 +490,7 @@ impl Fixtures {
         if enterprise.legal_representative == citizen_id {
             return Some(Role::LegalRepresentative);
         }
-        self.agents
-            .iter()
-            .any(|a| a.citizen == citizen_id && a.enterprise == enterprise_id)
-            .then_some(Role::Agent)
+        self.agents.iter().any(|a| a.citizen == citizen_id && a.enterprise == enterprise_id).then_some(Role::Agent)
     }
 
     /// Checks every invariant of the data: unique ids, valid ID numbers (check digit, birth date
@@ -568,16 +528,8 @@ impl Fixtures {
                 return bad(format!("{}: credit code: {msg}", e.id));
             }
             match e.uscc.get(2..8).and_then(region) {
-                Some((p, c, d))
-                    if p == e.address.province
-                        && c == e.address.city
-                        && d == e.address.district => {}
-                _ => {
-                    return bad(format!(
-                        "{}: credit code region disagrees with the address",
-                        e.id
-                    ))
-                }
+                Some((p, c, d)) if p == e.address.province && c == e.address.city && d == e.address.district => {}
+                _ => return bad(format!("{}: credit code region disagrees with the address", e.id)),
             }
             if self.citizen(&e.legal_representative).is_none() {
                 return bad(format!("{}: legal representative does not resolve", e.id));
@@ -586,31 +538,16 @@ impl Fixtures {
         let mut links = std::collections::HashSet::new();
         for a in &self.agents {
             if self.citizen(&a.citizen).is_none() || self.enterprise(&a.enterprise).is_none() {
-                return bad(format!(
-                    "agent link {} -> {} does not resolve",
-                    a.citizen, a.enterprise
-                ));
+                return bad(format!("agent link {} -> {} does not resolve", a.citizen, a.enterprise));
             }
             if a.role != Role::Agent {
-                return bad(format!(
-                    "agent link {} -> {} must have role agent",
-                    a.citizen, a.enterprise
-                ));
+                return bad(format!("agent link {} -> {} must have role agent", a.citizen, a.enterprise));
             }
             if !links.insert((a.citizen.as_str(), a.enterprise.as_str())) {
-                return bad(format!(
-                    "duplicate agent link {} -> {}",
-                    a.citizen, a.enterprise
-                ));
+                return bad(format!("duplicate agent link {} -> {}", a.citizen, a.enterprise));
             }
-            if self
-                .enterprise(&a.enterprise)
-                .is_some_and(|e| e.legal_representative == a.citizen)
-            {
-                return bad(format!(
-                    "{} is already legal representative of {}",
-                    a.citizen, a.enterprise
-                ));
+            if self.enterprise(&a.enterprise).is_some_and(|e| e.legal_representative == a.citizen) {
+                return bad(format!("{} is already legal representative of {}", a.citizen, a.enterprise));
             }
         }
         self.validate_licence_facts().map_err(FixtureError::Invalid)
@@ -621,11 +558,8 @@ impl Fixtures {
     /// dates, VINs carry their check digit, spouses and parents have the right sex.
     fn validate_licence_facts(&self) -> Result<(), String> {
         let l = &self.licences;
-        let date = |what: &str, s: &str| -> Result<(), String> {
-            parse_ymd(s)
-                .map(|_| ())
-                .ok_or_else(|| format!("{what}: {s:?} is not a date"))
-        };
+        let date =
+            |what: &str, s: &str| -> Result<(), String> { parse_ymd(s).map(|_| ()).ok_or_else(|| format!("{what}: {s:?} is not a date")) };
         let date_or_long = |what: &str, s: &str| -> Result<(), String> {
             if s == "长期" {
                 Ok(())
@@ -633,10 +567,8 @@ impl Fixtures {
                 date(what, s)
             }
         };
-        let citizen = |what: &str, id: &str| -> Result<&Citizen, String> {
-            self.citizen(id)
-                .ok_or_else(|| format!("{what}: {id} does not resolve"))
-        };
+        let citizen =
+            |what: &str, id: &str| -> Result<&Citizen, String> { self.citizen(id).ok_or_else(|| format!("{what}: {id} does not resolve")) };
         let unique = |what: &str, ids: Vec<&str>| -> Result<(), String> {
             let mut seen = std::collections::HashSet::new();
             match ids.into_iter().find(|id| !seen.insert(*id)) {
@@ -646,10 +578,7 @@ impl Fixtures {
         };
         date("reference_date", &l.reference_date)?;
 
-        unique(
-            "persons",
-            l.persons.iter().map(|p| p.citizen.as_str()).collect(),
-        )?;
+        unique("persons", l.persons.iter().map(|p| p.citizen.as_str()).collect())?;
         for p in &l.persons {
             citizen("persons", &p.citizen)?;
             let id = &p.resident_id_card;
@@ -658,19 +587,12 @@ impl Fixtures {
             let ss = &p.social_security_card;
             date("social_security_card.issue_date", &ss.issue_date)?;
             date("social_security_card.valid_until", &ss.valid_until)?;
-            if p.ethnicity.is_empty()
-                || id.licence_number.is_empty()
-                || ss.licence_number.is_empty()
-            {
+            if p.ethnicity.is_empty() || id.licence_number.is_empty() || ss.licence_number.is_empty() {
                 return Err(format!("{}: person facts are incomplete", p.citizen));
             }
         }
 
-        let members: Vec<&str> = l
-            .households
-            .iter()
-            .flat_map(|h| h.members.iter().map(|m| m.citizen.as_str()))
-            .collect();
+        let members: Vec<&str> = l.households.iter().flat_map(|h| h.members.iter().map(|m| m.citizen.as_str())).collect();
         unique("household members", members)?;
         for h in &l.households {
             if !address_is_known(&h.address) {
@@ -694,26 +616,14 @@ impl Fixtures {
             }
         }
 
-        unique(
-            "driving licences",
-            l.driving_licences
-                .iter()
-                .map(|d| d.holder.as_str())
-                .collect(),
-        )?;
+        unique("driving licences", l.driving_licences.iter().map(|d| d.holder.as_str()).collect())?;
         for d in &l.driving_licences {
             citizen("driving licence", &d.holder)?;
             date("first_issue_date", &d.first_issue_date)?;
             date("valid_from", &d.valid_from)?;
             date_or_long("valid_until", &d.valid_until)?;
         }
-        unique(
-            "vehicle registrations",
-            l.vehicle_registrations
-                .iter()
-                .map(|v| v.holder.as_str())
-                .collect(),
-        )?;
+        unique("vehicle registrations", l.vehicle_registrations.iter().map(|v| v.holder.as_str()).collect())?;
         for v in &l.vehicle_registrations {
             citizen("vehicle registration", &v.holder)?;
             date("registration_date", &v.registration_date)?;
@@ -723,13 +633,7 @@ impl Fixtures {
             }
         }
 
-        unique(
-            "marriages",
-            l.marriages
-                .iter()
-                .flat_map(|m| [m.husband.as_str(), m.wife.as_str()])
-                .collect(),
-        )?;
+        unique("marriages", l.marriages.iter().flat_map(|m| [m.husband.as_str(), m.wife.as_str()]).collect())?;
         for m in &l.marriages {
             let (h, w) = (citizen("husband", &m.husband)?, citizen("wife", &m.wife)?);
             if h.sex != Sex::Male || w.sex != Sex::Female {
@@ -737,10 +641,7 @@ impl Fixtures {
             }
             date("marriage registration_date", &m.registration_date)?;
         }
-        unique(
-            "births",
-            l.births.iter().map(|b| b.child.as_str()).collect(),
-        )?;
+        unique("births", l.births.iter().map(|b| b.child.as_str()).collect())?;
         for b in &l.births {
             citizen("birth child", &b.child)?;
             let (f, m) = (citizen("father", &b.father)?, citizen("mother", &b.mother)?);
@@ -750,46 +651,25 @@ impl Fixtures {
             date("birth issue_date", &b.issue_date)?;
         }
 
-        unique(
-            "property owners",
-            l.properties
-                .iter()
-                .flat_map(|p| p.owners.iter().map(|o| o.citizen.as_str()))
-                .collect(),
-        )?;
+        unique("property owners", l.properties.iter().flat_map(|p| p.owners.iter().map(|o| o.citizen.as_str())).collect())?;
         for p in &l.properties {
             if p.owners.is_empty() || (p.owners.len() == 1) != (p.co_ownership == "单独所有") {
-                return Err(format!(
-                    "property {}: owners and co-ownership",
-                    p.unit_number
-                ));
+                return Err(format!("property {}: owners and co-ownership", p.unit_number));
             }
             for o in &p.owners {
                 citizen("property owner", &o.citizen)?;
             }
             if !address_is_known(&p.address) || p.unit_number.chars().count() != 28 {
-                return Err(format!(
-                    "property {}: address or unit number",
-                    p.unit_number
-                ));
+                return Err(format!("property {}: address or unit number", p.unit_number));
             }
             date("land_use_until", &p.land_use_until)?;
             date("property registration_date", &p.registration_date)?;
         }
 
-        unique(
-            "business licences",
-            l.business_licences
-                .iter()
-                .map(|b| b.enterprise.as_str())
-                .collect(),
-        )?;
+        unique("business licences", l.business_licences.iter().map(|b| b.enterprise.as_str()).collect())?;
         for b in &l.business_licences {
             if self.enterprise(&b.enterprise).is_none() {
-                return Err(format!(
-                    "business licence of {}: no such enterprise",
-                    b.enterprise
-                ));
+                return Err(format!("business licence of {}: no such enterprise", b.enterprise));
             }
             date("established_date", &b.established_date)?;
             date_or_long("business_term_until", &b.business_term_until)?;
@@ -850,16 +730,11 @@ pub const REGIONS: &[(&str, &str, &str, &str)] = &[
 
 /// (province, city, district) of a region code the fixtures use.
 pub fn region(code: &str) -> Option<(&'static str, &'static str, &'static str)> {
-    REGIONS
-        .iter()
-        .find(|r| r.0 == code)
-        .map(|r| (r.1, r.2, r.3))
+    REGIONS.iter().find(|r| r.0 == code).map(|r| (r.1, r.2, r.3))
 }
 
 fn address_is_known(a: &Address) -> bool {
-    REGIONS
-        .iter()
-        .any(|r| r.1 == a.province && r.2 == a.city && r.3 == a.district)
+    REGIONS.iter().any(|r| r.1 == a.province && r.2 == a.city && r.3 == a.district)
 }
 
 const GB11643_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -907,9 +782,7 @@ pub fn resident_id_sex(id: &str) -> Option<Sex> {
 
 /// The 31-character set of unified social credit codes (no I, O, S, V, Z).
 pub const GB32100_CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const GB32100_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const GB32100_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 fn gb32100_value(ch: char) -> Option<u32> {
     GB32100_CHARSET.find(ch).and_then(|i| u32::try_from(i).ok())
@@ -1016,14 +889,11 @@ pub fn is_valid_vin(vin: &str) -> bool {
 /// Whether the string is an 11-digit mainland mobile number with an assigned prefix.
 pub fn is_valid_mobile(m: &str) -> bool {
     const PREFIXES: &[&str] = &[
-        "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "145", "147", "150",
-        "151", "152", "153", "155", "156", "157", "158", "159", "166", "170", "171", "173", "175",
-        "176", "177", "178", "180", "181", "182", "183", "184", "185", "186", "187", "188", "189",
-        "190", "191", "192", "193", "195", "196", "197", "198", "199",
+        "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "145", "147", "150", "151", "152", "153", "155", "156",
+        "157", "158", "159", "166", "170", "171", "173", "175", "176", "177", "178", "180", "181", "182", "183", "184", "185", "186",
+        "187", "188", "189", "190", "191", "192", "193", "195", "196", "197", "198", "199",
     ];
-    m.len() == 11
-        && m.bytes().all(|b| b.is_ascii_digit())
-        && PREFIXES.iter().any(|p| m.starts_with(p))
+    m.len() == 11 && m.bytes().all(|b| b.is_ascii_digit()) && PREFIXES.iter().any(|p| m.starts_with(p))
 }
 
 #[cfg(test)]
@@ -1059,32 +929,15 @@ mod tests {
         assert!(f.enterprises().len() >= 6);
         for c in f.citizens() {
             let first17 = &c.id_number[..17];
-            assert_eq!(
-                gb11643_check_digit(first17).map(String::from).as_deref(),
-                Some(&c.id_number[17..]),
-                "{}",
-                c.id
-            );
-            assert_eq!(
-                c.id_number[6..14],
-                c.birth_date.replace('-', ""),
-                "{}",
-                c.id
-            );
+            assert_eq!(gb11643_check_digit(first17).map(String::from).as_deref(), Some(&c.id_number[17..]), "{}", c.id);
+            assert_eq!(c.id_number[6..14], c.birth_date.replace('-', ""), "{}", c.id);
             assert_eq!(resident_id_sex(&c.id_number), Some(c.sex), "{}", c.id);
             assert!(is_valid_mobile(&c.mobile), "{}", c.id);
             let n = c.name.chars().count();
             assert!((2..=3).contains(&n), "{}", c.id);
         }
         for e in f.enterprises() {
-            assert_eq!(
-                gb32100_check_digit(&e.uscc[..17])
-                    .map(String::from)
-                    .as_deref(),
-                Some(&e.uscc[17..]),
-                "{}",
-                e.id
-            );
+            assert_eq!(gb32100_check_digit(&e.uscc[..17]).map(String::from).as_deref(), Some(&e.uscc[17..]), "{}", e.id);
             assert!(validate_uscc(&e.uscc).is_ok(), "{}", e.id);
             assert!(f.citizen(&e.legal_representative).is_some(), "{}", e.id);
         }
@@ -1096,14 +949,8 @@ mod tests {
 
     #[test]
     fn ages_span_young_adults_to_over_sixties() {
-        let Ok(f) = Fixtures::load() else {
-            panic!("fixtures do not load")
-        };
-        let ages: Vec<u32> = f
-            .citizens()
-            .iter()
-            .filter_map(|c| c.age_on(2026, 1, 1))
-            .collect();
+        let Ok(f) = Fixtures::load() else { panic!("fixtures do not load") };
+        let ages: Vec<u32> = f.citizens().iter().filter_map(|c| c.age_on(2026, 1, 1)).collect();
         assert_eq!(ages.len(), f.citizens().len());
         assert!(ages.iter().any(|a| *a < 25));
         assert!(ages.iter().any(|a| *a > 60));
@@ -1112,27 +959,13 @@ mod tests {
 
     #[test]
     fn roles() {
-        let Ok(f) = Fixtures::load() else {
-            panic!("fixtures do not load")
-        };
+        let Ok(f) = Fixtures::load() else { panic!("fixtures do not load") };
         let roles = f.enterprises_for("citizen-01");
         assert!(roles.iter().any(|(_, r)| *r == Role::LegalRepresentative));
         assert!(roles.iter().any(|(_, r)| *r == Role::Agent));
-        assert!(f
-            .citizens()
-            .iter()
-            .any(|c| f.enterprises_for(&c.id).is_empty()));
-        assert!(f.citizens().iter().any(|c| {
-            f.enterprises_for(&c.id)
-                .iter()
-                .filter(|(_, r)| *r == Role::Agent)
-                .count()
-                > 1
-        }));
-        assert_eq!(
-            f.role_of("citizen-01", "enterprise-01"),
-            Some(Role::LegalRepresentative)
-        );
+        assert!(f.citizens().iter().any(|c| f.enterprises_for(&c.id).is_empty()));
+        assert!(f.citizens().iter().any(|c| { f.enterprises_for(&c.id).iter().filter(|(_, r)| *r == Role::Agent).count() > 1 }));
+        assert_eq!(f.role_of("citizen-01", "enterprise-01"), Some(Role::LegalRepresentative));
         assert_eq!(f.role_of("citizen-01", "enterprise-03"), None);
         assert_eq!(f.role_of("citizen-01", "enterprise-99"), None);
     }
@@ -1149,9 +982,7 @@ mod tests {
 
     #[test]
     fn licence_facts_cover_the_fixtures() {
-        let Ok(f) = Fixtures::load() else {
-            panic!("fixtures do not load")
-        };
+        let Ok(f) = Fixtures::load() else { panic!("fixtures do not load") };
         let l = f.licence_facts();
         assert_eq!(l.persons.len(), f.citizens().len());
         // A married pair with a child, a second married pair, property owners, drivers.
@@ -1161,29 +992,21 @@ mod tests {
             let child = f.citizen(&b.child).map(|c| c.age_on(2026, 11, 22));
             assert!(matches!(child, Some(Some(a)) if a < 18), "{}", b.child);
         }
-        let owners: Vec<&str> = l
-            .properties
-            .iter()
-            .flat_map(|p| p.owners.iter().map(|o| o.citizen.as_str()))
-            .collect();
+        let owners: Vec<&str> = l.properties.iter().flat_map(|p| p.owners.iter().map(|o| o.citizen.as_str())).collect();
         assert!(owners.len() >= 2);
         assert!(l.driving_licences.len() * 2 >= f.citizens().len());
         assert_eq!(l.business_licences.len(), f.enterprises().len());
         for v in &l.vehicle_registrations {
             assert!(is_valid_vin(&v.vin), "{}", v.vin);
         }
-        let Some((home, member)) = f.household_of("citizen-25") else {
-            panic!("no household")
-        };
+        let Some((home, member)) = f.household_of("citizen-25") else { panic!("no household") };
         assert_eq!(member.relation, "子");
         assert_eq!(home.members[0].citizen, "citizen-01");
     }
 
     #[test]
     fn validator_rejects_tampering() {
-        let Ok(mut f) = Fixtures::load() else {
-            panic!("fixtures do not load")
-        };
+        let Ok(mut f) = Fixtures::load() else { panic!("fixtures do not load") };
         if let Some(c) = f.citizens.first_mut() {
             c.sex = match c.sex {
                 Sex::Male => Sex::Female,
@@ -1191,26 +1014,15 @@ mod tests {
             };
         }
         assert!(f.validate().is_err());
-        let Ok(mut f) = Fixtures::load() else {
-            panic!("fixtures do not load")
-        };
-        f.agents.push(AgentLink {
-            citizen: "citizen-99".into(),
-            enterprise: "enterprise-01".into(),
-            role: Role::Agent,
-        });
+        let Ok(mut f) = Fixtures::load() else { panic!("fixtures do not load") };
+        f.agents.push(AgentLink { citizen: "citizen-99".into(), enterprise: "enterprise-01".into(), role: Role::Agent });
         assert!(f.validate().is_err());
-        let Ok(mut f) = Fixtures::load() else {
-            panic!("fixtures do not load")
-        };
+        let Ok(mut f) = Fixtures::load() else { panic!("fixtures do not load") };
         if let Some(v) = f.licences.vehicle_registrations.first_mut() {
-            v.vin
-                .replace_range(8..9, if v.vin[8..9] == *"0" { "1" } else { "0" });
+            v.vin.replace_range(8..9, if v.vin[8..9] == *"0" { "1" } else { "0" });
         }
         assert!(f.validate().is_err());
-        let Ok(mut f) = Fixtures::load() else {
-            panic!("fixtures do not load")
-        };
+        let Ok(mut f) = Fixtures::load() else { panic!("fixtures do not load") };
         let extra = f.licences.driving_licences.first().cloned();
         f.licences.driving_licences.extend(extra);
         assert!(f.validate().is_err());

@@ -15,11 +15,7 @@ use serde_json::{json, Value};
 #[tokio::test(flavor = "current_thread")]
 async fn case_traffic_logs_no_personal_data() {
     let capture = LogCapture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .finish();
+    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(capture.clone()).with_ansi(false).finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
@@ -42,36 +38,18 @@ async fn case_traffic_logs_no_personal_data() {
     let mut filled = autofill(item, &own, &[]);
     // Not digits alone: a run of digits can turn up in a log timestamp by chance.
     let rent = "玖仟捌佰元整";
-    filled.fields.insert(
-        "monthly_rent".into(),
-        json!({"value": rent, "source": null}),
-    );
+    filled.fields.insert("monthly_rent".into(), json!({"value": rent, "source": null}));
     let key = new_key();
-    let body = case_body(
-        &landlord,
-        item,
-        &filled,
-        &key,
-        json!([
-            party("co_landlord", "citizen-02"),
-            party("tenant", "citizen-05")
-        ]),
-    );
+    let body = case_body(&landlord, item, &filled, &key, json!([party("co_landlord", "citizen-02"), party("tenant", "citizen-05")]));
     for m in body["materials"].as_array().unwrap() {
         secrets.push(m.as_str().unwrap().to_owned());
     }
-    let a = landlord
-        .call("POST", "/api/v1/cases", None, Some(&key), Some(&body))
-        .await;
+    let a = landlord.call("POST", "/api/v1/cases", None, Some(&key), Some(&body)).await;
     assert_eq!(a.status, 201, "{}", a.body);
     let case = a.body.clone();
     secrets.push(case["content"].as_str().unwrap().to_owned());
     // A refused signature, a refused field, then everyone signs.
-    let sig = landlord.cosign(
-        case["id"].as_str().unwrap(),
-        case["content_sha256"].as_str().unwrap(),
-        "sign",
-    );
+    let sig = landlord.cosign(case["id"].as_str().unwrap(), case["content_sha256"].as_str().unwrap(), "sign");
     secrets.push(sig.clone());
     let a = tenant
         .call(
@@ -86,24 +64,13 @@ async fn case_traffic_logs_no_personal_data() {
     let mut bad = autofill(item, &own, &[]);
     bad.fields["landlord_name"]["value"] = json!("陈志强");
     let key2 = new_key();
-    let a = landlord
-        .call(
-            "POST",
-            "/api/v1/cases",
-            None,
-            Some(&key2),
-            Some(&case_body(&landlord, item, &bad, &key2, json!([]))),
-        )
-        .await;
+    let a = landlord.call("POST", "/api/v1/cases", None, Some(&key2), Some(&case_body(&landlord, item, &bad, &key2, json!([])))).await;
     assert_eq!(a.error(), "field_mismatch");
     for p in [&co_landlord, &tenant, &landlord] {
         let a = p.sign_case(&case, "sign").await;
         assert_eq!(a.status, 200, "{}", a.body);
     }
-    let done = landlord
-        .get_case(case["id"].as_str().unwrap(), None)
-        .await
-        .body;
+    let done = landlord.get_case(case["id"].as_str().unwrap(), None).await.body;
     assert_eq!(done["status"], "approved");
     let result = done["result_licence"].as_str().unwrap().to_owned();
     secrets.push(result.split('~').next().unwrap().to_owned());
@@ -130,72 +97,41 @@ async fn case_traffic_logs_no_personal_data() {
         ("photo", "upload://photo-0001.jpg"),
         ("delivery_method", "post"),
     ] {
-        filled
-            .fields
-            .insert(k.into(), json!({"value": v, "source": null}));
+        filled.fields.insert(k.into(), json!({"value": v, "source": null}));
     }
     let key3 = new_key();
-    let a = tenant
-        .call(
-            "POST",
-            "/api/v1/cases",
-            None,
-            Some(&key3),
-            Some(&case_body(&tenant, permit, &filled, &key3, json!([]))),
-        )
-        .await;
+    let a = tenant.call("POST", "/api/v1/cases", None, Some(&key3), Some(&case_body(&tenant, permit, &filled, &key3, json!([])))).await;
     assert_eq!(a.status, 201, "{}", a.body);
-    sim.decide_case(a.body["id"].as_str().unwrap(), true, None)
-        .unwrap();
+    sim.decide_case(a.body["id"].as_str().unwrap(), true, None).unwrap();
     assert!(!tenant.inbox(0, None).await.is_empty());
-    let _ = landlord
-        .call("GET", "/api/v1/catalogue", None, None, None)
-        .await;
+    let _ = landlord.call("GET", "/api/v1/catalogue", None, None, None).await;
     sim.shutdown().await;
 
     let logs = capture.text();
     if std::env::var_os("SIM_DUMP_LOGS").is_some() {
         eprintln!("{logs}");
     }
-    assert!(
-        logs.contains("/api/v1/cases"),
-        "request logging is expected"
-    );
+    assert!(logs.contains("/api/v1/cases"), "request logging is expected");
     assert!(logs.contains("case created"), "case logging is expected");
     for c in f.citizens() {
         for needle in [&c.name, &c.id_number, &c.mobile, &c.address.detail, &c.id] {
-            assert!(
-                !logs.contains(needle.as_str()),
-                "logs contain personal data of {}",
-                c.id
-            );
+            assert!(!logs.contains(needle.as_str()), "logs contain personal data of {}", c.id);
         }
     }
     for e in f.enterprises() {
         assert!(!logs.contains(&e.name) && !logs.contains(&e.uscc) && !logs.contains(&e.id));
     }
-    for v in [
-        rent,
-        "测试路99号",
-        "13923456789",
-        "陈志强",
-        "出租登记真方便",
-    ] {
+    for v in [rent, "测试路99号", "13923456789", "陈志强", "出租登记真方便"] {
         assert!(!logs.contains(v), "logs contain a form value or comment");
     }
     for s in &secrets {
         assert!(!logs.contains(s.as_str()), "logs contain a secret");
     }
-    let v: Value = serde_json::from_str(&String::from_utf8_lossy(&base64_decode(
-        case["content"].as_str().unwrap(),
-    )))
-    .unwrap();
+    let v: Value = serde_json::from_str(&String::from_utf8_lossy(&base64_decode(case["content"].as_str().unwrap()))).unwrap();
     assert!(!logs.contains(v["fields"]["property_address"].as_str().unwrap()));
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {
     use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(s)
-        .unwrap()
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
 }

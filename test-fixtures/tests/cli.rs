@@ -61,10 +61,8 @@ async fn the_qa_client_runs_the_whole_identity_journey() {
     assert_eq!(status["logged_in"], true);
 
     let listed = ok_json(&run(&["identities"]));
-    let enterprise = listed["identities"].as_array().unwrap().iter().find(|i| i["kind"] == "enterprise").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let enterprise =
+        listed["identities"].as_array().unwrap().iter().find(|i| i["kind"] == "enterprise").unwrap()["id"].as_str().unwrap().to_owned();
     assert_eq!(listed["current"], "citizen-01");
     ok_json(&run(&["switch", &enterprise]));
     assert_eq!(ok_json(&run(&["whoami"]))["acting_as"]["id"], enterprise.as_str());
@@ -99,11 +97,25 @@ async fn the_qa_client_runs_the_whole_identity_journey() {
 async fn usage_errors_and_a_pin_mismatch_are_reported_with_codes() {
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(BIN).args(["client", "whoami", "--json", "--data-dir"]).arg(dir.path()).env("CITYKIT_PASSPHRASE", "p").output().unwrap();
+    let out = Command::new(BIN)
+        .args(["client", "whoami", "--json", "--data-dir"])
+        .arg(dir.path())
+        .env("CITYKIT_PASSPHRASE", "p")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(error_code(&out), "cli.usage");
     let out = Command::new(BIN)
-        .args(["client", "login-start", "--json", "--issuer", &sim.issuer(), "--pin", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "--data-dir"])
+        .args([
+            "client",
+            "login-start",
+            "--json",
+            "--issuer",
+            &sim.issuer(),
+            "--pin",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "--data-dir",
+        ])
         .arg(dir.path())
         .arg("--ca-file")
         .arg(sim.ca_cert_path())
@@ -155,9 +167,8 @@ fn serve_prints_its_url_and_ca_file() {
 async fn sim_control_injects_faults_and_reports_stats() {
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
     let ca = sim.ca_cert_path();
-    let control = |args: &[&str]| {
-        Command::new(BIN).arg("sim").args(args).args(["--issuer", &sim.issuer(), "--ca-file"]).arg(&ca).output().unwrap()
-    };
+    let control =
+        |args: &[&str]| Command::new(BIN).arg("sim").args(args).args(["--issuer", &sim.issuer(), "--ca-file"]).arg(&ca).output().unwrap();
     let out = control(&["fault", r#"{"fail_next": {"path": "/.well-known/openid-configuration", "status": 503, "count": 9}}"#]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let dir = tempfile::tempdir().unwrap();
@@ -191,8 +202,16 @@ async fn the_qa_client_fetches_presents_and_verifies_licences() {
     let png = dir.path().join("qr.png");
     let svg = dir.path().join("qr.svg");
     let presented = ok_json(&run(&[
-        "present", &id_card, "--claims", "name,age_over_18", "--audience", "window-3",
-        "--qr-png", png.to_str().unwrap(), "--qr-svg", svg.to_str().unwrap(),
+        "present",
+        &id_card,
+        "--claims",
+        "name,age_over_18",
+        "--audience",
+        "window-3",
+        "--qr-png",
+        png.to_str().unwrap(),
+        "--qr-svg",
+        svg.to_str().unwrap(),
     ]));
     let text = presented["text"].as_str().unwrap().to_owned();
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
@@ -229,8 +248,12 @@ async fn the_qa_client_fetches_presents_and_verifies_licences() {
         .as_str()
         .unwrap()
         .to_owned();
-    let other = ok_json(&run(&["present", &id_card, "--claims", "age_over_18", "--audience", "window-3"]))["text"].as_str().unwrap().to_owned();
-    assert_eq!(error_code(&as_window(&["verify", &other, "--audience", "window-3", "--trust", trust_arg, "--nonce", &nonce])), "wallet.replayed_nonce");
+    let other =
+        ok_json(&run(&["present", &id_card, "--claims", "age_over_18", "--audience", "window-3"]))["text"].as_str().unwrap().to_owned();
+    assert_eq!(
+        error_code(&as_window(&["verify", &other, "--audience", "window-3", "--trust", trust_arg, "--nonce", &nonce])),
+        "wallet.replayed_nonce"
+    );
     ok_json(&as_window(&["verify", &answering, "--audience", "window-3", "--trust", trust_arg, "--nonce", &nonce]));
     // A bare JWKS file works too (the keys decide; the issuer name is not needed).
     let jwks = dir.path().join("jwks.json");
@@ -245,8 +268,12 @@ async fn the_qa_client_fetches_presents_and_verifies_licences() {
     assert_eq!(error_code(&out), "wallet.unknown_issuer");
     // Revoked at the issuer: the window sees it through the status list.
     sim.revoke_licence("citizen-01", "urn:citykit:vct:resident_id_card").unwrap();
-    let after = ok_json(&run(&["present", &id_card, "--claims", "age_over_18", "--audience", "window-3"]))["text"].as_str().unwrap().to_owned();
-    assert_eq!(error_code(&as_window(&["verify", &after, "--audience", "window-3", "--trust", trust_arg, "--status-refresh-after", "0"])), "wallet.revoked");
+    let after =
+        ok_json(&run(&["present", &id_card, "--claims", "age_over_18", "--audience", "window-3"]))["text"].as_str().unwrap().to_owned();
+    assert_eq!(
+        error_code(&as_window(&["verify", &after, "--audience", "window-3", "--trust", trust_arg, "--status-refresh-after", "0"])),
+        "wallet.revoked"
+    );
     let log = ok_json(&run(&["access-log"]));
     assert_eq!(ok_json(&run(&["licence-remove", &id_card]))["removed"], id_card.as_str());
     assert_eq!(error_code(&run(&["licence", &id_card])), "wallet.unknown_licence");
@@ -314,7 +341,10 @@ async fn the_qa_client_searches_fills_submits_and_rates() {
     let rated = ok_json(&run(&["rate", &case_id, "good", "--comment", "很快"]));
     assert_eq!(rated["outcome"], "accepted");
     assert_eq!(error_code(&run(&["rate", &case_id, "bad"])), "case.already_rated");
-    assert_eq!(error_code(&run(&["rate", &case_id, "bad", "--comment", &format!("打我电话{}", fixture.mobile)])), "case.comment_personal_data");
+    assert_eq!(
+        error_code(&run(&["rate", &case_id, "bad", "--comment", &format!("打我电话{}", fixture.mobile)])),
+        "case.comment_personal_data"
+    );
     assert!(ok_json(&run(&["inbox"]))["items"].is_array());
 
     // A whole submission in one command (fill + submit), and consent withdrawn then refused.
@@ -339,10 +369,23 @@ async fn three_qa_clients_cosign_a_rental_registration() {
     let (co, tenant) = (person("citizen-02"), person("citizen-05"));
     let co_party = format!("co_landlord:{}:{}", co.id_number, co.name);
     let tenant_party = format!("tenant:{}:{}", tenant.id_number, tenant.name);
-    let submitted = ok_json(&as_(0, &[
-        "submit", "rental-registration", "--set", "monthly_rent=4500", "--set", "lease_start=2030-01-01",
-        "--set", "lease_end=2030-12-31", "--party", &co_party, "--party", &tenant_party,
-    ]));
+    let submitted = ok_json(&as_(
+        0,
+        &[
+            "submit",
+            "rental-registration",
+            "--set",
+            "monthly_rent=4500",
+            "--set",
+            "lease_start=2030-01-01",
+            "--set",
+            "lease_end=2030-12-31",
+            "--party",
+            &co_party,
+            "--party",
+            &tenant_party,
+        ],
+    ));
     assert_eq!(submitted["case"]["status"], "awaiting_signatures", "{submitted}");
     let case_id = submitted["case"]["id"].as_str().unwrap().to_owned();
 
@@ -361,7 +404,11 @@ async fn three_qa_clients_cosign_a_rental_registration() {
 /// The JSON error body a failing `--json` command printed on stdout.
 fn error_body(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not a JSON error ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "stdout is not a JSON error ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     })
 }
 
@@ -372,12 +419,19 @@ fn a_bad_trust_file_is_config_invalid_with_status_1() {
     std::fs::write(&not_json, "this is not a trust list").unwrap();
     let missing = dir.path().join("no-such-file.json");
     for trust in [&not_json, &missing] {
-        let out = Command::new(BIN).args(["client", "verify", "eyJ.presentation", "--json", "--audience", "window-3", "--trust"]).arg(trust).output().unwrap();
+        let out = Command::new(BIN)
+            .args(["client", "verify", "eyJ.presentation", "--json", "--audience", "window-3", "--trust"])
+            .arg(trust)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
         let body = error_body(&out);
         assert_eq!(body["error"]["code"], "config.invalid", "{body}");
         assert!(body["error"]["details"].as_str().unwrap().contains("--trust"), "{body}");
-        assert!(!body["error"]["details"].as_str().unwrap().contains("this is not a trust list"), "the file's content is not quoted: {body}");
+        assert!(
+            !body["error"]["details"].as_str().unwrap().contains("this is not a trust list"),
+            "the file's content is not quoted: {body}"
+        );
         // The code is one docs/errors.md lists.
         let documented = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/errors.md")).unwrap();
         assert!(documented.contains("| `config.invalid` |"));
@@ -388,7 +442,8 @@ fn a_bad_trust_file_is_config_invalid_with_status_1() {
 fn a_corrupt_store_reports_where_it_was_moved_in_json() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let status = || Command::new(BIN).args(["client", "status", "--json", "--data-dir"]).arg(&data).env("CITYKIT_PASSPHRASE", "p").output().unwrap();
+    let status =
+        || Command::new(BIN).args(["client", "status", "--json", "--data-dir"]).arg(&data).env("CITYKIT_PASSPHRASE", "p").output().unwrap();
     ok_json(&status());
     // Damage the first page: SQLCipher cannot read it, and the key check says the key is right.
     let store = data.join(citykit_core::store::STORE_FILE_NAME);
@@ -411,7 +466,12 @@ fn a_corrupt_store_reports_where_it_was_moved_in_json() {
 
 #[test]
 fn argument_errors_are_json_under_json() {
-    for args in [&["client", "whoami", "--json", "--no-such-flag"][..], &["client", "--json"], &["client", "present", "lic-1", "--json"], &["sim", "stats", "--json", "--bogus"]] {
+    for args in [
+        &["client", "whoami", "--json", "--no-such-flag"][..],
+        &["client", "--json"],
+        &["client", "present", "lic-1", "--json"],
+        &["sim", "stats", "--json", "--bogus"],
+    ] {
         let out = Command::new(BIN).args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let body = error_body(&out);

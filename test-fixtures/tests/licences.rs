@@ -11,9 +11,8 @@ use std::time::Duration;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use citykit_sim::server::{
-    VCT_BIRTH_MEDICAL_CERTIFICATE, VCT_BUSINESS_LICENCE, VCT_DRIVING_LICENCE,
-    VCT_HOUSEHOLD_REGISTER, VCT_MARRIAGE_CERTIFICATE, VCT_REAL_ESTATE_CERTIFICATE,
-    VCT_RESIDENT_ID_CARD, VCT_SOCIAL_SECURITY_CARD, VCT_VEHICLE_REGISTRATION,
+    VCT_BIRTH_MEDICAL_CERTIFICATE, VCT_BUSINESS_LICENCE, VCT_DRIVING_LICENCE, VCT_HOUSEHOLD_REGISTER, VCT_MARRIAGE_CERTIFICATE,
+    VCT_REAL_ESTATE_CERTIFICATE, VCT_RESIDENT_ID_CARD, VCT_SOCIAL_SECURITY_CARD, VCT_VEHICLE_REGISTRATION,
 };
 use citykit_sim::{LicenceValidity, SimConfig, SimError, SimHandle, Simulator};
 use common::*;
@@ -130,15 +129,7 @@ fn expected_claims(vct: &str) -> Vec<&'static str> {
             "registration_date",
             "issuing_authority",
         ],
-        VCT_SOCIAL_SECURITY_CARD => vec![
-            "name",
-            "sex",
-            "birth_date",
-            "id_number",
-            "issuing_authority",
-            "issue_date",
-            "valid_until",
-        ],
+        VCT_SOCIAL_SECURITY_CARD => vec!["name", "sex", "birth_date", "id_number", "issuing_authority", "issue_date", "valid_until"],
         // registered_capital for companies, composition_form for individual businesses.
         VCT_BUSINESS_LICENCE => vec![
             "name",
@@ -156,11 +147,7 @@ fn expected_claims(vct: &str) -> Vec<&'static str> {
 }
 
 fn office_of(vct: &str) -> &'static str {
-    citykit_sim::LICENCE_OFFICES
-        .iter()
-        .find(|o| o.vcts.contains(&vct))
-        .map(|o| o.id)
-        .unwrap()
+    citykit_sim::LICENCE_OFFICES.iter().find(|o| o.vcts.contains(&vct)).map(|o| o.id).unwrap()
 }
 
 fn b64_json(s: &str) -> Value {
@@ -178,44 +165,26 @@ struct SdJwt {
 
 impl SdJwt {
     fn parse(s: &str) -> SdJwt {
-        assert!(
-            s.ends_with('~'),
-            "an SD-JWT without key binding ends with ~"
-        );
+        assert!(s.ends_with('~'), "an SD-JWT without key binding ends with ~");
         let mut parts: Vec<&str> = s.split('~').collect();
         assert_eq!(parts.pop(), Some(""));
         let jwt = parts.remove(0).to_owned();
         let mut segs = jwt.split('.');
         let header = b64_json(segs.next().unwrap());
         let payload = b64_json(segs.next().unwrap());
-        let disclosures = parts
-            .into_iter()
-            .map(|d| (d.to_owned(), b64_json(d)))
-            .collect();
-        SdJwt {
-            jwt,
-            header,
-            payload,
-            disclosures,
-        }
+        let disclosures = parts.into_iter().map(|d| (d.to_owned(), b64_json(d))).collect();
+        SdJwt { jwt, header, payload, disclosures }
     }
 
     /// Disclosed claims by name.
     fn claims(&self) -> HashMap<String, Value> {
-        self.disclosures
-            .iter()
-            .map(|(_, a)| (a[1].as_str().unwrap().to_owned(), a[2].clone()))
-            .collect()
+        self.disclosures.iter().map(|(_, a)| (a[1].as_str().unwrap().to_owned(), a[2].clone())).collect()
     }
 }
 
 /// Fetches (and caches) the issuer metadata for `iss` the SD-JWT VC way: `/.well-known/
 /// jwt-vc-issuer` inserted between the host and the path.
-async fn issuer_key(
-    http: &reqwest::Client,
-    cache: &mut HashMap<String, Value>,
-    iss: &str,
-) -> Value {
+async fn issuer_key(http: &reqwest::Client, cache: &mut HashMap<String, Value>, iss: &str) -> Value {
     if let Some(k) = cache.get(iss) {
         return k.clone();
     }
@@ -223,10 +192,7 @@ async fn issuer_key(
     let meta_url = format!(
         "{}://{}/.well-known/jwt-vc-issuer{}",
         url.scheme(),
-        url.host_str()
-            .zip(url.port())
-            .map(|(h, p)| format!("{h}:{p}"))
-            .unwrap(),
+        url.host_str().zip(url.port()).map(|(h, p)| format!("{h}:{p}")).unwrap(),
         url.path()
     );
     let res = http.get(&meta_url).send().await.unwrap();
@@ -268,11 +234,7 @@ async fn check_licence(
     assert_eq!(sim.issuer_jwks(office).unwrap()["keys"][0], key);
 
     // Times.
-    let (iat, nbf, exp) = (
-        p["iat"].as_i64().unwrap(),
-        p["nbf"].as_i64().unwrap(),
-        p["exp"].as_i64().unwrap(),
-    );
+    let (iat, nbf, exp) = (p["iat"].as_i64().unwrap(), p["nbf"].as_i64().unwrap(), p["exp"].as_i64().unwrap());
     assert!((iat - now()).abs() < 60);
     assert_eq!(nbf, iat);
     assert_eq!(exp - iat, YEAR);
@@ -287,12 +249,7 @@ async fn check_licence(
 
     // Selective disclosure.
     assert_eq!(p["_sd_alg"], "sha-256");
-    let sd_digests: Vec<&str> = p["_sd"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d.as_str().unwrap())
-        .collect();
+    let sd_digests: Vec<&str> = p["_sd"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
     let mut sorted = sd_digests.clone();
     sorted.sort();
     assert_eq!(sd_digests, sorted, "_sd is sorted");
@@ -301,10 +258,7 @@ async fn check_licence(
     let mut names = Vec::new();
     for (encoded, array) in &sd.disclosures {
         let digest = b64u(Sha256::digest(encoded.as_bytes()));
-        assert!(
-            sd_set.contains(digest.as_str()),
-            "digest of a disclosure in _sd"
-        );
+        assert!(sd_set.contains(digest.as_str()), "digest of a disclosure in _sd");
         let a = array.as_array().unwrap();
         assert_eq!(a.len(), 3);
         let salt = URL_SAFE_NO_PAD.decode(a[0].as_str().unwrap()).unwrap();
@@ -313,11 +267,7 @@ async fn check_licence(
     }
     let decoys = sd_digests.len() - sd.disclosures.len();
     assert!((2..=4).contains(&decoys), "{decoys} decoys");
-    let salts: HashSet<&str> = sd
-        .disclosures
-        .iter()
-        .map(|(_, a)| a[0].as_str().unwrap())
-        .collect();
+    let salts: HashSet<&str> = sd.disclosures.iter().map(|(_, a)| a[0].as_str().unwrap()).collect();
     assert_eq!(salts.len(), sd.disclosures.len(), "salts are unique");
 
     // Claim names: the documented ones, each once, none also in clear.
@@ -327,11 +277,7 @@ async fn check_licence(
     // Every licence carries its document number, as a disclosure.
     expected.insert("licence_number");
     if vct == VCT_BUSINESS_LICENCE {
-        expected.insert(if name_set.contains("registered_capital") {
-            "registered_capital"
-        } else {
-            "composition_form"
-        });
+        expected.insert(if name_set.contains("registered_capital") { "registered_capital" } else { "composition_form" });
     }
     assert_eq!(name_set, expected, "claims of {vct}");
     for n in &names {
@@ -343,28 +289,12 @@ async fn check_licence(
     sd
 }
 
-async fn licences_of(
-    sim: &SimHandle,
-    http: &reqwest::Client,
-    key: &DpopKey,
-    token: &str,
-    acting_for: Option<&str>,
-) -> Vec<String> {
+async fn licences_of(sim: &SimHandle, http: &reqwest::Client, key: &DpopKey, token: &str, acting_for: Option<&str>) -> Vec<String> {
     let res = get_resource(sim, http, key, "/api/v1/licences", token, acting_for).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(
-        res.headers()
-            .get("cache-control")
-            .and_then(|v| v.to_str().ok()),
-        Some("no-store")
-    );
+    assert_eq!(res.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
     let body: Value = res.json().await.unwrap();
-    body["licences"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l.as_str().unwrap().to_owned())
-        .collect()
+    body["licences"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_owned()).collect()
 }
 
 fn age_on(birth: &str, (y, m, d): (i32, u32, u32)) -> i32 {
@@ -394,20 +324,7 @@ fn time_from_days(days: i64) -> (i32, u32, u32) {
         left -= n;
         y += 1;
     }
-    let lengths = [
-        31,
-        if leap(y) { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
+    let lengths = [31, if leap(y) { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     let mut m = 0usize;
     while left >= lengths[m] {
         left -= lengths[m];
@@ -436,23 +353,13 @@ async fn every_citizen_gets_the_documented_licences() {
             let vct = sd.payload["vct"].as_str().unwrap().to_owned();
             let claims = sd.claims();
             let idx = sd.payload["status"]["status_list"]["idx"].as_u64().unwrap();
-            assert!(
-                status_slots.insert((office_of(&vct), idx)),
-                "status idx reused"
-            );
+            assert!(status_slots.insert((office_of(&vct), idx)), "status idx reused");
             match vct.as_str() {
                 VCT_RESIDENT_ID_CARD => {
                     assert_eq!(claims["name"], c.name.as_str());
                     assert_eq!(claims["id_number"], c.id_number.as_str());
                     assert_eq!(claims["birth_date"], c.birth_date.as_str());
-                    assert_eq!(
-                        claims["sex"],
-                        if c.sex == citykit_sim::fixtures::Sex::Male {
-                            "男"
-                        } else {
-                            "女"
-                        }
-                    );
+                    assert_eq!(claims["sex"], if c.sex == citykit_sim::fixtures::Sex::Male { "男" } else { "女" });
                     let age = age_on(&c.birth_date, today);
                     assert_eq!(claims["age_over_18"], json!(age >= 18), "{}", c.id);
                     assert_eq!(claims["age_over_60"], json!(age >= 60), "{}", c.id);
@@ -462,34 +369,18 @@ async fn every_citizen_gets_the_documented_licences() {
                 }
                 VCT_REAL_ESTATE_CERTIFICATE => {
                     assert_eq!(claims["owner_name"], c.name.as_str());
-                    assert!(claims["property_address"]
-                        .as_str()
-                        .is_some_and(|a| a.contains('市')));
+                    assert!(claims["property_address"].as_str().is_some_and(|a| a.contains('市')));
                     assert!(claims["unit_area_m2"].as_f64().is_some_and(|a| a > 10.0));
                 }
                 _ => {}
             }
             types.push(vct);
         }
-        for required in [
-            VCT_RESIDENT_ID_CARD,
-            VCT_HOUSEHOLD_REGISTER,
-            VCT_SOCIAL_SECURITY_CARD,
-        ] {
-            assert!(
-                types.iter().any(|t| t == required),
-                "{} lacks {required}",
-                c.id
-            );
+        for required in [VCT_RESIDENT_ID_CARD, VCT_HOUSEHOLD_REGISTER, VCT_SOCIAL_SECURITY_CARD] {
+            assert!(types.iter().any(|t| t == required), "{} lacks {required}", c.id);
         }
         assert!(!types.iter().any(|t| t == VCT_BUSINESS_LICENCE));
-        assert_eq!(
-            types,
-            sim.licence_types(&c.id)
-                .into_iter()
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        );
+        assert_eq!(types, sim.licence_types(&c.id).into_iter().map(str::to_owned).collect::<Vec<_>>());
         seen_types.extend(types);
     }
     // Across the fixtures every personal licence type occurs.
@@ -511,9 +402,7 @@ async fn families_and_owners_are_consistent() {
     let key = DpopKey::new();
     let jwk = key.jwk();
     let claims_of = |holder: &str, vct: &str| {
-        let l = sim
-            .issue_licence(holder, vct, jwk.clone(), LicenceValidity::default())
-            .unwrap();
+        let l = sim.issue_licence(holder, vct, jwk.clone(), LicenceValidity::default()).unwrap();
         SdJwt::parse(&l).claims()
     };
     let f = sim.fixtures();
@@ -536,10 +425,7 @@ async fn families_and_owners_are_consistent() {
     let id = claims_of("citizen-25", VCT_RESIDENT_ID_CARD);
     assert_eq!(id["age_over_18"], false);
     assert_eq!(id["age_over_60"], false);
-    assert_eq!(
-        claims_of("citizen-24", VCT_RESIDENT_ID_CARD)["age_over_60"],
-        true
-    );
+    assert_eq!(claims_of("citizen-24", VCT_RESIDENT_ID_CARD)["age_over_60"], true);
     assert!(sim.licence_types("citizen-25").len() >= 4);
 
     // Co-owners each hold a certificate naming the other; a landlord owns a flat elsewhere.
@@ -550,42 +436,19 @@ async fn families_and_owners_are_consistent() {
     assert_eq!(p1["co_owners"], json!([name("citizen-02")]));
     let landlord = claims_of("citizen-03", VCT_REAL_ESTATE_CERTIFICATE);
     assert_eq!(landlord["co_owners"], json!([]));
-    assert!(landlord["property_address"]
-        .as_str()
-        .unwrap()
-        .starts_with("广东省深圳市福田区"));
-    let owners = f
-        .citizens()
-        .iter()
-        .filter(|c| {
-            sim.licence_types(&c.id)
-                .contains(&VCT_REAL_ESTATE_CERTIFICATE)
-        })
-        .count();
+    assert!(landlord["property_address"].as_str().unwrap().starts_with("广东省深圳市福田区"));
+    let owners = f.citizens().iter().filter(|c| sim.licence_types(&c.id).contains(&VCT_REAL_ESTATE_CERTIFICATE)).count();
     assert!(owners >= 2);
-    let drivers = f
-        .citizens()
-        .iter()
-        .filter(|c| sim.licence_types(&c.id).contains(&VCT_DRIVING_LICENCE))
-        .count();
+    let drivers = f.citizens().iter().filter(|c| sim.licence_types(&c.id).contains(&VCT_DRIVING_LICENCE)).count();
     assert!(drivers * 2 >= f.citizens().len());
 
     // A vehicle registration names its owner and a valid VIN.
     let v = claims_of("citizen-01", VCT_VEHICLE_REGISTRATION);
     assert_eq!(v["owner_name"], name("citizen-01").as_str());
-    assert!(citykit_sim::fixtures::is_valid_vin(
-        v["vin"].as_str().unwrap()
-    ));
+    assert!(citykit_sim::fixtures::is_valid_vin(v["vin"].as_str().unwrap()));
 
     // And each verifies.
-    let l = sim
-        .issue_licence(
-            "citizen-25",
-            VCT_BIRTH_MEDICAL_CERTIFICATE,
-            jwk.clone(),
-            LicenceValidity::default(),
-        )
-        .unwrap();
+    let l = sim.issue_licence("citizen-25", VCT_BIRTH_MEDICAL_CERTIFICATE, jwk.clone(), LicenceValidity::default()).unwrap();
     check_licence(&sim, &http, &mut cache, &l, &jwk).await;
     sim.shutdown().await;
 }
@@ -623,20 +486,10 @@ async fn an_enterprise_identity_gets_its_business_licence() {
     assert_eq!(sd.payload["vct"], VCT_BUSINESS_LICENCE);
     let own = licences_of(&sim, &http, &key, &t.access, None).await;
     assert!(own.len() >= 3);
-    assert!(own
-        .iter()
-        .all(|l| SdJwt::parse(l).payload["vct"] != VCT_BUSINESS_LICENCE));
+    assert!(own.iter().all(|l| SdJwt::parse(l).payload["vct"] != VCT_BUSINESS_LICENCE));
 
     // Not an agent of enterprise-05: 403 not_an_agent.
-    let res = get_resource(
-        &sim,
-        &http,
-        &key,
-        "/api/v1/licences",
-        &t.access,
-        Some("enterprise-05"),
-    )
-    .await;
+    let res = get_resource(&sim, &http, &key, "/api/v1/licences", &t.access, Some("enterprise-05")).await;
     assert_eq!(res.status(), 403);
     assert_eq!(error_code(res).await, "not_an_agent");
     sim.shutdown().await;
@@ -660,12 +513,7 @@ async fn licences_are_authorised_like_every_api_call() {
     assert!(www_authenticate(&res).contains("invalid_dpop_proof"));
     // A replayed proof.
     let proof = key.proof("GET", &url, Some(&t.access));
-    let send = |p: String| {
-        http.get(&url)
-            .header("Authorization", format!("DPoP {}", t.access))
-            .header("DPoP", p)
-            .send()
-    };
+    let send = |p: String| http.get(&url).header("Authorization", format!("DPoP {}", t.access)).header("DPoP", p).send();
     assert_eq!(send(proof.clone()).await.unwrap().status(), 200);
     assert_eq!(send(proof).await.unwrap().status(), 401);
     // Expired access token.
@@ -681,20 +529,10 @@ async fn status_bits(sim: &SimHandle, http: &reqwest::Client, office: &str) -> V
     let uri = format!("{}/status/{office}", sim.issuer());
     let res = http.get(&uri).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(
-        res.headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("application/statuslist+jwt")
-    );
+    assert_eq!(res.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/statuslist+jwt"));
     let jwt = res.text().await.unwrap();
     let mut cache = HashMap::new();
-    let key = issuer_key(
-        http,
-        &mut cache,
-        &format!("{}/issuers/{office}", sim.issuer()),
-    )
-    .await;
+    let key = issuer_key(http, &mut cache, &format!("{}/issuers/{office}", sim.issuer())).await;
     assert!(verify_es256(&jwt, &key));
     let header = b64_json(jwt.split('.').next().unwrap());
     assert_eq!(header["typ"], "statuslist+jwt");
@@ -711,9 +549,7 @@ async fn status_bits(sim: &SimHandle, http: &reqwest::Client, office: &str) -> V
     assert!(!lst.contains('='));
     let compressed = URL_SAFE_NO_PAD.decode(lst).unwrap();
     let mut bytes = Vec::new();
-    flate2::read::ZlibDecoder::new(&compressed[..])
-        .read_to_end(&mut bytes)
-        .unwrap();
+    flate2::read::ZlibDecoder::new(&compressed[..]).read_to_end(&mut bytes).unwrap();
     assert!(bytes.len() >= 128);
     bytes
 }
@@ -729,12 +565,8 @@ async fn status_list_bit_flips_after_revocation() {
     let key = DpopKey::new();
     let jwk = key.jwk();
     let idx_of = |holder: &str, vct: &str| {
-        let l = sim
-            .issue_licence(holder, vct, jwk.clone(), LicenceValidity::default())
-            .unwrap();
-        SdJwt::parse(&l).payload["status"]["status_list"]["idx"]
-            .as_u64()
-            .unwrap()
+        let l = sim.issue_licence(holder, vct, jwk.clone(), LicenceValidity::default()).unwrap();
+        SdJwt::parse(&l).payload["status"]["status_list"]["idx"].as_u64().unwrap()
     };
     let driving = idx_of("citizen-01", VCT_DRIVING_LICENCE);
     let vehicle = idx_of("citizen-01", VCT_VEHICLE_REGISTRATION);
@@ -745,14 +577,8 @@ async fn status_list_bit_flips_after_revocation() {
     let before = status_bits(&sim, &http, "traffic-police").await;
     assert!(before.iter().all(|b| *b == 0));
 
-    let revoke = |body: Value| {
-        http.post(format!("{}/sim/revoke", sim.issuer()))
-            .json(&body)
-            .send()
-    };
-    let res = revoke(json!({"holder": "citizen-01", "vct": VCT_DRIVING_LICENCE}))
-        .await
-        .unwrap();
+    let revoke = |body: Value| http.post(format!("{}/sim/revoke", sim.issuer())).json(&body).send();
+    let res = revoke(json!({"holder": "citizen-01", "vct": VCT_DRIVING_LICENCE})).await.unwrap();
     assert_eq!(res.status(), 204);
     let after = status_bits(&sim, &http, "traffic-police").await;
     assert_eq!(bit(&after, driving), 1);
@@ -764,40 +590,23 @@ async fn status_list_bit_flips_after_revocation() {
     assert!(ps.iter().all(|b| *b == 0));
 
     // Unknown licence: 404; malformed body: 400.
-    let res = revoke(json!({"holder": "citizen-08", "vct": VCT_DRIVING_LICENCE}))
-        .await
-        .unwrap();
+    let res = revoke(json!({"holder": "citizen-08", "vct": VCT_DRIVING_LICENCE})).await.unwrap();
     assert_eq!(res.status(), 404);
     let res = revoke(json!({"holder": "citizen-01"})).await.unwrap();
     assert_eq!(res.status(), 400);
 
     // In process.
-    sim.revoke_licence("citizen-01", VCT_VEHICLE_REGISTRATION)
-        .unwrap();
-    assert!(matches!(
-        sim.revoke_licence("enterprise-01", VCT_DRIVING_LICENCE),
-        Err(SimError::NoSuchLicence)
-    ));
+    sim.revoke_licence("citizen-01", VCT_VEHICLE_REGISTRATION).unwrap();
+    assert!(matches!(sim.revoke_licence("enterprise-01", VCT_DRIVING_LICENCE), Err(SimError::NoSuchLicence)));
     let after = status_bits(&sim, &http, "traffic-police").await;
     assert_eq!(bit(&after, vehicle), 1);
     assert_eq!(bit(&after, driving), 1);
     assert_eq!(bit(&after, other), 0);
 
     // Unknown office.
-    let res = http
-        .get(format!("{}/status/nowhere", sim.issuer()))
-        .send()
-        .await
-        .unwrap();
+    let res = http.get(format!("{}/status/nowhere", sim.issuer())).send().await.unwrap();
     assert_eq!(res.status(), 404);
-    let res = http
-        .get(format!(
-            "{}/.well-known/jwt-vc-issuer/issuers/nowhere",
-            sim.issuer()
-        ))
-        .send()
-        .await
-        .unwrap();
+    let res = http.get(format!("{}/.well-known/jwt-vc-issuer/issuers/nowhere", sim.issuer())).send().await.unwrap();
     assert_eq!(res.status(), 404);
     sim.shutdown().await;
 }
@@ -817,15 +626,9 @@ async fn test_helpers_issue_expired_and_future_licences() {
     for o in offices {
         let jwks = sim.issuer_jwks(o.id).unwrap();
         assert_eq!(jwks["keys"].as_array().unwrap().len(), 1);
-        assert_eq!(
-            sim.licence_issuer(o.id).unwrap(),
-            format!("{}/issuers/{}", sim.issuer(), o.id)
-        );
+        assert_eq!(sim.licence_issuer(o.id).unwrap(), format!("{}/issuers/{}", sim.issuer(), o.id));
     }
-    let kids: HashSet<String> = offices
-        .iter()
-        .map(|o| sim.issuer_jwks(o.id).unwrap()["keys"][0]["kid"].to_string())
-        .collect();
+    let kids: HashSet<String> = offices.iter().map(|o| sim.issuer_jwks(o.id).unwrap()["keys"][0]["kid"].to_string()).collect();
     assert_eq!(kids.len(), 7, "one key per office");
     assert!(sim.issuer_jwks("nowhere").is_none());
 
@@ -835,10 +638,7 @@ async fn test_helpers_issue_expired_and_future_licences() {
             "citizen-03",
             VCT_RESIDENT_ID_CARD,
             key.jwk(),
-            LicenceValidity {
-                not_before_offset_secs: -2 * 86_400,
-                expires_in_secs: -86_400,
-            },
+            LicenceValidity { not_before_offset_secs: -2 * 86_400, expires_in_secs: -86_400 },
         )
         .unwrap();
     let sd = SdJwt::parse(&expired);
@@ -854,10 +654,7 @@ async fn test_helpers_issue_expired_and_future_licences() {
             "citizen-03",
             VCT_RESIDENT_ID_CARD,
             key.jwk(),
-            LicenceValidity {
-                not_before_offset_secs: 3_600,
-                expires_in_secs: 7_200,
-            },
+            LicenceValidity { not_before_offset_secs: 3_600, expires_in_secs: 7_200 },
         )
         .unwrap();
     let p = SdJwt::parse(&future).payload;
@@ -867,33 +664,16 @@ async fn test_helpers_issue_expired_and_future_licences() {
     // A JWK with extra members is bound by its public part only.
     let mut jwk = key.jwk();
     jwk["kid"] = json!("device-1");
-    let l = sim
-        .issue_licence(
-            "citizen-03",
-            VCT_SOCIAL_SECURITY_CARD,
-            jwk,
-            LicenceValidity::default(),
-        )
-        .unwrap();
+    let l = sim.issue_licence("citizen-03", VCT_SOCIAL_SECURITY_CARD, jwk, LicenceValidity::default()).unwrap();
     check_licence(&sim, &http, &mut cache, &l, &key.jwk()).await;
 
     // Refusals.
     assert!(matches!(
-        sim.issue_licence(
-            "citizen-08",
-            VCT_DRIVING_LICENCE,
-            key.jwk(),
-            LicenceValidity::default()
-        ),
+        sim.issue_licence("citizen-08", VCT_DRIVING_LICENCE, key.jwk(), LicenceValidity::default()),
         Err(SimError::NoSuchLicence)
     ));
     assert!(matches!(
-        sim.issue_licence(
-            "citizen-01",
-            "urn:citykit:vct:nothing",
-            key.jwk(),
-            LicenceValidity::default()
-        ),
+        sim.issue_licence("citizen-01", "urn:citykit:vct:nothing", key.jwk(), LicenceValidity::default()),
         Err(SimError::NoSuchLicence)
     ));
     for bad in [
@@ -903,12 +683,7 @@ async fn test_helpers_issue_expired_and_future_licences() {
         json!("not a jwk"),
     ] {
         assert!(matches!(
-            sim.issue_licence(
-                "citizen-01",
-                VCT_RESIDENT_ID_CARD,
-                bad,
-                LicenceValidity::default()
-            ),
+            sim.issue_licence("citizen-01", VCT_RESIDENT_ID_CARD, bad, LicenceValidity::default()),
             Err(SimError::InvalidHolderKey)
         ));
     }
@@ -917,12 +692,7 @@ async fn test_helpers_issue_expired_and_future_licences() {
 
 #[tokio::test]
 async fn licence_ttl_is_configurable() {
-    let sim = Simulator::start(SimConfig {
-        licence_ttl: Duration::from_secs(3_600),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = Simulator::start(SimConfig { licence_ttl: Duration::from_secs(3_600), ..SimConfig::default() }).await.unwrap();
     let http = http(&sim);
     let key = DpopKey::new();
     let t = login(&sim, &http, &key, "citizen-07").await;
@@ -930,10 +700,7 @@ async fn licence_ttl_is_configurable() {
     assert!(!licences.is_empty());
     for l in &licences {
         let p = SdJwt::parse(l).payload;
-        assert_eq!(
-            p["exp"].as_i64().unwrap() - p["iat"].as_i64().unwrap(),
-            3_600
-        );
+        assert_eq!(p["exp"].as_i64().unwrap() - p["iat"].as_i64().unwrap(), 3_600);
     }
     sim.shutdown().await;
 }

@@ -27,17 +27,10 @@ async fn discovery_and_jwks() {
     let issuer = sim.issuer();
     assert!(issuer.starts_with("https://127.0.0.1:"));
     assert!(sim.ca_cert_pem().contains("BEGIN CERTIFICATE"));
-    assert_eq!(
-        std::fs::read_to_string(sim.ca_cert_path()).unwrap(),
-        sim.ca_cert_pem()
-    );
+    assert_eq!(std::fs::read_to_string(sim.ca_cert_path()).unwrap(), sim.ca_cert_pem());
     assert_eq!(sim.spki_pin().len(), 44);
 
-    let res = http
-        .get(format!("{issuer}/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap();
+    let res = http.get(format!("{issuer}/.well-known/openid-configuration")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let d: Value = res.json().await.unwrap();
     assert_eq!(d["issuer"], issuer.as_str());
@@ -53,32 +46,13 @@ async fn discovery_and_jwks() {
         assert_eq!(d[k], format!("{issuer}{path}"), "{k}");
     }
     assert_eq!(d["require_pushed_authorization_requests"], true);
-    assert_eq!(
-        d["code_challenge_methods_supported"],
-        serde_json::json!(["S256"])
-    );
-    assert_eq!(
-        d["dpop_signing_alg_values_supported"],
-        serde_json::json!(["ES256"])
-    );
-    assert_eq!(
-        d["id_token_signing_alg_values_supported"],
-        serde_json::json!(["ES256"])
-    );
-    assert_eq!(
-        d["token_endpoint_auth_methods_supported"],
-        serde_json::json!(["none"])
-    );
+    assert_eq!(d["code_challenge_methods_supported"], serde_json::json!(["S256"]));
+    assert_eq!(d["dpop_signing_alg_values_supported"], serde_json::json!(["ES256"]));
+    assert_eq!(d["id_token_signing_alg_values_supported"], serde_json::json!(["ES256"]));
+    assert_eq!(d["token_endpoint_auth_methods_supported"], serde_json::json!(["none"]));
     assert_eq!(d["authorization_response_iss_parameter_supported"], true);
 
-    let jwks: Value = http
-        .get(format!("{issuer}/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = http.get(format!("{issuer}/jwks")).send().await.unwrap().json().await.unwrap();
     let keys = jwks["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 1);
     let k = &keys[0];
@@ -88,21 +62,14 @@ async fn discovery_and_jwks() {
     assert_eq!(k["alg"], "ES256");
     assert!(k.get("d").is_none());
     // kid is the RFC 7638 thumbprint, recomputed here.
-    let canonical = format!(
-        r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
-        k["x"].as_str().unwrap(),
-        k["y"].as_str().unwrap()
-    );
+    let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#, k["x"].as_str().unwrap(), k["y"].as_str().unwrap());
     use sha2::Digest as _;
     assert_eq!(k["kid"], b64u(sha2::Sha256::digest(canonical.as_bytes())));
 
     // HTTP/2 is offered by ALPN and served too.
     let mut tls = sim.rustls_client_config().unwrap();
     tls.alpn_protocols = vec![b"h2".to_vec()];
-    let h2 = reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .build()
-        .unwrap();
+    let h2 = reqwest::Client::builder().tls_backend_preconfigured(tls).build().unwrap();
     let res = h2.get(format!("{issuer}/jwks")).send().await.unwrap();
     assert_eq!(res.version(), reqwest::Version::HTTP_2);
     assert_eq!(res.status(), 200);
@@ -130,12 +97,7 @@ async fn par_refuses_plain_or_missing_pkce_and_bad_clients() {
         f
     };
     // plain
-    let res = http
-        .post(&url)
-        .form(&base(Some("plain")))
-        .send()
-        .await
-        .unwrap();
+    let res = http.post(&url).form(&base(Some("plain"))).send().await.unwrap();
     assert_eq!(res.status(), 400);
     assert_eq!(error_code(res).await, "invalid_request");
     // method missing (would default to plain)
@@ -160,12 +122,7 @@ async fn par_refuses_plain_or_missing_pkce_and_bad_clients() {
     assert_eq!(res.status(), 400);
     assert_eq!(error_code(res).await, "invalid_request");
     // and the good one
-    let res = http
-        .post(&url)
-        .form(&base(Some("S256")))
-        .send()
-        .await
-        .unwrap();
+    let res = http.post(&url).form(&base(Some("S256"))).send().await.unwrap();
     assert_eq!(res.status(), 201);
     sim.shutdown().await;
 }
@@ -185,19 +142,13 @@ async fn full_code_flow_with_dpop() {
         assert!(page.contains(&c.name));
         assert!(page.contains(&format!("test_user={}", c.id)));
     }
-    let location = sim
-        .authorize_as(&auth.authorization_url, "citizen-01")
-        .await
-        .unwrap();
+    let location = sim.authorize_as(&auth.authorization_url, "citizen-01").await.unwrap();
     let params = location_params(&location);
     assert!(location.starts_with(DEMO_REDIRECT_URI));
     assert_eq!(params["state"], auth.state);
     assert_eq!(params["iss"], issuer);
     // A request_uri is single use.
-    assert!(sim
-        .authorize_as(&auth.authorization_url, "citizen-01")
-        .await
-        .is_err());
+    assert!(sim.authorize_as(&auth.authorization_url, "citizen-01").await.is_err());
 
     let res = redeem(&sim, &http, &key, &params["code"], &auth.pkce.verifier).await;
     assert_eq!(res.status(), 200);
@@ -211,22 +162,11 @@ async fn full_code_flow_with_dpop() {
 
     // The ID token verifies against the JWKS and carries the expected claims.
     let id_token = body["id_token"].as_str().unwrap();
-    let jwks: Value = http
-        .get(format!("{issuer}/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = http.get(format!("{issuer}/jwks")).send().await.unwrap().json().await.unwrap();
     let jwk = &jwks["keys"][0];
     assert!(verify_es256(id_token, jwk));
     let header: Value = serde_json::from_slice(
-        &base64::Engine::decode(
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-            id_token.split('.').next().unwrap(),
-        )
-        .unwrap(),
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, id_token.split('.').next().unwrap()).unwrap(),
     )
     .unwrap();
     assert_eq!(header["alg"], "ES256");
@@ -245,10 +185,7 @@ async fn full_code_flow_with_dpop() {
     assert_eq!(res.status(), 200);
     let info: Value = res.json().await.unwrap();
     assert_eq!(info["sub"], "citizen-01");
-    assert_eq!(
-        info["name"],
-        sim.fixtures().citizen("citizen-01").unwrap().name
-    );
+    assert_eq!(info["name"], sim.fixtures().citizen("citizen-01").unwrap().name);
 
     // City API.
     let res = get_resource(&sim, &http, &key, "/api/v1/identities", access, None).await;
@@ -273,23 +210,12 @@ async fn full_code_flow_with_dpop() {
     assert_eq!(me["acting_as"]["id"], "citizen-01");
     assert_eq!(me["acting_as"]["kind"], "person");
     assert_eq!(me["person"]["id"], "citizen-01");
-    let res = get_resource(
-        &sim,
-        &http,
-        &key,
-        "/api/v1/me",
-        access,
-        Some("enterprise-02"),
-    )
-    .await;
+    let res = get_resource(&sim, &http, &key, "/api/v1/me", access, Some("enterprise-02")).await;
     assert_eq!(res.status(), 200);
     let me: Value = res.json().await.unwrap();
     assert_eq!(me["acting_as"]["id"], "enterprise-02");
     assert_eq!(me["acting_as"]["kind"], "enterprise");
-    assert_eq!(
-        me["acting_as"]["name"],
-        sim.fixtures().enterprise("enterprise-02").unwrap().name
-    );
+    assert_eq!(me["acting_as"]["name"], sim.fixtures().enterprise("enterprise-02").unwrap().name);
     assert_eq!(me["person"]["id"], "citizen-01");
     sim.shutdown().await;
 }
@@ -304,28 +230,12 @@ async fn acting_for_an_enterprise_one_is_not_agent_of_is_forbidden() {
         assert_eq!(res.status(), 403);
         assert_eq!(error_code(res).await, "not_an_agent");
     }
-    let res = get_resource(
-        &sim,
-        &http,
-        &key,
-        "/api/v1/me",
-        &t.access,
-        Some("enterprise-99"),
-    )
-    .await;
+    let res = get_resource(&sim, &http, &key, "/api/v1/me", &t.access, Some("enterprise-99")).await;
     assert_eq!(res.status(), 403);
     // A citizen who acts for nobody.
     let key2 = DpopKey::new();
     let t2 = login(&sim, &http, &key2, "citizen-03").await;
-    let res = get_resource(
-        &sim,
-        &http,
-        &key2,
-        "/api/v1/me",
-        &t2.access,
-        Some("enterprise-02"),
-    )
-    .await;
+    let res = get_resource(&sim, &http, &key2, "/api/v1/me", &t2.access, Some("enterprise-02")).await;
     assert_eq!(res.status(), 403);
     sim.shutdown().await;
 }
@@ -344,10 +254,7 @@ async fn pkce_mismatch_is_invalid_grant() {
 
 #[tokio::test]
 async fn expired_code_is_invalid_grant() {
-    let config = SimConfig {
-        code_ttl: Duration::from_millis(50),
-        ..SimConfig::default()
-    };
+    let config = SimConfig { code_ttl: Duration::from_millis(50), ..SimConfig::default() };
     let (sim, http) = start_with(config).await;
     let key = DpopKey::new();
     let (auth, code) = code_for(&sim, &http, "citizen-02").await;
@@ -368,12 +275,7 @@ async fn replayed_code_fails_and_revokes_what_it_issued() {
     let body: Value = res.json().await.unwrap();
     let access = body["access_token"].as_str().unwrap().to_owned();
     let refresh_token = body["refresh_token"].as_str().unwrap().to_owned();
-    assert_eq!(
-        get_resource(&sim, &http, &key, "/userinfo", &access, None)
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(get_resource(&sim, &http, &key, "/userinfo", &access, None).await.status(), 200);
 
     let res = redeem(&sim, &http, &key, &code, &auth.pkce.verifier).await;
     assert_eq!(res.status(), 400);
@@ -443,12 +345,7 @@ async fn dpop_proofs_are_required_and_checked() {
     let userinfo = format!("{issuer}/userinfo");
 
     // Missing proof on a resource request.
-    let res = http
-        .get(&userinfo)
-        .header("Authorization", format!("DPoP {access}"))
-        .send()
-        .await
-        .unwrap();
+    let res = http.get(&userinfo).header("Authorization", format!("DPoP {access}")).send().await.unwrap();
     assert_eq!(res.status(), 401);
     assert!(www_authenticate(&res).contains("error=\"invalid_dpop_proof\""));
     // Proof by a different key than the token is bound to.
@@ -477,12 +374,7 @@ async fn dpop_proofs_are_required_and_checked() {
     assert!(www_authenticate(&res).contains("invalid_token"));
     // Replayed jti: the same proof twice.
     let proof = key.proof("GET", &userinfo, Some(&access));
-    let send = |p: String| {
-        http.get(&userinfo)
-            .header("Authorization", format!("DPoP {access}"))
-            .header("DPoP", p)
-            .send()
-    };
+    let send = |p: String| http.get(&userinfo).header("Authorization", format!("DPoP {access}")).header("DPoP", p).send();
     assert_eq!(send(proof.clone()).await.unwrap().status(), 200);
     let res = send(proof).await.unwrap();
     assert_eq!(res.status(), 401);
@@ -500,20 +392,12 @@ async fn replayed_jti_at_token_endpoint_is_refused() {
     let key = DpopKey::new();
     let t = login(&sim, &http, &key, "citizen-06").await;
     let proof = key.proof("POST", &format!("{}/token", sim.issuer()), None);
-    let form = [
-        ("grant_type", "refresh_token"),
-        ("refresh_token", t.refresh.as_str()),
-        ("client_id", DEMO_CLIENT_ID),
-    ];
+    let form = [("grant_type", "refresh_token"), ("refresh_token", t.refresh.as_str()), ("client_id", DEMO_CLIENT_ID)];
     let res = token_request(&sim, &http, Some(proof.clone()), &form).await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
     let new_refresh = body["refresh_token"].as_str().unwrap();
-    let form = [
-        ("grant_type", "refresh_token"),
-        ("refresh_token", new_refresh),
-        ("client_id", DEMO_CLIENT_ID),
-    ];
+    let form = [("grant_type", "refresh_token"), ("refresh_token", new_refresh), ("client_id", DEMO_CLIENT_ID)];
     let res = token_request(&sim, &http, Some(proof), &form).await;
     assert_eq!(res.status(), 400);
     assert_eq!(error_code(res).await, "invalid_dpop_proof");
@@ -529,10 +413,7 @@ async fn dpop_jkt_at_par_binds_the_code() {
     let other = DpopKey::new();
     let jkt = key.jkt();
     let auth = par(&sim, &http, &[("dpop_jkt", jkt.as_str())]).await;
-    let location = sim
-        .authorize_as(&auth.authorization_url, "citizen-07")
-        .await
-        .unwrap();
+    let location = sim.authorize_as(&auth.authorization_url, "citizen-07").await.unwrap();
     let code = location_params(&location)["code"].clone();
     let res = redeem(&sim, &http, &other, &code, &auth.pkce.verifier).await;
     assert_eq!(res.status(), 400);
@@ -557,12 +438,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     let access2 = body["access_token"].as_str().unwrap().to_owned();
     let refresh2 = body["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(refresh2, t.refresh);
-    assert_eq!(
-        get_resource(&sim, &http, &key, "/userinfo", &access2, None)
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(get_resource(&sim, &http, &key, "/userinfo", &access2, None).await.status(), 200);
 
     // A refresh token bound to one key cannot be used with another.
     let other = DpopKey::new();
@@ -577,18 +453,8 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     let res = refresh(&sim, &http, &key, &refresh2).await;
     assert_eq!(res.status(), 400);
     assert_eq!(error_code(res).await, "invalid_grant");
-    assert_eq!(
-        get_resource(&sim, &http, &key, "/userinfo", &access2, None)
-            .await
-            .status(),
-        401
-    );
-    assert_eq!(
-        get_resource(&sim, &http, &key, "/userinfo", &t.access, None)
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(get_resource(&sim, &http, &key, "/userinfo", &access2, None).await.status(), 401);
+    assert_eq!(get_resource(&sim, &http, &key, "/userinfo", &t.access, None).await.status(), 401);
 
     let stats = sim.stats();
     assert_eq!(stats.family_revocations, 1);
@@ -601,65 +467,29 @@ async fn expired_access_tokens_are_refused_and_refresh_recovers() {
     let (sim, http) = start().await;
     let key = DpopKey::new();
     let t = login(&sim, &http, &key, "citizen-09").await;
-    assert_eq!(
-        get_resource(&sim, &http, &key, "/userinfo", &t.access, None)
-            .await
-            .status(),
-        200
-    );
-    let res = http
-        .post(format!("{}/sim/expire-access-tokens", sim.issuer()))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(get_resource(&sim, &http, &key, "/userinfo", &t.access, None).await.status(), 200);
+    let res = http.post(format!("{}/sim/expire-access-tokens", sim.issuer())).send().await.unwrap();
     assert!(res.status().is_success());
     let res = get_resource(&sim, &http, &key, "/userinfo", &t.access, None).await;
     assert_eq!(res.status(), 401);
     assert!(www_authenticate(&res).contains("error=\"invalid_token\""));
-    let body: Value = refresh(&sim, &http, &key, &t.refresh)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body: Value = refresh(&sim, &http, &key, &t.refresh).await.json().await.unwrap();
     let access = body["access_token"].as_str().unwrap();
-    assert_eq!(
-        get_resource(&sim, &http, &key, "/userinfo", access, None)
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(get_resource(&sim, &http, &key, "/userinfo", access, None).await.status(), 200);
     sim.expire_access_tokens();
-    assert_eq!(
-        get_resource(&sim, &http, &key, "/userinfo", access, None)
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(get_resource(&sim, &http, &key, "/userinfo", access, None).await.status(), 401);
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn short_access_token_ttl() {
-    let config = SimConfig {
-        access_token_ttl: Duration::from_secs(1),
-        ..SimConfig::default()
-    };
+    let config = SimConfig { access_token_ttl: Duration::from_secs(1), ..SimConfig::default() };
     let (sim, http) = start_with(config).await;
     let key = DpopKey::new();
     let t = login(&sim, &http, &key, "citizen-10").await;
-    assert_eq!(
-        get_resource(&sim, &http, &key, "/userinfo", &t.access, None)
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(get_resource(&sim, &http, &key, "/userinfo", &t.access, None).await.status(), 200);
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert_eq!(
-        get_resource(&sim, &http, &key, "/userinfo", &t.access, None)
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(get_resource(&sim, &http, &key, "/userinfo", &t.access, None).await.status(), 401);
     sim.shutdown().await;
 }
 
@@ -669,58 +499,22 @@ async fn revoke_access_and_refresh_tokens() {
     let key = DpopKey::new();
     let revoke = |token: String, hint: &'static str| {
         http.post(format!("{}/revoke", sim.issuer()))
-            .form(&[
-                ("token", token.as_str()),
-                ("token_type_hint", hint),
-                ("client_id", DEMO_CLIENT_ID),
-            ])
+            .form(&[("token", token.as_str()), ("token_type_hint", hint), ("client_id", DEMO_CLIENT_ID)])
             .send()
     };
     let t = login(&sim, &http, &key, "citizen-11").await;
-    assert_eq!(
-        revoke(t.access.clone(), "access_token")
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    assert_eq!(
-        get_resource(&sim, &http, &key, "/userinfo", &t.access, None)
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(revoke(t.access.clone(), "access_token").await.unwrap().status(), 200);
+    assert_eq!(get_resource(&sim, &http, &key, "/userinfo", &t.access, None).await.status(), 401);
     // Refresh still works after revoking only the access token.
-    let body: Value = refresh(&sim, &http, &key, &t.refresh)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body: Value = refresh(&sim, &http, &key, &t.refresh).await.json().await.unwrap();
     let access2 = body["access_token"].as_str().unwrap().to_owned();
     let refresh2 = body["refresh_token"].as_str().unwrap().to_owned();
     // Revoking the refresh token revokes the family and its access tokens.
-    assert_eq!(
-        revoke(refresh2.clone(), "refresh_token")
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(revoke(refresh2.clone(), "refresh_token").await.unwrap().status(), 200);
     assert_eq!(refresh(&sim, &http, &key, &refresh2).await.status(), 400);
-    assert_eq!(
-        get_resource(&sim, &http, &key, "/userinfo", &access2, None)
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(get_resource(&sim, &http, &key, "/userinfo", &access2, None).await.status(), 401);
     // Unknown tokens: still 200.
-    assert_eq!(
-        revoke("nonsense".into(), "refresh_token")
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(revoke("nonsense".into(), "refresh_token").await.unwrap().status(), 200);
     sim.shutdown().await;
 }
 
@@ -743,66 +537,34 @@ async fn fail_next_answers_exactly_n_times_and_stats_count() {
     assert_eq!(statuses, [500, 500, 200, 200]);
 
     // In-process, any method, and faults add up.
-    sim.set_fault(Fault::FailNext {
-        path: "/jwks".into(),
-        status: 503,
-        count: 1,
-    });
-    sim.set_fault(Fault::FailNext {
-        path: "/jwks".into(),
-        status: 502,
-        count: 1,
-    });
+    sim.set_fault(Fault::FailNext { path: "/jwks".into(), status: 503, count: 1 });
+    sim.set_fault(Fault::FailNext { path: "/jwks".into(), status: 502, count: 1 });
     let jwks = format!("{issuer}/jwks");
     assert_eq!(http.post(&jwks).send().await.unwrap().status(), 503);
     assert_eq!(http.get(&jwks).send().await.unwrap().status(), 502);
     assert_eq!(http.get(&jwks).send().await.unwrap().status(), 200);
 
     // Clearing removes pending failures.
-    sim.set_fault(Fault::FailNext {
-        path: "/jwks".into(),
-        status: 500,
-        count: 5,
-    });
-    let res = http
-        .delete(format!("{issuer}/sim/faults"))
-        .send()
-        .await
-        .unwrap();
+    sim.set_fault(Fault::FailNext { path: "/jwks".into(), status: 500, count: 5 });
+    let res = http.delete(format!("{issuer}/sim/faults")).send().await.unwrap();
     assert!(res.status().is_success());
     assert_eq!(http.get(&jwks).send().await.unwrap().status(), 200);
 
-    let stats: Value = http
-        .get(format!("{issuer}/sim/stats"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: Value = http.get(format!("{issuer}/sim/stats")).send().await.unwrap().json().await.unwrap();
     assert_eq!(stats["requests"]["/.well-known/openid-configuration"], 4);
     assert_eq!(stats["requests"]["/jwks"], 4);
     assert_eq!(stats["requests"]["/sim/faults"], 2);
     assert_eq!(stats["requests"]["/sim/stats"], 1);
     assert_eq!(stats["refresh_grants"], 0);
     assert_eq!(stats["family_revocations"], 0);
-    let _ = http
-        .get(format!("{issuer}/nowhere?x=1"))
-        .send()
-        .await
-        .unwrap();
+    let _ = http.get(format!("{issuer}/nowhere?x=1")).send().await.unwrap();
     let s = sim.stats();
     assert_eq!(s.requests_to("/sim/stats"), 1);
     assert_eq!(s.requests_to("/nowhere"), 1);
     assert_eq!(s.requests_to("/jwks"), 4);
 
     // Bad fault bodies are refused.
-    let res = http
-        .post(format!("{issuer}/sim/faults"))
-        .json(&serde_json::json!({"bogus": 1}))
-        .send()
-        .await
-        .unwrap();
+    let res = http.post(format!("{issuer}/sim/faults")).json(&serde_json::json!({"bogus": 1})).send().await.unwrap();
     assert_eq!(res.status(), 400);
     sim.shutdown().await;
 }
@@ -811,38 +573,14 @@ async fn fail_next_answers_exactly_n_times_and_stats_count() {
 async fn delay_fault_delays_the_path() {
     let (sim, http) = start().await;
     let issuer = sim.issuer();
-    let res = http
-        .post(format!("{issuer}/sim/faults"))
-        .json(
-            &Fault::Delay {
-                path: "/jwks".into(),
-                millis: 300,
-            }
-            .to_json(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let res =
+        http.post(format!("{issuer}/sim/faults")).json(&Fault::Delay { path: "/jwks".into(), millis: 300 }.to_json()).send().await.unwrap();
     assert!(res.status().is_success());
     let t0 = Instant::now();
-    assert_eq!(
-        http.get(format!("{issuer}/jwks"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(http.get(format!("{issuer}/jwks")).send().await.unwrap().status(), 200);
     assert!(t0.elapsed() >= Duration::from_millis(300));
     let t0 = Instant::now();
-    assert_eq!(
-        http.get(format!("{issuer}/.well-known/openid-configuration"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(http.get(format!("{issuer}/.well-known/openid-configuration")).send().await.unwrap().status(), 200);
     assert!(t0.elapsed() < Duration::from_millis(300));
     sim.clear_faults();
     sim.shutdown().await;
@@ -851,14 +589,7 @@ async fn delay_fault_delays_the_path() {
 #[tokio::test]
 async fn id_token_faults() {
     let (sim, http) = start().await;
-    let jwks: Value = http
-        .get(format!("{}/jwks", sim.issuer()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = http.get(format!("{}/jwks", sim.issuer())).send().await.unwrap().json().await.unwrap();
     let jwk = jwks["keys"][0].clone();
     for fault in [
         IdTokenFault::TamperSignature,
@@ -868,42 +599,17 @@ async fn id_token_faults() {
         IdTokenFault::WrongIssuer,
     ] {
         sim.clear_faults();
-        let res = http
-            .post(format!("{}/sim/faults", sim.issuer()))
-            .json(&Fault::IdToken(fault).to_json())
-            .send()
-            .await
-            .unwrap();
+        let res = http.post(format!("{}/sim/faults", sim.issuer())).json(&Fault::IdToken(fault).to_json()).send().await.unwrap();
         assert!(res.status().is_success());
         let key = DpopKey::new();
         let t = login(&sim, &http, &key, "citizen-12").await;
         let claims = jwt_claims(&t.id_token);
         let now = now();
-        assert_eq!(
-            verify_es256(&t.id_token, &jwk),
-            fault != IdTokenFault::TamperSignature,
-            "{fault:?}"
-        );
-        assert_eq!(
-            claims["aud"] == DEMO_CLIENT_ID,
-            fault != IdTokenFault::WrongAudience,
-            "{fault:?}"
-        );
-        assert_eq!(
-            claims["iss"] == sim.issuer().as_str(),
-            fault != IdTokenFault::WrongIssuer,
-            "{fault:?}"
-        );
-        assert_eq!(
-            claims["nonce"] == t.nonce.as_str(),
-            fault != IdTokenFault::WrongNonce,
-            "{fault:?}"
-        );
-        assert_eq!(
-            claims["exp"].as_i64().unwrap() > now,
-            fault != IdTokenFault::Expired,
-            "{fault:?}"
-        );
+        assert_eq!(verify_es256(&t.id_token, &jwk), fault != IdTokenFault::TamperSignature, "{fault:?}");
+        assert_eq!(claims["aud"] == DEMO_CLIENT_ID, fault != IdTokenFault::WrongAudience, "{fault:?}");
+        assert_eq!(claims["iss"] == sim.issuer().as_str(), fault != IdTokenFault::WrongIssuer, "{fault:?}");
+        assert_eq!(claims["nonce"] == t.nonce.as_str(), fault != IdTokenFault::WrongNonce, "{fault:?}");
+        assert_eq!(claims["exp"].as_i64().unwrap() > now, fault != IdTokenFault::Expired, "{fault:?}");
         if fault == IdTokenFault::Expired {
             assert!(claims["iat"].as_i64().unwrap() < now - 3600);
         }
@@ -918,18 +624,11 @@ async fn id_token_faults() {
 #[tokio::test]
 async fn deny_authorization_redirects_with_access_denied() {
     let (sim, http) = start().await;
-    let res = http
-        .post(format!("{}/sim/faults", sim.issuer()))
-        .json(&serde_json::json!({"deny_authorization": true}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        http.post(format!("{}/sim/faults", sim.issuer())).json(&serde_json::json!({"deny_authorization": true})).send().await.unwrap();
     assert!(res.status().is_success());
     let auth = par(&sim, &http, &[]).await;
-    let location = sim
-        .authorize_as(&auth.authorization_url, "citizen-13")
-        .await
-        .unwrap();
+    let location = sim.authorize_as(&auth.authorization_url, "citizen-13").await.unwrap();
     let params = location_params(&location);
     assert_eq!(params["error"], "access_denied");
     assert_eq!(params["state"], auth.state);
@@ -944,56 +643,26 @@ async fn deny_authorization_redirects_with_access_denied() {
 async fn authorize_rejects_unknown_request_and_user() {
     let (sim, http) = start().await;
     let auth = par(&sim, &http, &[]).await;
-    assert!(sim
-        .authorize_as(&auth.authorization_url, "citizen-99")
-        .await
-        .is_err());
+    assert!(sim.authorize_as(&auth.authorization_url, "citizen-99").await.is_err());
     // The unknown user did not use up the request.
-    assert!(sim
-        .authorize_as(&auth.authorization_url, "citizen-14")
-        .await
-        .is_ok());
-    let res = http
-        .get(format!(
-            "{}/authorize?client_id={DEMO_CLIENT_ID}&request_uri=urn%3Ax",
-            sim.issuer()
-        ))
-        .send()
-        .await
-        .unwrap();
+    assert!(sim.authorize_as(&auth.authorization_url, "citizen-14").await.is_ok());
+    let res = http.get(format!("{}/authorize?client_id={DEMO_CLIENT_ID}&request_uri=urn%3Ax", sim.issuer())).send().await.unwrap();
     assert_eq!(res.status(), 400);
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn test_mode_off_requires_the_form() {
-    let config = SimConfig {
-        test_mode: false,
-        ..SimConfig::default()
-    };
+    let config = SimConfig { test_mode: false, ..SimConfig::default() };
     let (sim, http) = start_with(config).await;
     let auth = par(&sim, &http, &[]).await;
-    assert!(sim
-        .authorize_as(&auth.authorization_url, "citizen-15")
-        .await
-        .is_err());
-    let page = http
-        .get(&auth.authorization_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert!(sim.authorize_as(&auth.authorization_url, "citizen-15").await.is_err());
+    let page = http.get(&auth.authorization_url).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("method=\"post\""));
     let q = location_params(&auth.authorization_url);
     let res = http
         .post(format!("{}/authorize", sim.issuer()))
-        .form(&[
-            ("client_id", q["client_id"].as_str()),
-            ("request_uri", q["request_uri"].as_str()),
-            ("user", "citizen-15"),
-        ])
+        .form(&[("client_id", q["client_id"].as_str()), ("request_uri", q["request_uri"].as_str()), ("user", "citizen-15")])
         .send()
         .await
         .unwrap();
@@ -1006,10 +675,7 @@ async fn test_mode_off_requires_the_form() {
 #[tokio::test]
 async fn state_dir_and_fixed_port() {
     let dir = tempfile::tempdir().unwrap();
-    let config = SimConfig {
-        state_dir: Some(dir.path().join("sim")),
-        ..SimConfig::default()
-    };
+    let config = SimConfig { state_dir: Some(dir.path().join("sim")), ..SimConfig::default() };
     let (sim, http) = start_with(config).await;
     assert_eq!(sim.ca_cert_path(), dir.path().join("sim").join("ca.pem"));
     assert!(sim.ca_cert_path().exists());
@@ -1017,10 +683,7 @@ async fn state_dir_and_fixed_port() {
     sim.shutdown().await;
     drop(http);
     // The port is free again after shutdown.
-    let config = SimConfig {
-        port,
-        ..SimConfig::default()
-    };
+    let config = SimConfig { port, ..SimConfig::default() };
     let sim = Simulator::start(config).await.unwrap();
     assert_eq!(sim.issuer(), format!("https://127.0.0.1:{port}"));
     sim.shutdown().await;

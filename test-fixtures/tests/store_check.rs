@@ -41,8 +41,11 @@ fn store_check_reports_a_sound_store_and_moves_a_damaged_one_aside() {
     assert!(!out.status.success(), "{body}");
     assert_eq!(body["error"]["code"], "store.corrupt", "{body}");
     assert!(!db.exists());
-    let moved: Vec<_> =
-        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with("citykit.db.corrupt-")).collect();
+    let moved: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("citykit.db.corrupt-"))
+        .collect();
     assert_eq!(moved.len(), 1, "{moved:?}");
     assert_eq!(std::fs::read(dir.path().join(&moved[0])).unwrap(), bytes, "the damaged file is kept as it was");
     // The next run starts a fresh store.

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo xtask test          install what the tests need (idempotent) and run every suite
-//! cargo xtask test rust     only the Rust suites and clippy (the quick inner loop is `cargo test -p citykit-core`)
+//! cargo xtask test rust     only the Rust suites, rustfmt --check and clippy (the quick inner loop is `cargo test -p citykit-core`)
 //! cargo xtask test reader   only the independent SQLCipher reader check
 //! cargo xtask test fuzz     only the fuzz targets, briefly (CITYKIT_FUZZ_SECONDS each, default 20)
 //! cargo xtask demo          the scripted citizen journey (same as `cargo run -p citykit-sim -- demo`)
@@ -87,7 +87,11 @@ fn ensure_system_packages() -> Result<(), String> {
             .env("DEBIAN_FRONTEND", "noninteractive")
             .status()
             .map_err(|e| format!("cannot run apt-get: {e}"))?;
-        if status.success() { Ok(()) } else { Err(format!("apt-get {} failed", args.join(" "))) }
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("apt-get {} failed", args.join(" ")))
+        }
     };
     apt(&["update", "-qq"])?;
     let mut install = vec!["install", "-y", "-qq", "--no-install-recommends"];
@@ -119,21 +123,23 @@ fn bindings(flags: &[String]) -> Result<std::path::PathBuf, String> {
     let lib_dir = target_dir().join(if release { "release" } else { "debug" });
     let lib = lib_dir.join(if cfg!(target_os = "macos") { "libcitykit_ffi.dylib" } else { "libcitykit_ffi.so" });
     let bindgen = target_dir().join("debug").join("uniffi-bindgen");
-    let bindgen = if bindgen.exists() { bindgen } else { target_dir().join(if release { "release" } else { "debug" }).join("uniffi-bindgen") };
-    for (language, out) in [
-        ("kotlin", "android/citykit/src/main/kotlin"),
-        ("swift", "ios/Sources/CityKit"),
-        ("python", "bindings/python/citykit"),
-    ] {
+    let bindgen =
+        if bindgen.exists() { bindgen } else { target_dir().join(if release { "release" } else { "debug" }).join("uniffi-bindgen") };
+    for (language, out) in
+        [("kotlin", "android/citykit/src/main/kotlin"), ("swift", "ios/Sources/CityKit"), ("python", "bindings/python/citykit")]
+    {
         std::fs::create_dir_all(out).map_err(|e| format!("cannot create {out}: {e}"))?;
-        run(Command::new(&bindgen)
-            .args(["generate", "--no-format", "--library"])
-            .arg(&lib)
-            .args(["--language", language, "--out-dir", out]))?;
+        run(Command::new(&bindgen).args(["generate", "--no-format", "--library"]).arg(&lib).args([
+            "--language",
+            language,
+            "--out-dir",
+            out,
+        ]))?;
     }
     // The C header belongs to the Swift package's system-library target (its module map is ours).
     std::fs::create_dir_all("ios/Sources/CityKitFFI").map_err(|e| e.to_string())?;
-    std::fs::rename("ios/Sources/CityKit/CityKitFFI.h", "ios/Sources/CityKitFFI/CityKitFFI.h").map_err(|e| format!("cannot move the header: {e}"))?;
+    std::fs::rename("ios/Sources/CityKit/CityKitFFI.h", "ios/Sources/CityKitFFI/CityKitFFI.h")
+        .map_err(|e| format!("cannot move the header: {e}"))?;
     // Python loads the library from beside its module.
     std::fs::copy(&lib, "bindings/python/citykit/libcitykit_ffi.so").map_err(|e| format!("cannot copy the library: {e}"))?;
     Ok(lib_dir)
@@ -144,10 +150,7 @@ fn language_tests(script: &str) -> Result<(), String> {
     let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
     let target = cwd.join(target_dir());
     let debug = target.join("debug");
-    run(Command::new("bash")
-        .arg(script)
-        .env("CITYKIT_SIM_BIN", debug.join("citykit-sim"))
-        .env("CITYKIT_FFI_LIB_DIR", &debug))
+    run(Command::new("bash").arg(script).env("CITYKIT_SIM_BIN", debug.join("citykit-sim")).env("CITYKIT_FFI_LIB_DIR", &debug))
 }
 
 fn tools_dir() -> String {
@@ -156,7 +159,11 @@ fn tools_dir() -> String {
 
 fn run(command: &mut Command) -> Result<(), String> {
     let status = command.status().map_err(|e| format!("cannot run {command:?}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{command:?} failed ({status})")) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{command:?} failed ({status})"))
+    }
 }
 
 /// Writes a store with the demo, then opens it with an independent SQLCipher build (Python's
@@ -233,8 +240,10 @@ fn fuzz() -> Result<(), String> {
 
     // Build with the nightly cargo through rustup, with cargo-fuzz on PATH; nothing of the
     // calling (stable) cargo may leak into it.
-    let path = std::env::join_paths(std::iter::once(std::path::PathBuf::from(&bin_dir)).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())))
-        .map_err(|e| e.to_string())?;
+    let path = std::env::join_paths(
+        std::iter::once(std::path::PathBuf::from(&bin_dir)).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .map_err(|e| e.to_string())?;
     let mut build = Command::new("cargo");
     build
         .arg(format!("+{toolchain}"))
@@ -243,7 +252,9 @@ fn fuzz() -> Result<(), String> {
         .current_dir(&fuzz_dir)
         .env("PATH", &path)
         .env("RUSTUP_AUTO_INSTALL", "0");
-    for var in ["CARGO", "RUSTUP_TOOLCHAIN", "CARGO_TARGET_DIR", "RUSTC", "RUSTDOC", "RUSTC_WRAPPER", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"] {
+    for var in
+        ["CARGO", "RUSTUP_TOOLCHAIN", "CARGO_TARGET_DIR", "RUSTC", "RUSTDOC", "RUSTC_WRAPPER", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"]
+    {
         build.env_remove(var);
     }
     let started = Instant::now();
@@ -258,7 +269,9 @@ fn fuzz() -> Result<(), String> {
             let dir = work.join(target);
             let (corpus, artifacts) = (dir.join("corpus"), dir.join("artifacts"));
             let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&corpus).and_then(|_| std::fs::create_dir_all(&artifacts)).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(&corpus)
+                .and_then(|_| std::fs::create_dir_all(&artifacts))
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             let seeds = fuzz_dir.join("corpus").join(target);
             let mut seed_count = 0;
             for entry in std::fs::read_dir(&seeds).map_err(|e| format!("no corpus for {target} at {}: {e}", seeds.display()))? {
@@ -287,7 +300,8 @@ fn fuzz() -> Result<(), String> {
         for (target, dir, seed_count, mut child) in running {
             let status = child.wait().map_err(|e| e.to_string())?;
             let log = std::fs::read_to_string(dir.join("log")).unwrap_or_default();
-            let stat = |name: &str| log.lines().find_map(|l| l.strip_prefix(&format!("stat::{name}:"))).map(str::trim).unwrap_or("?").to_owned();
+            let stat =
+                |name: &str| log.lines().find_map(|l| l.strip_prefix(&format!("stat::{name}:"))).map(str::trim).unwrap_or("?").to_owned();
             let corpus_now = std::fs::read_dir(dir.join("corpus")).map(|d| d.count()).unwrap_or(0);
             let runs = stat("number_of_executed_units");
             if status.success() {
@@ -299,8 +313,13 @@ fn fuzz() -> Result<(), String> {
                     .unwrap_or_default();
                 // The panic message, then libFuzzer's verdict (the backtrace stays in the log).
                 let lines: Vec<&str> = log.lines().filter(|l| !l.starts_with("stat::")).collect();
-                let panic = lines.iter().position(|l| l.contains("panicked at")).map(|i| &lines[i..lines.len().min(i + 3)]).unwrap_or_default();
-                let verdict = lines.iter().position(|l| l.starts_with("SUMMARY:")).map(|i| &lines[i..]).unwrap_or_else(|| &lines[lines.len().saturating_sub(20)..]);
+                let panic =
+                    lines.iter().position(|l| l.contains("panicked at")).map(|i| &lines[i..lines.len().min(i + 3)]).unwrap_or_default();
+                let verdict = lines
+                    .iter()
+                    .position(|l| l.starts_with("SUMMARY:"))
+                    .map(|i| &lines[i..])
+                    .unwrap_or_else(|| &lines[lines.len().saturating_sub(20)..]);
                 eprintln!("---- {} (whole log: {}) ----", target, dir.join("log").display());
                 eprintln!("{}", panic.iter().chain(verdict).copied().collect::<Vec<_>>().join("\n"));
                 for input in &inputs {
@@ -310,11 +329,19 @@ fn fuzz() -> Result<(), String> {
                         target_dir.display()
                     );
                 }
-                failures.push(if inputs.is_empty() { format!("{target} ({status}, no input saved: see {})", dir.join("log").display()) } else { format!("{target}: {}", inputs.join(" ")) });
+                failures.push(if inputs.is_empty() {
+                    format!("{target} ({status}, no input saved: see {})", dir.join("log").display())
+                } else {
+                    format!("{target}: {}", inputs.join(" "))
+                });
             }
         }
     }
-    if failures.is_empty() { Ok(()) } else { Err(format!("fuzzing found crashes: {}", failures.join("; "))) }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("fuzzing found crashes: {}", failures.join("; ")))
+    }
 }
 
 /// The stripped release library for this platform must stay within this many bytes.
@@ -368,13 +395,22 @@ fn test(selection: &[String]) -> ExitCode {
 
     run_stage("system packages", &ensure_system_packages);
     if wants("rust") {
+        run_stage("format", &|| {
+            let ok = cargo().args(["fmt", "--all", "--check"]).status().map_err(|e| e.to_string())?.success();
+            if ok {
+                Ok(())
+            } else {
+                Err("the code is not formatted as rustfmt.toml says: run `cargo fmt --all`".into())
+            }
+        });
         run_stage("rust", &|| {
-            let ok = cargo()
-                .args(["test", "--workspace", "--all-targets", "--no-fail-fast"])
-                .status()
-                .map_err(|e| e.to_string())?
-                .success();
-            if ok { Ok(()) } else { Err("cargo test failed".into()) }
+            let ok =
+                cargo().args(["test", "--workspace", "--all-targets", "--no-fail-fast"]).status().map_err(|e| e.to_string())?.success();
+            if ok {
+                Ok(())
+            } else {
+                Err("cargo test failed".into())
+            }
         });
         // The workspace denies unwrap/expect outside tests and dbg!; this is what checks it.
         run_stage("clippy", &|| {
@@ -383,11 +419,19 @@ fn test(selection: &[String]) -> ExitCode {
                 .status()
                 .map_err(|e| e.to_string())?
                 .success();
-            if ok { Ok(()) } else { Err("clippy found warnings (cargo clippy --workspace --all-targets -- -D warnings)".into()) }
+            if ok {
+                Ok(())
+            } else {
+                Err("clippy found warnings (cargo clippy --workspace --all-targets -- -D warnings)".into())
+            }
         });
         run_stage("rust doc-tests", &|| {
             let ok = cargo().args(["test", "--workspace", "--doc"]).status().map_err(|e| e.to_string())?.success();
-            if ok { Ok(()) } else { Err("doc-tests failed".into()) }
+            if ok {
+                Ok(())
+            } else {
+                Err("doc-tests failed".into())
+            }
         });
     }
 
@@ -398,10 +442,11 @@ fn test(selection: &[String]) -> ExitCode {
     if wants("reader") {
         run_stage("independent reader", &independent_reader);
     }
-    let languages: Vec<(&'static str, &'static str)> = [("python", "bindings/python/run-tests.sh"), ("kotlin", "android/run-tests.sh"), ("swift", "ios/run-tests.sh")]
-        .into_iter()
-        .filter(|(name, _)| wants(name))
-        .collect();
+    let languages: Vec<(&'static str, &'static str)> =
+        [("python", "bindings/python/run-tests.sh"), ("kotlin", "android/run-tests.sh"), ("swift", "ios/run-tests.sh")]
+            .into_iter()
+            .filter(|(name, _)| wants(name))
+            .collect();
     if !languages.is_empty() {
         let bindings_ok = run_stage("bindings", &|| {
             run(cargo().args(["build", "-p", "citykit-sim"]))?;
@@ -434,5 +479,9 @@ fn test(selection: &[String]) -> ExitCode {
     let passed = stages.iter().filter(|s| s.passed).count();
     let failed = stages.len() - passed;
     println!("stages: {passed} passed, {failed} failed");
-    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

@@ -82,10 +82,7 @@ pub(crate) struct PassphraseProvider(pub(crate) citykit_core::PassphraseKeyProvi
 impl KeyProvider for PassphraseProvider {
     fn store_key(&self, store_id: String) -> Result<Vec<u8>, CityKitError> {
         use citykit_core::KeyProvider as _;
-        let key = self
-            .0
-            .store_key(&store_id)
-            .map_err(|e| CityKitError::from(citykit_core::CityKitError::Store(e.into())))?;
+        let key = self.0.store_key(&store_id).map_err(|e| CityKitError::from(citykit_core::CityKitError::Store(e.into())))?;
         Ok(key.expose_bytes().to_vec())
     }
 }

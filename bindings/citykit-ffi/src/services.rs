@@ -607,7 +607,11 @@ fn filled_form(f: af::FilledForm) -> FilledForm {
                 provenance: x.provenance.map(provenance),
                 locked: x.locked,
                 overridden: x.overridden,
-                conflicts: x.conflicts.into_iter().map(|c| ConflictingValue { value: c.value.into_inner(), provenance: provenance(c.provenance) }).collect(),
+                conflicts: x
+                    .conflicts
+                    .into_iter()
+                    .map(|c| ConflictingValue { value: c.value.into_inner(), provenance: provenance(c.provenance) })
+                    .collect(),
                 error: x.error.map(field_error),
             })
             .collect(),
@@ -655,8 +659,16 @@ fn case_out(c: cs::Case) -> Case {
         due_date: c.due_date,
         decided_at: c.decided_at,
         applicant_id: c.applicant.id,
-        parties: c.parties.into_iter().map(|p| CaseParty { role: p.role, name: p.name.into_inner(), signed: p.signed, declined: p.declined }).collect(),
-        history: c.history.into_iter().map(|e| CaseEvent { at: e.at, status: e.status.into(), note_zh: e.note_zh, note_en: e.note_en }).collect(),
+        parties: c
+            .parties
+            .into_iter()
+            .map(|p| CaseParty { role: p.role, name: p.name.into_inner(), signed: p.signed, declined: p.declined })
+            .collect(),
+        history: c
+            .history
+            .into_iter()
+            .map(|e| CaseEvent { at: e.at, status: e.status.into(), note_zh: e.note_zh, note_en: e.note_en })
+            .collect(),
         rating: c.rating.map(rating_out),
         content_sha256: c.content_sha256,
         result_licence_id: c.result_licence_id,
@@ -666,7 +678,9 @@ fn case_out(c: cs::Case) -> Case {
 fn outcome_out(o: cs::SubmissionOutcome) -> SubmissionOutcome {
     match o {
         cs::SubmissionOutcome::Accepted { case } => SubmissionOutcome::Accepted { case: case_out(case) },
-        cs::SubmissionOutcome::Queued { submission_id, attempts, last_error } => SubmissionOutcome::Queued { submission_id, attempts, last_error },
+        cs::SubmissionOutcome::Queued { submission_id, attempts, last_error } => {
+            SubmissionOutcome::Queued { submission_id, attempts, last_error }
+        }
     }
 }
 
@@ -730,7 +744,11 @@ impl CityKitClient {
                     label_en: f.label_en.clone(),
                     field_type: f.field_type.into(),
                     required: f.required,
-                    options: f.options.iter().map(|o| ChoiceOption { value: o.value.clone(), label_zh: o.label_zh.clone(), label_en: o.label_en.clone() }).collect(),
+                    options: f
+                        .options
+                        .iter()
+                        .map(|o| ChoiceOption { value: o.value.clone(), label_zh: o.label_zh.clone(), label_en: o.label_en.clone() })
+                        .collect(),
                     source_vcts: f.sources.iter().map(|s| s.vct.clone()).collect(),
                 })
                 .collect(),
@@ -764,13 +782,26 @@ impl CityKitClient {
         let client = self.inner.clone();
         run(async move { client.autofill().drafts().await }).await.map(|l| {
             l.into_iter()
-                .map(|d| DraftSummary { draft_id: d.draft_id, item_id: d.item_id, item_name_zh: d.item_name_zh, updated_at: d.updated_at, purge_after: d.purge_after, complete: d.complete })
+                .map(|d| DraftSummary {
+                    draft_id: d.draft_id,
+                    item_id: d.item_id,
+                    item_name_zh: d.item_name_zh,
+                    updated_at: d.updated_at,
+                    purge_after: d.purge_after,
+                    complete: d.complete,
+                })
                 .collect()
         })
     }
 
     /// Sets a field (None clears it); a government-verified one only with `override_verified`.
-    pub async fn set_field(&self, draft_id: String, field: String, value: Option<String>, override_verified: bool) -> Result<FilledForm, CityKitError> {
+    pub async fn set_field(
+        &self,
+        draft_id: String,
+        field: String,
+        value: Option<String>,
+        override_verified: bool,
+    ) -> Result<FilledForm, CityKitError> {
         let client = self.inner.clone();
         run(async move { client.autofill().set_field(&draft_id, &field, value, override_verified).await }).await.map(filled_form)
     }

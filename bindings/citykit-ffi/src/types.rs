@@ -244,7 +244,9 @@ impl From<&citykit_core::PresencePurpose> for PresencePurpose {
                 Self::ActForEnterprise { enterprise_id: enterprise_id.clone() }
             }
             citykit_core::PresencePurpose::ReadLicences { holder_id } => Self::ReadLicences { holder_id: holder_id.clone() },
-            citykit_core::PresencePurpose::FillForm { item_id, claims } => Self::FillForm { item_id: item_id.clone(), claims: claims.clone() },
+            citykit_core::PresencePurpose::FillForm { item_id, claims } => {
+                Self::FillForm { item_id: item_id.clone(), claims: claims.clone() }
+            }
         }
     }
 }

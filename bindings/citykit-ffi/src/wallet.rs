@@ -146,7 +146,14 @@ impl CityKitClient {
     }
 
     /// Shows a licence (亮证) disclosing only `claims`, for `audience`.
-    pub async fn present(&self, id: String, claims: Vec<String>, audience: String, nonce: Option<String>, lifetime_secs: i64) -> Result<Presentation, CityKitError> {
+    pub async fn present(
+        &self,
+        id: String,
+        claims: Vec<String>,
+        audience: String,
+        nonce: Option<String>,
+        lifetime_secs: i64,
+    ) -> Result<Presentation, CityKitError> {
         let client = self.inner.clone();
         run(async move { client.wallet().present(&id, &claims, &audience, nonce, lifetime_secs).await }).await.map(|p| Presentation {
             text: p.text,
@@ -197,7 +204,12 @@ impl PresentationVerifier {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         self.inner
             .verify(&text, now, &HashMap::new())
-            .map(|v| VerifiedPresentation { vct: v.vct, issuer: v.issuer, claims_json: v.claims.expose().to_string(), expires_at: v.expires_at })
+            .map(|v| VerifiedPresentation {
+                vct: v.vct,
+                issuer: v.issuer,
+                claims_json: v.claims.expose().to_string(),
+                expires_at: v.expires_at,
+            })
             .map_err(|e| citykit_core::CityKitError::from(e).into())
     }
 }

@@ -48,7 +48,8 @@ pub fn derive(derivation: Option<Derivation>, text: &str) -> Option<String> {
 /// `text` when it has the shape of an 18-character resident ID number.
 fn id_number_shape(text: &str) -> Option<&str> {
     let b = text.as_bytes();
-    (b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17].eq_ignore_ascii_case(&b'x'))).then_some(text)
+    (b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17].eq_ignore_ascii_case(&b'x')))
+        .then_some(text)
 }
 
 /// A one-line Chinese address split into its administrative parts.
@@ -129,7 +130,10 @@ mod tests {
         assert_eq!((a.province.as_str(), a.city.as_str(), a.district.as_str()), ("广东省", "深圳市", "福田区"));
         assert_eq!(a.detail, "福田街道福华三路88号鹏程花园3栋1201室");
         let b = split_address("北京市朝阳区建国路1号").unwrap();
-        assert_eq!((b.province.as_str(), b.city.as_str(), b.district.as_str(), b.detail.as_str()), ("北京市", "北京市", "朝阳区", "建国路1号"));
+        assert_eq!(
+            (b.province.as_str(), b.city.as_str(), b.district.as_str(), b.detail.as_str()),
+            ("北京市", "北京市", "朝阳区", "建国路1号")
+        );
         let c = split_address("新疆维吾尔自治区乌鲁木齐市天山区解放北路1号").unwrap();
         assert_eq!((c.province.as_str(), c.city.as_str(), c.district.as_str()), ("新疆维吾尔自治区", "乌鲁木齐市", "天山区"));
         let d = split_address("广东省佛山市禅城区祖庙街道1号").unwrap();

@@ -91,7 +91,9 @@ impl AutofillError {
                     Self::ConsentRefused => "Reading licences was not allowed; the form was not filled.",
                     Self::UnknownDraft => "The draft does not exist or has expired.",
                     Self::UnknownField { .. } => "The form has no such field.",
-                    Self::FieldLocked { .. } => "This value comes from a government licence and is locked; confirm to enter your own instead.",
+                    Self::FieldLocked { .. } => {
+                        "This value comes from a government licence and is locked; confirm to enter your own instead."
+                    }
                     Self::InvalidForm { .. } => "The form has errors; fix them and submit again.",
                     Self::MaterialMissing { .. } => "A required material is missing.",
                     Self::BadParties { .. } => "Name the people who must co-sign correctly.",

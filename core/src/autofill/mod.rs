@@ -10,8 +10,8 @@
 //! for longer than the configured age (30 days by default).
 
 mod derive;
-pub(crate) mod forget;
 mod error;
+pub(crate) mod forget;
 pub mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -326,7 +326,8 @@ impl AutofillClient {
             .map(|s| (s.of, s.vct.clone(), s.claim.clone()))
             .chain(item.check_claims.iter().map(|c| (SourceHolder::Applicant, c.vct.clone(), c.claim.clone())))
             .collect();
-        let claim_names: Vec<String> = needed.iter().map(|(_, vct, claim)| format!("{vct}#{claim}")).collect::<BTreeSet<_>>().into_iter().collect();
+        let claim_names: Vec<String> =
+            needed.iter().map(|(_, vct, claim)| format!("{vct}#{claim}")).collect::<BTreeSet<_>>().into_iter().collect();
         self.ensure_consent(&applicant, &item, &claim_names).await?;
         let licences = self.read_claims(&applicant, agent.as_deref(), &item, &needed).await?;
         let at = now();
@@ -411,8 +412,9 @@ impl AutofillClient {
                 wanted_vcts.insert((SourceHolder::Applicant, vct.clone()));
             }
         }
-        let holders: Vec<(SourceHolder, String)> =
-            std::iter::once((SourceHolder::Applicant, applicant.to_owned())).chain(agent.map(|a| (SourceHolder::Agent, a.to_owned()))).collect();
+        let holders: Vec<(SourceHolder, String)> = std::iter::once((SourceHolder::Applicant, applicant.to_owned()))
+            .chain(agent.map(|a| (SourceHolder::Agent, a.to_owned())))
+            .collect();
         let rows: Vec<(SourceHolder, String, String, String, String)> = self
             .store
             .call(move |conn| {
@@ -428,7 +430,8 @@ impl AutofillClient {
                         if want_of != of {
                             continue;
                         }
-                        let rows = stmt.query_map(rusqlite::params![holder, vct, now()], |r| Ok((*of, r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+                        let rows = stmt
+                            .query_map(rusqlite::params![holder, vct, now()], |r| Ok((*of, r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
                         for row in rows {
                             out.push(row?);
                         }
@@ -479,7 +482,8 @@ impl AutofillClient {
 
     async fn save_draft(&self, holder: &str, form: &FilledForm, insert: bool) -> Result<(), CityKitError> {
         let body = serde_json::to_string(form).map_err(decode_err)?;
-        let (holder, id, item_id, created, updated) = (holder.to_owned(), form.draft_id.clone(), form.item_id.clone(), form.created_at, form.updated_at);
+        let (holder, id, item_id, created, updated) =
+            (holder.to_owned(), form.draft_id.clone(), form.item_id.clone(), form.created_at, form.updated_at);
         let changed = self
             .store
             .call(move |conn| {
@@ -490,7 +494,10 @@ impl AutofillClient {
                     )?;
                     Ok(1)
                 } else {
-                    Ok(conn.execute("UPDATE drafts SET body = ?1, updated_at = ?2 WHERE id = ?3 AND holder = ?4", rusqlite::params![body, updated, id, holder])?)
+                    Ok(conn.execute(
+                        "UPDATE drafts SET body = ?1, updated_at = ?2 WHERE id = ?3 AND holder = ?4",
+                        rusqlite::params![body, updated, id, holder],
+                    )?)
                 }
             })
             .await?;
@@ -506,7 +513,9 @@ impl AutofillClient {
         let id = draft_id.to_owned();
         let body: Option<String> = self
             .store
-            .call(move |conn| Ok(conn.query_row("SELECT body FROM drafts WHERE id = ?1 AND holder = ?2", [id, holder], |r| r.get(0)).optional()?))
+            .call(move |conn| {
+                Ok(conn.query_row("SELECT body FROM drafts WHERE id = ?1 AND holder = ?2", [id, holder], |r| r.get(0)).optional()?)
+            })
             .await?;
         let body = body.ok_or(AutofillError::UnknownDraft)?;
         Ok(serde_json::from_str(&body).map_err(decode_err)?)
@@ -543,11 +552,18 @@ impl AutofillClient {
 
     /// Sets a field's value (None or empty clears it). A government-verified value is locked:
     /// it changes only when `override_verified` is true, and then becomes user-provided.
-    pub async fn set_field(&self, draft_id: &str, field: &str, value: Option<String>, override_verified: bool) -> Result<FilledForm, CityKitError> {
+    pub async fn set_field(
+        &self,
+        draft_id: &str,
+        field: &str,
+        value: Option<String>,
+        override_verified: bool,
+    ) -> Result<FilledForm, CityKitError> {
         let (holder, _) = self.holders().await?;
         let mut form = self.draft(draft_id).await?;
         let item = self.item(&form.item_id).await?;
-        let slot = form.fields.iter_mut().find(|f| f.name == field).ok_or_else(|| AutofillError::UnknownField { field: field.to_owned() })?;
+        let slot =
+            form.fields.iter_mut().find(|f| f.name == field).ok_or_else(|| AutofillError::UnknownField { field: field.to_owned() })?;
         if slot.locked && !override_verified {
             return Err(AutofillError::FieldLocked { field: field.to_owned() }.into());
         }
@@ -610,14 +626,20 @@ impl AutofillClient {
         let rows: Vec<(String, String, i64)> = self
             .store
             .call(move |conn| {
-                let mut stmt = conn.prepare("SELECT item_id, claims, granted_at FROM autofill_consents WHERE holder = ?1 ORDER BY granted_at DESC, item_id")?;
+                let mut stmt = conn.prepare(
+                    "SELECT item_id, claims, granted_at FROM autofill_consents WHERE holder = ?1 ORDER BY granted_at DESC, item_id",
+                )?;
                 let rows = stmt.query_map([holder], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
                 Ok(rows)
             })
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(item_id, claims, granted_at)| AutofillConsent { item_id, claims: serde_json::from_str(&claims).unwrap_or_default(), granted_at })
+            .map(|(item_id, claims, granted_at)| AutofillConsent {
+                item_id,
+                claims: serde_json::from_str(&claims).unwrap_or_default(),
+                granted_at,
+            })
             .collect())
     }
 
@@ -719,7 +741,8 @@ pub fn fill_form(item: &ServiceItem, licences: &[LicenceClaims], draft_id: Strin
         .materials
         .iter()
         .map(|m| {
-            let licence = m.satisfied_by.as_ref().and_then(|vct| licences.iter().find(|l| l.of == SourceHolder::Applicant && &l.vct == vct));
+            let licence =
+                m.satisfied_by.as_ref().and_then(|vct| licences.iter().find(|l| l.of == SourceHolder::Applicant && &l.vct == vct));
             let state = match (licence, m.required, m.tolerance_days) {
                 (Some(_), _, _) => MaterialState::Attached,
                 (None, true, Some(_)) => MaterialState::Tolerated,
@@ -755,8 +778,15 @@ pub fn fill_form(item: &ServiceItem, licences: &[LicenceClaims], draft_id: Strin
             .check_claims
             .iter()
             .filter_map(|c| {
-                let licence = licences.iter().find(|l| l.of == SourceHolder::Applicant && l.vct == c.vct && l.claims.contains_key(&c.claim))?;
-                Some(Provenance { licence_id: licence.id.clone(), vct: licence.vct.clone(), claim: c.claim.clone(), issuer: licence.issuer.clone(), derive: None })
+                let licence =
+                    licences.iter().find(|l| l.of == SourceHolder::Applicant && l.vct == c.vct && l.claims.contains_key(&c.claim))?;
+                Some(Provenance {
+                    licence_id: licence.id.clone(),
+                    vct: licence.vct.clone(),
+                    claim: c.claim.clone(),
+                    issuer: licence.issuer.clone(),
+                    derive: None,
+                })
             })
             .collect(),
         created_at: at,

@@ -63,13 +63,23 @@ pub struct FieldError {
 fn error(field: &FormField, problem: FieldProblem) -> FieldError {
     let (zh, en) = match (problem, field.field_type) {
         (FieldProblem::Required, _) => ("为必填项".to_owned(), "is required".to_owned()),
-        (FieldProblem::CheckDigit, FieldType::IdNumber) => ("不是有效的身份证号码（校验位错误）".into(), "is not a valid resident ID number (wrong check digit)".into()),
-        (FieldProblem::CheckDigit, _) => ("不是有效的统一社会信用代码（校验位错误）".into(), "is not a valid unified social credit code (wrong check digit)".into()),
+        (FieldProblem::CheckDigit, FieldType::IdNumber) => {
+            ("不是有效的身份证号码（校验位错误）".into(), "is not a valid resident ID number (wrong check digit)".into())
+        }
+        (FieldProblem::CheckDigit, _) => {
+            ("不是有效的统一社会信用代码（校验位错误）".into(), "is not a valid unified social credit code (wrong check digit)".into())
+        }
         (FieldProblem::Format, FieldType::IdNumber) => ("应为18位身份证号码".into(), "must be an 18-character resident ID number".into()),
-        (FieldProblem::Format, FieldType::Uscc) => ("应为18位统一社会信用代码".into(), "must be an 18-character unified social credit code".into()),
+        (FieldProblem::Format, FieldType::Uscc) => {
+            ("应为18位统一社会信用代码".into(), "must be an 18-character unified social credit code".into())
+        }
         (FieldProblem::Format, FieldType::Phone) => ("不是有效的电话号码".into(), "is not a valid phone number".into()),
-        (FieldProblem::Format, _) if field.rules.format.as_deref() == Some("postcode") => ("应为6位邮政编码".into(), "must be a 6-digit postcode".into()),
-        (FieldProblem::Format, _) if field.rules.format.as_deref() == Some("mobile") => ("不是有效的手机号码".into(), "is not a valid mobile number".into()),
+        (FieldProblem::Format, _) if field.rules.format.as_deref() == Some("postcode") => {
+            ("应为6位邮政编码".into(), "must be a 6-digit postcode".into())
+        }
+        (FieldProblem::Format, _) if field.rules.format.as_deref() == Some("mobile") => {
+            ("不是有效的手机号码".into(), "is not a valid mobile number".into())
+        }
         (FieldProblem::Format, _) => ("格式不正确".into(), "has the wrong format".into()),
         (FieldProblem::TooLong, _) => (
             format!("不能超过{}个字", field.rules.max_length.unwrap_or_default()),

@@ -586,12 +586,20 @@ fn decode_err(e: serde_json::Error) -> StoreError {
 
 /// The stored form of one of `holder`'s cases (on the store's connection).
 fn stored_blocking(conn: &rusqlite::Connection, holder: &str, case_id: &str) -> Result<Option<StoredCase>, StoreError> {
-    let body: Option<String> = conn.query_row("SELECT body FROM cases WHERE id = ?1 AND holder = ?2", [case_id, holder], |r| r.get(0)).optional()?;
+    let body: Option<String> =
+        conn.query_row("SELECT body FROM cases WHERE id = ?1 AND holder = ?2", [case_id, holder], |r| r.get(0)).optional()?;
     body.map(|b| serde_json::from_str(&b).map_err(decode_err)).transpose()
 }
 
 /// Puts a write into the outbox, due now (on the store's connection or transaction).
-fn enqueue_blocking(conn: &rusqlite::Connection, key: &str, holder: &str, kind: &str, refers_to: &str, body: &str) -> Result<(), StoreError> {
+fn enqueue_blocking(
+    conn: &rusqlite::Connection,
+    key: &str,
+    holder: &str,
+    kind: &str,
+    refers_to: &str,
+    body: &str,
+) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO outbox (id, holder, kind, case_id, body, attempts, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6)",
         rusqlite::params![key, holder, kind, refers_to, body, now()],
@@ -619,9 +627,9 @@ pub fn personal_data_in(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let mut kinds = Vec::new();
     let is_id_char = |c: char| c.is_ascii_digit() || c == 'X' || c == 'x';
-    let found_id = chars.windows(18).any(|w| {
-        w.iter().all(|c| is_id_char(*c)) && crate::autofill::validate::check_id_number(&w.iter().collect::<String>()).is_ok()
-    });
+    let found_id = chars
+        .windows(18)
+        .any(|w| w.iter().all(|c| is_id_char(*c)) && crate::autofill::validate::check_id_number(&w.iter().collect::<String>()).is_ok());
     if found_id {
         kinds.push("id_number".to_owned());
     }
@@ -692,7 +700,11 @@ impl CasesClient {
                 (ValueOrigin::GovernmentVerified, Some(p)) => {
                     let of_agent = item
                         .field(&f.name)
-                        .map(|s| s.sources.iter().any(|src| src.vct == p.vct && src.claim == p.claim && src.of == crate::catalogue::SourceHolder::Agent))
+                        .map(|s| {
+                            s.sources
+                                .iter()
+                                .any(|src| src.vct == p.vct && src.claim == p.claim && src.of == crate::catalogue::SourceHolder::Agent)
+                        })
                         .unwrap_or(false);
                     let holder = match (&agent, of_agent) {
                         (Some(agent), true) => agent.clone(),
@@ -805,7 +817,10 @@ impl CasesClient {
                         if let Some(mut stored) = stored_blocking(&tx, &holder, &case_id)? {
                             stored.case.rating = Some(rating);
                             let body = serde_json::to_string(&stored).map_err(decode_err)?;
-                            tx.execute("UPDATE cases SET body = ?1, updated_at = ?2 WHERE id = ?3 AND holder = ?4", rusqlite::params![body, now(), case_id, holder])?;
+                            tx.execute(
+                                "UPDATE cases SET body = ?1, updated_at = ?2 WHERE id = ?3 AND holder = ?4",
+                                rusqlite::params![body, now(), case_id, holder],
+                            )?;
                         }
                         tx.execute("DELETE FROM outbox WHERE id = ?1", [key])?;
                         tx.commit()?;
@@ -948,11 +963,18 @@ impl CasesClient {
     }
 
     /// Stores a case from the platform (and the licence it issued, into the wallet).
-    async fn store_case(&self, holder: &str, wire: WireCase, submission: Option<QueuedCase>, sent_key: Option<String>) -> Result<Case, CityKitError> {
+    async fn store_case(
+        &self,
+        holder: &str,
+        wire: WireCase,
+        submission: Option<QueuedCase>,
+        sent_key: Option<String>,
+    ) -> Result<Case, CityKitError> {
         let mut case = wire.case;
         // Keep what this device submitted; the platform's answer does not repeat it.
         let (holder_db, id_db) = (holder.to_owned(), case.id.clone());
-        let previous: Option<StoredCase> = self.store.call(move |conn| Ok(stored_blocking(conn, &holder_db, &id_db).ok().flatten())).await?;
+        let previous: Option<StoredCase> =
+            self.store.call(move |conn| Ok(stored_blocking(conn, &holder_db, &id_db).ok().flatten())).await?;
         let submission = submission.or_else(|| previous.as_ref().and_then(|p| p.submission.clone()));
         case.result_licence_id = previous.as_ref().and_then(|p| p.case.result_licence_id.clone());
         if let (Some(text), None) = (&wire.result_licence, &case.result_licence_id) {
@@ -1147,8 +1169,12 @@ impl CasesClient {
     async fn delete_own(&self, table: &'static str, submission_id: &str) -> Result<(), CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
         let id = submission_id.to_owned();
-        let deleted =
-            self.store.call(move |conn| Ok(conn.execute(&format!("DELETE FROM {table} WHERE id = ?1 AND holder = ?2"), rusqlite::params![id, holder])?)).await?;
+        let deleted = self
+            .store
+            .call(move |conn| {
+                Ok(conn.execute(&format!("DELETE FROM {table} WHERE id = ?1 AND holder = ?2"), rusqlite::params![id, holder])?)
+            })
+            .await?;
         if deleted == 0 {
             return Err(CaseError::UnknownSubmission.into());
         }
@@ -1244,13 +1270,18 @@ impl CasesClient {
         if case.content_sha256.as_deref().is_some_and(|d| d != digest) {
             return Err(CaseError::Malformed { details: "the content does not match its digest".into() }.into());
         }
-        let wire: WireContent = serde_json::from_slice(&bytes).map_err(|e| CaseError::Malformed { details: crate::privacy::json_problem(&e) })?;
+        let wire: WireContent =
+            serde_json::from_slice(&bytes).map_err(|e| CaseError::Malformed { details: crate::privacy::json_problem(&e) })?;
         let content = CaseContent {
             case_id: wire.case_id,
             item_id: wire.item_id,
             revision: wire.revision,
             fields: wire.fields.into_iter().map(|(k, v)| (k, Personal::new(v))).collect(),
-            parties: wire.parties.into_iter().map(|p| Party { role: p.role, name: Personal::new(p.name), id_number: Personal::new(p.id_number) }).collect(),
+            parties: wire
+                .parties
+                .into_iter()
+                .map(|p| Party { role: p.role, name: Personal::new(p.name), id_number: Personal::new(p.id_number) })
+                .collect(),
         };
         if content.case_id != case.id {
             return Err(CaseError::Malformed { details: "the content belongs to another case".into() }.into());
@@ -1300,7 +1331,9 @@ impl CasesClient {
             (409, Some("content_changed")) => Err(CaseError::ContentChanged.into()),
             (409, Some("case_closed")) => Err(CaseError::CaseClosed.into()),
             (404, _) => Err(CaseError::UnknownCase.into()),
-            (status, error) => Err(CaseError::Refused { reason: error.map_or_else(|| format!("http_{status}"), str::to_owned), field: None }.into()),
+            (status, error) => {
+                Err(CaseError::Refused { reason: error.map_or_else(|| format!("http_{status}"), str::to_owned), field: None }.into())
+            }
         }
     }
 
@@ -1399,7 +1432,10 @@ impl CasesClient {
                 let tx = conn.transaction()?;
                 for item in &items {
                     let body = serde_json::to_string(item).map_err(decode_err)?;
-                    tx.execute("INSERT OR IGNORE INTO inbox (holder, id, body) VALUES (?1, ?2, ?3)", rusqlite::params![holder_db, item.id, body])?;
+                    tx.execute(
+                        "INSERT OR IGNORE INTO inbox (holder, id, body) VALUES (?1, ?2, ?3)",
+                        rusqlite::params![holder_db, item.id, body],
+                    )?;
                 }
                 tx.commit()?;
                 Ok(())
@@ -1432,7 +1468,9 @@ impl CasesClient {
     pub async fn mark_read(&self, inbox_id: i64) -> Result<(), CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
         self.store
-            .call(move |conn| Ok(conn.execute("UPDATE inbox SET read = 1 WHERE holder = ?1 AND id = ?2", rusqlite::params![holder, inbox_id])?))
+            .call(move |conn| {
+                Ok(conn.execute("UPDATE inbox SET read = 1 WHERE holder = ?1 AND id = ?2", rusqlite::params![holder, inbox_id])?)
+            })
             .await?;
         Ok(())
     }

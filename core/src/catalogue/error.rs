@@ -35,9 +35,13 @@ impl CatalogueError {
     /// A default message for people.
     pub fn message(&self, language: Language) -> String {
         match self {
-            Self::NotSynced => pick(language, "办事指南尚未下载，请联网后重试。", "The service guide is not downloaded yet; go online and try again."),
+            Self::NotSynced => {
+                pick(language, "办事指南尚未下载，请联网后重试。", "The service guide is not downloaded yet; go online and try again.")
+            }
             Self::UnknownItem { .. } => pick(language, "没有找到该事项。", "That service item does not exist."),
-            Self::Malformed { .. } => pick(language, "办事指南数据有误，已保留原有版本。", "The service guide could not be read; the previous one is kept."),
+            Self::Malformed { .. } => {
+                pick(language, "办事指南数据有误，已保留原有版本。", "The service guide could not be read; the previous one is kept.")
+            }
         }
         .into()
     }

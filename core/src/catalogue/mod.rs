@@ -184,11 +184,7 @@ pub fn search_blocking(conn: &rusqlite::Connection, query: &str, limit: u32) -> 
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let long: Vec<String> = terms
-        .iter()
-        .filter(|t| t.chars().count() >= 3)
-        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
-        .collect();
+    let long: Vec<String> = terms.iter().filter(|t| t.chars().count() >= 3).map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
     let short: Vec<String> = terms.iter().filter(|t| t.chars().count() < 3).map(|t| like_pattern(t)).collect();
     let mut sql = String::from("SELECT i.body FROM catalogue_search s JOIN catalogue_items i ON i.id = s.item_id WHERE 1");
     let mut params: Vec<String> = Vec::new();
@@ -212,9 +208,7 @@ pub fn search_blocking(conn: &rusqlite::Connection, query: &str, limit: u32) -> 
     sql.push_str(", i.position LIMIT ?");
     params.push(limit.to_string());
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, Vec<u8>>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, Vec<u8>>(0))?.collect::<Result<Vec<_>, _>>()?;
     rows.iter().map(|body| decode_item(body)).collect()
 }
 
@@ -241,7 +235,11 @@ impl CatalogueClient {
     pub async fn sync(&self) -> Result<CatalogueSync, CityKitError> {
         let stored: Option<(Option<String>, String)> = self
             .store
-            .read(|conn| Ok(conn.query_row("SELECT etag, version FROM catalogue_meta WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?))
+            .read(|conn| {
+                Ok(conn
+                    .query_row("SELECT etag, version FROM catalogue_meta WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?)
+            })
             .await?;
         let url = self.identity.api_url("/catalogue").await?;
         let mut call = ApiCall::get(&url);
@@ -326,7 +324,8 @@ impl CatalogueClient {
     }
 
     async fn ensure_synced(&self) -> Result<(), CityKitError> {
-        let synced: bool = self.store.read(|conn| Ok(conn.query_row("SELECT count(*) FROM catalogue_meta", [], |r| r.get::<_, i64>(0))? > 0)).await?;
+        let synced: bool =
+            self.store.read(|conn| Ok(conn.query_row("SELECT count(*) FROM catalogue_meta", [], |r| r.get::<_, i64>(0))? > 0)).await?;
         if synced {
             Ok(())
         } else {

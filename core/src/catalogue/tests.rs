@@ -78,7 +78,11 @@ async fn search_syntax_is_literal() {
 #[tokio::test]
 async fn a_new_catalogue_replaces_the_old_one() {
     let store = store_with_catalogue().await;
-    let smaller = parse_catalogue(&serde_json::to_vec(&json!({"version": "t2", "items": [item("x", "出生医学证明", "Birth medical certificate", "卫健委", &[])]})).unwrap()).unwrap();
+    let smaller = parse_catalogue(
+        &serde_json::to_vec(&json!({"version": "t2", "items": [item("x", "出生医学证明", "Birth medical certificate", "卫健委", &[])]}))
+            .unwrap(),
+    )
+    .unwrap();
     store.call(move |conn| store_catalogue(conn, &smaller, None, 2)).await.unwrap();
     assert!(ids(&store, "租赁").await.is_empty());
     assert_eq!(ids(&store, "出生").await, vec!["x"]);
@@ -96,6 +100,9 @@ fn malformed_catalogues_are_refused_with_a_reason() {
     assert!(matches!(parse_catalogue(&serde_json::to_vec(&dangling).unwrap()), Err(CatalogueError::Malformed { .. })));
     let mut bad_type = item("a", "甲", "A", "o", &[]);
     bad_type["form"]["fields"][0]["type"] = json!("hologram");
-    assert!(matches!(parse_catalogue(&serde_json::to_vec(&json!({"version": "v", "items": [bad_type]})).unwrap()), Err(CatalogueError::Malformed { .. })));
+    assert!(matches!(
+        parse_catalogue(&serde_json::to_vec(&json!({"version": "v", "items": [bad_type]})).unwrap()),
+        Err(CatalogueError::Malformed { .. })
+    ));
     assert!(parse_catalogue(&doc()).is_ok());
 }

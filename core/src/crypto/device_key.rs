@@ -72,9 +72,8 @@ impl SoftwareDeviceKeys {
         store
             .call(|conn| {
                 let rng = SystemRandom::new();
-                let existing: Option<Vec<u8>> = conn
-                    .query_row("SELECT private_key FROM device_keys WHERE label = ?1", [DEFAULT_LABEL], |row| row.get(0))
-                    .optional()?;
+                let existing: Option<Vec<u8>> =
+                    conn.query_row("SELECT private_key FROM device_keys WHERE label = ?1", [DEFAULT_LABEL], |row| row.get(0)).optional()?;
                 let pkcs8 = match existing {
                     Some(bytes) => Zeroizing::new(bytes),
                     None => {

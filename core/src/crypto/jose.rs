@@ -167,7 +167,8 @@ mod tests {
         let plain = format!("{}.AAAA", signing_input(&serde_json::json!({"alg": "ES256"}), &claims));
         assert!(CompactJws::parse(&plain).is_ok());
         for crit in [serde_json::json!(["exp"]), serde_json::json!(["b64"]), serde_json::json!([])] {
-            let token = format!("{}.AAAA", signing_input(&serde_json::json!({"alg": "ES256", "crit": crit, "exp": 1, "b64": false}), &claims));
+            let token =
+                format!("{}.AAAA", signing_input(&serde_json::json!({"alg": "ES256", "crit": crit, "exp": 1, "b64": false}), &claims));
             assert!(matches!(CompactJws::parse(&token), Err(JoseError::Malformed(_))), "{crit}");
         }
     }

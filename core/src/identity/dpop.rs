@@ -37,10 +37,7 @@ fn origin(url: &str) -> Option<String> {
 
 impl DpopSigner {
     pub(crate) fn new(keys: Arc<dyn DeviceKeys>) -> Result<Self, AuthError> {
-        let jwk = keys
-            .public_key()
-            .and_then(|pk| pk.jwk())
-            .map_err(|e| AuthError::DeviceKey { details: e.to_string() })?;
+        let jwk = keys.public_key().and_then(|pk| pk.jwk()).map_err(|e| AuthError::DeviceKey { details: e.to_string() })?;
         Ok(Self { keys, jwk, nonces: Arc::new(Mutex::new(HashMap::new())) })
     }
 

@@ -631,9 +631,8 @@ impl IdentityClient {
             let mut form = params.clone();
             form.push(("dpop_jkt", &jkt));
             let http = &self.inner.http;
-            let response = http
-                .send(Idempotency::NotIdempotent, || async { Ok::<_, CityKitError>(http.reqwest().post(par).form(&form)) })
-                .await?;
+            let response =
+                http.send(Idempotency::NotIdempotent, || async { Ok::<_, CityKitError>(http.reqwest().post(par).form(&form)) }).await?;
             let status = response.status();
             if !status.is_success() {
                 let body: Option<OAuthErrorBody> = response.json().await.ok();
@@ -648,25 +647,16 @@ impl IdentityClient {
             }
             let par: ParResponse =
                 response.json().await.map_err(|e| AuthError::Protocol { details: format!("unreadable PAR answer: {e}") })?;
-            authorization_url
-                .query_pairs_mut()
-                .append_pair("client_id", &config.client_id)
-                .append_pair("request_uri", &par.request_uri);
+            authorization_url.query_pairs_mut().append_pair("client_id", &config.client_id).append_pair("request_uri", &par.request_uri);
         } else {
             authorization_url.query_pairs_mut().extend_pairs(params.iter()).append_pair("dpop_jkt", &jkt);
         }
         let created_at_ms = now_ms();
         self.purge_stale_logins(created_at_ms).await?;
-        self.inner
-            .store
-            .put(NS_PENDING, &state, &PendingLogin { nonce, code_verifier: verifier, created_at_ms })
-            .await?;
+        self.inner.store.put(NS_PENDING, &state, &PendingLogin { nonce, code_verifier: verifier, created_at_ms }).await?;
         tracing::info!(pushed = metadata.pushed_authorization_request_endpoint.is_some(), "login started");
         self.send_queued_revocations().await;
-        Ok(LoginRequest {
-            authorization_url: authorization_url.to_string(),
-            expires_at: (created_at_ms + LOGIN_LIFETIME_MS) / 1000,
-        })
+        Ok(LoginRequest { authorization_url: authorization_url.to_string(), expires_at: (created_at_ms + LOGIN_LIFETIME_MS) / 1000 })
     }
 
     async fn purge_stale_logins(&self, now: i64) -> Result<(), CityKitError> {
@@ -702,9 +692,7 @@ impl IdentityClient {
         }
         let metadata = self.metadata().await?.clone();
         match param("iss") {
-            Some(iss) if iss.trim_end_matches('/') != metadata.issuer.trim_end_matches('/') => {
-                return Err(AuthError::IssuerMismatch.into())
-            }
+            Some(iss) if iss.trim_end_matches('/') != metadata.issuer.trim_end_matches('/') => return Err(AuthError::IssuerMismatch.into()),
             None if metadata.authorization_response_iss_parameter_supported => return Err(AuthError::IssuerMismatch.into()),
             _ => {}
         }
@@ -751,12 +739,19 @@ impl IdentityClient {
 
     /// Verifies the ID token and the userinfo subject, then commits the new session and account
     /// to the store in one transaction and only then to memory.
-    async fn check_and_commit_login(&self, metadata: &ProviderMetadata, tokens: TokenResponse, nonce: &str) -> Result<Account, CityKitError> {
+    async fn check_and_commit_login(
+        &self,
+        metadata: &ProviderMetadata,
+        tokens: TokenResponse,
+        nonce: &str,
+    ) -> Result<Account, CityKitError> {
         let id_token = tokens.id_token.as_ref().ok_or(AuthError::IdTokenInvalid { problem: IdTokenProblem::MissingClaim })?;
         let verified = self.verify_id_token(metadata, id_token.expose(), nonce).await?;
         let session = self.session_from(tokens, verified.subject.clone(), None)?;
         let info: UserInfo = match &metadata.userinfo_endpoint {
-            Some(endpoint) => self.authorized_call_with(ApiCall::get(endpoint), None, TokenSource::Given(&session.access_token)).await?.into_json()?,
+            Some(endpoint) => {
+                self.authorized_call_with(ApiCall::get(endpoint), None, TokenSource::Given(&session.access_token)).await?.into_json()?
+            }
             None => UserInfo { sub: verified.subject.clone(), name: None },
         };
         if info.sub != verified.subject {
@@ -764,10 +759,7 @@ impl IdentityClient {
         }
         let account = Account { subject: verified.subject, name: Personal::new(info.name.unwrap_or_default()) };
         let mut guard = self.inner.session.lock().await;
-        let records = [
-            (KEY_SESSION, serde_json::to_vec(&session)),
-            (KEY_ACCOUNT, serde_json::to_vec(&account)),
-        ];
+        let records = [(KEY_SESSION, serde_json::to_vec(&session)), (KEY_ACCOUNT, serde_json::to_vec(&account))];
         let records = records
             .into_iter()
             .map(|(k, v)| v.map(|v| (k, v)))
@@ -828,12 +820,23 @@ impl IdentityClient {
         })
     }
 
-    fn session_from(&self, tokens: TokenResponse, subject: String, previous_refresh: Option<SecretString>) -> Result<Session, CityKitError> {
+    fn session_from(
+        &self,
+        tokens: TokenResponse,
+        subject: String,
+        previous_refresh: Option<SecretString>,
+    ) -> Result<Session, CityKitError> {
         if !tokens.token_type.eq_ignore_ascii_case("DPoP") {
             return Err(AuthError::Protocol { details: format!("expected a DPoP-bound token, got {}", tokens.token_type) }.into());
         }
         let (expires_at_ms, refresh_at_ms) = token_times(now_ms(), tokens.expires_in);
-        Ok(Session { access_token: tokens.access_token, refresh_token: tokens.refresh_token.or(previous_refresh), expires_at_ms, refresh_at_ms, subject })
+        Ok(Session {
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token.or(previous_refresh),
+            expires_at_ms,
+            refresh_at_ms,
+            subject,
+        })
     }
 
     /// One token request with a DPoP proof. A provider that demands a nonce (`400
@@ -1007,7 +1010,12 @@ impl IdentityClient {
     /// DPoP nonce (`401` with `WWW-Authenticate: DPoP error="use_dpop_nonce"`, RFC 9449 §9)
     /// gets the call once more with its nonce; a refused session token is refreshed once; a
     /// given token is never refreshed.
-    async fn authorized_call_with(&self, call: ApiCall<'_>, acting_for: Option<String>, source: TokenSource<'_>) -> Result<ApiReply, CityKitError> {
+    async fn authorized_call_with(
+        &self,
+        call: ApiCall<'_>,
+        acting_for: Option<String>,
+        source: TokenSource<'_>,
+    ) -> Result<ApiReply, CityKitError> {
         let mut token = match source {
             TokenSource::Session => self.access_token().await?,
             TokenSource::Given(token) => token.clone(),
@@ -1047,16 +1055,14 @@ impl IdentityClient {
                 })
                 .await?;
             let status = response.status();
-            let challenge = response
-                .headers()
-                .get("WWW-Authenticate")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
+            let challenge = response.headers().get("WWW-Authenticate").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
             let fresh_nonce = self.inner.dpop.remember_nonce(call.url, response.headers());
             let etag = response.headers().get("ETag").and_then(|v| v.to_str().ok()).map(str::to_owned);
             let retry_after = response.headers().get("Retry-After").and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let body = response.bytes().await.map_err(|e| NetError::InvalidResponse { details: format!("unreadable answer: {}", e.without_url()) })?;
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| NetError::InvalidResponse { details: format!("unreadable answer: {}", e.without_url()) })?;
             match status.as_u16() {
                 401 if challenge.contains("use_dpop_nonce") => {
                     if nonce_retried || !fresh_nonce {
@@ -1115,11 +1121,7 @@ impl IdentityClient {
         if !self.is_logged_in().await {
             return Err(AuthError::NotLoggedIn.into());
         }
-        self.known_identities()
-            .await?
-            .into_iter()
-            .find(|i| i.kind == IdentityKind::Person)
-            .ok_or_else(|| AuthError::UnknownIdentity.into())
+        self.known_identities().await?.into_iter().find(|i| i.kind == IdentityKind::Person).ok_or_else(|| AuthError::UnknownIdentity.into())
     }
 
     async fn known_identities(&self) -> Result<Vec<Identity>, CityKitError> {
@@ -1311,9 +1313,8 @@ impl IdentityClient {
             .ok_or_else(|| AuthError::Discovery { details: "the provider has no revocation endpoint".into() })?;
         let http = &self.inner.http;
         let form = [("token", token.expose()), ("token_type_hint", hint), ("client_id", &self.inner.config.client_id)];
-        let response = http
-            .send(Idempotency::Idempotent, || async { Ok::<_, CityKitError>(http.reqwest().post(endpoint).form(&form)) })
-            .await?;
+        let response =
+            http.send(Idempotency::Idempotent, || async { Ok::<_, CityKitError>(http.reqwest().post(endpoint).form(&form)) }).await?;
         if !response.status().is_success() {
             return Err(NetError::Status { status: response.status().as_u16(), error: None }.into());
         }

@@ -55,9 +55,7 @@ pub(crate) async fn discover(http: &HttpClient, issuer: &str) -> Result<Provider
             return Err(AuthError::Discovery { details: "provider endpoints must use https".into() }.into());
         }
     }
-    if !metadata.code_challenge_methods_supported.is_empty()
-        && !metadata.code_challenge_methods_supported.iter().any(|m| m == "S256")
-    {
+    if !metadata.code_challenge_methods_supported.is_empty() && !metadata.code_challenge_methods_supported.iter().any(|m| m == "S256") {
         return Err(AuthError::Discovery { details: "the provider does not support PKCE S256".into() }.into());
     }
     Ok(metadata)

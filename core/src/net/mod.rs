@@ -97,9 +97,7 @@ impl HttpClient {
                 details: "in the browser, trust is the browser's: SPKI pins and extra roots are not supported".into(),
             });
         }
-        let client = reqwest::Client::builder()
-            .build()
-            .map_err(|e| NetError::InvalidRequest { details: e.without_url().to_string() })?;
+        let client = reqwest::Client::builder().build().map_err(|e| NetError::InvalidRequest { details: e.without_url().to_string() })?;
         Ok(Self { client, config })
     }
 
@@ -148,12 +146,14 @@ impl HttpClient {
         loop {
             attempt += 1;
             let error = match build().await?.send().await {
-                Ok(response) if pass_retry_after && response.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE && response.headers().contains_key(reqwest::header::RETRY_AFTER) => {
+                Ok(response)
+                    if pass_retry_after
+                        && response.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE
+                        && response.headers().contains_key(reqwest::header::RETRY_AFTER) =>
+                {
                     return Ok(Response(response))
                 }
-                Ok(response) if response.status().is_server_error() => {
-                    NetError::ServerError { status: response.status().as_u16() }
-                }
+                Ok(response) if response.status().is_server_error() => NetError::ServerError { status: response.status().as_u16() },
                 Ok(response) => return Ok(Response(response)),
                 Err(e) => error::classify(e),
             };

@@ -14,10 +14,7 @@ pub fn retry_after_secs(value: &str, now: i64) -> Option<i64> {
 
 /// An HTTP-date as Unix seconds.
 fn http_date(value: &str) -> Option<i64> {
-    let tokens: Vec<&str> = value
-        .split([' ', ',', '-'])
-        .filter(|t| !t.is_empty())
-        .collect();
+    let tokens: Vec<&str> = value.split([' ', ',', '-']).filter(|t| !t.is_empty()).collect();
     let (day, month, year, time) = match tokens.as_slice() {
         // IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT" and RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT".
         [_, day, month, year, time, "GMT"] => (*day, *month, *year, *time),
@@ -26,21 +23,14 @@ fn http_date(value: &str) -> Option<i64> {
         _ => return None,
     };
     let day: u32 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
-    let month = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ]
-    .iter()
-    .position(|m| *m == month)? as u32
-        + 1;
+    let month =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].iter().position(|m| *m == month)? as u32 + 1;
     let mut year: i64 = year.parse().ok()?;
     if year < 100 {
         // RFC 850's two-digit year: the nearest century that is not far in the future.
         year += if year < 70 { 2000 } else { 1900 };
     }
-    let hms: Vec<i64> = time
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<Vec<_>>>()?;
+    let hms: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<Vec<_>>>()?;
     let [h, m, s] = hms.as_slice() else {
         return None;
     };
@@ -72,10 +62,7 @@ mod tests {
     fn delta_seconds() {
         assert_eq!(retry_after_secs("120", 0), Some(120));
         assert_eq!(retry_after_secs(" 0 ", 0), Some(0));
-        assert_eq!(
-            retry_after_secs("99999999999999999999999", 0),
-            Some(i64::MAX)
-        );
+        assert_eq!(retry_after_secs("99999999999999999999999", 0), Some(i64::MAX));
         assert_eq!(retry_after_secs("-5", 0), None);
         assert_eq!(retry_after_secs("soon", 0), None);
         assert_eq!(retry_after_secs("", 0), None);
@@ -83,31 +70,12 @@ mod tests {
 
     #[test]
     fn the_three_date_forms() {
-        assert_eq!(
-            retry_after_secs("Sun, 06 Nov 1994 08:49:37 GMT", EXAMPLE - 60),
-            Some(60)
-        );
-        assert_eq!(
-            retry_after_secs("Sunday, 06-Nov-94 08:49:37 GMT", EXAMPLE - 60),
-            Some(60)
-        );
-        assert_eq!(
-            retry_after_secs("Sun Nov  6 08:49:37 1994", EXAMPLE - 60),
-            Some(60)
-        );
-        assert_eq!(
-            retry_after_secs("Sun, 06 Nov 1994 08:49:37 GMT", EXAMPLE + 10),
-            Some(0),
-            "a date in the past"
-        );
-        assert_eq!(
-            retry_after_secs("Thu, 01 Jan 1970 00:00:00 GMT", 0),
-            Some(0)
-        );
-        assert_eq!(
-            retry_after_secs("Wed, 02 Dec 2026 07:00:00 GMT", 1_796_194_800 - 3600),
-            Some(3600)
-        );
+        assert_eq!(retry_after_secs("Sun, 06 Nov 1994 08:49:37 GMT", EXAMPLE - 60), Some(60));
+        assert_eq!(retry_after_secs("Sunday, 06-Nov-94 08:49:37 GMT", EXAMPLE - 60), Some(60));
+        assert_eq!(retry_after_secs("Sun Nov  6 08:49:37 1994", EXAMPLE - 60), Some(60));
+        assert_eq!(retry_after_secs("Sun, 06 Nov 1994 08:49:37 GMT", EXAMPLE + 10), Some(0), "a date in the past");
+        assert_eq!(retry_after_secs("Thu, 01 Jan 1970 00:00:00 GMT", 0), Some(0));
+        assert_eq!(retry_after_secs("Wed, 02 Dec 2026 07:00:00 GMT", 1_796_194_800 - 3600), Some(3600));
     }
 
     #[test]

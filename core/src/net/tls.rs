@@ -24,9 +24,7 @@ pub(crate) fn client_config(trust: &TrustConfig) -> Result<rustls::ClientConfig,
         let mut found = false;
         for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
             let cert = cert.map_err(|e| NetError::InvalidRequest { details: format!("unreadable root certificate: {e}") })?;
-            roots
-                .add(cert)
-                .map_err(|e| NetError::InvalidRequest { details: format!("unusable root certificate: {e}") })?;
+            roots.add(cert).map_err(|e| NetError::InvalidRequest { details: format!("unusable root certificate: {e}") })?;
             found = true;
         }
         if !found {

@@ -18,10 +18,7 @@ pub(crate) use wasm::*;
 
 /// Milliseconds since the Unix epoch (the browser's clock on wasm32).
 pub(crate) fn now_unix_ms() -> i64 {
-    web_time::SystemTime::now()
-        .duration_since(web_time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Seconds since the Unix epoch.

@@ -130,10 +130,7 @@ impl From<super::key::KeyProviderError> for StoreError {
 
 /// True when SQLite reports a damaged file (or, for SQLCipher, a page whose HMAC fails).
 pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseCorrupt) | Some(rusqlite::ErrorCode::NotADatabase)
-    )
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseCorrupt) | Some(rusqlite::ErrorCode::NotADatabase))
 }
 
 #[cfg(test)]

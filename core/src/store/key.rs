@@ -17,18 +17,16 @@ pub struct StoreKey(Zeroizing<[u8; STORE_KEY_LEN]>);
 impl StoreKey {
     /// Wraps 32 raw bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyProviderError> {
-        let array: [u8; STORE_KEY_LEN] = bytes.try_into().map_err(|_| KeyProviderError::InvalidKey {
-            reason: format!("a store key has {STORE_KEY_LEN} bytes, got {}", bytes.len()),
-        })?;
+        let array: [u8; STORE_KEY_LEN] = bytes
+            .try_into()
+            .map_err(|_| KeyProviderError::InvalidKey { reason: format!("a store key has {STORE_KEY_LEN} bytes, got {}", bytes.len()) })?;
         Ok(Self(Zeroizing::new(array)))
     }
 
     /// A fresh random key from the system's secure random source.
     pub fn generate() -> Result<Self, KeyProviderError> {
         let mut bytes = Zeroizing::new([0u8; STORE_KEY_LEN]);
-        SystemRandom::new()
-            .fill(bytes.as_mut())
-            .map_err(|_| KeyProviderError::Unavailable { reason: "no secure random source".into() })?;
+        SystemRandom::new().fill(bytes.as_mut()).map_err(|_| KeyProviderError::Unavailable { reason: "no secure random source".into() })?;
         Ok(Self(bytes))
     }
 
@@ -166,9 +164,7 @@ impl PassphraseKeyProvider {
                     reason: format!("the key parameters file {} is unreadable: {e}", path.display()),
                 })?;
                 if parameters.kdf != KDF_NAME || parameters.key_length as usize != STORE_KEY_LEN || parameters.iterations == 0 {
-                    return Err(KeyProviderError::Unavailable {
-                        reason: format!("unsupported key parameters in {}", path.display()),
-                    });
+                    return Err(KeyProviderError::Unavailable { reason: format!("unsupported key parameters in {}", path.display()) });
                 }
                 Ok(parameters)
             }

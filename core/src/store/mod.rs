@@ -267,7 +267,10 @@ impl Store {
                 .query_row("SELECT value FROM records WHERE namespace = ?1 AND key = ?2", (&namespace, &key), |row| row.get(0))
                 .optional()?;
             bytes
-                .map(|b| serde_json::from_slice(&b).map_err(|e| StoreError::Decode { details: format!("{namespace}/{key}: {}", crate::privacy::json_problem(&e)) }))
+                .map(|b| {
+                    serde_json::from_slice(&b)
+                        .map_err(|e| StoreError::Decode { details: format!("{namespace}/{key}: {}", crate::privacy::json_problem(&e)) })
+                })
                 .transpose()
         })
         .await
@@ -299,7 +302,10 @@ impl Store {
             tx.execute("DELETE FROM records WHERE namespace = ?1 AND key = ?2", (&namespace, &key))?;
             tx.commit()?;
             bytes
-                .map(|b| serde_json::from_slice(&b).map_err(|e| StoreError::Decode { details: format!("{namespace}/{key}: {}", crate::privacy::json_problem(&e)) }))
+                .map(|b| {
+                    serde_json::from_slice(&b)
+                        .map_err(|e| StoreError::Decode { details: format!("{namespace}/{key}: {}", crate::privacy::json_problem(&e)) })
+                })
                 .transpose()
         })
         .await
@@ -607,9 +613,7 @@ where
     R: Send + 'static,
     F: FnOnce() -> Result<R, StoreError> + Send + 'static,
 {
-    crate::platform::run_blocking(f)
-        .await
-        .map_err(|e| StoreError::Database { details: format!("store worker failed: {e}") })?
+    crate::platform::run_blocking(f).await.map_err(|e| StoreError::Database { details: format!("store worker failed: {e}") })?
 }
 
 fn open_connection(path: &Path, key: &StoreKey) -> Result<Connection, rusqlite::Error> {

@@ -208,8 +208,7 @@ async fn passphrase_keys_follow_the_documented_derivation() {
     let provider = PassphraseKeyProvider::new(dir.path(), "correct horse").with_iterations(1000);
     let first = provider.store_key(STORE_ID).unwrap();
     assert_eq!(provider.store_key(STORE_ID).unwrap(), first, "the salt is kept, so the key is stable");
-    let params: key::KdfParameters =
-        serde_json::from_slice(&std::fs::read(provider.parameters_path(STORE_ID)).unwrap()).unwrap();
+    let params: key::KdfParameters = serde_json::from_slice(&std::fs::read(provider.parameters_path(STORE_ID)).unwrap()).unwrap();
     assert_eq!(params.kdf, "PBKDF2-HMAC-SHA256");
     assert_eq!(params.iterations, 1000);
     assert_eq!(params.salt_hex.len(), 32);
@@ -333,7 +332,9 @@ fn rekey_survives_being_killed_at_random_points() {
         runtime.block_on(async {
             let opened = match Store::open(&path, key(1)).await {
                 Ok(store) => store,
-                Err(StoreError::WrongKey) => Store::open(&path, key(2)).await.unwrap_or_else(|e| panic!("round {round}: neither key opens: {e:?}")),
+                Err(StoreError::WrongKey) => {
+                    Store::open(&path, key(2)).await.unwrap_or_else(|e| panic!("round {round}: neither key opens: {e:?}"))
+                }
                 Err(e) => panic!("round {round}: {e:?}"),
             };
             assert_eq!(opened.get::<String>("kept", "record").await.unwrap().as_deref(), Some(SECRET_NAME), "round {round}");
@@ -354,7 +355,10 @@ fn writes_child_process() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     runtime.block_on(async {
         let store = Store::open(&path, key(1)).await.unwrap();
-        let mut batch: i64 = store.call(|c| Ok(c.query_row("SELECT coalesce(max(updated_at), 0) FROM records WHERE namespace = 'batch'", [], |r| r.get(0))?)).await.unwrap();
+        let mut batch: i64 = store
+            .call(|c| Ok(c.query_row("SELECT coalesce(max(updated_at), 0) FROM records WHERE namespace = 'batch'", [], |r| r.get(0))?))
+            .await
+            .unwrap();
         println!("ready");
         loop {
             batch += 1;
@@ -742,7 +746,9 @@ async fn concurrent_reads_and_writes_see_only_whole_commits() {
     let store = Store::open(dir.path().join("s.db"), key(1)).await.unwrap();
     store
         .call(|conn| {
-            conn.execute_batch("INSERT INTO records (namespace, key, value) VALUES ('c', 'x', CAST('0' AS BLOB)), ('c', 'y', CAST('0' AS BLOB));")?;
+            conn.execute_batch(
+                "INSERT INTO records (namespace, key, value) VALUES ('c', 'x', CAST('0' AS BLOB)), ('c', 'y', CAST('0' AS BLOB));",
+            )?;
             Ok(())
         })
         .await
@@ -772,8 +778,14 @@ async fn concurrent_reads_and_writes_see_only_whole_commits() {
                 for _ in 0..100 {
                     let (x, y): (i64, i64) = store
                         .read(|conn| {
-                            let x = conn.query_row("SELECT CAST(value AS TEXT) FROM records WHERE namespace = 'c' AND key = 'x'", [], |r| r.get::<_, String>(0))?;
-                            let y = conn.query_row("SELECT CAST(value AS TEXT) FROM records WHERE namespace = 'c' AND key = 'y'", [], |r| r.get::<_, String>(0))?;
+                            let x =
+                                conn.query_row("SELECT CAST(value AS TEXT) FROM records WHERE namespace = 'c' AND key = 'x'", [], |r| {
+                                    r.get::<_, String>(0)
+                                })?;
+                            let y =
+                                conn.query_row("SELECT CAST(value AS TEXT) FROM records WHERE namespace = 'c' AND key = 'y'", [], |r| {
+                                    r.get::<_, String>(0)
+                                })?;
                             Ok((x.parse().unwrap(), y.parse().unwrap()))
                         })
                         .await

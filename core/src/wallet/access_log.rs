@@ -36,7 +36,8 @@ pub(crate) fn record(conn: &Connection, at: i64, event: &AccessEvent<'_>) -> rus
 
 /// `holder`'s entries, newest first.
 pub(crate) fn list(conn: &Connection, holder: &str) -> rusqlite::Result<Vec<AccessLogEntry>> {
-    let mut stmt = conn.prepare("SELECT at, action, licence_id, vct, claims, counterparty FROM access_log WHERE holder = ?1 ORDER BY id DESC")?;
+    let mut stmt =
+        conn.prepare("SELECT at, action, licence_id, vct, claims, counterparty FROM access_log WHERE holder = ?1 ORDER BY id DESC")?;
     let rows = stmt
         .query_map([holder], |r| {
             let claims: String = r.get(4)?;

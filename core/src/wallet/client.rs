@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use super::access_log::{self, AccessEvent};
 use super::sd_jwt::{SdJwt, SdJwtProblem};
-use super::status_cache;
 use super::status::{StatusList, StatusListProblem};
+use super::status_cache;
 use super::WalletError;
 use crate::crypto::jose::EcJwk;
 use crate::identity::{IdentityClient, PresencePurpose};
@@ -322,9 +322,7 @@ impl WalletClient {
         let r = StoredLicence::from(&verified);
         let (holder, id) = (holder.to_owned(), r.id.clone());
         let holder_for_load = holder.clone();
-        self.store
-            .call(move |conn| Ok(r.insert(conn, &holder, now())?))
-            .await?;
+        self.store.call(move |conn| Ok(r.insert(conn, &holder, now())?)).await?;
         tracing::info!("issued licence stored");
         let (summary, text) = self.load_for(&holder_for_load, &id).await?;
         Ok(with_claim_names(summary, &text))
@@ -334,7 +332,14 @@ impl WalletClient {
         self.identity.sign_with_device_key(message).await
     }
 
-    pub(crate) async fn log_presentation(&self, holder: &str, licence_id: &str, vct: &str, claims: &[String], audience: &str) -> Result<(), CityKitError> {
+    pub(crate) async fn log_presentation(
+        &self,
+        holder: &str,
+        licence_id: &str,
+        vct: &str,
+        claims: &[String],
+        audience: &str,
+    ) -> Result<(), CityKitError> {
         let (holder, licence_id, vct, audience) = (holder.to_owned(), licence_id.to_owned(), vct.to_owned(), audience.to_owned());
         let claims = serde_json::to_string(claims).unwrap_or_default();
         self.store
@@ -363,7 +368,8 @@ impl WalletClient {
         if !sd.is_sd_jwt_vc() {
             return Err(WalletError::Malformed { details: "not an SD-JWT VC (typ)".into() }.into());
         }
-        let issuer = sd.jws.claims.get("iss").and_then(Value::as_str).ok_or(WalletError::Malformed { details: "no iss".into() })?.to_owned();
+        let issuer =
+            sd.jws.claims.get("iss").and_then(Value::as_str).ok_or(WalletError::Malformed { details: "no iss".into() })?.to_owned();
         let keys = self.issuer_keys(&issuer, false).await?;
         if sd.verify_issuer_signature(&keys).is_err() {
             // The issuer may have rotated its key: look once more.
@@ -399,7 +405,11 @@ impl WalletClient {
         let cached: Option<(String, i64)> = {
             let issuer = issuer.to_owned();
             self.store
-                .read(move |conn| Ok(conn.query_row("SELECT jwks, fetched_at FROM issuer_keys WHERE issuer = ?1", [issuer], |r| Ok((r.get(0)?, r.get(1)?))).optional()?))
+                .read(move |conn| {
+                    Ok(conn
+                        .query_row("SELECT jwks, fetched_at FROM issuer_keys WHERE issuer = ?1", [issuer], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()?)
+                })
                 .await?
         };
         let usable = cached.as_ref().filter(|(_, at)| !force && now().saturating_sub(*at) < ISSUER_KEYS_MAX_AGE_SECS);
@@ -437,7 +447,10 @@ impl WalletClient {
         let (issuer, stored) = (issuer.to_owned(), jwks.clone());
         self.store
             .call(move |conn| {
-                conn.execute("INSERT OR REPLACE INTO issuer_keys (issuer, jwks, fetched_at) VALUES (?1, ?2, ?3)", rusqlite::params![issuer, stored, now()])?;
+                conn.execute(
+                    "INSERT OR REPLACE INTO issuer_keys (issuer, jwks, fetched_at) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![issuer, stored, now()],
+                )?;
                 Ok(())
             })
             .await?;
@@ -450,8 +463,18 @@ impl WalletClient {
         let keys = self.issuer_keys(issuer, false).await?;
         // Online: a list younger than STATUS_MAX_AGE_SECS, else a fresh one; the holder's own
         // status is never judged on a list older than that.
-        let token = status_cache::status_list(&self.store, self.identity.http(), uri, if force { 0 } else { STATUS_MAX_AGE_SECS }, STATUS_MAX_AGE_SECS, force).await?.token;
-        let list = StatusList::verify(&token, uri, &keys, now()).map_err(|p| WalletError::StatusUnavailable { details: format!("{p:?}") })?;
+        let token = status_cache::status_list(
+            &self.store,
+            self.identity.http(),
+            uri,
+            if force { 0 } else { STATUS_MAX_AGE_SECS },
+            STATUS_MAX_AGE_SECS,
+            force,
+        )
+        .await?
+        .token;
+        let list =
+            StatusList::verify(&token, uri, &keys, now()).map_err(|p| WalletError::StatusUnavailable { details: format!("{p:?}") })?;
         match list.status(idx) {
             Ok(0) => Ok(LicenceStatus::Valid),
             Ok(_) => Ok(LicenceStatus::Revoked),
@@ -470,9 +493,8 @@ impl WalletClient {
                     "SELECT id, vct, issuer, holder, issued_at, valid_from, expires_at, status, status_checked_at, sd_jwt
                      FROM licences WHERE holder = ?1 ORDER BY vct, id",
                 )?;
-                let rows = stmt
-                    .query_map([holder], |r| Ok((summary_from_row(r)?, r.get::<_, String>(9)?)))?
-                    .collect::<Result<Vec<_>, _>>()?;
+                let rows =
+                    stmt.query_map([holder], |r| Ok((summary_from_row(r)?, r.get::<_, String>(9)?)))?.collect::<Result<Vec<_>, _>>()?;
                 Ok(rows)
             })
             .await?;

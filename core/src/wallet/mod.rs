@@ -23,8 +23,8 @@
 
 pub(crate) mod access_log;
 mod client;
-pub(crate) mod forget;
 mod error;
+pub(crate) mod forget;
 mod present;
 pub mod qr;
 pub mod sd_jwt;

@@ -56,7 +56,14 @@ impl WalletClient {
     /// Builds a presentation of licence `id` disclosing only `claims` (top-level claim names),
     /// for `audience`, answering `nonce` (a fresh random one when None), valid for `lifetime_secs`
     /// (at most [`MAX_PRESENTATION_LIFETIME_SECS`]). Logged in the access log without values.
-    pub async fn present(&self, id: &str, claims: &[String], audience: &str, nonce: Option<String>, lifetime_secs: i64) -> Result<Presentation, CityKitError> {
+    pub async fn present(
+        &self,
+        id: &str,
+        claims: &[String],
+        audience: &str,
+        nonce: Option<String>,
+        lifetime_secs: i64,
+    ) -> Result<Presentation, CityKitError> {
         let holder = self.current_holder().await?;
         let nonce = match nonce {
             Some(n) => n,
@@ -83,7 +90,14 @@ impl WalletClient {
 
     /// A presentation of `holder`'s licence `id` for a platform request (no QR code, no size
     /// limit): the chosen claims, a KB-JWT for `audience` and `nonce`. Logged like any showing.
-    pub(crate) async fn presentation_for_request(&self, holder: &str, id: &str, claims: &[String], audience: &str, nonce: &str) -> Result<String, CityKitError> {
+    pub(crate) async fn presentation_for_request(
+        &self,
+        holder: &str,
+        id: &str,
+        claims: &[String],
+        audience: &str,
+        nonce: &str,
+    ) -> Result<String, CityKitError> {
         let signed = self.sign_presentation(holder, id, claims, audience, nonce, None).await?;
         self.log_presentation(holder, &signed.summary.id, &signed.summary.vct, &signed.names, audience).await?;
         tracing::info!(disclosures = signed.disclosures, "presentation sent with a case");
@@ -92,7 +106,15 @@ impl WalletClient {
 
     /// Chooses the disclosures and signs the key binding (with `exp` = now + `lifetime` when
     /// given), refusing an empty audience and revoked, expired or not yet valid licences.
-    async fn sign_presentation(&self, holder: &str, id: &str, claims: &[String], audience: &str, nonce: &str, lifetime: Option<i64>) -> Result<Signed, CityKitError> {
+    async fn sign_presentation(
+        &self,
+        holder: &str,
+        id: &str,
+        claims: &[String],
+        audience: &str,
+        nonce: &str,
+        lifetime: Option<i64>,
+    ) -> Result<Signed, CityKitError> {
         if audience.trim().is_empty() {
             return Err(WalletError::WrongAudience.into());
         }
@@ -112,7 +134,13 @@ impl WalletClient {
         let mut names: Vec<String> = claims.to_vec();
         names.sort();
         names.dedup();
-        Ok(Signed { summary, text: format!("{prefix}{}", crate::crypto::jose::assemble(&input, &signature)), names, disclosures: chosen.len(), issued_at: now })
+        Ok(Signed {
+            summary,
+            text: format!("{prefix}{}", crate::crypto::jose::assemble(&input, &signature)),
+            names,
+            disclosures: chosen.len(),
+            issued_at: now,
+        })
     }
 }
 
@@ -264,7 +292,12 @@ impl Verifier {
     }
 
     /// Every check but replay: the caller decides where nonces are remembered.
-    pub(crate) fn check(&self, scanned: &str, now: i64, status_lists: &HashMap<String, String>) -> Result<(VerifiedPresentation, super::sd_jwt::KeyBinding), WalletError> {
+    pub(crate) fn check(
+        &self,
+        scanned: &str,
+        now: i64,
+        status_lists: &HashMap<String, String>,
+    ) -> Result<(VerifiedPresentation, super::sd_jwt::KeyBinding), WalletError> {
         let text = super::qr::unpack(scanned)?;
         let sd = SdJwt::parse(&text).map_err(|p| match p {
             SdJwtProblem::DuplicateDisclosure | SdJwtProblem::ClaimCollision => WalletError::TamperedDisclosure,
@@ -379,7 +412,8 @@ mod tests {
             let jwt = sign(&issuer, &jose::signing_input(&json!({"alg": "ES256", "typ": "dc+sd-jwt"}), &payload));
             let sd_part = format!("{jwt}~");
             let kb = sign(&holder, &super::super::sd_jwt::key_binding_signing_input(&sd_part, "window-1", "n-1", now));
-            let verifier = Verifier::new("window-1", vec![TrustedIssuer { issuer: "https://i.example/a".into(), keys: vec![issuer_jwk.clone()] }]);
+            let verifier =
+                Verifier::new("window-1", vec![TrustedIssuer { issuer: "https://i.example/a".into(), keys: vec![issuer_jwk.clone()] }]);
             verifier.verify(&format!("{sd_part}{kb}"), now, &HashMap::new()).map(|v| v.expires_at)
         };
         assert_eq!(present(json!({"exp": i64::MAX})), Ok(Some(i64::MAX)), "never expires");
@@ -390,7 +424,13 @@ mod tests {
 
     /// A presentation of a one-claim licence issued with header `typ`, shown to `audience`
     /// with the holder's `exp`, verified by a verifier for `verifier_audience` at `at`.
-    fn shown(typ: Option<&str>, audience: &str, exp: Option<i64>, verifier_audience: &str, at: i64) -> Result<VerifiedPresentation, WalletError> {
+    fn shown(
+        typ: Option<&str>,
+        audience: &str,
+        exp: Option<i64>,
+        verifier_audience: &str,
+        at: i64,
+    ) -> Result<VerifiedPresentation, WalletError> {
         let (issuer, issuer_jwk) = keypair();
         let (holder, holder_jwk) = keypair();
         let now = 1_800_000_000;
@@ -401,7 +441,8 @@ mod tests {
         }
         let sd_part = format!("{}~", sign(&issuer, &jose::signing_input(&header, &payload)));
         let kb = sign(&holder, &super::super::sd_jwt::key_binding_signing_input_until(&sd_part, audience, "n-1", now, exp));
-        let verifier = Verifier::new(verifier_audience, vec![TrustedIssuer { issuer: "https://i.example/a".into(), keys: vec![issuer_jwk] }]);
+        let verifier =
+            Verifier::new(verifier_audience, vec![TrustedIssuer { issuer: "https://i.example/a".into(), keys: vec![issuer_jwk] }]);
         verifier.verify(&format!("{sd_part}{kb}"), at, &HashMap::new())
     }
 

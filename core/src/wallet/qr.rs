@@ -80,10 +80,7 @@ pub fn unpack(scanned: &str) -> Result<String, WalletError> {
     let Some(body) = scanned.strip_prefix(PACKED_PREFIX) else { return Ok(scanned.to_owned()) };
     let compressed = base45::decode(body).map_err(|_| malformed("not base45"))?;
     let mut raw = Vec::new();
-    flate2::read::ZlibDecoder::new(compressed.as_slice())
-        .take(64 * 1024)
-        .read_to_end(&mut raw)
-        .map_err(|_| malformed("not zlib"))?;
+    flate2::read::ZlibDecoder::new(compressed.as_slice()).take(64 * 1024).read_to_end(&mut raw).map_err(|_| malformed("not zlib"))?;
     let (&version, mut rest) = raw.split_first().ok_or_else(|| malformed("empty"))?;
     if version != 1 {
         return Err(malformed("unknown packing version"));

@@ -172,18 +172,9 @@ impl SdJwt {
 
     /// The names of the top-level claims each disclosure reveals, mapped to the disclosure.
     pub fn top_level_disclosures(&self) -> Vec<(&str, &Disclosure)> {
-        let top: HashSet<&str> = self
-            .jws
-            .claims
-            .get("_sd")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        self.disclosures
-            .iter()
-            .filter(|d| top.contains(d.digest.as_str()))
-            .filter_map(|d| d.name.as_deref().map(|n| (n, d)))
-            .collect()
+        let top: HashSet<&str> =
+            self.jws.claims.get("_sd").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        self.disclosures.iter().filter(|d| top.contains(d.digest.as_str())).filter_map(|d| d.name.as_deref().map(|n| (n, d))).collect()
     }
 }
 
@@ -412,7 +403,8 @@ mod tests {
             if mutated == text {
                 continue;
             }
-            let ok = SdJwt::parse(&mutated).and_then(|sd| sd.verify_issuer_signature(std::slice::from_ref(&issuer_jwk)).and_then(|_| sd.disclosed_claims()));
+            let ok = SdJwt::parse(&mutated)
+                .and_then(|sd| sd.verify_issuer_signature(std::slice::from_ref(&issuer_jwk)).and_then(|_| sd.disclosed_claims()));
             assert!(ok.is_err(), "byte {i} changed and it still verifies");
         }
     }
@@ -436,7 +428,9 @@ mod tests {
         let added = SdJwt::parse(&format!("{prefix}{}~{kb}", sd.disclosures[1].encoded)).unwrap();
         assert_eq!(added.verify_key_binding(1_800_000_110, 60, 30), Err(KeyBindingProblem::BadSignature));
         let (thief, _) = keypair();
-        let stolen = SdJwt::parse(&format!("{prefix}{}", sign(&thief, &key_binding_signing_input(&prefix, "window-7", "n-1", 1_800_000_100)))).unwrap();
+        let stolen =
+            SdJwt::parse(&format!("{prefix}{}", sign(&thief, &key_binding_signing_input(&prefix, "window-7", "n-1", 1_800_000_100))))
+                .unwrap();
         assert_eq!(stolen.verify_key_binding(1_800_000_110, 60, 30), Err(KeyBindingProblem::BadSignature));
         assert_eq!(sd.verify_key_binding(1_800_000_110, 60, 30), Err(KeyBindingProblem::Missing));
     }

@@ -57,12 +57,10 @@ impl StatusList {
             return Err(StatusListProblem::Expired);
         }
         let list = jws.claims.get("status_list").ok_or(StatusListProblem::Malformed)?;
-        let bits = list.get("bits").and_then(Value::as_u64).filter(|b| matches!(b, 1 | 2 | 4 | 8)).ok_or(StatusListProblem::Malformed)? as u8;
-        let compressed = list
-            .get("lst")
-            .and_then(Value::as_str)
-            .and_then(|l| URL_SAFE_NO_PAD.decode(l).ok())
-            .ok_or(StatusListProblem::Malformed)?;
+        let bits =
+            list.get("bits").and_then(Value::as_u64).filter(|b| matches!(b, 1 | 2 | 4 | 8)).ok_or(StatusListProblem::Malformed)? as u8;
+        let compressed =
+            list.get("lst").and_then(Value::as_str).and_then(|l| URL_SAFE_NO_PAD.decode(l).ok()).ok_or(StatusListProblem::Malformed)?;
         let mut bytes = Vec::new();
         // Bounded: a status list of a million licences at 8 bits is 1 MB.
         flate2::read::ZlibDecoder::new(compressed.as_slice())
@@ -124,7 +122,10 @@ mod tests {
         let (t, key) = token(&[0], "https://s.example/1", 1_900_000_000);
         let (_, other) = token(&[0], "https://s.example/1", 1_900_000_000);
         assert_eq!(StatusList::verify(&t, "https://s.example/1", &[other], 1_800_000_100), Err(StatusListProblem::BadSignature));
-        assert_eq!(StatusList::verify(&t, "https://s.example/2", std::slice::from_ref(&key), 1_800_000_100), Err(StatusListProblem::WrongSubject));
+        assert_eq!(
+            StatusList::verify(&t, "https://s.example/2", std::slice::from_ref(&key), 1_800_000_100),
+            Err(StatusListProblem::WrongSubject)
+        );
         assert_eq!(StatusList::verify(&t, "https://s.example/1", &[key], 1_950_000_000), Err(StatusListProblem::Expired));
     }
 }

@@ -21,11 +21,22 @@ pub(crate) struct CachedList {
 
 /// The list at `uri`: cached if younger than `fresh_secs` (and not `force`), else fetched; if
 /// fetching fails for network reasons, the cached one if younger than `max_offline_secs`.
-pub(crate) async fn status_list(store: &Store, http: &HttpClient, uri: &str, fresh_secs: i64, max_offline_secs: i64, force: bool) -> Result<CachedList, CityKitError> {
+pub(crate) async fn status_list(
+    store: &Store,
+    http: &HttpClient,
+    uri: &str,
+    fresh_secs: i64,
+    max_offline_secs: i64,
+    force: bool,
+) -> Result<CachedList, CityKitError> {
     let now = crate::platform::now_unix_secs();
     let key = uri.to_owned();
     let cached: Option<(String, i64)> = store
-        .read(move |conn| Ok(conn.query_row("SELECT token, fetched_at FROM status_lists WHERE uri = ?1", [key], |r| Ok((r.get(0)?, r.get(1)?))).optional()?))
+        .read(move |conn| {
+            Ok(conn
+                .query_row("SELECT token, fetched_at FROM status_lists WHERE uri = ?1", [key], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?)
+        })
         .await?;
     if let Some((token, fetched_at)) = &cached {
         if !force && now.saturating_sub(*fetched_at) < fresh_secs {
@@ -37,7 +48,10 @@ pub(crate) async fn status_list(store: &Store, http: &HttpClient, uri: &str, fre
             let (uri, stored) = (uri.to_owned(), token.clone());
             store
                 .call(move |conn| {
-                    conn.execute("INSERT OR REPLACE INTO status_lists (uri, token, fetched_at) VALUES (?1, ?2, ?3)", rusqlite::params![uri, stored, now])?;
+                    conn.execute(
+                        "INSERT OR REPLACE INTO status_lists (uri, token, fetched_at) VALUES (?1, ?2, ?3)",
+                        rusqlite::params![uri, stored, now],
+                    )?;
                     Ok(())
                 })
                 .await?;

@@ -67,7 +67,10 @@ impl VerifierClient {
         let (audience, stored, now) = (self.verifier.audience().to_owned(), nonce.clone(), crate::platform::now_unix_secs());
         self.store
             .call(move |conn| {
-                conn.execute("INSERT INTO verifier_nonces (audience, nonce, issued_at, seen_at) VALUES (?1, ?2, ?3, NULL)", rusqlite::params![audience, stored, now])?;
+                conn.execute(
+                    "INSERT INTO verifier_nonces (audience, nonce, issued_at, seen_at) VALUES (?1, ?2, ?3, NULL)",
+                    rusqlite::params![audience, stored, now],
+                )?;
                 Ok(())
             })
             .await?;
@@ -105,7 +108,10 @@ impl VerifierClient {
                 let tx = conn.transaction()?;
                 tx.execute(
                     "DELETE FROM verifier_nonces WHERE (seen_at IS NULL AND issued_at < ?1) OR seen_at < ?2",
-                    rusqlite::params![now - ISSUED_NONCE_LIFETIME_SECS, now - SEEN_NONCE_RETENTION_SECS.max(2 * MAX_PRESENTATION_LIFETIME_SECS)],
+                    rusqlite::params![
+                        now - ISSUED_NONCE_LIFETIME_SECS,
+                        now - SEEN_NONCE_RETENTION_SECS.max(2 * MAX_PRESENTATION_LIFETIME_SECS)
+                    ],
                 )?;
                 let seen: Option<Option<i64>> = tx
                     .query_row("SELECT seen_at FROM verifier_nonces WHERE audience = ?1 AND nonce = ?2", [&audience, &nonce], |r| r.get(0))

@@ -74,15 +74,8 @@ async fn journey(require_dpop_nonce: bool) {
 async fn an_enterprise_the_person_does_not_act_for_is_refused() {
     let env = Env::start().await;
     let client = env.logged_in("a", CITIZEN).await;
-    let stranger = env
-        .sim
-        .fixtures()
-        .enterprises()
-        .iter()
-        .find(|e| env.sim.fixtures().role_of(CITIZEN, &e.id).is_none())
-        .unwrap()
-        .id
-        .clone();
+    let stranger =
+        env.sim.fixtures().enterprises().iter().find(|e| env.sim.fixtures().role_of(CITIZEN, &e.id).is_none()).unwrap().id.clone();
     let err = client.identity().switch_identity(&stranger).await.unwrap_err();
     assert_eq!(client.identity().current_identity().await.unwrap().id, CITIZEN, "a refused switch changes nothing");
     assert_eq!(err.code(), "auth.unknown_identity");
@@ -167,10 +160,7 @@ async fn every_broken_id_token_is_refused() {
         let redirect = env.browser_redirect(&client, CITIZEN).await;
         let err = client.identity().complete_login(&redirect).await.unwrap_err();
         assert_eq!(err.code(), "auth.id_token_invalid", "{fault:?}");
-        assert!(
-            matches!(err, CityKitError::Auth(AuthError::IdTokenInvalid { problem: p }) if p == problem),
-            "{fault:?}: {err:?}"
-        );
+        assert!(matches!(err, CityKitError::Auth(AuthError::IdTokenInvalid { problem: p }) if p == problem), "{fault:?}: {err:?}");
         assert!(!client.identity().is_logged_in().await, "{fault:?}: no session may be kept");
     }
 }
@@ -327,7 +317,11 @@ async fn acting_for_an_enterprise_asks_for_the_persons_presence() {
 #[tokio::test]
 async fn an_unusable_configuration_is_refused_at_open() {
     let env = Env::start().await;
-    for (issuer, redirect) in [("not a url", "org.citykit.demo:/oauth2redirect"), ("http://city.example", "org.citykit.demo:/cb"), (env.sim.issuer().as_str(), "no redirect")] {
+    for (issuer, redirect) in [
+        ("not a url", "org.citykit.demo:/oauth2redirect"),
+        ("http://city.example", "org.citykit.demo:/cb"),
+        (env.sim.issuer().as_str(), "no redirect"),
+    ] {
         let mut config = env.config(&env.data_dir("cfg"));
         config.platform.issuer = issuer.to_owned();
         config.platform.redirect_uri = redirect.to_owned();

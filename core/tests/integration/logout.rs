@@ -50,7 +50,13 @@ async fn every_cell(client: &Client) -> Vec<(String, String)> {
 async fn personal_values(env: &Env, client: &Client) -> Vec<String> {
     let fixtures = env.sim.fixtures();
     let person = fixtures.citizen(PERSON).unwrap();
-    let mut values = vec![person.name.clone(), person.id_number.clone(), person.mobile.clone(), person.address.detail.clone(), person.address.one_line()];
+    let mut values = vec![
+        person.name.clone(),
+        person.id_number.clone(),
+        person.mobile.clone(),
+        person.address.detail.clone(),
+        person.address.one_line(),
+    ];
     for (enterprise, _) in fixtures.enterprises_for(PERSON) {
         values.extend([enterprise.name.clone(), enterprise.address.detail.clone()]);
     }
@@ -65,7 +71,9 @@ async fn personal_values(env: &Env, client: &Client) -> Vec<String> {
         let mut stack = vec![claims];
         while let Some(value) = stack.pop() {
             match value {
-                serde_json::Value::String(s) if s.chars().count() >= 4 && !s.starts_with("http") && !s.starts_with("urn:") && !public.contains(&s) => {
+                serde_json::Value::String(s)
+                    if s.chars().count() >= 4 && !s.starts_with("http") && !s.starts_with("urn:") && !public.contains(&s) =>
+                {
                     values.push(s)
                 }
                 serde_json::Value::Array(a) => stack.extend(a),
@@ -114,7 +122,9 @@ async fn logout_removes_every_record_of_the_person_and_their_enterprises() {
         let found: Vec<&String> = after.iter().filter(|(_, cell)| cell.contains(needle.as_str())).map(|(table, _)| table).collect();
         assert!(found.is_empty(), "a personal value ({} characters) is still in table(s) {found:?} after logout", needle.chars().count());
     }
-    for table in ["licences", "autofill_consents", "drafts", "outbox", "outbox_dead_letters", "outbox_refusals", "cases", "inbox", "access_log"] {
+    for table in
+        ["licences", "autofill_consents", "drafts", "outbox", "outbox_dead_letters", "outbox_refusals", "cases", "inbox", "access_log"]
+    {
         assert!(!after.iter().any(|(t, _)| t == table), "{table} still has rows after logout");
     }
     // What is not personal stays: the catalogue, and the device key.

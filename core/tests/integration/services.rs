@@ -37,7 +37,9 @@ fn accepted(outcome: SubmissionOutcome) -> citykit_core::cases::Case {
 }
 
 fn china_date_in(days: i64) -> String {
-    let (y, m, d) = citykit_core::autofill::validate::china_today(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 + days * 86_400);
+    let (y, m, d) = citykit_core::autofill::validate::china_today(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 + days * 86_400,
+    );
     format!("{y:04}-{m:02}-{d:02}")
 }
 
@@ -114,8 +116,12 @@ async fn overriding_a_verified_value_makes_it_user_provided_and_sends_the_case_t
     let client = ready(&env, "senior", SENIOR).await;
     let autofill = client.autofill();
     let form = autofill.fill(SENIOR_CARD).await.unwrap();
-    let verified = form.fields.iter().find(|f| f.required && f.field_type == citykit_core::catalogue::FieldType::Text).unwrap().name.clone();
-    assert_eq!(autofill.set_field(&form.draft_id, &verified, Some("别人".into()), false).await.unwrap_err().code(), "autofill.field_locked");
+    let verified =
+        form.fields.iter().find(|f| f.required && f.field_type == citykit_core::catalogue::FieldType::Text).unwrap().name.clone();
+    assert_eq!(
+        autofill.set_field(&form.draft_id, &verified, Some("别人".into()), false).await.unwrap_err().code(),
+        "autofill.field_locked"
+    );
     let edited = autofill.set_field(&form.draft_id, &verified, Some("别人".into()), true).await.unwrap();
     let field = edited.field(&verified).unwrap();
     assert_eq!((field.origin, field.overridden, field.locked), (ValueOrigin::UserProvided, true, false));
@@ -219,8 +225,14 @@ async fn a_manual_case_gets_a_due_date_and_its_decision_reaches_the_inbox() {
         if field.value.is_none() {
             let value = match field.field_type {
                 citykit_core::catalogue::FieldType::Phone => "13800138000".to_owned(),
-                citykit_core::catalogue::FieldType::Date => china_date_in(if field.name.contains("end") || field.name.contains("until") { 365 } else { 0 }),
-                citykit_core::catalogue::FieldType::Choice => env.sim.catalogue_item(MANUAL_ITEM).unwrap().form.fields.iter().find(|f| f.name == field.name).unwrap().options[0].value.clone(),
+                citykit_core::catalogue::FieldType::Date => {
+                    china_date_in(if field.name.contains("end") || field.name.contains("until") { 365 } else { 0 })
+                }
+                citykit_core::catalogue::FieldType::Choice => {
+                    env.sim.catalogue_item(MANUAL_ITEM).unwrap().form.fields.iter().find(|f| f.name == field.name).unwrap().options[0]
+                        .value
+                        .clone()
+                }
                 citykit_core::catalogue::FieldType::IdNumber => env.sim.fixtures().citizen(SENIOR).unwrap().id_number.clone(),
                 _ if field.name.contains("postcode") => "518000".to_owned(),
                 _ => "测试".to_owned(),
@@ -696,10 +708,16 @@ async fn a_definite_refusal_drops_the_entry_and_the_user_can_read_it() {
     let refusals = cases.refusals().await.unwrap();
     assert_eq!(refusals.len(), 2, "{refusals:?}");
     let of_rating = refusals.iter().find(|r| r.submission_id == rating).unwrap();
-    assert_eq!((of_rating.kind.as_str(), of_rating.case_id.as_deref(), of_rating.reason.as_str()), ("rating", Some(finished.id.as_str()), "rating_closed"));
+    assert_eq!(
+        (of_rating.kind.as_str(), of_rating.case_id.as_deref(), of_rating.reason.as_str()),
+        ("rating", Some(finished.id.as_str()), "rating_closed")
+    );
     assert_eq!(of_rating.status, Some(422));
     let of_case = refusals.iter().find(|r| r.kind == "case").unwrap();
-    assert_eq!((of_case.item_id.as_deref(), of_case.draft_id.as_deref(), of_case.reason.as_str()), (Some(SENIOR_CARD), Some(draft.as_str()), "invalid_material"));
+    assert_eq!(
+        (of_case.item_id.as_deref(), of_case.draft_id.as_deref(), of_case.reason.as_str()),
+        (Some(SENIOR_CARD), Some(draft.as_str()), "invalid_material")
+    );
     cases.dismiss_refusal(&rating).await.unwrap();
     assert_eq!(cases.refusals().await.unwrap().len(), 1);
     assert_eq!(cases.dismiss_refusal(&rating).await.unwrap_err().code(), "case.unknown_submission");
@@ -707,13 +725,22 @@ async fn a_definite_refusal_drops_the_entry_and_the_user_can_read_it() {
     // An amendment the platform refuses: the error, and the refusal on the case.
     let landlord = ready(&env, "landlord", LANDLORD).await;
     let rental = rental_case(&env, &landlord).await;
-    env.sim.set_fault(Fault::Answer { path: format!("/api/v1/cases/{}", rental.id), status: 409, error: "case_closed".into(), retry_after: None, count: 1 });
+    env.sim.set_fault(Fault::Answer {
+        path: format!("/api/v1/cases/{}", rental.id),
+        status: 409,
+        error: "case_closed".into(),
+        retry_after: None,
+        count: 1,
+    });
     let e = landlord.cases().amend(&rental.id, vec![("monthly_rent".into(), "4800".into())]).await.unwrap_err();
     assert_eq!(e.code(), "case.closed");
     assert!(landlord.cases().pending().await.unwrap().is_empty());
     let refusals = landlord.cases().refusals().await.unwrap();
     assert_eq!(refusals.len(), 1, "{refusals:?}");
-    assert_eq!((refusals[0].kind.as_str(), refusals[0].case_id.as_deref(), refusals[0].reason.as_str()), ("amendment", Some(rental.id.as_str()), "case_closed"));
+    assert_eq!(
+        (refusals[0].kind.as_str(), refusals[0].case_id.as_deref(), refusals[0].reason.as_str()),
+        ("amendment", Some(rental.id.as_str()), "case_closed")
+    );
 }
 
 #[tokio::test]
@@ -819,7 +846,10 @@ async fn a_device_key_prompt_while_one_entry_is_sent_blocks_no_other_write() {
         let cases = client.cases();
         async move { cases.retry_pending(true).await }
     });
-    tokio::task::spawn_blocking(move || showing_rx.recv_timeout(std::time::Duration::from_secs(20))).await.unwrap().expect("the retry asks the device key");
+    tokio::task::spawn_blocking(move || showing_rx.recv_timeout(std::time::Duration::from_secs(20)))
+        .await
+        .unwrap()
+        .expect("the retry asks the device key");
 
     // Meanwhile another write goes through, and a second retry leaves the claimed entry alone.
     let limit = std::time::Duration::from_secs(15);

@@ -80,7 +80,11 @@ async fn offline_a_window_uses_a_cached_status_list_up_to_its_age_and_says_how_o
     sim.shutdown().await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
 
-    let tolerant = window.verifier("window-1", trust.clone(), VerifierSettings { status_refresh_after: Duration::ZERO, max_status_age: Duration::from_secs(3600) });
+    let tolerant = window.verifier(
+        "window-1",
+        trust.clone(),
+        VerifierSettings { status_refresh_after: Duration::ZERO, max_status_age: Duration::from_secs(3600) },
+    );
     let cached = tolerant.verify(&second.text, None).await.unwrap();
     assert!(cached.status_checked);
     assert!(cached.status_list_age_secs.is_some_and(|age| age >= 1), "{:?}", cached.status_list_age_secs);
@@ -106,7 +110,10 @@ async fn issuer_keys_older_than_a_day_are_fetched_again_and_a_key_rotated_out_is
     holder
         .store()
         .call(move |conn| {
-            conn.execute("UPDATE issuer_keys SET jwks = ?1, fetched_at = ?2 WHERE issuer = ?3", rusqlite::params![text, two_days_ago, who])?;
+            conn.execute(
+                "UPDATE issuer_keys SET jwks = ?1, fetched_at = ?2 WHERE issuer = ?3",
+                rusqlite::params![text, two_days_ago, who],
+            )?;
             Ok(())
         })
         .await
@@ -114,7 +121,12 @@ async fn issuer_keys_older_than_a_day_are_fetched_again_and_a_key_rotated_out_is
     let read_cached = |holder: &citykit_core::Client| {
         let who = issuer.clone();
         let store = holder.store().clone();
-        async move { store.call(move |conn| Ok(conn.query_row("SELECT jwks FROM issuer_keys WHERE issuer = ?1", [who], |r| r.get::<_, String>(0))?)).await.unwrap() }
+        async move {
+            store
+                .call(move |conn| Ok(conn.query_row("SELECT jwks FROM issuer_keys WHERE issuer = ?1", [who], |r| r.get::<_, String>(0))?))
+                .await
+                .unwrap()
+        }
     };
     let before = env.sim.stats().requests_to(metadata_path);
     holder.wallet().fetch_licences().await.unwrap();
@@ -155,7 +167,11 @@ async fn showing_only_an_age_claim_hands_over_no_document_number() {
     let number = holder.wallet().licence(&id_card.id).await.unwrap().claims.expose()["licence_number"].as_str().unwrap().to_owned();
     assert!(!shown.text.contains(&number));
     let window = env.client("window").await;
-    let verified = window.verifier("window-1", vec![trusted(&env, "public-security")], VerifierSettings::default()).verify(&shown.text, None).await.unwrap();
+    let verified = window
+        .verifier("window-1", vec![trusted(&env, "public-security")], VerifierSettings::default())
+        .verify(&shown.text, None)
+        .await
+        .unwrap();
     assert!(verified.claims.expose().get("licence_number").is_none());
     assert_eq!(verified.claims.expose()["age_over_18"], true);
 }

@@ -89,7 +89,8 @@ async fn reading_licences_needs_the_persons_consent() {
         }
     }
     let env = Env::start().await;
-    let client = citykit_core::Client::builder(env.config(&env.data_dir("p")), Env::keys()).user_presence(Arc::new(Decline)).open().await.unwrap();
+    let client =
+        citykit_core::Client::builder(env.config(&env.data_dir("p")), Env::keys()).user_presence(Arc::new(Decline)).open().await.unwrap();
     let redirect = env.browser_redirect(&client, CITIZEN).await;
     client.identity().complete_login(&redirect).await.unwrap();
     let before = env.sim.stats().requests_to("/api/v1/licences");
@@ -146,7 +147,8 @@ mod verifier {
     async fn a_presentation_verifies_and_every_forgery_has_its_reason() {
         let env = Env::start().await;
         let device = Arc::new(TestKey(keypair()));
-        let client = citykit_core::Client::builder(env.config(&env.data_dir("v")), Env::keys()).device_keys(device.clone()).open().await.unwrap();
+        let client =
+            citykit_core::Client::builder(env.config(&env.data_dir("v")), Env::keys()).device_keys(device.clone()).open().await.unwrap();
         let redirect = env.browser_redirect(&client, CITIZEN).await;
         client.identity().complete_login(&redirect).await.unwrap();
         let wallet = client.wallet();
@@ -169,15 +171,24 @@ mod verifier {
         assert_eq!(strangers.verify(&fresh().await, now(), &none()).unwrap_err().code(), "wallet.unknown_issuer");
         let mut impostor = trusted(&env, "traffic-police");
         impostor.issuer = env.sim.licence_issuer("public-security").unwrap();
-        assert_eq!(Verifier::new("window-7", vec![impostor]).verify(&fresh().await, now(), &none()).unwrap_err().code(), "wallet.bad_issuer_signature");
+        assert_eq!(
+            Verifier::new("window-7", vec![impostor]).verify(&fresh().await, now(), &none()).unwrap_err().code(),
+            "wallet.bad_issuer_signature"
+        );
         // Wrong audience.
-        assert_eq!(Verifier::new("window-9", vec![trusted(&env, "public-security")]).verify(&fresh().await, now(), &none()).unwrap_err().code(), "wallet.wrong_audience");
+        assert_eq!(
+            Verifier::new("window-9", vec![trusted(&env, "public-security")]).verify(&fresh().await, now(), &none()).unwrap_err().code(),
+            "wallet.wrong_audience"
+        );
         // A tampered disclosure: the name re-encoded with another value.
         let text = fresh().await;
         let sd = SdJwt::parse(&text).unwrap();
         let name = sd.disclosures.iter().find(|d| d.name.as_deref() == Some("name")).unwrap();
         let forged = URL_SAFE_NO_PAD.encode(serde_json::json!(["salt", "name", "李鬼"]).to_string());
-        assert_eq!(verifier.verify(&text.replacen(&name.encoded, &forged, 1), now(), &none()).unwrap_err().code(), "wallet.tampered_disclosure");
+        assert_eq!(
+            verifier.verify(&text.replacen(&name.encoded, &forged, 1), now(), &none()).unwrap_err().code(),
+            "wallet.tampered_disclosure"
+        );
         // A foreign disclosure: the id number from another presentation of another licence.
         let driving = licences.iter().find(|l| l.vct == "urn:citykit:vct:driving_licence").unwrap();
         let other = wallet.present(&driving.id, &["id_number".to_owned()], "window-7", None, 60).await.unwrap().text;
@@ -188,7 +199,10 @@ mod verifier {
         assert_eq!(verifier.verify(&format!("{prefix}~"), now(), &none()).unwrap_err().code(), "wallet.bad_key_binding");
         let thief = keypair();
         let input = key_binding_signing_input(&format!("{prefix}~"), "window-7", "n-thief", now());
-        let stolen = format!("{prefix}~{}", citykit_core::crypto::jose::assemble(&input, thief.sign(&ring::rand::SystemRandom::new(), input.as_bytes()).unwrap().as_ref()));
+        let stolen = format!(
+            "{prefix}~{}",
+            citykit_core::crypto::jose::assemble(&input, thief.sign(&ring::rand::SystemRandom::new(), input.as_bytes()).unwrap().as_ref())
+        );
         assert_eq!(verifier.verify(&stolen, now(), &none()).unwrap_err().code(), "wallet.bad_key_binding");
         // Expired: the same presentation two minutes later.
         assert_eq!(verifier.verify(&fresh().await, now() + 120, &none()).unwrap_err().code(), "wallet.expired");
@@ -201,7 +215,13 @@ mod verifier {
             let issued = env.sim.issue_licence(CITIZEN, "urn:citykit:vct:resident_id_card", device_jwk.clone(), validity).unwrap();
             let prefix = SdJwt::parse(&issued).unwrap().presentation_prefix(&[]);
             let input = key_binding_signing_input(&prefix, "window-7", &format!("n-{}", issued.len()), now());
-            format!("{prefix}{}", citykit_core::crypto::jose::assemble(&input, device.0.sign(&ring::rand::SystemRandom::new(), input.as_bytes()).unwrap().as_ref()))
+            format!(
+                "{prefix}{}",
+                citykit_core::crypto::jose::assemble(
+                    &input,
+                    device.0.sign(&ring::rand::SystemRandom::new(), input.as_bytes()).unwrap().as_ref()
+                )
+            )
         };
         let early = hold(LicenceValidity { not_before_offset_secs: 3600, expires_in_secs: 7200 });
         assert_eq!(verifier.verify(&early, now(), &none()).unwrap_err().code(), "wallet.not_yet_valid");

@@ -12,8 +12,7 @@ use std::time::Duration;
 
 use citykit_core::store::{KeyProvider, STORE_ID};
 use citykit_core::{
-    CityKitError, Client, ClientConfig, IdentityKind, Language, NetConfig, PassphraseKeyProvider, PlatformConfig,
-    TrustConfig,
+    CityKitError, Client, ClientConfig, IdentityKind, Language, NetConfig, PassphraseKeyProvider, PlatformConfig, TrustConfig,
 };
 use serde_json::{json, Value};
 
@@ -389,9 +388,7 @@ fn config(args: &ClientArgs, needs_issuer: bool) -> Result<ClientConfig, Failure
     };
     let mut roots = Vec::new();
     for file in &args.ca_files {
-        roots.push(
-            std::fs::read_to_string(file).map_err(|e| bad_file("--ca-file", file, &e.to_string()))?,
-        );
+        roots.push(std::fs::read_to_string(file).map_err(|e| bad_file("--ca-file", file, &e.to_string()))?);
     }
     if roots.is_empty() && !args.public_roots && needs_issuer {
         return Err(Failure::Usage("give --ca-file (the platform's CA) or --public-roots".into()));
@@ -405,7 +402,11 @@ fn config(args: &ClientArgs, needs_issuer: bool) -> Result<ClientConfig, Failure
         data_dir: args.data_dir.clone(),
         platform,
         net: NetConfig {
-            trust: TrustConfig { extra_root_certificates_pem: roots, spki_pins: args.pins.clone(), use_public_roots: args.public_roots || !needs_issuer },
+            trust: TrustConfig {
+                extra_root_certificates_pem: roots,
+                spki_pins: args.pins.clone(),
+                use_public_roots: args.public_roots || !needs_issuer,
+            },
             request_timeout: Duration::from_secs(args.timeout.max(1)),
             ..NetConfig::default()
         },
@@ -413,10 +414,7 @@ fn config(args: &ClientArgs, needs_issuer: bool) -> Result<ClientConfig, Failure
 }
 
 fn key_provider(args: &ClientArgs) -> Result<PassphraseKeyProvider, Failure> {
-    let passphrase = args
-        .passphrase
-        .clone()
-        .ok_or_else(|| Failure::Usage("--passphrase (or CITYKIT_PASSPHRASE) is required".into()))?;
+    let passphrase = args.passphrase.clone().ok_or_else(|| Failure::Usage("--passphrase (or CITYKIT_PASSPHRASE) is required".into()))?;
     Ok(PassphraseKeyProvider::new(&args.data_dir, passphrase))
 }
 
@@ -444,7 +442,12 @@ fn verified_text(verified: &citykit_core::wallet::VerifiedPresentation) -> Strin
         (true, None) => "status checked".to_owned(),
         (false, _) => "STATUS NOT CHECKED (no status list could be had)".to_owned(),
     };
-    format!("VALID {} from {}; {status}\n{}", verified.vct, verified.issuer, serde_json::to_string_pretty(verified.claims.expose()).unwrap_or_default())
+    format!(
+        "VALID {} from {}; {status}\n{}",
+        verified.vct,
+        verified.issuer,
+        serde_json::to_string_pretty(verified.claims.expose()).unwrap_or_default()
+    )
 }
 
 fn identity_text(identity: &citykit_core::Identity) -> String {
@@ -504,7 +507,9 @@ fn form_text(form: &citykit_core::autofill::FilledForm) -> String {
     let mut lines = vec![format!("draft {}  {} / {}", form.draft_id, form.item_name_zh, form.item_name_en)];
     for f in &form.fields {
         let source = match (&f.origin, &f.provenance) {
-            (ValueOrigin::GovernmentVerified, Some(p)) => format!("government-verified: {}#{}{}", p.vct, p.claim, p.derive.map(|d| format!(" ({})", d.as_str())).unwrap_or_default()),
+            (ValueOrigin::GovernmentVerified, Some(p)) => {
+                format!("government-verified: {}#{}{}", p.vct, p.claim, p.derive.map(|d| format!(" ({})", d.as_str())).unwrap_or_default())
+            }
             (ValueOrigin::UserProvided, _) if f.overridden => "user-provided (overrode a licence value)".into(),
             (ValueOrigin::UserProvided, _) => "user-provided".into(),
             _ => "empty".into(),
@@ -522,7 +527,11 @@ fn form_text(form: &citykit_core::autofill::FilledForm) -> String {
     for m in &form.materials {
         lines.push(format!("  material {:<24} {:?}", m.id, m.state));
     }
-    lines.push(if form.is_complete() { "complete: ready to submit".into() } else { format!("missing: {}", form.missing_required.join(", ")) });
+    lines.push(if form.is_complete() {
+        "complete: ready to submit".into()
+    } else {
+        format!("missing: {}", form.missing_required.join(", "))
+    });
     lines.join("\n")
 }
 
@@ -539,7 +548,17 @@ fn case_line(case: &citykit_core::cases::Case) -> String {
 fn case_detail(case: &citykit_core::cases::Case) -> String {
     let mut lines = vec![case_line(case)];
     for p in &case.parties {
-        lines.push(format!("  {:<12} {}", p.role, if p.declined { "declined" } else if p.signed { "signed" } else { "waiting" }));
+        lines.push(format!(
+            "  {:<12} {}",
+            p.role,
+            if p.declined {
+                "declined"
+            } else if p.signed {
+                "signed"
+            } else {
+                "waiting"
+            }
+        ));
     }
     for e in &case.history {
         lines.push(format!("  {}  {:<20} {}", e.at, e.status.as_str(), e.note_en));
@@ -660,8 +679,7 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             } else if !outcome.had_session {
                 "Not logged in: there was no session to revoke; local data wiped.".to_string()
             } else {
-                "Logged out locally; the platform could not be reached, so the revocation is queued and sent at the next login."
-                    .to_string()
+                "Logged out locally; the platform could not be reached, so the revocation is queued and sent at the next login.".to_string()
             };
             if outcome.discarded_unsent > 0 {
                 text.push_str(&format!(" {} queued writes were discarded.", outcome.discarded_unsent));
@@ -688,7 +706,12 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
         }
         Op::Licence { id } => {
             let licence = client.wallet().licence(id).await?;
-            let text = format!("{}  {}\n{}", licence.summary.id, licence.summary.vct, serde_json::to_string_pretty(licence.claims.expose()).unwrap_or_default());
+            let text = format!(
+                "{}  {}\n{}",
+                licence.summary.id,
+                licence.summary.vct,
+                serde_json::to_string_pretty(licence.claims.expose()).unwrap_or_default()
+            );
             (serde_json::to_value(&licence).unwrap_or_default(), text)
         }
         Op::Present { id, claims, audience, nonce, lifetime, qr_png, qr_svg } => {
@@ -708,7 +731,16 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             let log = client.wallet().access_log().await?;
             let text = log
                 .iter()
-                .map(|e| format!("{}  {:<12} {}  [{}]  → {}", e.at, e.action, e.vct.as_deref().unwrap_or(""), e.claims.join(","), e.counterparty.as_deref().unwrap_or("")))
+                .map(|e| {
+                    format!(
+                        "{}  {:<12} {}  [{}]  → {}",
+                        e.at,
+                        e.action,
+                        e.vct.as_deref().unwrap_or(""),
+                        e.claims.join(","),
+                        e.counterparty.as_deref().unwrap_or("")
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
             (json!({"access_log": log}), text)
@@ -740,7 +772,8 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
         }
         Op::Bundles => {
             let bundles = client.catalogue().bundles().await?;
-            let text = bundles.iter().map(|b| format!("{:<20} {}  ({})", b.id, b.name_zh, b.items.join(", "))).collect::<Vec<_>>().join("\n");
+            let text =
+                bundles.iter().map(|b| format!("{:<20} {}  ({})", b.id, b.name_zh, b.items.join(", "))).collect::<Vec<_>>().join("\n");
             (json!({"bundles": bundles}), text)
         }
         Op::Fill { item } => {
@@ -888,7 +921,9 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             let outcome = client.cases().rate(case, rating, comment.clone()).await?;
             let text = match &outcome {
                 citykit_core::cases::SubmissionOutcome::Accepted { case } => format!("Rated case {}.", case.id),
-                citykit_core::cases::SubmissionOutcome::Queued { submission_id, .. } => format!("Rating queued ({submission_id}); it is sent once when online."),
+                citykit_core::cases::SubmissionOutcome::Queued { submission_id, .. } => {
+                    format!("Rating queued ({submission_id}); it is sent once when online.")
+                }
             };
             (serde_json::to_value(&outcome).unwrap_or_default(), text)
         }
@@ -908,7 +943,10 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
         }
         Op::ConsentRevoke { item } => {
             let revoked = client.autofill().revoke_consent(item).await?;
-            (json!({"revoked": revoked}), if revoked { format!("Consent for {item} withdrawn.") } else { format!("There was no consent for {item}.") })
+            (
+                json!({"revoked": revoked}),
+                if revoked { format!("Consent for {item} withdrawn.") } else { format!("There was no consent for {item}.") },
+            )
         }
         Op::Verify { text, audience, nonce, max_status_age, status_refresh_after, .. } => {
             let mut settings = citykit_core::wallet::VerifierSettings::default();

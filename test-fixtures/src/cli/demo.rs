@@ -13,7 +13,9 @@ use std::time::Instant;
 
 use citykit_core::store::key::DEFAULT_PBKDF2_ITERATIONS;
 use citykit_core::store::STORE_FILE_NAME;
-use citykit_core::{CityKitError, Client, ClientConfig, IdentityKind, Language, NetConfig, PassphraseKeyProvider, PlatformConfig, TrustConfig};
+use citykit_core::{
+    CityKitError, Client, ClientConfig, IdentityKind, Language, NetConfig, PassphraseKeyProvider, PlatformConfig, TrustConfig,
+};
 use citykit_sim::{SimConfig, Simulator};
 
 /// The passphrase the demo uses when none is given.
@@ -82,10 +84,8 @@ impl From<CityKitError> for DemoError {
 /// The redirect with its code and state elided: they are one-time secrets.
 fn mask(redirect: &str) -> String {
     let Ok(url) = url::Url::parse(redirect) else { return "(unparseable)".into() };
-    let shown: Vec<String> = url
-        .query_pairs()
-        .map(|(k, v)| if k == "iss" || k == "error" { format!("{k}={v}") } else { format!("{k}=…") })
-        .collect();
+    let shown: Vec<String> =
+        url.query_pairs().map(|(k, v)| if k == "iss" || k == "error" { format!("{k}={v}") } else { format!("{k}=…") }).collect();
     let base = redirect.split('?').next().unwrap_or_default();
     format!("{base}?{}", shown.join("&"))
 }
@@ -108,7 +108,11 @@ async fn journey(args: DemoArgs) -> Result<f64, DemoError> {
         data_dir: data_dir.clone(),
         platform,
         net: NetConfig {
-            trust: TrustConfig { extra_root_certificates_pem: vec![sim.ca_cert_pem()], spki_pins: vec![sim.spki_pin()], ..Default::default() },
+            trust: TrustConfig {
+                extra_root_certificates_pem: vec![sim.ca_cert_pem()],
+                spki_pins: vec![sim.spki_pin()],
+                ..Default::default()
+            },
             ..NetConfig::default()
         },
     };
@@ -165,7 +169,12 @@ async fn journey(args: DemoArgs) -> Result<f64, DemoError> {
             let who = identity.whoami().await?;
             t.say(
                 "Act for",
-                format!("{}; the platform confirms it is called as {} ({:?})", enterprise.name.expose(), who.acting_as.id, who.acting_as.kind),
+                format!(
+                    "{}; the platform confirms it is called as {} ({:?})",
+                    enterprise.name.expose(),
+                    who.acting_as.id,
+                    who.acting_as.kind
+                ),
             );
             identity.switch_identity(&account.subject).await?;
             let who = identity.whoami().await?;
@@ -221,19 +230,29 @@ async fn other_device(sim: &citykit_sim::SimHandle, base: &std::path::Path, citi
     let config = ClientConfig {
         data_dir: dir.clone(),
         platform,
-        net: NetConfig { trust: TrustConfig { extra_root_certificates_pem: vec![sim.ca_cert_pem()], ..Default::default() }, ..NetConfig::default() },
+        net: NetConfig {
+            trust: TrustConfig { extra_root_certificates_pem: vec![sim.ca_cert_pem()], ..Default::default() },
+            ..NetConfig::default()
+        },
     };
     let client = Client::open(config, Arc::new(PassphraseKeyProvider::new(&dir, format!("{DEMO_PASSPHRASE}-{citizen}")))).await?;
     if !client.identity().is_logged_in().await {
         let request = client.identity().start_login().await?;
-        let redirect = sim.authorize_as(&request.authorization_url, citizen).await.map_err(|e| DemoError::Other(format!("sign-in failed: {e}")))?;
+        let redirect =
+            sim.authorize_as(&request.authorization_url, citizen).await.map_err(|e| DemoError::Other(format!("sign-in failed: {e}")))?;
         client.identity().complete_login(&redirect).await?;
     }
     client.wallet().fetch_licences().await?;
     Ok(client)
 }
 
-async fn services(t: &mut Transcript, sim: &citykit_sim::SimHandle, client: &Client, citizen: &str, data_dir: &std::path::Path) -> Result<(), DemoError> {
+async fn services(
+    t: &mut Transcript,
+    sim: &citykit_sim::SimHandle,
+    client: &Client,
+    citizen: &str,
+    data_dir: &std::path::Path,
+) -> Result<(), DemoError> {
     use citykit_core::autofill::{Party, ValueOrigin};
     use citykit_core::cases::{CaseStatus, Rating, SubmissionOutcome};
 
@@ -275,7 +294,13 @@ async fn services(t: &mut Transcript, sim: &citykit_sim::SimHandle, client: &Cli
     let again = catalogue.sync().await?;
     t.say(
         "Catalogue",
-        format!("{} items, {} bundles (version {}); a second sync: {}", sync.item_count, sync.bundle_count, sync.version, if again.changed { "changed" } else { "304 Not Modified" }),
+        format!(
+            "{} items, {} bundles (version {}); a second sync: {}",
+            sync.item_count,
+            sync.bundle_count,
+            sync.version,
+            if again.changed { "changed" } else { "304 Not Modified" }
+        ),
     );
     let mut found = Vec::new();
     for query in ["社保", "租赁"] {
@@ -318,7 +343,10 @@ async fn services(t: &mut Transcript, sim: &citykit_sim::SimHandle, client: &Cli
         SubmissionOutcome::Accepted { case } => case,
         SubmissionOutcome::Queued { .. } => return Err(DemoError::Other("the case was queued: the platform is unreachable".into())),
     };
-    t.say("Submit", format!("case {}: {} (the landlord signed; waiting for {} co-signers)", case.id, case.status.as_str(), case.parties.len()));
+    t.say(
+        "Submit",
+        format!("case {}: {} (the landlord signed; waiting for {} co-signers)", case.id, case.status.as_str(), case.parties.len()),
+    );
 
     for (role, who) in [("co-landlord", co_landlord), ("tenant", tenant)] {
         let device = other_device(sim, data_dir, who).await?;
@@ -347,7 +375,10 @@ async fn services(t: &mut Transcript, sim: &citykit_sim::SimHandle, client: &Cli
         SubmissionOutcome::Queued { .. } => t.say("好差评", "rating queued; it is sent when online"),
     }
     let log = wallet.access_log().await?;
-    t.say("Access log", format!("{} entries, claim names only (no values), e.g. {}", log.len(), log.last().map(|e| e.action.as_str()).unwrap_or("")));
+    t.say(
+        "Access log",
+        format!("{} entries, claim names only (no values), e.g. {}", log.len(), log.last().map(|e| e.action.as_str()).unwrap_or("")),
+    );
     Ok(())
 }
 

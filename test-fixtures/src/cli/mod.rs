@@ -243,14 +243,20 @@ async fn sim_control(args: SimControlArgs) -> ExitCode {
                 http.post(format!("{base}/sim/cases/{id}/decide")).json(&serde_json::json!({"decision": decision, "note": note}))
             }
             SimAction::Clock { advance_days: 0 } => http.get(format!("{base}/sim/clock")),
-            SimAction::Clock { advance_days } => http.post(format!("{base}/sim/clock")).json(&serde_json::json!({"advance_days": advance_days})),
+            SimAction::Clock { advance_days } => {
+                http.post(format!("{base}/sim/clock")).json(&serde_json::json!({"advance_days": advance_days}))
+            }
             SimAction::Cases => http.get(format!("{base}/sim/cases")),
             SimAction::Ratings => http.get(format!("{base}/sim/ratings")),
         };
         let response = request.send().await.map_err(|e| format!("the simulator cannot be reached: {}", e.without_url()))?;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        if status.is_success() { Ok(sim_summary(&args.action, args.json_output, text)) } else { Err(format!("the simulator answered HTTP {status}: {text}")) }
+        if status.is_success() {
+            Ok(sim_summary(&args.action, args.json_output, text))
+        } else {
+            Err(format!("the simulator answered HTTP {status}: {text}"))
+        }
     }
     .await;
     match result {
@@ -293,7 +299,13 @@ fn sim_summary(action: &SimAction, json: bool, text: String) -> String {
                 .iter()
                 .map(|c| {
                     let keys = c["idempotency_keys"].as_array().map_or(0, Vec::len);
-                    format!("{}  {:<22} {:<40} {}  ({keys} idempotency keys)", s(&c["id"]), s(&c["status"]), s(&c["item_id"]), s(&c["applicant"]))
+                    format!(
+                        "{}  {:<22} {:<40} {}  ({keys} idempotency keys)",
+                        s(&c["id"]),
+                        s(&c["status"]),
+                        s(&c["item_id"]),
+                        s(&c["applicant"])
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join("\n")
@@ -333,11 +345,7 @@ fn http_trusting(ca_file: &std::path::Path) -> Result<reqwest::Client, String> {
         .map_err(|e| e.to_string())?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| e.to_string())
+    reqwest::Client::builder().tls_backend_preconfigured(tls).redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())
 }
 
 /// The simulator's test-mode sign-in, done over HTTPS like a browser would (no redirect followed).
@@ -376,11 +384,8 @@ fn fixtures(json: bool) -> ExitCode {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "Citizens (log in with `authorize --user <id>`):");
     for citizen in fixtures.citizens() {
-        let acts_for: Vec<String> = fixtures
-            .enterprises_for(&citizen.id)
-            .iter()
-            .map(|(e, role)| format!("{} as {}", e.id, role.as_str()))
-            .collect();
+        let acts_for: Vec<String> =
+            fixtures.enterprises_for(&citizen.id).iter().map(|(e, role)| format!("{} as {}", e.id, role.as_str())).collect();
         let _ = writeln!(out, "  {:<12} {}  born {}  {}", citizen.id, citizen.name, citizen.birth_date, acts_for.join(", "));
     }
     let _ = writeln!(out, "Enterprises:");

@@ -34,11 +34,7 @@ pub(crate) fn civil_from_days(days: Day) -> (i32, u32, u32) {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    (
-        i32::try_from(y).unwrap_or(i32::MAX),
-        u32::try_from(m).unwrap_or(1),
-        u32::try_from(d).unwrap_or(1),
-    )
+    (i32::try_from(y).unwrap_or(i32::MAX), u32::try_from(m).unwrap_or(1), u32::try_from(d).unwrap_or(1))
 }
 
 fn days_in_month(y: i32, m: u32) -> u32 {
@@ -130,14 +126,12 @@ impl WorkCalendar {
     /// The compiled-in table (`data/holidays.json`), validated: calendar dates of the year they
     /// are listed under, no day both a holiday and a make-up day, make-up days on weekends.
     pub(crate) fn load() -> Result<WorkCalendar, String> {
-        let file: HolidayFile = serde_json::from_str(HOLIDAYS_JSON)
-            .map_err(|e| format!("holidays.json does not parse: {e}"))?;
+        let file: HolidayFile = serde_json::from_str(HOLIDAYS_JSON).map_err(|e| format!("holidays.json does not parse: {e}"))?;
         let mut holidays = HashSet::new();
         let mut make_up = HashSet::new();
         for y in &file.years {
             let in_year = |d: &HolidayDay| -> Result<Day, String> {
-                let day = parse_date(&d.date)
-                    .ok_or_else(|| format!("holidays.json: {} is not a date", d.date))?;
+                let day = parse_date(&d.date).ok_or_else(|| format!("holidays.json: {} is not a date", d.date))?;
                 if civil_from_days(day).0 != y.year {
                     return Err(format!("holidays.json: {} is not in {}", d.date, y.year));
                 }
@@ -149,19 +143,13 @@ impl WorkCalendar {
             for d in &y.make_up_workdays {
                 let day = in_year(d)?;
                 if weekday(day) < 5 {
-                    return Err(format!(
-                        "holidays.json: make-up day {} is not a weekend day",
-                        d.date
-                    ));
+                    return Err(format!("holidays.json: make-up day {} is not a weekend day", d.date));
                 }
                 make_up.insert(day);
             }
         }
         if let Some(d) = holidays.intersection(&make_up).next() {
-            return Err(format!(
-                "holidays.json: {} is both a holiday and a working day",
-                format_date(*d)
-            ));
+            return Err(format!("holidays.json: {} is both a holiday and a working day", format_date(*d)));
         }
         Ok(WorkCalendar { holidays, make_up })
     }
@@ -197,43 +185,23 @@ mod tests {
     }
 
     fn due(from: &str, n: u32) -> String {
-        let Some(d) = parse_date(from) else {
-            panic!("{from}")
-        };
+        let Some(d) = parse_date(from) else { panic!("{from}") };
         format_date(cal().add_working_days(d, n))
     }
 
     #[test]
     fn dates_round_trip() {
-        for s in [
-            "1970-01-01",
-            "2000-02-29",
-            "2026-11-23",
-            "2027-12-31",
-            "1948-06-18",
-        ] {
-            let Some(d) = parse_date(s) else {
-                panic!("{s}")
-            };
+        for s in ["1970-01-01", "2000-02-29", "2026-11-23", "2027-12-31", "1948-06-18"] {
+            let Some(d) = parse_date(s) else { panic!("{s}") };
             assert_eq!(format_date(d), s);
         }
         assert_eq!(parse_date("2026-02-29"), None);
         assert_eq!(parse_date("2026-13-01"), None);
         assert_eq!(parse_date("2026-1-01"), None);
         assert_eq!(parse_date("２026-01-01"), None);
-        assert_eq!(
-            weekday(parse_date("2026-11-23").unwrap_or(0)),
-            0,
-            "a Monday"
-        );
-        assert_eq!(
-            china_day(1_795_363_200 - 1),
-            parse_date("2026-11-22").unwrap_or(0)
-        );
-        assert_eq!(
-            china_day(1_795_363_200),
-            parse_date("2026-11-23").unwrap_or(0)
-        );
+        assert_eq!(weekday(parse_date("2026-11-23").unwrap_or(0)), 0, "a Monday");
+        assert_eq!(china_day(1_795_363_200 - 1), parse_date("2026-11-22").unwrap_or(0));
+        assert_eq!(china_day(1_795_363_200), parse_date("2026-11-23").unwrap_or(0));
     }
 
     #[test]

@@ -43,31 +43,15 @@ fn case_caller(c: Caller) -> CaseCaller {
 
 fn json_bytes(status: u16, body: Vec<u8>) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        no_store(),
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
+    (status, no_store(), [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 fn answer((status, value): Answer) -> Response {
     json_bytes(status, serde_json::to_vec(&value).unwrap_or_default())
 }
 
-fn authorised(
-    s: &Shared,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-) -> Result<CaseCaller, Box<Response>> {
-    city_api_auth(s, method, uri, headers)
-        .map(case_caller)
-        .map_err(|e| Box::new(api_error(e)))
+fn authorised(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<CaseCaller, Box<Response>> {
+    city_api_auth(s, method, uri, headers).map(case_caller).map_err(|e| Box::new(api_error(e)))
 }
 
 // ----- catalogue -----
@@ -93,14 +77,7 @@ async fn catalogue(State(s): S, method: Method, uri: Uri, headers: HeaderMap) ->
     }
     (
         StatusCode::OK,
-        [
-            (header::ETAG, etag),
-            cache,
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-        ],
+        [(header::ETAG, etag), cache, (header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
         s.served.body.clone(),
     )
         .into_response()
@@ -108,14 +85,7 @@ async fn catalogue(State(s): S, method: Method, uri: Uri, headers: HeaderMap) ->
 
 // ----- writes -----
 
-fn write(
-    s: &Shared,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-    w: Write<'_>,
-) -> Response {
+fn write(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8], w: Write<'_>) -> Response {
     let caller = match authorised(s, method, uri, headers) {
         Ok(c) => c,
         Err(r) => return *r,
@@ -131,58 +101,25 @@ fn write(
     json_bytes(status, bytes)
 }
 
-async fn create_case(
-    State(s): S,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn create_case(State(s): S, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     write(&s, &method, &uri, &headers, &body, Write::Submit)
 }
 
-async fn amend_case(
-    State(s): S,
-    Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn amend_case(State(s): S, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     write(&s, &method, &uri, &headers, &body, Write::Amend(&id))
 }
 
-async fn sign_case(
-    State(s): S,
-    Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn sign_case(State(s): S, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     write(&s, &method, &uri, &headers, &body, Write::Sign(&id))
 }
 
-async fn rate_case(
-    State(s): S,
-    Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn rate_case(State(s): S, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     write(&s, &method, &uri, &headers, &body, Write::Rate(&id))
 }
 
 // ----- reads -----
 
-async fn get_case(
-    State(s): S,
-    Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
+async fn get_case(State(s): S, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
     match authorised(&s, &method, &uri, &headers) {
         Ok(c) => answer(s.case_get(&c.identity, &id)),
         Err(r) => *r,
@@ -242,11 +179,7 @@ async fn sim_clock_get(State(s): S) -> Response {
 }
 
 async fn sim_cases(State(s): S) -> Response {
-    let cases: Vec<Value> = s
-        .sim_cases()
-        .into_iter()
-        .filter_map(|c| serde_json::to_value(c).ok())
-        .collect();
+    let cases: Vec<Value> = s.sim_cases().into_iter().filter_map(|c| serde_json::to_value(c).ok()).collect();
     (no_store(), Json(json!({ "cases": cases }))).into_response()
 }
 

@@ -86,10 +86,7 @@ impl Status {
         }
     }
     fn finished(self) -> bool {
-        matches!(
-            self,
-            Status::Approved | Status::Rejected | Status::Declined | Status::Expired
-        )
+        matches!(self, Status::Approved | Status::Rejected | Status::Declined | Status::Expired)
     }
 }
 
@@ -269,9 +266,7 @@ const MAX_COMMENT_CHARS: usize = 200;
 const SIGNATURE_IAT_WINDOW_SECS: i64 = 300;
 
 fn is_idempotency_key(k: &str) -> bool {
-    (16..=64).contains(&k.len())
-        && k.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (16..=64).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Checks an `Idempotency-Key` header value.
@@ -292,10 +287,7 @@ impl Shared {
         if let Some(c) = self.fixtures.citizen(identity) {
             return c.name.clone();
         }
-        self.fixtures
-            .enterprise(identity)
-            .map(|e| e.name.clone())
-            .unwrap_or_default()
+        self.fixtures.enterprise(identity).map(|e| e.name.clone()).unwrap_or_default()
     }
 
     /// Whether the licence with this office and status index is revoked.
@@ -303,14 +295,7 @@ impl Shared {
         self.revoked_contains(office, idx)
     }
 
-    fn push_inbox(
-        &self,
-        book: &mut Book,
-        identity: &str,
-        kind: &'static str,
-        case: usize,
-        title: (String, String),
-    ) {
+    fn push_inbox(&self, book: &mut Book, identity: &str, kind: &'static str, case: usize, title: (String, String)) {
         let Some(c) = book.cases.get(case) else {
             return;
         };
@@ -339,32 +324,15 @@ impl Shared {
         if status.finished() && c.decided_at.is_none() {
             c.decided_at = Some(now);
         }
-        c.history.push(History {
-            at: now,
-            status,
-            note_zh: note.0,
-            note_en: note.1,
-        });
+        c.history.push(History { at: now, status, note_zh: note.0, note_en: note.1 });
         let (zh, en) = (c.item.name_zh.clone(), c.item.name_en.clone());
         let title = match status {
             Status::Approved => (format!("「{zh}」已办结"), format!("'{en}' was approved")),
             Status::Rejected => (format!("「{zh}」未予批准"), format!("'{en}' was rejected")),
-            Status::InReview => (
-                format!("「{zh}」已受理，办理中"),
-                format!("'{en}' was accepted and is being reviewed"),
-            ),
-            Status::AwaitingSignatures => (
-                format!("「{zh}」已提交，等待各方签名"),
-                format!("'{en}' was submitted and awaits signatures"),
-            ),
-            Status::Declined => (
-                format!("「{zh}」已被拒签，办理终止"),
-                format!("'{en}' was declined by a signer"),
-            ),
-            Status::Expired => (
-                format!("「{zh}」签名逾期，已失效"),
-                format!("'{en}' expired: not everyone signed in time"),
-            ),
+            Status::InReview => (format!("「{zh}」已受理，办理中"), format!("'{en}' was accepted and is being reviewed")),
+            Status::AwaitingSignatures => (format!("「{zh}」已提交，等待各方签名"), format!("'{en}' was submitted and awaits signatures")),
+            Status::Declined => (format!("「{zh}」已被拒签，办理终止"), format!("'{en}' was declined by a signer")),
+            Status::Expired => (format!("「{zh}」签名逾期，已失效"), format!("'{en}' expired: not everyone signed in time")),
         };
         let mut to = vec![c.applicant.clone()];
         if status != Status::AwaitingSignatures {
@@ -382,9 +350,7 @@ impl Shared {
             .cases
             .iter()
             .enumerate()
-            .filter(|(_, c)| {
-                c.status == Status::AwaitingSignatures && c.deadline.is_some_and(|d| now >= d)
-            })
+            .filter(|(_, c)| c.status == Status::AwaitingSignatures && c.deadline.is_some_and(|d| now >= d))
             .map(|(i, _)| i)
             .collect();
         for i in due {
@@ -392,10 +358,7 @@ impl Shared {
                 book,
                 i,
                 Status::Expired,
-                (
-                    "会签期限届满，未全部签名，申请失效".into(),
-                    "The signing deadline passed before everyone signed".into(),
-                ),
+                ("会签期限届满，未全部签名，申请失效".into(), "The signing deadline passed before everyone signed".into()),
             );
         }
     }
@@ -501,23 +464,12 @@ impl Shared {
         };
         let (status, value) = answer;
         if (200..300).contains(&status) {
-            if let Some(c) = case_id
-                .as_deref()
-                .and_then(|id| Self::find_case(book, id))
-                .and_then(|i| book.cases.get_mut(i))
-            {
+            if let Some(c) = case_id.as_deref().and_then(|id| Self::find_case(book, id)).and_then(|i| book.cases.get_mut(i)) {
                 c.idempotency_keys.push(key.to_owned());
             }
         }
         let bytes = serde_json::to_vec(&value).unwrap_or_default();
-        book.idempotency.insert(
-            slot,
-            Stored {
-                fingerprint,
-                status,
-                body: bytes.clone(),
-            },
-        );
+        book.idempotency.insert(slot, Stored { fingerprint, status, body: bytes.clone() });
         (status, bytes)
     }
 
@@ -537,20 +489,16 @@ impl Shared {
         nonce: &str,
     ) -> Result<Evaluated, Answer> {
         let today = self.today(book);
-        let applicant_id_number = self
-            .fixtures
-            .citizen(&caller.identity)
-            .map(|c| c.id_number.clone());
+        let applicant_id_number = self.fixtures.citizen(&caller.identity).map(|c| c.id_number.clone());
 
         // Materials: verified presentations, each the applicant's (or the agent's) licence.
         let audience = format!("{}/api/v1/cases", self.issuer);
         let result_office = |vct: &str| catalogue::result_office(self.services, vct);
         let record = |office: usize, idx: u32| -> Option<RecordInfo> {
-            let r = self.catalogue.find_by_status(office, idx).or_else(|| {
-                book.results
-                    .iter()
-                    .find(|r| r.office == office && r.status_idx == idx)
-            })?;
+            let r = self
+                .catalogue
+                .find_by_status(office, idx)
+                .or_else(|| book.results.iter().find(|r| r.office == office && r.status_idx == idx))?;
             let parents = ["mother_id_number", "father_id_number"]
                 .iter()
                 .filter_map(|n| r.claim(n).and_then(Value::as_str).map(str::to_owned))
@@ -559,11 +507,7 @@ impl Shared {
                 holder: r.holder.clone(),
                 vct: r.vct.to_owned(),
                 licence_number: r.licence_number.clone(),
-                parent_id_numbers: if r.vct == licences::VCT_BIRTH_MEDICAL_CERTIFICATE {
-                    parents
-                } else {
-                    Vec::new()
-                },
+                parent_id_numbers: if r.vct == licences::VCT_BIRTH_MEDICAL_CERTIFICATE { parents } else { Vec::new() },
             })
         };
         let revoked = |office: usize, idx: u32| self.is_revoked(office, idx);
@@ -593,9 +537,7 @@ impl Shared {
             } else if caller.acting_for_enterprise && p.holder == caller.person {
                 Holder::Agent
             } else if p.vct == licences::VCT_BIRTH_MEDICAL_CERTIFICATE
-                && applicant_id_number
-                    .as_ref()
-                    .is_some_and(|id| p.parent_id_numbers.contains(id))
+                && applicant_id_number.as_ref().is_some_and(|id| p.parent_id_numbers.contains(id))
             {
                 // Parents keep their child's birth medical certificate.
                 Holder::Applicant
@@ -654,8 +596,7 @@ impl Shared {
                 let claim = p.claims.get(&src.claim).ok_or_else(mismatch)?;
                 let derived = catalogue::derive_value(derive, claim).ok_or_else(mismatch)?;
                 let same = derived == value
-                    || (claim.is_number()
-                        && matches!((derived.parse::<f64>(), value.parse::<f64>()), (Ok(a), Ok(b)) if a == b));
+                    || (claim.is_number() && matches!((derived.parse::<f64>(), value.parse::<f64>()), (Ok(a), Ok(b)) if a == b));
                 if !same {
                     return Err(mismatch());
                 }
@@ -670,10 +611,7 @@ impl Shared {
         // Materials handed in, or accepted on a pledge (容缺).
         let mut pledges = Vec::new();
         for (n, m) in item.materials.iter().enumerate() {
-            let handed_in = m
-                .satisfied_by
-                .as_deref()
-                .is_some_and(|v| presented.iter().any(|(p, _)| p.vct == v));
+            let handed_in = m.satisfied_by.as_deref().is_some_and(|v| presented.iter().any(|(p, _)| p.vct == v));
             if handed_in || !m.required {
                 continue;
             }
@@ -686,11 +624,7 @@ impl Shared {
         }
 
         // Parties.
-        let roles: &[String] = item
-            .co_signing
-            .as_ref()
-            .map(|c| c.roles.as_slice())
-            .unwrap_or(&[]);
+        let roles: &[String] = item.co_signing.as_ref().map(|c| c.roles.as_slice()).unwrap_or(&[]);
         let mut parties = Vec::with_capacity(body.parties.len());
         let mut seen = HashSet::new();
         for (n, p) in body.parties.iter().enumerate() {
@@ -715,23 +649,10 @@ impl Shared {
         }
 
         // Automatic checks (秒批).
-        let checks_pass = item.checks.iter().all(|c| {
-            self.run_check(
-                c,
-                &presented,
-                &fields,
-                &parties,
-                applicant_id_number.as_deref(),
-                today,
-            )
-        });
+        let checks_pass =
+            item.checks.iter().all(|c| self.run_check(c, &presented, &fields, &parties, applicant_id_number.as_deref(), today));
         let ready = item.instant && all_required_verified && pledges.is_empty() && checks_pass;
-        Ok(Evaluated {
-            fields,
-            parties,
-            pledges,
-            ready,
-        })
+        Ok(Evaluated { fields, parties, pledges, ready })
     }
 
     fn run_check(
@@ -743,18 +664,8 @@ impl Shared {
         applicant_id_number: Option<&str>,
         today: Day,
     ) -> bool {
-        let own = |vct: &'static str| {
-            presented
-                .iter()
-                .filter(move |(p, h)| p.vct == vct && *h == Holder::Applicant)
-                .map(|(p, _)| p)
-        };
-        let text = |p: &Presented, claim: &str| {
-            p.claims
-                .get(claim)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
+        let own = |vct: &'static str| presented.iter().filter(move |(p, h)| p.vct == vct && *h == Holder::Applicant).map(|(p, _)| p);
+        let text = |p: &Presented, claim: &str| p.claims.get(claim).and_then(Value::as_str).map(str::to_owned);
         let result = match check {
             "property_owned_by_applicant" => own(licences::VCT_REAL_ESTATE_CERTIFICATE).any(|p| {
                 applicant_id_number.is_some()
@@ -774,20 +685,15 @@ impl Shared {
                         co.iter().all(|c| owners.contains(&c.name.as_str()))
                     })
             }
-            "age_over_60" => own(licences::VCT_RESIDENT_ID_CARD)
-                .any(|p| p.claims.get("age_over_60") == Some(&Value::Bool(true))),
+            "age_over_60" => own(licences::VCT_RESIDENT_ID_CARD).any(|p| p.claims.get("age_over_60") == Some(&Value::Bool(true))),
             "applicant_is_parent" => own(licences::VCT_BIRTH_MEDICAL_CERTIFICATE).any(|p| {
                 applicant_id_number.is_some()
-                    && ["mother_id_number", "father_id_number"]
-                        .iter()
-                        .any(|n| text(p, n).as_deref() == applicant_id_number)
+                    && ["mother_id_number", "father_id_number"].iter().any(|n| text(p, n).as_deref() == applicant_id_number)
             }),
-            "enterprise_active" => own(licences::VCT_BUSINESS_LICENCE).any(|p| {
-                match text(p, "business_term_until").as_deref() {
-                    Some("长期") => true,
-                    Some(d) => calendar::parse_date(d).is_some_and(|end| end >= today),
-                    None => false,
-                }
+            "enterprise_active" => own(licences::VCT_BUSINESS_LICENCE).any(|p| match text(p, "business_term_until").as_deref() {
+                Some("长期") => true,
+                Some(d) => calendar::parse_date(d).is_some_and(|end| end >= today),
+                None => false,
             }),
             _ => false,
         };
@@ -809,36 +715,19 @@ impl Shared {
             item_id: &item.id,
             revision,
             fields,
-            parties: parties
-                .iter()
-                .map(|p| ContentParty {
-                    role: &p.role,
-                    id_number: &p.id_number,
-                    name: &p.name,
-                })
-                .collect(),
+            parties: parties.iter().map(|p| ContentParty { role: &p.role, id_number: &p.id_number, name: &p.name }).collect(),
         };
         let bytes = serde_json::to_vec(&content).unwrap_or_default();
         let sha = jose::sha256_b64u(&bytes);
         (bytes, sha)
     }
 
-    fn submit(
-        &self,
-        book: &mut Book,
-        caller: &CaseCaller,
-        key: &str,
-        body: &[u8],
-    ) -> (Answer, Option<String>) {
+    fn submit(&self, book: &mut Book, caller: &CaseCaller, key: &str, body: &[u8]) -> (Answer, Option<String>) {
         let parsed = match Self::parse_submission(body) {
             Ok(b) => b,
             Err(a) => return (a, None),
         };
-        let Some(item) = parsed
-            .item_id
-            .as_deref()
-            .and_then(|id| self.services.item(id))
-        else {
+        let Some(item) = parsed.item_id.as_deref().and_then(|id| self.services.item(id)) else {
             return (err(404, "unknown_item"), None);
         };
         let audience_ok = match item.audience {
@@ -857,19 +746,10 @@ impl Shared {
         };
         let now = book.now();
         book.next_case += 1;
-        let id = format!(
-            "C{}-{:06}",
-            compact_date(calendar::china_day(now)),
-            book.next_case
-        );
+        let id = format!("C{}-{:06}", compact_date(calendar::china_day(now)), book.next_case);
         let (content, content_sha256) = Self::content_of(&id, item, 1, &ev.fields, &ev.parties);
         let applicant_role = match &item.co_signing {
-            Some(cs) => cs
-                .roles
-                .iter()
-                .find_map(|r| r.strip_prefix("co_"))
-                .unwrap_or("applicant")
-                .to_owned(),
+            Some(cs) => cs.roles.iter().find_map(|r| r.strip_prefix("co_")).unwrap_or("applicant").to_owned(),
             None => "applicant".to_owned(),
         };
         book.cases.push(Case {
@@ -907,10 +787,7 @@ impl Shared {
                 Status::AwaitingSignatures,
                 (
                     format!("已提交，等待各方在{}日内签名", cs.deadline_days),
-                    format!(
-                        "Submitted; every signer has {} days to sign",
-                        cs.deadline_days
-                    ),
+                    format!("Submitted; every signer has {} days to sign", cs.deadline_days),
                 ),
             );
             self.request_signatures(book, idx, false);
@@ -918,11 +795,7 @@ impl Shared {
             self.complete(book, idx);
         }
         tracing::debug!("case created");
-        let view = book
-            .cases
-            .get(idx)
-            .map(|c| Self::case_view(c, &caller.identity, true))
-            .unwrap_or(Value::Null);
+        let view = book.cases.get(idx).map(|c| Self::case_view(c, &caller.identity, true)).unwrap_or(Value::Null);
         ((201, view), Some(id))
     }
 
@@ -939,12 +812,7 @@ impl Shared {
             let date = calendar::format_date(*due);
             let zh = format!("容缺受理：请于{date}前补交「{}」", mat.name_zh);
             let en = format!("Accepted on a pledge: hand in '{}' by {date}", mat.name_en);
-            c.history.push(History {
-                at: now,
-                status: c.status,
-                note_zh: zh.clone(),
-                note_en: en.clone(),
-            });
+            c.history.push(History { at: now, status: c.status, note_zh: zh.clone(), note_en: en.clone() });
             titles.push((zh, en));
         }
         let applicant = c.applicant.clone();
@@ -959,15 +827,9 @@ impl Shared {
         };
         let (zh, en) = (c.item.name_zh.clone(), c.item.name_en.clone());
         let title = if again {
-            (
-                format!("「{zh}」内容已修改，请重新核对并签名"),
-                format!("'{en}' was changed: please check and sign again"),
-            )
+            (format!("「{zh}」内容已修改，请重新核对并签名"), format!("'{en}' was changed: please check and sign again"))
         } else {
-            (
-                format!("请核对并签署「{zh}」"),
-                format!("Please check and sign '{en}'"),
-            )
+            (format!("请核对并签署「{zh}」"), format!("Please check and sign '{en}'"))
         };
         let parties: Vec<String> = c.parties.iter().map(|p| p.citizen.clone()).collect();
         for p in parties {
@@ -985,10 +847,7 @@ impl Shared {
             self.approve(
                 book,
                 idx,
-                (
-                    "材料和信息经自动核验，即时办结（秒批）".into(),
-                    "Data and materials verified automatically: approved at once".into(),
-                ),
+                ("材料和信息经自动核验，即时办结（秒批）".into(), "Data and materials verified automatically: approved at once".into()),
             );
         } else {
             let days = c.item.promised_working_days;
@@ -1000,10 +859,7 @@ impl Shared {
                 book,
                 idx,
                 Status::InReview,
-                (
-                    format!("已受理，承诺{days}个工作日内办结"),
-                    format!("Accepted; to be decided within {days} working days"),
-                ),
+                (format!("已受理，承诺{days}个工作日内办结"), format!("Accepted; to be decided within {days} working days")),
             );
         }
     }
@@ -1030,47 +886,28 @@ impl Shared {
             return;
         };
         let approved_on = calendar::format_date(self.today(book));
-        let mut claims: Vec<(&'static str, Value)> = vec![(
-            "holder_name",
-            Value::String(self.applicant_name(&c.applicant)),
-        )];
+        let mut claims: Vec<(&'static str, Value)> = vec![("holder_name", Value::String(self.applicant_name(&c.applicant)))];
         if let Some(person) = self.fixtures.citizen(&c.applicant) {
             claims.push(("holder_id_number", Value::String(person.id_number.clone())));
         } else if let Some(e) = self.fixtures.enterprise(&c.applicant) {
             claims.push(("holder_uscc", Value::String(e.uscc.clone())));
         }
-        let reserved = [
-            "holder_name",
-            "holder_id_number",
-            "holder_uscc",
-            "case_id",
-            "item_id",
-            "approval_date",
-            "issuing_authority",
-        ];
+        let reserved = ["holder_name", "holder_id_number", "holder_uscc", "case_id", "item_id", "approval_date", "issuing_authority"];
         claims.extend([
             ("case_id", Value::String(c.id.clone())),
             ("item_id", Value::String(item.id.clone())),
             ("approval_date", Value::String(approved_on)),
-            (
-                "issuing_authority",
-                Value::String(format!("深圳市{}", item.office.name_zh)),
-            ),
+            ("issuing_authority", Value::String(format!("深圳市{}", item.office.name_zh))),
         ]);
         for f in &item.form.fields {
-            if f.field_type == catalogue::FieldType::Attachment
-                || reserved.contains(&f.name.as_str())
-            {
+            if f.field_type == catalogue::FieldType::Attachment || reserved.contains(&f.name.as_str()) {
                 continue;
             }
             if let Some(v) = c.fields.get(&f.name) {
                 claims.push((f.name.as_str(), Value::String(v.clone())));
             }
         }
-        let n = self
-            .catalogue
-            .count_of_office(office)
-            .saturating_add(book.result_counts.get(&office).copied().unwrap_or(0));
+        let n = self.catalogue.count_of_office(office).saturating_add(book.result_counts.get(&office).copied().unwrap_or(0));
         if n >= licences::STATUS_LIST_SIZE {
             tracing::error!("status list full");
             return;
@@ -1086,11 +923,7 @@ impl Shared {
         );
         let now = unix_now();
         let ttl = i64::try_from(self.config.licence_ttl.as_secs()).unwrap_or(i64::MAX / 2);
-        let times = Times {
-            iat: now,
-            nbf: now,
-            exp: now.saturating_add(ttl),
-        };
+        let times = Times { iat: now, nbf: now, exp: now.saturating_add(ttl) };
         let licence = licences::issue(&record, key, &self.issuer, &c.applicant_jwk, times);
         if let Some(c) = book.cases.get_mut(idx) {
             c.result_licence = Some(licence);
@@ -1101,14 +934,7 @@ impl Shared {
 
     // ----- amendment, signatures, rating -----
 
-    fn amend(
-        &self,
-        book: &mut Book,
-        caller: &CaseCaller,
-        key: &str,
-        id: &str,
-        body: &[u8],
-    ) -> Answer {
+    fn amend(&self, book: &mut Book, caller: &CaseCaller, key: &str, id: &str, body: &[u8]) -> Answer {
         let Some(idx) = Self::find_case(book, id) else {
             return err(404, "not_found");
         };
@@ -1143,8 +969,7 @@ impl Shared {
             return err(404, "not_found");
         };
         case.revision += 1;
-        let (content, sha) =
-            Self::content_of(&case.id, item, case.revision, &ev.fields, &ev.parties);
+        let (content, sha) = Self::content_of(&case.id, item, case.revision, &ev.fields, &ev.parties);
         case.fields = ev.fields;
         case.parties = ev.parties;
         case.content = content;
@@ -1159,18 +984,13 @@ impl Shared {
                 at: now,
                 status: Status::AwaitingSignatures,
                 note_zh: format!("申请内容已修改（第{revision}版），此前的签名作废"),
-                note_en: format!(
-                    "The content was changed (revision {revision}); earlier signatures are void"
-                ),
+                note_en: format!("The content was changed (revision {revision}); earlier signatures are void"),
             });
         }
         self.note_pledges(book, idx, &ev.pledges);
         self.request_signatures(book, idx, true);
         tracing::debug!("case amended");
-        book.cases
-            .get(idx)
-            .map(|c| (200, Self::case_view(c, &caller.identity, true)))
-            .unwrap_or_else(|| err(404, "not_found"))
+        book.cases.get(idx).map(|c| (200, Self::case_view(c, &caller.identity, true))).unwrap_or_else(|| err(404, "not_found"))
     }
 
     fn sign(&self, book: &mut Book, caller: &CaseCaller, id: &str, body: &[u8]) -> Answer {
@@ -1223,17 +1043,11 @@ impl Shared {
             return err(409, "content_changed");
         }
         let is_applicant = case.applicant == caller.identity;
-        let party = case
-            .parties
-            .iter()
-            .position(|p| p.citizen == caller.identity);
+        let party = case.parties.iter().position(|p| p.citizen == caller.identity);
         let role = if is_applicant {
             case.applicant_role.clone()
         } else {
-            party
-                .and_then(|i| case.parties.get(i))
-                .map(|p| p.role.clone())
-                .unwrap_or_default()
+            party.and_then(|i| case.parties.get(i)).map(|p| p.role.clone()).unwrap_or_default()
         };
         let now = book.now();
         if decision == Some("decline") {
@@ -1244,10 +1058,7 @@ impl Shared {
                 book,
                 idx,
                 Status::Declined,
-                (
-                    format!("签署人（{role}）拒绝签名，申请终止"),
-                    format!("A signer ({role}) declined; the case ends"),
-                ),
+                (format!("签署人（{role}）拒绝签名，申请终止"), format!("A signer ({role}) declined; the case ends")),
             );
             tracing::debug!("case declined");
         } else {
@@ -1271,10 +1082,7 @@ impl Shared {
                 self.complete(book, idx);
             }
         }
-        book.cases
-            .get(idx)
-            .map(|c| (200, Self::case_view(c, &caller.identity, true)))
-            .unwrap_or_else(|| err(404, "not_found"))
+        book.cases.get(idx).map(|c| (200, Self::case_view(c, &caller.identity, true))).unwrap_or_else(|| err(404, "not_found"))
     }
 
     fn rate(&self, book: &mut Book, caller: &CaseCaller, id: &str, body: &[u8]) -> Answer {
@@ -1299,10 +1107,7 @@ impl Shared {
             _ => return err(400, "invalid_request"),
         };
         let comment = parsed.comment.filter(|c| !c.trim().is_empty());
-        if comment
-            .as_ref()
-            .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
-        {
+        if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
             return err(422, "comment_too_long");
         }
         if !case.status.finished() {
@@ -1320,10 +1125,7 @@ impl Shared {
             c.rating = Some(rating);
         }
         let r = &mut book.ratings;
-        for counts in [
-            r.by_office.entry(office).or_default(),
-            r.by_item.entry(item).or_default(),
-        ] {
+        for counts in [r.by_office.entry(office).or_default(), r.by_item.entry(item).or_default()] {
             if rating == "good" {
                 counts.good += 1;
             } else {
@@ -1353,12 +1155,8 @@ impl Shared {
     pub(crate) fn case_list(&self, identity: &str) -> Answer {
         let mut book = self.lock_cases();
         self.tick(&mut book);
-        let cases: Vec<Value> = book
-            .cases
-            .iter()
-            .filter(|c| Self::visible(c, identity))
-            .map(|c| Self::case_view(c, identity, false))
-            .collect();
+        let cases: Vec<Value> =
+            book.cases.iter().filter(|c| Self::visible(c, identity)).map(|c| Self::case_view(c, identity, false)).collect();
         (200, json!({ "cases": cases }))
     }
 
@@ -1383,22 +1181,12 @@ impl Shared {
 
     /// Result licences of a holder, for `GET /api/v1/licences`.
     pub(crate) fn result_records(&self, holder: &str) -> Vec<LicenceRecord> {
-        self.lock_cases()
-            .results
-            .iter()
-            .filter(|r| r.holder == holder)
-            .cloned()
-            .collect()
+        self.lock_cases().results.iter().filter(|r| r.holder == holder).cloned().collect()
     }
 
     /// The office and status index of a holder's result licence of this type.
     pub(crate) fn result_slot(&self, holder: &str, vct: &str) -> Option<(usize, u32)> {
-        self.lock_cases()
-            .results
-            .iter()
-            .rev()
-            .find(|r| r.holder == holder && r.vct == vct)
-            .map(|r| (r.office, r.status_idx))
+        self.lock_cases().results.iter().rev().find(|r| r.holder == holder && r.vct == vct).map(|r| (r.office, r.status_idx))
     }
 
     // ----- simulator control -----
@@ -1432,18 +1220,9 @@ impl Shared {
             None => (zh.to_owned(), en.to_owned()),
         };
         if approve {
-            self.approve(
-                book,
-                idx,
-                note("窗口审核通过", "Approved by the service window"),
-            );
+            self.approve(book, idx, note("窗口审核通过", "Approved by the service window"));
         } else {
-            self.change_status(
-                book,
-                idx,
-                Status::Rejected,
-                note("窗口审核不予通过", "Rejected by the service window"),
-            );
+            self.change_status(book, idx, Status::Rejected, note("窗口审核不予通过", "Rejected by the service window"));
         }
         tracing::debug!(approve, "case decided");
         match book.cases.get(idx) {
@@ -1496,8 +1275,5 @@ impl Shared {
 
 fn err_field(name: &str, reason: &str) -> Answer {
     tracing::debug!(error = "invalid_field", reason, "case request refused");
-    (
-        422,
-        json!({"error": "invalid_field", "field": name, "reason": reason}),
-    )
+    (422, json!({"error": "invalid_field", "field": name, "reason": reason}))
 }

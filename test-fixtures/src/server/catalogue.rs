@@ -321,27 +321,20 @@ impl ServiceCatalogue {
 }
 
 /// The automatic checks the simulator implements.
-pub const CHECKS: &[&str] = &[
-    "property_owned_by_applicant",
-    "co_landlords_are_owners",
-    "age_over_60",
-    "applicant_is_parent",
-    "enterprise_active",
-];
+pub const CHECKS: &[&str] =
+    &["property_owned_by_applicant", "co_landlords_are_owners", "age_over_60", "applicant_is_parent", "enterprise_active"];
 
 /// The licence claims (type, claim) a check reads.
 pub(crate) fn check_reads(check: &str) -> &'static [(&'static str, &'static str)] {
     match check {
-        "property_owned_by_applicant" => &[
-            (licences::VCT_REAL_ESTATE_CERTIFICATE, "owner_id_number"),
-            (licences::VCT_REAL_ESTATE_CERTIFICATE, "property_address"),
-        ],
+        "property_owned_by_applicant" => {
+            &[(licences::VCT_REAL_ESTATE_CERTIFICATE, "owner_id_number"), (licences::VCT_REAL_ESTATE_CERTIFICATE, "property_address")]
+        }
         "co_landlords_are_owners" => &[(licences::VCT_REAL_ESTATE_CERTIFICATE, "co_owners")],
         "age_over_60" => &[(licences::VCT_RESIDENT_ID_CARD, "age_over_60")],
-        "applicant_is_parent" => &[
-            (licences::VCT_BIRTH_MEDICAL_CERTIFICATE, "mother_id_number"),
-            (licences::VCT_BIRTH_MEDICAL_CERTIFICATE, "father_id_number"),
-        ],
+        "applicant_is_parent" => {
+            &[(licences::VCT_BIRTH_MEDICAL_CERTIFICATE, "mother_id_number"), (licences::VCT_BIRTH_MEDICAL_CERTIFICATE, "father_id_number")]
+        }
         "enterprise_active" => &[(licences::VCT_BUSINESS_LICENCE, "business_term_until")],
         _ => &[],
     }
@@ -351,26 +344,18 @@ pub(crate) fn check_reads(check: &str) -> &'static [(&'static str, &'static str)
 pub fn service_catalogue() -> Result<&'static ServiceCatalogue, String> {
     static CATALOGUE: OnceLock<Result<ServiceCatalogue, String>> = OnceLock::new();
     CATALOGUE
-        .get_or_init(|| {
-            serde_json::from_str(CATALOGUE_JSON)
-                .map_err(|e| format!("catalogue.json does not parse: {e}"))
-        })
+        .get_or_init(|| serde_json::from_str(CATALOGUE_JSON).map_err(|e| format!("catalogue.json does not parse: {e}")))
         .as_ref()
         .map_err(Clone::clone)
 }
 
 /// The licence office issuing a result licence of `vct`: the office of the item that names it.
 pub(crate) fn result_office(cat: &ServiceCatalogue, vct: &str) -> Option<usize> {
-    cat.items
-        .iter()
-        .find(|i| i.result.as_ref().is_some_and(|r| r.vct == vct))
-        .and_then(|i| licences::office_index(&i.office.id))
+    cat.items.iter().find(|i| i.result.as_ref().is_some_and(|r| r.vct == vct)).and_then(|i| licences::office_index(&i.office.id))
 }
 
 fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Checks the catalogue's meaning against the licences the offices issue: unique ids and codes,
@@ -396,10 +381,7 @@ pub(crate) fn validate(cat: &ServiceCatalogue, lic: &licences::Catalogue) -> Res
         }
         if let Some(r) = &item.result {
             if licences::office_index(&item.office.id).is_none() {
-                return Err(format!(
-                    "{}: a result licence needs a licence-issuing office",
-                    item.id
-                ));
+                return Err(format!("{}: a result licence needs a licence-issuing office", item.id));
             }
             if licences::office_of_vct(&r.vct).is_some() || !result_vcts.insert(r.vct.as_str()) {
                 return Err(format!("{}: result vct is not a new, unique type", item.id));
@@ -452,16 +434,10 @@ pub(crate) fn validate(cat: &ServiceCatalogue, lic: &licences::Catalogue) -> Res
                 }
             }
             if m.required && m.satisfied_by.is_none() && m.tolerance_days.is_none() {
-                return Err(at(format!(
-                    "required material {} can be neither presented nor delivered later",
-                    m.id
-                )));
+                return Err(at(format!("required material {} can be neither presented nor delivered later", m.id)));
             }
             if item.instant && m.required && m.satisfied_by.is_none() {
-                return Err(at(format!(
-                    "instant item needs material {} to be electronic",
-                    m.id
-                )));
+                return Err(at(format!("instant item needs material {} to be electronic", m.id)));
             }
         }
         // check_claims: exactly what the checks read that no form source reads already.
@@ -481,15 +457,9 @@ pub(crate) fn validate(cat: &ServiceCatalogue, lic: &licences::Catalogue) -> Res
                 }
             }
         }
-        let listed: Vec<(&str, &str)> = item
-            .check_claims
-            .iter()
-            .map(|c| (c.vct.as_str(), c.claim.as_str()))
-            .collect();
+        let listed: Vec<(&str, &str)> = item.check_claims.iter().map(|c| (c.vct.as_str(), c.claim.as_str())).collect();
         if listed != expected {
-            return Err(at(
-                "check_claims are not what the checks read beyond the form".into(),
-            ));
+            return Err(at("check_claims are not what the checks read beyond the form".into()));
         }
         let n = item.form.fields.len();
         if !(1..=60).contains(&n) {
@@ -499,36 +469,23 @@ pub(crate) fn validate(cat: &ServiceCatalogue, lic: &licences::Catalogue) -> Res
         for f in &item.form.fields {
             validate_field(item, f, lic, &mut names).map_err(|e| at(format!("{}: {e}", f.name)))?;
         }
-        let needs_material = |vct: &str| {
-            item.materials
-                .iter()
-                .any(|m| m.satisfied_by.as_deref() == Some(vct))
-        };
+        let needs_material = |vct: &str| item.materials.iter().any(|m| m.satisfied_by.as_deref() == Some(vct));
         for c in &item.checks {
             let ok = match c.as_str() {
                 "property_owned_by_applicant" => {
-                    needs_material(licences::VCT_REAL_ESTATE_CERTIFICATE)
-                        && item.field("property_address").is_some()
+                    needs_material(licences::VCT_REAL_ESTATE_CERTIFICATE) && item.field("property_address").is_some()
                 }
                 "co_landlords_are_owners" => {
                     needs_material(licences::VCT_REAL_ESTATE_CERTIFICATE)
-                        && item
-                            .co_signing
-                            .as_ref()
-                            .is_some_and(|cs| cs.roles.iter().any(|r| r == "co_landlord"))
+                        && item.co_signing.as_ref().is_some_and(|cs| cs.roles.iter().any(|r| r == "co_landlord"))
                 }
                 "age_over_60" => needs_material(licences::VCT_RESIDENT_ID_CARD),
                 "applicant_is_parent" => needs_material(licences::VCT_BIRTH_MEDICAL_CERTIFICATE),
-                "enterprise_active" => {
-                    needs_material(licences::VCT_BUSINESS_LICENCE)
-                        && item.audience == Audience::Enterprise
-                }
+                "enterprise_active" => needs_material(licences::VCT_BUSINESS_LICENCE) && item.audience == Audience::Enterprise,
                 _ => false,
             };
             if !ok {
-                return Err(at(format!(
-                    "check {c} lacks the material or field it reads"
-                )));
+                return Err(at(format!("check {c} lacks the material or field it reads")));
             }
         }
     }
@@ -539,17 +496,9 @@ fn is_role(r: &str) -> bool {
     !r.is_empty() && r.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
 }
 
-fn validate_field(
-    item: &ServiceItem,
-    f: &FormField,
-    lic: &licences::Catalogue,
-    names: &mut HashSet<String>,
-) -> Result<(), String> {
+fn validate_field(item: &ServiceItem, f: &FormField, lic: &licences::Catalogue, names: &mut HashSet<String>) -> Result<(), String> {
     if f.name.is_empty()
-        || !f
-            .name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        || !f.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         || !names.insert(f.name.clone())
     {
         return Err("name is not a unique snake_case name".into());
@@ -592,15 +541,10 @@ fn validate_field(
         }
         let fits = match s.derive {
             None => true,
-            Some(Derive::BirthDateFromIdNumber | Derive::SexFromIdNumber) => {
-                s.claim.ends_with("id_number")
+            Some(Derive::BirthDateFromIdNumber | Derive::SexFromIdNumber) => s.claim.ends_with("id_number"),
+            Some(Derive::AddressProvince | Derive::AddressCity | Derive::AddressDistrict | Derive::AddressDetail) => {
+                s.claim.ends_with("address")
             }
-            Some(
-                Derive::AddressProvince
-                | Derive::AddressCity
-                | Derive::AddressDistrict
-                | Derive::AddressDetail,
-            ) => s.claim.ends_with("address"),
             Some(Derive::DateCompact | Derive::DateZh) => s.claim.ends_with("date"),
         };
         if !fits {
@@ -608,15 +552,9 @@ fn validate_field(
         }
         // Every fixture holder's licence gives a value the field accepts.
         for value in lic.claim_values(&s.vct, &s.claim) {
-            let derived = derive_value(s.derive, value)
-                .ok_or_else(|| format!("source {}/{} cannot be derived", s.vct, s.claim))?;
+            let derived = derive_value(s.derive, value).ok_or_else(|| format!("source {}/{} cannot be derived", s.vct, s.claim))?;
             if let Err(reason) = check_value(f, &derived, None) {
-                return Err(format!(
-                    "a value from {}/{} fails the field's rules ({})",
-                    s.vct,
-                    s.claim,
-                    reason.as_str()
-                ));
+                return Err(format!("a value from {}/{} fails the field's rules ({})", s.vct, s.claim, reason.as_str()));
             }
         }
     }
@@ -678,18 +616,14 @@ const MUNICIPALITIES: &[&str] = &["北京市", "上海市", "天津市", "重庆
 /// give the same value for province and city.
 pub(crate) fn split_address(s: &str) -> Option<(String, String, String, String)> {
     fn take_through<'a>(s: &'a str, ends: &[&str]) -> Option<(&'a str, &'a str)> {
-        let cut = ends
-            .iter()
-            .filter_map(|e| s.find(e).map(|i| i + e.len()))
-            .min()?;
+        let cut = ends.iter().filter_map(|e| s.find(e).map(|i| i + e.len())).min()?;
         // A unit of at least one character before the suffix.
         if s[..cut].chars().count() < 2 {
             return None;
         }
         Some(s.split_at(cut))
     }
-    let (province, city, rest) = if let Some(m) = MUNICIPALITIES.iter().find(|m| s.starts_with(*m))
-    {
+    let (province, city, rest) = if let Some(m) = MUNICIPALITIES.iter().find(|m| s.starts_with(*m)) {
         (m.to_string(), m.to_string(), &s[m.len()..])
     } else {
         let (p, rest) = take_through(s, &["省", "自治区", "特别行政区"])?;
@@ -731,10 +665,7 @@ impl Reason {
 
 fn is_mobile(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 11
-        && b[0] == b'1'
-        && (b'3'..=b'9').contains(&b[1])
-        && b.iter().all(u8::is_ascii_digit)
+    b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit)
 }
 
 fn is_landline(s: &str) -> bool {
@@ -777,9 +708,7 @@ pub(crate) fn check_value(f: &FormField, value: &str, today: Option<Day>) -> Res
         }
         FieldType::IdNumber => {
             let b = value.as_bytes();
-            let shape = b.len() == 18
-                && b[..17].iter().all(u8::is_ascii_digit)
-                && (b[17].is_ascii_digit() || b[17] == b'X');
+            let shape = b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17] == b'X');
             if !shape {
                 return Err(Reason::Format);
             }
@@ -795,11 +724,7 @@ pub(crate) fn check_value(f: &FormField, value: &str, today: Option<Day>) -> Res
             if value.len() != 18 || !value.chars().all(|c| GB32100_CHARSET.contains(c)) {
                 return Err(Reason::Format);
             }
-            if gb32100_check_digit(&value[..17])
-                .map(String::from)
-                .as_deref()
-                != Some(&value[17..])
-            {
+            if gb32100_check_digit(&value[..17]).map(String::from).as_deref() != Some(&value[17..]) {
                 return Err(Reason::CheckDigit);
             }
         }
@@ -816,9 +741,7 @@ pub(crate) fn check_value(f: &FormField, value: &str, today: Option<Day>) -> Res
     }
     match f.rules.format.as_deref() {
         Some("mobile") if !is_mobile(value) => return Err(Reason::Format),
-        Some("postcode") if !(value.len() == 6 && value.bytes().all(|b| b.is_ascii_digit())) => {
-            return Err(Reason::Format)
-        }
+        Some("postcode") if !(value.len() == 6 && value.bytes().all(|b| b.is_ascii_digit())) => return Err(Reason::Format),
         _ => {}
     }
     let n = u32::try_from(value.chars().count()).unwrap_or(u32::MAX);
@@ -838,10 +761,7 @@ pub(crate) struct Served {
 pub(crate) fn serve(cat: &ServiceCatalogue) -> Result<Served, String> {
     let body = serde_json::to_vec(cat).map_err(|e| format!("catalogue does not serialise: {e}"))?;
     let etag = format!("\"{}\"", super::jose::sha256_b64u(&body));
-    Ok(Served {
-        body: body.into(),
-        etag,
-    })
+    Ok(Served { body: body.into(), etag })
 }
 
 #[cfg(test)]
@@ -854,12 +774,8 @@ mod tests {
             Ok(c) => c,
             Err(e) => panic!("{e}"),
         };
-        let Ok(f) = Fixtures::load() else {
-            panic!("fixtures")
-        };
-        let Ok(lic) = licences::Catalogue::build(&f) else {
-            panic!("licences")
-        };
+        let Ok(f) = Fixtures::load() else { panic!("fixtures") };
+        let Ok(lic) = licences::Catalogue::build(&f) else { panic!("licences") };
         (cat, lic)
     }
 
@@ -901,9 +817,7 @@ mod tests {
             edit(&mut c);
             validate(&c, &lic).is_err()
         };
-        let item = |c: &mut ServiceCatalogue, id: &str| -> usize {
-            c.items.iter().position(|i| i.id == id).unwrap_or(0)
-        };
+        let item = |c: &mut ServiceCatalogue, id: &str| -> usize { c.items.iter().position(|i| i.id == id).unwrap_or(0) };
         assert!(broken(&|c| {
             let x = c.items[0].clone();
             c.items.push(x);
@@ -937,12 +851,7 @@ mod tests {
         // Sex read into a field whose options do not hold the values.
         assert!(broken(&|c| {
             let i = item(c, "senior-preferential-card");
-            if let Some(f) = c.items[i]
-                .form
-                .fields
-                .iter_mut()
-                .find(|f| f.field_type == FieldType::Choice && !f.sources.is_empty())
-            {
+            if let Some(f) = c.items[i].form.fields.iter_mut().find(|f| f.field_type == FieldType::Choice && !f.sources.is_empty()) {
                 f.options.retain(|o| o.value != "女");
             }
         }));
@@ -951,64 +860,22 @@ mod tests {
     #[test]
     fn derivations() {
         let v = |s: &str| Value::String(s.to_owned());
-        assert_eq!(
-            derive_value(
-                Some(Derive::BirthDateFromIdNumber),
-                &v("11010519491231002X")
-            ),
-            Some("1949-12-31".into())
-        );
-        assert_eq!(
-            derive_value(Some(Derive::SexFromIdNumber), &v("11010519491231002X")),
-            Some("女".into())
-        );
-        assert_eq!(
-            derive_value(Some(Derive::SexFromIdNumber), &v("440524188001010014")),
-            Some("男".into())
-        );
+        assert_eq!(derive_value(Some(Derive::BirthDateFromIdNumber), &v("11010519491231002X")), Some("1949-12-31".into()));
+        assert_eq!(derive_value(Some(Derive::SexFromIdNumber), &v("11010519491231002X")), Some("女".into()));
+        assert_eq!(derive_value(Some(Derive::SexFromIdNumber), &v("440524188001010014")), Some("男".into()));
         let a = v("广东省深圳市福田区福田街道福华三路88号");
-        assert_eq!(
-            derive_value(Some(Derive::AddressProvince), &a),
-            Some("广东省".into())
-        );
-        assert_eq!(
-            derive_value(Some(Derive::AddressCity), &a),
-            Some("深圳市".into())
-        );
-        assert_eq!(
-            derive_value(Some(Derive::AddressDistrict), &a),
-            Some("福田区".into())
-        );
-        assert_eq!(
-            derive_value(Some(Derive::AddressDetail), &a),
-            Some("福田街道福华三路88号".into())
-        );
+        assert_eq!(derive_value(Some(Derive::AddressProvince), &a), Some("广东省".into()));
+        assert_eq!(derive_value(Some(Derive::AddressCity), &a), Some("深圳市".into()));
+        assert_eq!(derive_value(Some(Derive::AddressDistrict), &a), Some("福田区".into()));
+        assert_eq!(derive_value(Some(Derive::AddressDetail), &a), Some("福田街道福华三路88号".into()));
         let b = v("上海市浦东新区陆家嘴街道浦城路210弄6号902室");
-        assert_eq!(
-            derive_value(Some(Derive::AddressProvince), &b),
-            Some("上海市".into())
-        );
-        assert_eq!(
-            derive_value(Some(Derive::AddressCity), &b),
-            Some("上海市".into())
-        );
-        assert_eq!(
-            derive_value(Some(Derive::AddressDistrict), &b),
-            Some("浦东新区".into())
-        );
-        assert_eq!(
-            derive_value(Some(Derive::DateCompact), &v("2026-03-05")),
-            Some("20260305".into())
-        );
-        assert_eq!(
-            derive_value(Some(Derive::DateZh), &v("2026-03-05")),
-            Some("2026年3月5日".into())
-        );
+        assert_eq!(derive_value(Some(Derive::AddressProvince), &b), Some("上海市".into()));
+        assert_eq!(derive_value(Some(Derive::AddressCity), &b), Some("上海市".into()));
+        assert_eq!(derive_value(Some(Derive::AddressDistrict), &b), Some("浦东新区".into()));
+        assert_eq!(derive_value(Some(Derive::DateCompact), &v("2026-03-05")), Some("20260305".into()));
+        assert_eq!(derive_value(Some(Derive::DateZh), &v("2026-03-05")), Some("2026年3月5日".into()));
         assert_eq!(derive_value(Some(Derive::DateZh), &v("长期")), None);
-        assert_eq!(
-            derive_value(None, &serde_json::json!(89.12)),
-            Some("89.12".into())
-        );
+        assert_eq!(derive_value(None, &serde_json::json!(89.12)), Some("89.12".into()));
         assert_eq!(Derive::parse("date_zh"), Some(Derive::DateZh));
         assert_eq!(Derive::parse("nope"), None);
     }
@@ -1021,40 +888,19 @@ mod tests {
             label_en: "x".into(),
             field_type: t,
             required: true,
-            rules: FieldRules {
-                max_length: None,
-                min_length: None,
-                format: None,
-                not_future: false,
-                not_past: false,
-            },
+            rules: FieldRules { max_length: None, min_length: None, format: None, not_future: false, not_past: false },
             options: vec![],
             sources: vec![],
         };
         let id = field(FieldType::IdNumber);
         assert_eq!(check_value(&id, "11010519491231002X", None), Ok(()));
-        assert_eq!(
-            check_value(&id, "110105194912310021", None),
-            Err(Reason::CheckDigit)
-        );
-        assert_eq!(
-            check_value(&id, "11010519491331002X", None),
-            Err(Reason::Format)
-        );
-        assert_eq!(
-            check_value(&id, "1101051949123100", None),
-            Err(Reason::Format)
-        );
+        assert_eq!(check_value(&id, "110105194912310021", None), Err(Reason::CheckDigit));
+        assert_eq!(check_value(&id, "11010519491331002X", None), Err(Reason::Format));
+        assert_eq!(check_value(&id, "1101051949123100", None), Err(Reason::Format));
         let uscc = field(FieldType::Uscc);
         assert_eq!(check_value(&uscc, "91350100M000100Y43", None), Ok(()));
-        assert_eq!(
-            check_value(&uscc, "91350100M000100Y44", None),
-            Err(Reason::CheckDigit)
-        );
-        assert_eq!(
-            check_value(&uscc, "91350100M000100I43", None),
-            Err(Reason::Format)
-        );
+        assert_eq!(check_value(&uscc, "91350100M000100Y44", None), Err(Reason::CheckDigit));
+        assert_eq!(check_value(&uscc, "91350100M000100I43", None), Err(Reason::Format));
         let phone = field(FieldType::Phone);
         for ok in ["13812345678", "0755-83512345", "07558351234", "010-6512345"] {
             assert_eq!(check_value(&phone, ok, None), Ok(()), "{ok}");
@@ -1064,10 +910,7 @@ mod tests {
         }
         let mut mobile = field(FieldType::Phone);
         mobile.rules.format = Some("mobile".into());
-        assert_eq!(
-            check_value(&mobile, "0755-83512345", None),
-            Err(Reason::Format)
-        );
+        assert_eq!(check_value(&mobile, "0755-83512345", None), Err(Reason::Format));
         let mut post = field(FieldType::Text);
         post.rules.format = Some("postcode".into());
         assert_eq!(check_value(&post, "518048", None), Ok(()));
@@ -1084,11 +927,7 @@ mod tests {
         assert_eq!(check_value(&text, "四千元", None), Ok(()));
         assert_eq!(check_value(&text, "  ", None), Err(Reason::Required));
         let mut choice = field(FieldType::Choice);
-        choice.options.push(ChoiceOption {
-            value: "男".into(),
-            label_zh: "男".into(),
-            label_en: "Male".into(),
-        });
+        choice.options.push(ChoiceOption { value: "男".into(), label_zh: "男".into(), label_en: "Male".into() });
         assert_eq!(check_value(&choice, "男", None), Ok(()));
         assert_eq!(check_value(&choice, "M", None), Err(Reason::Choice));
     }

@@ -157,10 +157,7 @@ pub(crate) fn verify_es256_jwk(jwk: &Value, signing_input: &str, signature_b64u:
 /// The RFC 7638 thumbprint of a public P-256 JWK.
 pub(crate) fn jwk_thumbprint(jwk: &Value) -> Option<String> {
     let jwk = public_p256_jwk(jwk)?;
-    Some(ec_thumbprint(
-        jwk.get("x")?.as_str()?,
-        jwk.get("y")?.as_str()?,
-    ))
+    Some(ec_thumbprint(jwk.get("x")?.as_str()?, jwk.get("y")?.as_str()?))
 }
 
 /// A compact JWS split into its decoded header and payload objects, the signing input and the
@@ -175,19 +172,12 @@ pub(crate) struct Compact<'a> {
 /// Splits a compact JWS whose header and payload are JSON objects.
 pub(crate) fn parse_compact(jws: &str) -> Option<Compact<'_>> {
     let mut parts = jws.split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return None;
     };
     let header = segment_json(h).ok()?;
     let payload = segment_json(p).ok()?;
-    Some(Compact {
-        header,
-        payload,
-        signing_input: jws.get(..h.len() + 1 + p.len())?,
-        signature: s,
-    })
+    Some(Compact { header, payload, signing_input: jws.get(..h.len() + 1 + p.len())?, signature: s })
 }
 
 /// Flips one bit in the signature part of a compact JWS (for the `tamper_signature` fault).
@@ -250,14 +240,9 @@ fn normalised_url(s: &str) -> Option<url::Url> {
 
 /// Verifies a DPoP proof JWT (RFC 9449 §4.3) except for `jti` replay and key binding, which
 /// need the server's state. Errors are short static descriptions safe to log and return.
-pub(crate) fn verify_dpop_proof(
-    proof: &str,
-    expect: &ProofExpectation<'_>,
-) -> Result<VerifiedProof, &'static str> {
+pub(crate) fn verify_dpop_proof(proof: &str, expect: &ProofExpectation<'_>) -> Result<VerifiedProof, &'static str> {
     let mut parts = proof.split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err("proof is not a compact JWS");
     };
     let header = segment_json(h)?;
@@ -273,15 +258,10 @@ pub(crate) fn verify_dpop_proof(
     if jwk.contains_key("d") {
         return Err("proof jwk contains a private key");
     }
-    if jwk.get("kty").and_then(Value::as_str) != Some("EC")
-        || jwk.get("crv").and_then(Value::as_str) != Some("P-256")
-    {
+    if jwk.get("kty").and_then(Value::as_str) != Some("EC") || jwk.get("crv").and_then(Value::as_str) != Some("P-256") {
         return Err("proof jwk is not an EC P-256 key");
     }
-    let (Some(x), Some(y)) = (
-        jwk.get("x").and_then(Value::as_str),
-        jwk.get("y").and_then(Value::as_str),
-    ) else {
+    let (Some(x), Some(y)) = (jwk.get("x").and_then(Value::as_str), jwk.get("y").and_then(Value::as_str)) else {
         return Err("proof jwk lacks x or y");
     };
     let (Some(xb), Some(yb)) = (b64u_decode(x), b64u_decode(y)) else {
@@ -299,11 +279,9 @@ pub(crate) fn verify_dpop_proof(
     if sig_bytes.len() != 64 {
         return Err("proof signature is not 64 bytes");
     }
-    let signature =
-        Signature::from_slice(&sig_bytes).map_err(|_| "proof signature is malformed")?;
+    let signature = Signature::from_slice(&sig_bytes).map_err(|_| "proof signature is malformed")?;
     let signing_input = &proof[..h.len() + 1 + p.len()];
-    key.verify(signing_input.as_bytes(), &signature)
-        .map_err(|_| "proof signature does not verify")?;
+    key.verify(signing_input.as_bytes(), &signature).map_err(|_| "proof signature does not verify")?;
 
     let claims = segment_json(p)?;
     let jti = match claims.get("jti").and_then(Value::as_str) {
@@ -313,10 +291,7 @@ pub(crate) fn verify_dpop_proof(
     if claims.get("htm").and_then(Value::as_str) != Some(expect.method) {
         return Err("proof htm does not match the request method");
     }
-    let htu = claims
-        .get("htu")
-        .and_then(Value::as_str)
-        .ok_or("proof htu missing")?;
+    let htu = claims.get("htu").and_then(Value::as_str).ok_or("proof htu missing")?;
     match (normalised_url(htu), normalised_url(expect.url)) {
         (Some(a), Some(b)) if a == b => {}
         _ => return Err("proof htu does not match the request URL"),
@@ -343,10 +318,7 @@ pub(crate) fn verify_dpop_proof(
         jkt: ec_thumbprint(&x, &y),
         jwk: json!({"kty": "EC", "crv": "P-256", "x": x, "y": y}),
         jti,
-        nonce: claims
-            .get("nonce")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        nonce: claims.get("nonce").and_then(Value::as_str).map(str::to_owned),
     })
 }
 
@@ -362,25 +334,17 @@ mod tests {
 
     #[test]
     fn signed_jwt_verifies_with_public_key() {
-        let Some(signer) = IdTokenSigner::generate() else {
-            panic!("no key")
-        };
+        let Some(signer) = IdTokenSigner::generate() else { panic!("no key") };
         let jwt = signer.sign_jwt(&json!({"sub": "x"}));
         let parts: Vec<&str> = jwt.split('.').collect();
         assert_eq!(parts.len(), 3);
         let point = signer.key.verifying_key();
-        let Some(sig) = b64u_decode(parts[2]) else {
-            panic!("sig")
-        };
-        let Ok(sig) = Signature::from_slice(&sig) else {
-            panic!("sig")
-        };
+        let Some(sig) = b64u_decode(parts[2]) else { panic!("sig") };
+        let Ok(sig) = Signature::from_slice(&sig) else { panic!("sig") };
         let input = format!("{}.{}", parts[0], parts[1]);
         assert!(point.verify(input.as_bytes(), &sig).is_ok());
         let tampered = tamper_signature(&jwt);
-        let Some(sig2) = tampered.rsplit('.').next().and_then(b64u_decode) else {
-            panic!()
-        };
+        let Some(sig2) = tampered.rsplit('.').next().and_then(b64u_decode) else { panic!() };
         let bad = Signature::from_slice(&sig2).map(|s| point.verify(input.as_bytes(), &s).is_ok());
         assert!(!matches!(bad, Ok(true)));
     }

@@ -47,41 +47,13 @@ pub struct LicenceOffice {
 
 /// The licence-issuing offices, in the order of `docs/platform-api.md`.
 pub const LICENCE_OFFICES: &[LicenceOffice] = &[
-    LicenceOffice {
-        id: "public-security",
-        name: "公安局",
-        vcts: &[VCT_RESIDENT_ID_CARD, VCT_HOUSEHOLD_REGISTER],
-    },
-    LicenceOffice {
-        id: "traffic-police",
-        name: "交警支队",
-        vcts: &[VCT_DRIVING_LICENCE, VCT_VEHICLE_REGISTRATION],
-    },
-    LicenceOffice {
-        id: "market-regulation",
-        name: "市场监督管理局",
-        vcts: &[VCT_BUSINESS_LICENCE],
-    },
-    LicenceOffice {
-        id: "civil-affairs",
-        name: "民政局",
-        vcts: &[VCT_MARRIAGE_CERTIFICATE],
-    },
-    LicenceOffice {
-        id: "health",
-        name: "卫生健康委员会",
-        vcts: &[VCT_BIRTH_MEDICAL_CERTIFICATE],
-    },
-    LicenceOffice {
-        id: "housing",
-        name: "住房和建设局",
-        vcts: &[VCT_REAL_ESTATE_CERTIFICATE],
-    },
-    LicenceOffice {
-        id: "human-resources",
-        name: "人力资源和社会保障局",
-        vcts: &[VCT_SOCIAL_SECURITY_CARD],
-    },
+    LicenceOffice { id: "public-security", name: "公安局", vcts: &[VCT_RESIDENT_ID_CARD, VCT_HOUSEHOLD_REGISTER] },
+    LicenceOffice { id: "traffic-police", name: "交警支队", vcts: &[VCT_DRIVING_LICENCE, VCT_VEHICLE_REGISTRATION] },
+    LicenceOffice { id: "market-regulation", name: "市场监督管理局", vcts: &[VCT_BUSINESS_LICENCE] },
+    LicenceOffice { id: "civil-affairs", name: "民政局", vcts: &[VCT_MARRIAGE_CERTIFICATE] },
+    LicenceOffice { id: "health", name: "卫生健康委员会", vcts: &[VCT_BIRTH_MEDICAL_CERTIFICATE] },
+    LicenceOffice { id: "housing", name: "住房和建设局", vcts: &[VCT_REAL_ESTATE_CERTIFICATE] },
+    LicenceOffice { id: "human-resources", name: "人力资源和社会保障局", vcts: &[VCT_SOCIAL_SECURITY_CARD] },
 ];
 
 /// The licence-issuing offices (same as [`LICENCE_OFFICES`]).
@@ -152,38 +124,24 @@ impl Catalogue {
     pub(crate) fn build(f: &Fixtures) -> Result<Catalogue, String> {
         let mut records = Vec::new();
         let facts = f.licence_facts();
-        let citizen = |id: &str| {
-            f.citizen(id)
-                .ok_or_else(|| format!("licence facts name an unknown citizen {id}"))
-        };
-        let ethnicity = |id: &str| {
-            f.person_facts(id)
-                .map(|p| s(&p.ethnicity))
-                .ok_or_else(|| format!("no person facts for {id}"))
-        };
-        let mut push = |holder: &str,
-                        vct: &'static str,
-                        licence_number: &str,
-                        claims: Vec<(&'static str, Value)>,
-                        age_of: Option<Citizen>| {
-            records.push(LicenceRecord {
-                holder: holder.to_owned(),
-                vct,
-                office: 0,
-                status_idx: 0,
-                licence_number: licence_number.to_owned(),
-                claims,
-                age_of,
-            });
-        };
+        let citizen = |id: &str| f.citizen(id).ok_or_else(|| format!("licence facts name an unknown citizen {id}"));
+        let ethnicity = |id: &str| f.person_facts(id).map(|p| s(&p.ethnicity)).ok_or_else(|| format!("no person facts for {id}"));
+        let mut push =
+            |holder: &str, vct: &'static str, licence_number: &str, claims: Vec<(&'static str, Value)>, age_of: Option<Citizen>| {
+                records.push(LicenceRecord {
+                    holder: holder.to_owned(),
+                    vct,
+                    office: 0,
+                    status_idx: 0,
+                    licence_number: licence_number.to_owned(),
+                    claims,
+                    age_of,
+                });
+            };
 
         for c in f.citizens() {
-            let p = f
-                .person_facts(&c.id)
-                .ok_or_else(|| format!("no person facts for {}", c.id))?;
-            let (home, member) = f
-                .household_of(&c.id)
-                .ok_or_else(|| format!("no household for {}", c.id))?;
+            let p = f.person_facts(&c.id).ok_or_else(|| format!("no person facts for {}", c.id))?;
+            let (home, member) = f.household_of(&c.id).ok_or_else(|| format!("no household for {}", c.id))?;
             let id = &p.resident_id_card;
             push(
                 &c.id,
@@ -251,11 +209,7 @@ impl Catalogue {
                     None,
                 );
             }
-            if let Some(v) = facts
-                .vehicle_registrations
-                .iter()
-                .find(|v| v.holder == c.id)
-            {
+            if let Some(v) = facts.vehicle_registrations.iter().find(|v| v.holder == c.id) {
                 push(
                     &c.id,
                     VCT_VEHICLE_REGISTRATION,
@@ -276,16 +230,8 @@ impl Catalogue {
                     None,
                 );
             }
-            if let Some(m) = facts
-                .marriages
-                .iter()
-                .find(|m| m.husband == c.id || m.wife == c.id)
-            {
-                let spouse = citizen(if m.husband == c.id {
-                    &m.wife
-                } else {
-                    &m.husband
-                })?;
+            if let Some(m) = facts.marriages.iter().find(|m| m.husband == c.id || m.wife == c.id) {
+                let spouse = citizen(if m.husband == c.id { &m.wife } else { &m.husband })?;
                 push(
                     &c.id,
                     VCT_MARRIAGE_CERTIFICATE,
@@ -337,11 +283,7 @@ impl Catalogue {
                     None,
                 );
             }
-            if let Some((prop, own)) = facts
-                .properties
-                .iter()
-                .find_map(|p| p.owners.iter().find(|o| o.citizen == c.id).map(|o| (p, o)))
-            {
+            if let Some((prop, own)) = facts.properties.iter().find_map(|p| p.owners.iter().find(|o| o.citizen == c.id).map(|o| (p, o))) {
                 let co_owners = prop
                     .owners
                     .iter()
@@ -424,9 +366,7 @@ impl Catalogue {
         let mut seen = HashSet::new();
         for r in &mut records {
             r.office = office_of_vct(r.vct).ok_or("a vct without an office")?;
-            let n = counters
-                .get_mut(r.office)
-                .ok_or("office index out of range")?;
+            let n = counters.get_mut(r.office).ok_or("office index out of range")?;
             if *n >= STATUS_LIST_SIZE {
                 return Err("too many licences for one status list".into());
             }
@@ -442,12 +382,8 @@ impl Catalogue {
     /// The claim names licences of this type carry (every holder's), with the resident ID
     /// card's age predicates; empty for a type no office issues.
     pub(crate) fn claim_names(&self, vct: &str) -> BTreeSet<&'static str> {
-        let mut names: BTreeSet<&'static str> = self
-            .records
-            .iter()
-            .filter(|r| r.vct == vct)
-            .flat_map(|r| r.claims.iter().map(|(n, _)| *n))
-            .collect();
+        let mut names: BTreeSet<&'static str> =
+            self.records.iter().filter(|r| r.vct == vct).flat_map(|r| r.claims.iter().map(|(n, _)| *n)).collect();
         if vct == VCT_RESIDENT_ID_CARD && !names.is_empty() {
             names.extend(["age_over_18", "age_over_60"]);
         }
@@ -456,11 +392,7 @@ impl Catalogue {
 
     /// Every fixture holder's value of this claim in licences of this type.
     pub(crate) fn claim_values<'a>(&'a self, vct: &'a str, claim: &'a str) -> Vec<&'a Value> {
-        self.records
-            .iter()
-            .filter(|r| r.vct == vct)
-            .filter_map(|r| r.claims.iter().find(|(n, _)| *n == claim).map(|(_, v)| v))
-            .collect()
+        self.records.iter().filter(|r| r.vct == vct).filter_map(|r| r.claims.iter().find(|(n, _)| *n == claim).map(|(_, v)| v)).collect()
     }
 
     /// How many licences the office issues to fixture holders (status indices in use).
@@ -471,23 +403,16 @@ impl Catalogue {
 
     /// The licence with this office and status index.
     pub(crate) fn find_by_status(&self, office: usize, idx: u32) -> Option<&LicenceRecord> {
-        self.records
-            .iter()
-            .find(|r| r.office == office && r.status_idx == idx)
+        self.records.iter().find(|r| r.office == office && r.status_idx == idx)
     }
 
     /// The holder's licence of this type.
     pub(crate) fn find(&self, holder: &str, vct: &str) -> Option<&LicenceRecord> {
-        self.records
-            .iter()
-            .find(|r| r.holder == holder && r.vct == vct)
+        self.records.iter().find(|r| r.holder == holder && r.vct == vct)
     }
 
     /// The holder's licences, in catalogue order.
-    pub(crate) fn of_holder<'a>(
-        &'a self,
-        holder: &'a str,
-    ) -> impl Iterator<Item = &'a LicenceRecord> + 'a {
+    pub(crate) fn of_holder<'a>(&'a self, holder: &'a str) -> impl Iterator<Item = &'a LicenceRecord> + 'a {
         self.records.iter().filter(move |r| r.holder == holder)
     }
 }
@@ -508,15 +433,7 @@ impl LicenceRecord {
         licence_number: String,
         claims: Vec<(&'static str, Value)>,
     ) -> LicenceRecord {
-        LicenceRecord {
-            holder: holder.to_owned(),
-            vct,
-            office,
-            status_idx,
-            licence_number,
-            claims,
-            age_of: None,
-        }
+        LicenceRecord { holder: holder.to_owned(), vct, office, status_idx, licence_number, claims, age_of: None }
     }
 
     /// A disclosable claim's value.
@@ -546,11 +463,7 @@ pub(crate) fn china_date(unix: i64) -> (i32, u32, u32) {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    (
-        i32::try_from(y).unwrap_or(i32::MAX),
-        u32::try_from(m).unwrap_or(1),
-        u32::try_from(d).unwrap_or(1),
-    )
+    (i32::try_from(y).unwrap_or(i32::MAX), u32::try_from(m).unwrap_or(1), u32::try_from(d).unwrap_or(1))
 }
 
 /// One disclosure: (the base64url disclosure, its digest).
@@ -562,13 +475,7 @@ fn disclosure(name: &str, value: &Value) -> (String, String) {
 }
 
 /// Issues `record` as an SD-JWT VC: `<issuer-signed JWT>~<disclosure>~…~`.
-pub(crate) fn issue(
-    record: &LicenceRecord,
-    key: &IdTokenSigner,
-    issuer: &str,
-    holder_jwk: &Value,
-    times: Times,
-) -> String {
+pub(crate) fn issue(record: &LicenceRecord, key: &IdTokenSigner, issuer: &str, holder_jwk: &Value, times: Times) -> String {
     use rand::Rng as _;
     let office = LICENCE_OFFICES.get(record.office).map_or("", |o| o.id);
     let mut claims = record.claims.clone();
@@ -617,12 +524,7 @@ pub(crate) fn issue(
 
 /// The Token Status List JWT of an office: bit `idx` (LSB first within each byte) is 1 when
 /// the licence with that index is revoked.
-pub(crate) fn status_list_jwt(
-    key: &IdTokenSigner,
-    uri: &str,
-    revoked: impl IntoIterator<Item = u32>,
-    now: i64,
-) -> std::io::Result<String> {
+pub(crate) fn status_list_jwt(key: &IdTokenSigner, uri: &str, revoked: impl IntoIterator<Item = u32>, now: i64) -> std::io::Result<String> {
     let mut bytes = vec![0u8; (STATUS_LIST_SIZE / 8) as usize];
     for idx in revoked {
         if let Some(b) = bytes.get_mut((idx / 8) as usize) {
@@ -657,12 +559,8 @@ mod tests {
 
     #[test]
     fn catalogue_is_complete_and_indices_unique() {
-        let Ok(f) = Fixtures::load() else {
-            panic!("fixtures")
-        };
-        let Ok(cat) = Catalogue::build(&f) else {
-            panic!("catalogue")
-        };
+        let Ok(f) = Fixtures::load() else { panic!("fixtures") };
+        let Ok(cat) = Catalogue::build(&f) else { panic!("catalogue") };
         for c in f.citizens() {
             assert!(cat.find(&c.id, VCT_RESIDENT_ID_CARD).is_some());
             assert!(cat.find(&c.id, VCT_HOUSEHOLD_REGISTER).is_some());

@@ -35,9 +35,8 @@ use serde::{Deserialize, Serialize};
 use crate::fixtures::{FixtureError, Fixtures};
 pub use catalogue::{service_catalogue, ServiceCatalogue, ServiceItem};
 pub use licences::{
-    licence_offices, LicenceOffice, LICENCE_OFFICES, VCT_BIRTH_MEDICAL_CERTIFICATE,
-    VCT_BUSINESS_LICENCE, VCT_DRIVING_LICENCE, VCT_HOUSEHOLD_REGISTER, VCT_MARRIAGE_CERTIFICATE,
-    VCT_REAL_ESTATE_CERTIFICATE, VCT_RESIDENT_ID_CARD, VCT_SOCIAL_SECURITY_CARD,
+    licence_offices, LicenceOffice, LICENCE_OFFICES, VCT_BIRTH_MEDICAL_CERTIFICATE, VCT_BUSINESS_LICENCE, VCT_DRIVING_LICENCE,
+    VCT_HOUSEHOLD_REGISTER, VCT_MARRIAGE_CERTIFICATE, VCT_REAL_ESTATE_CERTIFICATE, VCT_RESIDENT_ID_CARD, VCT_SOCIAL_SECURITY_CARD,
     VCT_VEHICLE_REGISTRATION,
 };
 pub use routes::ACTING_FOR_HEADER;
@@ -55,10 +54,7 @@ pub struct RegisteredClient {
 impl RegisteredClient {
     /// The demo app's registration: `citykit-demo` with `org.citykit.demo:/oauth2redirect`.
     pub fn demo() -> RegisteredClient {
-        RegisteredClient {
-            client_id: DEMO_CLIENT_ID.to_owned(),
-            redirect_uris: vec![DEMO_REDIRECT_URI.to_owned()],
-        }
+        RegisteredClient { client_id: DEMO_CLIENT_ID.to_owned(), redirect_uris: vec![DEMO_REDIRECT_URI.to_owned()] }
     }
 }
 
@@ -179,10 +175,7 @@ pub struct LicenceValidity {
 impl Default for LicenceValidity {
     /// Valid from now for 365 days.
     fn default() -> Self {
-        LicenceValidity {
-            not_before_offset_secs: 0,
-            expires_in_secs: 365 * 24 * 3600,
-        }
+        LicenceValidity { not_before_offset_secs: 0, expires_in_secs: 365 * 24 * 3600 }
     }
 }
 
@@ -243,11 +236,7 @@ impl Fault {
     /// The JSON body of `POST /sim/faults` that sets this fault.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
-            Fault::FailNext {
-                path,
-                status,
-                count,
-            } => {
+            Fault::FailNext { path, status, count } => {
                 serde_json::json!({"fail_next": {"path": path, "status": status, "count": count}})
             }
             Fault::Delay { path, millis } => {
@@ -259,13 +248,7 @@ impl Fault {
             Fault::LoseResponse { path, count } => {
                 serde_json::json!({"lose_response": {"path": path, "count": count}})
             }
-            Fault::Answer {
-                path,
-                status,
-                error,
-                retry_after,
-                count,
-            } => serde_json::json!({"answer": {
+            Fault::Answer { path, status, error, retry_after, count } => serde_json::json!({"answer": {
                 "path": path, "status": status, "error": error, "retry_after": retry_after, "count": count
             }}),
         }
@@ -382,20 +365,17 @@ impl Simulator {
     pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
         let fixtures = Fixtures::load()?;
         let material = tls::generate()?;
-        let signer = jose::IdTokenSigner::generate()
-            .ok_or_else(|| SimError::Internal("signing key generation failed".into()))?;
+        let signer = jose::IdTokenSigner::generate().ok_or_else(|| SimError::Internal("signing key generation failed".into()))?;
         let office_keys = LICENCE_OFFICES
             .iter()
             .map(|_| jose::IdTokenSigner::generate())
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| SimError::Internal("office key generation failed".into()))?;
-        let catalogue = licences::Catalogue::build(&fixtures).map_err(|e| {
-            SimError::Fixtures(FixtureError::Invalid(format!("licence catalogue: {e}")))
-        })?;
+        let catalogue = licences::Catalogue::build(&fixtures)
+            .map_err(|e| SimError::Fixtures(FixtureError::Invalid(format!("licence catalogue: {e}"))))?;
         let invalid = |e: String| SimError::Fixtures(FixtureError::Invalid(e));
         let services = catalogue::service_catalogue().map_err(invalid)?;
-        catalogue::validate(services, &catalogue)
-            .map_err(|e| invalid(format!("service catalogue: {e}")))?;
+        catalogue::validate(services, &catalogue).map_err(|e| invalid(format!("service catalogue: {e}")))?;
         let services = state::Services {
             catalogue: services,
             served: catalogue::serve(services).map_err(invalid)?,
@@ -425,21 +405,11 @@ impl Simulator {
             .build()
             .map_err(|e| SimError::Http(e.to_string()))?;
 
-        let shared = Arc::new(Shared::new(
-            issuer,
-            config,
-            fixtures,
-            signer,
-            office_keys,
-            catalogue,
-            services,
-        ));
+        let shared = Arc::new(Shared::new(issuer, config, fixtures, signer, office_keys, catalogue, services));
         let router = routes::router(shared.clone());
         let server_handle = axum_server::Handle::new();
-        let rustls_config =
-            axum_server::tls_rustls::RustlsConfig::from_config(material.server_config.clone());
-        let server =
-            axum_server::from_tcp_rustls(listener, rustls_config).handle(server_handle.clone());
+        let rustls_config = axum_server::tls_rustls::RustlsConfig::from_config(material.server_config.clone());
+        let server = axum_server::from_tcp_rustls(listener, rustls_config).handle(server_handle.clone());
         let task = tokio::spawn(async move {
             if let Err(e) = server.serve(router.into_make_service()).await {
                 tracing::error!(error = %e, "simulator server stopped with an error");
@@ -493,9 +463,7 @@ pub struct SimHandle {
 
 impl std::fmt::Debug for SimHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimHandle")
-            .field("addr", &self.addr)
-            .finish_non_exhaustive()
+        f.debug_struct("SimHandle").field("addr", &self.addr).finish_non_exhaustive()
     }
 }
 
@@ -614,12 +582,7 @@ impl SimHandle {
     /// The licence types (`vct`) the holder (citizen or enterprise id) has, in the order
     /// `GET /api/v1/licences` issues them (result licences of approved cases last).
     pub fn licence_types(&self, holder: &str) -> Vec<&'static str> {
-        let mut types: Vec<&'static str> = self
-            .shared
-            .catalogue
-            .of_holder(holder)
-            .map(|r| r.vct)
-            .collect();
+        let mut types: Vec<&'static str> = self.shared.catalogue.of_holder(holder).map(|r| r.vct).collect();
         types.extend(self.shared.result_records(holder).iter().map(|r| r.vct));
         types
     }
@@ -633,22 +596,12 @@ impl SimHandle {
         holder_jwk: serde_json::Value,
         validity: LicenceValidity,
     ) -> Result<String, SimError> {
-        let record = self
-            .shared
-            .catalogue
-            .find(holder, vct)
-            .ok_or(SimError::NoSuchLicence)?;
+        let record = self.shared.catalogue.find(holder, vct).ok_or(SimError::NoSuchLicence)?;
         let jwk = jose::public_p256_jwk(&holder_jwk).ok_or(SimError::InvalidHolderKey)?;
         let now = state::unix_now();
         let nbf = now.saturating_add(validity.not_before_offset_secs);
-        let times = licences::Times {
-            iat: now.min(nbf),
-            nbf,
-            exp: now.saturating_add(validity.expires_in_secs),
-        };
-        self.shared
-            .issue_licence(record, &jwk, times)
-            .ok_or_else(|| SimError::Internal("no key for the office".into()))
+        let times = licences::Times { iat: now.min(nbf), nbf, exp: now.saturating_add(validity.expires_in_secs) };
+        self.shared.issue_licence(record, &jwk, times).ok_or_else(|| SimError::Internal("no key for the office".into()))
     }
 
     /// Revokes the holder's licence of type `vct`, as `POST /sim/revoke` does: its bit in the
@@ -673,19 +626,12 @@ impl SimHandle {
 
     /// The window's decision on an `in_review` case, as `POST /sim/cases/{id}/decide` makes it:
     /// approval issues the result licence. Returns the case as its applicant sees it.
-    pub fn decide_case(
-        &self,
-        case_id: &str,
-        approve: bool,
-        note: Option<&str>,
-    ) -> Result<serde_json::Value, SimError> {
+    pub fn decide_case(&self, case_id: &str, approve: bool, note: Option<&str>) -> Result<serde_json::Value, SimError> {
         let (status, body) = self.shared.decide(case_id, approve, note);
         if status == 200 {
             Ok(body)
         } else {
-            Err(SimError::Case(
-                body["error"].as_str().unwrap_or("refused").to_owned(),
-            ))
+            Err(SimError::Case(body["error"].as_str().unwrap_or("refused").to_owned()))
         }
     }
 
@@ -697,10 +643,7 @@ impl SimHandle {
 
     /// Today on the case clock (China time), `YYYY-MM-DD`.
     pub fn case_today(&self) -> String {
-        self.shared.clock()["today"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        self.shared.clock()["today"].as_str().unwrap_or_default().to_owned()
     }
 
     /// Every case with its idempotency keys, as `GET /sim/cases` lists them.
@@ -716,25 +659,13 @@ impl SimHandle {
     /// Acts as the browser in test mode: GETs `authorization_url` with `test_user=citizen_id`
     /// added, follows no redirect, and returns the `Location` it answers (the redirect URI with
     /// `code`, `state` and `iss`, or with `error`).
-    pub async fn authorize_as(
-        &self,
-        authorization_url: &str,
-        citizen_id: &str,
-    ) -> Result<String, SimError> {
-        let mut url = url::Url::parse(authorization_url)
-            .map_err(|_| SimError::Http("authorization URL does not parse".into()))?;
+    pub async fn authorize_as(&self, authorization_url: &str, citizen_id: &str) -> Result<String, SimError> {
+        let mut url = url::Url::parse(authorization_url).map_err(|_| SimError::Http("authorization URL does not parse".into()))?;
         url.query_pairs_mut().append_pair("test_user", citizen_id);
-        let response = self
-            .client
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| SimError::Http(format!("authorization request failed: {e}")))?;
+        let response = self.client.get(url).send().await.map_err(|e| SimError::Http(format!("authorization request failed: {e}")))?;
         let status = response.status();
         if !status.is_redirection() {
-            return Err(SimError::Http(format!(
-                "authorization answered {status}, not a redirect"
-            )));
+            return Err(SimError::Http(format!("authorization answered {status}, not a redirect")));
         }
         response
             .headers()
@@ -747,8 +678,7 @@ impl SimHandle {
     /// Stops accepting connections, lets open requests finish (up to a second) and waits for
     /// the server task.
     pub async fn shutdown(mut self) {
-        self.server_handle
-            .graceful_shutdown(Some(Duration::from_secs(1)));
+        self.server_handle.graceful_shutdown(Some(Duration::from_secs(1)));
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }

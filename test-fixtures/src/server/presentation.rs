@@ -57,9 +57,7 @@ pub(crate) struct Presented {
     pub(crate) claims: Map<String, Value>,
 }
 
-const RESERVED: &[&str] = &[
-    "_sd", "_sd_alg", "...", "iss", "iat", "nbf", "exp", "vct", "cnf", "status", "sub",
-];
+const RESERVED: &[&str] = &["_sd", "_sd_alg", "...", "iss", "iat", "nbf", "exp", "vct", "cnf", "status", "sub"];
 
 fn number(v: Option<&Value>) -> Option<i64> {
     v.and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)))
@@ -90,19 +88,11 @@ pub(crate) fn verify(text: &str, cx: &Context<'_>) -> Result<Presented, &'static
     }
     let p = &issued.payload;
     let iss = p.get("iss").and_then(Value::as_str).ok_or("no iss")?;
-    let office_id = iss
-        .strip_prefix(cx.issuer)
-        .and_then(|r| r.strip_prefix("/issuers/"))
-        .ok_or("iss is not a licence office of this platform")?;
-    let office = LICENCE_OFFICES
-        .iter()
-        .position(|o| o.id == office_id)
-        .ok_or("iss is not a licence office of this platform")?;
+    let office_id =
+        iss.strip_prefix(cx.issuer).and_then(|r| r.strip_prefix("/issuers/")).ok_or("iss is not a licence office of this platform")?;
+    let office = LICENCE_OFFICES.iter().position(|o| o.id == office_id).ok_or("iss is not a licence office of this platform")?;
     let vct = p.get("vct").and_then(Value::as_str).ok_or("no vct")?;
-    let issues_it = LICENCE_OFFICES
-        .get(office)
-        .is_some_and(|o| o.vcts.contains(&vct))
-        || (cx.result_office)(vct) == Some(office);
+    let issues_it = LICENCE_OFFICES.get(office).is_some_and(|o| o.vcts.contains(&vct)) || (cx.result_office)(vct) == Some(office);
     if !issues_it {
         return Err("the office does not issue this vct");
     }
@@ -121,20 +111,12 @@ pub(crate) fn verify(text: &str, cx: &Context<'_>) -> Result<Presented, &'static
     if p.get("_sd_alg").and_then(Value::as_str) != Some("sha-256") {
         return Err("_sd_alg is not sha-256");
     }
-    let cnf = p
-        .get("cnf")
-        .and_then(|c| c.get("jwk"))
-        .ok_or("no cnf.jwk")?;
+    let cnf = p.get("cnf").and_then(|c| c.get("jwk")).ok_or("no cnf.jwk")?;
     if jose::jwk_thumbprint(cnf).as_deref() != Some(cx.holder_jkt) {
         return Err("licence is not bound to the caller's key");
     }
-    let status = p
-        .get("status")
-        .and_then(|s| s.get("status_list"))
-        .ok_or("no status")?;
-    let idx = number(status.get("idx"))
-        .and_then(|i| u32::try_from(i).ok())
-        .ok_or("status idx malformed")?;
+    let status = p.get("status").and_then(|s| s.get("status_list")).ok_or("no status")?;
+    let idx = number(status.get("idx")).and_then(|i| u32::try_from(i).ok()).ok_or("status idx malformed")?;
     let expected_uri = format!("{}/status/{}", cx.issuer, office_id);
     if status.get("uri").and_then(Value::as_str) != Some(expected_uri.as_str()) {
         return Err("status uri is not the office's list");
@@ -149,13 +131,7 @@ pub(crate) fn verify(text: &str, cx: &Context<'_>) -> Result<Presented, &'static
     }
 
     // Disclosures.
-    let digests: HashSet<&str> = p
-        .get("_sd")
-        .and_then(Value::as_array)
-        .ok_or("no _sd")?
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let digests: HashSet<&str> = p.get("_sd").and_then(Value::as_array).ok_or("no _sd")?.iter().filter_map(Value::as_str).collect();
     let mut seen = HashSet::new();
     let mut claims = Map::new();
     for d in parts {
@@ -167,9 +143,7 @@ pub(crate) fn verify(text: &str, cx: &Context<'_>) -> Result<Presented, &'static
         let Ok(Value::Array(a)) = serde_json::from_slice::<Value>(&bytes) else {
             return Err("a disclosure is not a JSON array");
         };
-        let (Some(Value::String(_salt)), Some(Value::String(name)), Some(value), 3) =
-            (a.first(), a.get(1), a.get(2), a.len())
-        else {
+        let (Some(Value::String(_salt)), Some(Value::String(name)), Some(value), 3) = (a.first(), a.get(1), a.get(2), a.len()) else {
             return Err("a disclosure is not [salt, name, value]");
         };
         if RESERVED.contains(&name.as_str()) || p.contains_key(name) || claims.contains_key(name) {
@@ -178,18 +152,13 @@ pub(crate) fn verify(text: &str, cx: &Context<'_>) -> Result<Presented, &'static
         claims.insert(name.clone(), value.clone());
     }
     // A disclosed number must be the record's.
-    if claims
-        .get("licence_number")
-        .is_some_and(|n| n.as_str() != Some(record.licence_number.as_str()))
-    {
+    if claims.get("licence_number").is_some_and(|n| n.as_str() != Some(record.licence_number.as_str())) {
         return Err("unknown licence");
     }
 
     // Key binding.
     let kbj = jose::parse_compact(kb).ok_or("key-binding JWT is malformed")?;
-    if kbj.header.get("typ").and_then(Value::as_str) != Some("kb+jwt")
-        || kbj.header.get("alg").and_then(Value::as_str) != Some("ES256")
-    {
+    if kbj.header.get("typ").and_then(Value::as_str) != Some("kb+jwt") || kbj.header.get("alg").and_then(Value::as_str) != Some("ES256") {
         return Err("key-binding JWT header is not ES256 kb+jwt");
     }
     if !jose::verify_es256_jwk(cnf, kbj.signing_input, kbj.signature) {
@@ -209,10 +178,5 @@ pub(crate) fn verify(text: &str, cx: &Context<'_>) -> Result<Presented, &'static
     if (iat - cx.now).abs() > KB_IAT_WINDOW_SECS {
         return Err("key-binding iat is not fresh");
     }
-    Ok(Presented {
-        vct: vct.to_owned(),
-        holder: record.holder,
-        parent_id_numbers: record.parent_id_numbers,
-        claims,
-    })
+    Ok(Presented { vct: vct.to_owned(), holder: record.holder, parent_id_numbers: record.parent_id_numbers, claims })
 }

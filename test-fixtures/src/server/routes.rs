@@ -20,16 +20,15 @@ use serde_json::{json, Value};
 use super::jose;
 use super::licences;
 use super::state::{
-    is_valid_s256_challenge, ApiError, AuthorizeOutcome, Authorized, CodeGrant, Issued, OAuthError,
-    ParEntry, Shared, PAR_TTL_SECS, USE_DPOP_NONCE,
+    is_valid_s256_challenge, ApiError, AuthorizeOutcome, Authorized, CodeGrant, Issued, OAuthError, ParEntry, Shared, PAR_TTL_SECS,
+    USE_DPOP_NONCE,
 };
 use super::{Fault, IdTokenFault};
 
 pub(super) type S = State<Arc<Shared>>;
 
 /// Optional authorization parameters the provider keeps from a pushed request.
-const OTHER_AUTHORIZATION_PARAMS: &[&str] =
-    &["prompt", "ui_locales", "acr_values", "max_age", "login_hint"];
+const OTHER_AUTHORIZATION_PARAMS: &[&str] = &["prompt", "ui_locales", "acr_values", "max_age", "login_hint"];
 
 /// The header naming the enterprise a call is made for.
 pub const ACTING_FOR_HEADER: &str = "citykit-acting-for";
@@ -46,10 +45,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v1/identities", get(identities))
         .route("/api/v1/me", get(me))
         .route("/api/v1/licences", get(licences_list))
-        .route(
-            "/.well-known/jwt-vc-issuer/issuers/{office}",
-            get(issuer_metadata),
-        )
+        .route("/.well-known/jwt-vc-issuer/issuers/{office}", get(issuer_metadata))
         .route("/status/{office}", get(status_list))
         .route("/sim/faults", post(sim_set_faults).delete(sim_clear_faults))
         .route("/sim/revoke", post(sim_revoke))
@@ -58,10 +54,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/sim/dpop-nonce", post(sim_dpop_nonce))
         .merge(super::case_routes::routes())
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(
-            shared.clone(),
-            count_and_faults,
-        ))
+        .layer(middleware::from_fn_with_state(shared.clone(), count_and_faults))
         .with_state(shared)
 }
 
@@ -82,26 +75,15 @@ async fn count_and_faults(State(shared): S, req: Request, next: Next) -> Respons
             "answer lost by fault"
         );
         drop(handled);
-        return (
-            StatusCode::BAD_GATEWAY,
-            no_store(),
-            Json(json!({"error": "bad_gateway", "error_description": "simulated lost answer"})),
-        )
+        return (StatusCode::BAD_GATEWAY, no_store(), Json(json!({"error": "bad_gateway", "error_description": "simulated lost answer"})))
             .into_response();
     }
     if let Some(answer) = faults.answer {
         let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_REQUEST);
         tracing::debug!(path = %path, status = status.as_u16(), "injected answer");
-        let mut response = (
-            status,
-            no_store(),
-            Json(json!({"error": answer.error, "error_description": "simulated answer"})),
-        )
-            .into_response();
-        if let Some(value) = answer
-            .retry_after
-            .and_then(|v| HeaderValue::from_str(&v).ok())
-        {
+        let mut response =
+            (status, no_store(), Json(json!({"error": answer.error, "error_description": "simulated answer"}))).into_response();
+        if let Some(value) = answer.retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         return response;
@@ -109,12 +91,7 @@ async fn count_and_faults(State(shared): S, req: Request, next: Next) -> Respons
     if let Some(status) = faults.fail {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         tracing::debug!(path = %path, status = status.as_u16(), "injected failure");
-        return (
-            status,
-            no_store(),
-            Json(json!({"error": "server_error", "error_description": "simulated failure"})),
-        )
-            .into_response();
+        return (status, no_store(), Json(json!({"error": "server_error", "error_description": "simulated failure"}))).into_response();
     }
     let mut response = next.run(req).await;
     // RFC 9449 §8.2: a server may hand out a fresh nonce with any answer.
@@ -131,39 +108,23 @@ pub(super) async fn not_found() -> Response {
 }
 
 pub(super) fn no_store() -> [(header::HeaderName, HeaderValue); 2] {
-    [
-        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        (header::PRAGMA, HeaderValue::from_static("no-cache")),
-    ]
+    [(header::CACHE_CONTROL, HeaderValue::from_static("no-store")), (header::PRAGMA, HeaderValue::from_static("no-cache"))]
 }
 
 /// The token endpoint's or PAR's answer to a refused proof: `use_dpop_nonce` when only the
 /// nonce was missing or stale (RFC 9449 §8), `invalid_dpop_proof` otherwise.
 fn proof_error(description: &'static str) -> OAuthError {
     if description == USE_DPOP_NONCE {
-        OAuthError::new(
-            400,
-            "use_dpop_nonce",
-            "the proof must carry the nonce in DPoP-Nonce",
-        )
+        OAuthError::new(400, "use_dpop_nonce", "the proof must carry the nonce in DPoP-Nonce")
     } else {
         OAuthError::new(400, "invalid_dpop_proof", description)
     }
 }
 
 fn oauth_error(e: &OAuthError) -> Response {
-    tracing::debug!(
-        error = e.error,
-        description = e.description,
-        "request refused"
-    );
+    tracing::debug!(error = e.error, description = e.description, "request refused");
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
-    (
-        status,
-        no_store(),
-        Json(json!({"error": e.error, "error_description": e.description})),
-    )
-        .into_response()
+    (status, no_store(), Json(json!({"error": e.error, "error_description": e.description}))).into_response()
 }
 
 pub(super) fn bad_request(description: &'static str) -> Response {
@@ -239,14 +200,9 @@ async fn par(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
         return bad_request("request objects are not supported at PAR");
     }
     if get("response_type") != Some("code") {
-        return oauth_error(&OAuthError::new(
-            400,
-            "unsupported_response_type",
-            "response_type must be code",
-        ));
+        return oauth_error(&OAuthError::new(400, "unsupported_response_type", "response_type must be code"));
     }
-    let Some(redirect_uri) = get("redirect_uri").filter(|r| s.redirect_registered(client_id, r))
-    else {
+    let Some(redirect_uri) = get("redirect_uri").filter(|r| s.redirect_registered(client_id, r)) else {
         return bad_request("redirect_uri is not registered for this client");
     };
     if get("code_challenge_method") != Some("S256") {
@@ -259,11 +215,7 @@ async fn par(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
         return bad_request("scope is required");
     };
     if !scope.split(' ').any(|v| v == "openid") {
-        return oauth_error(&OAuthError::new(
-            400,
-            "invalid_scope",
-            "scope must include openid",
-        ));
+        return oauth_error(&OAuthError::new(400, "invalid_scope", "scope must include openid"));
     }
     let mut dpop_jkt = get("dpop_jkt").map(str::to_owned);
     if let Some(jkt) = &dpop_jkt {
@@ -277,23 +229,13 @@ async fn par(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
         Ok(Some(proof)) => match s.check_proof(proof, "POST", "/par", None) {
             Ok(v) => {
                 if dpop_jkt.as_ref().is_some_and(|j| *j != v.jkt) {
-                    return oauth_error(&OAuthError::new(
-                        400,
-                        "invalid_dpop_proof",
-                        "dpop_jkt does not match the proof key",
-                    ));
+                    return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", "dpop_jkt does not match the proof key"));
                 }
                 dpop_jkt = Some(v.jkt);
             }
             Err(d) => return oauth_error(&proof_error(d)),
         },
-        Err(()) => {
-            return oauth_error(&OAuthError::new(
-                400,
-                "invalid_dpop_proof",
-                "one DPoP header expected",
-            ))
-        }
+        Err(()) => return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", "one DPoP header expected")),
     }
     let entry = ParEntry {
         client_id: client_id.to_owned(),
@@ -303,20 +245,11 @@ async fn par(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
         nonce: get("nonce").map(str::to_owned),
         code_challenge: code_challenge.to_owned(),
         dpop_jkt,
-        other: form
-            .iter()
-            .filter(|(k, _)| OTHER_AUTHORIZATION_PARAMS.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
+        other: form.iter().filter(|(k, _)| OTHER_AUTHORIZATION_PARAMS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect(),
         expires_at: std::time::Instant::now() + Duration::from_secs(PAR_TTL_SECS),
     };
     let request_uri = s.push_authorization(entry);
-    (
-        StatusCode::CREATED,
-        no_store(),
-        Json(json!({"request_uri": request_uri, "expires_in": PAR_TTL_SECS})),
-    )
-        .into_response()
+    (StatusCode::CREATED, no_store(), Json(json!({"request_uri": request_uri, "expires_in": PAR_TTL_SECS}))).into_response()
 }
 
 // ----- authorize -----
@@ -343,27 +276,16 @@ fn html_error(description: &'static str) -> Response {
          <h1>invalid_request</h1><p>{}</p></html>",
         html_escape(description)
     );
-    (
-        StatusCode::BAD_REQUEST,
-        no_store(),
-        axum::response::Html(body),
-    )
-        .into_response()
+    (StatusCode::BAD_REQUEST, no_store(), axum::response::Html(body)).into_response()
 }
 
 fn sign_in_page(s: &Shared, client_id: &str, request_uri: &str) -> Response {
     let mut items = String::new();
     for c in s.fixtures.citizens() {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
-        q.append_pair("client_id", client_id)
-            .append_pair("request_uri", request_uri)
-            .append_pair("test_user", &c.id);
+        q.append_pair("client_id", client_id).append_pair("request_uri", request_uri).append_pair("test_user", &c.id);
         let link = if s.config.test_mode {
-            format!(
-                "<a href=\"/authorize?{}\">{}</a>",
-                html_escape(&q.finish()),
-                html_escape(&c.name)
-            )
+            format!("<a href=\"/authorize?{}\">{}</a>", html_escape(&q.finish()), html_escape(&c.name))
         } else {
             format!(
                 "<form method=\"post\" action=\"/authorize\">\
@@ -396,19 +318,12 @@ fn finish_authorization(s: &Shared, client_id: &str, request_uri: &str, user: &s
         Err(d) => return html_error(d),
     };
     let (redirect_uri, params) = match outcome {
-        AuthorizeOutcome::Code {
-            redirect_uri,
-            code,
-            state,
-        } => {
+        AuthorizeOutcome::Code { redirect_uri, code, state } => {
             let mut p = vec![("code", code)];
             p.extend(state.map(|st| ("state", st)));
             (redirect_uri, p)
         }
-        AuthorizeOutcome::Denied {
-            redirect_uri,
-            state,
-        } => {
+        AuthorizeOutcome::Denied { redirect_uri, state } => {
             tracing::debug!("authorization denied by fault");
             let mut p = vec![("error", "access_denied".to_owned())];
             p.extend(state.map(|st| ("state", st)));
@@ -429,11 +344,7 @@ fn finish_authorization(s: &Shared, client_id: &str, request_uri: &str, user: &s
         return html_error("redirect is not a valid header");
     };
     let [cc, pragma] = no_store();
-    (
-        StatusCode::FOUND,
-        [(header::LOCATION, location), cc, pragma],
-    )
-        .into_response()
+    (StatusCode::FOUND, [(header::LOCATION, location), cc, pragma]).into_response()
 }
 
 async fn authorize_get(State(s): S, uri: Uri) -> Response {
@@ -459,11 +370,7 @@ async fn authorize_post(State(s): S, body: Bytes) -> Response {
         Ok(f) => f,
         Err(d) => return html_error(d),
     };
-    let (Some(client_id), Some(request_uri), Some(user)) = (
-        form.get("client_id"),
-        form.get("request_uri"),
-        form.get("user"),
-    ) else {
+    let (Some(client_id), Some(request_uri), Some(user)) = (form.get("client_id"), form.get("request_uri"), form.get("user")) else {
         return html_error("client_id, request_uri and user are required");
     };
     finish_authorization(&s, client_id, request_uri, user)
@@ -486,20 +393,8 @@ async fn token(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
     }
     let proof = match single_header(&headers, "dpop") {
         Ok(Some(p)) => p,
-        Ok(None) => {
-            return oauth_error(&OAuthError::new(
-                400,
-                "invalid_dpop_proof",
-                "DPoP proof missing",
-            ))
-        }
-        Err(()) => {
-            return oauth_error(&OAuthError::new(
-                400,
-                "invalid_dpop_proof",
-                "one DPoP header expected",
-            ))
-        }
+        Ok(None) => return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", "DPoP proof missing")),
+        Err(()) => return oauth_error(&OAuthError::new(400, "invalid_dpop_proof", "one DPoP header expected")),
     };
     let verified = match s.check_proof(proof, "POST", "/token", None) {
         Ok(v) => v,
@@ -510,12 +405,7 @@ async fn token(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
             let (Some(code), Some(redirect_uri)) = (get("code"), get("redirect_uri")) else {
                 return bad_request("code and redirect_uri are required");
             };
-            let grant = CodeGrant {
-                client_id,
-                code,
-                redirect_uri,
-                code_verifier: get("code_verifier").unwrap_or(""),
-            };
+            let grant = CodeGrant { client_id, code, redirect_uri, code_verifier: get("code_verifier").unwrap_or("") };
             s.code_grant(&grant, &verified)
         }
         Some("refresh_token") => {
@@ -524,13 +414,7 @@ async fn token(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
             };
             s.refresh_grant(client_id, refresh_token, &verified)
         }
-        Some(_) => {
-            return oauth_error(&OAuthError::new(
-                400,
-                "unsupported_grant_type",
-                "unsupported grant_type",
-            ))
-        }
+        Some(_) => return oauth_error(&OAuthError::new(400, "unsupported_grant_type", "unsupported grant_type")),
         None => return bad_request("grant_type is required"),
     };
     match result {
@@ -539,11 +423,7 @@ async fn token(State(s): S, headers: HeaderMap, body: Bytes) -> Response {
     }
 }
 
-fn id_token(
-    s: &Shared,
-    mut claims: Value,
-    faults: &std::collections::BTreeSet<IdTokenFault>,
-) -> String {
+fn id_token(s: &Shared, mut claims: Value, faults: &std::collections::BTreeSet<IdTokenFault>) -> String {
     for f in faults {
         match f {
             IdTokenFault::WrongAudience => claims["aud"] = json!("someone-else"),
@@ -609,24 +489,14 @@ pub(super) fn api_error(e: ApiError) -> Response {
     let (status, code, description) = match e {
         ApiError::InvalidToken(d) => (StatusCode::UNAUTHORIZED, "invalid_token", d),
         ApiError::InvalidProof(d) => (StatusCode::UNAUTHORIZED, "invalid_dpop_proof", d),
-        ApiError::UseDpopNonce => (
-            StatusCode::UNAUTHORIZED,
-            "use_dpop_nonce",
-            "the proof must carry the nonce in DPoP-Nonce",
-        ),
-        ApiError::NotAnAgent => (
-            StatusCode::FORBIDDEN,
-            "not_an_agent",
-            "the person may not act for that enterprise",
-        ),
+        ApiError::UseDpopNonce => (StatusCode::UNAUTHORIZED, "use_dpop_nonce", "the proof must carry the nonce in DPoP-Nonce"),
+        ApiError::NotAnAgent => (StatusCode::FORBIDDEN, "not_an_agent", "the person may not act for that enterprise"),
     };
     tracing::debug!(error = code, description, "resource request refused");
     let body = Json(json!({"error": code, "error_description": description}));
     if status == StatusCode::UNAUTHORIZED {
-        let challenge =
-            format!("DPoP error=\"{code}\", error_description=\"{description}\", algs=\"ES256\"");
-        let value = HeaderValue::from_str(&challenge)
-            .unwrap_or_else(|_| HeaderValue::from_static("DPoP algs=\"ES256\""));
+        let challenge = format!("DPoP error=\"{code}\", error_description=\"{description}\", algs=\"ES256\"");
+        let value = HeaderValue::from_str(&challenge).unwrap_or_else(|_| HeaderValue::from_static("DPoP algs=\"ES256\""));
         (status, [(header::WWW_AUTHENTICATE, value)], body).into_response()
     } else {
         (status, body).into_response()
@@ -634,29 +504,19 @@ pub(super) fn api_error(e: ApiError) -> Response {
 }
 
 /// Authorises a resource request; returns the person's citizen id and the proof's key.
-fn resource_auth(
-    s: &Shared,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-) -> Result<Authorized, ApiError> {
+fn resource_auth(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<Authorized, ApiError> {
     let token = match single_header(headers, "authorization") {
         Ok(Some(v)) => match v.split_once(' ') {
-            Some((scheme, t)) if scheme.eq_ignore_ascii_case("dpop") && !t.trim().is_empty() => {
-                Some(t.trim())
-            }
+            Some((scheme, t)) if scheme.eq_ignore_ascii_case("dpop") && !t.trim().is_empty() => Some(t.trim()),
             Some((scheme, _)) if scheme.eq_ignore_ascii_case("bearer") => {
-                return Err(ApiError::InvalidToken(
-                    "DPoP-bound token presented as a bearer token",
-                ))
+                return Err(ApiError::InvalidToken("DPoP-bound token presented as a bearer token"))
             }
             _ => return Err(ApiError::InvalidToken("authorization scheme must be DPoP")),
         },
         Ok(None) => None,
         Err(()) => return Err(ApiError::InvalidToken("one Authorization header expected")),
     };
-    let proof = single_header(headers, "dpop")
-        .map_err(|()| ApiError::InvalidProof("one DPoP header expected"))?;
+    let proof = single_header(headers, "dpop").map_err(|()| ApiError::InvalidProof("one DPoP header expected"))?;
     s.authorize_resource(token, proof, method.as_str(), uri.path())
 }
 
@@ -665,22 +525,9 @@ async fn userinfo(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> 
         Ok(a) => a.sub,
         Err(e) => return api_error(e),
     };
-    let name = s
-        .fixtures
-        .citizen(&sub)
-        .map(|c| c.name.clone())
-        .unwrap_or_default();
-    let sub = if s.wrong_userinfo_subject() {
-        "someone-else".to_owned()
-    } else {
-        sub
-    };
-    (
-        StatusCode::OK,
-        no_store(),
-        Json(json!({"sub": sub, "name": name})),
-    )
-        .into_response()
+    let name = s.fixtures.citizen(&sub).map(|c| c.name.clone()).unwrap_or_default();
+    let sub = if s.wrong_userinfo_subject() { "someone-else".to_owned() } else { sub };
+    (StatusCode::OK, no_store(), Json(json!({"sub": sub, "name": name}))).into_response()
 }
 
 /// Who a city-API call is made as: the person, or the enterprise named by `CityKit-Acting-For`.
@@ -693,17 +540,8 @@ pub(super) struct Caller {
     pub(super) proof_jkt: String,
 }
 
-pub(super) fn city_api_auth(
-    s: &Shared,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-) -> Result<Caller, ApiError> {
-    let Authorized {
-        sub: person,
-        proof_jwk,
-        proof_jkt,
-    } = resource_auth(s, method, uri, headers)?;
+pub(super) fn city_api_auth(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let Authorized { sub: person, proof_jwk, proof_jkt } = resource_auth(s, method, uri, headers)?;
     let acting_for = match single_header(headers, ACTING_FOR_HEADER) {
         Ok(None) => None,
         Ok(Some(ent)) => {
@@ -715,12 +553,7 @@ pub(super) fn city_api_auth(
         }
         Err(()) => return Err(ApiError::NotAnAgent),
     };
-    Ok(Caller {
-        person,
-        acting_for,
-        proof_jwk,
-        proof_jkt,
-    })
+    Ok(Caller { person, acting_for, proof_jwk, proof_jkt })
 }
 
 async fn identities(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
@@ -728,11 +561,7 @@ async fn identities(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -
         Ok(c) => c,
         Err(e) => return api_error(e),
     };
-    let name = s
-        .fixtures
-        .citizen(&caller.person)
-        .map(|c| c.name.clone())
-        .unwrap_or_default();
+    let name = s.fixtures.citizen(&caller.person).map(|c| c.name.clone()).unwrap_or_default();
     let mut list = vec![json!({"id": caller.person, "kind": "person", "name": name})];
     for (e, role) in s.fixtures.enterprises_for(&caller.person) {
         list.push(json!({
@@ -743,12 +572,7 @@ async fn identities(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -
             "uscc": e.uscc,
         }));
     }
-    (
-        StatusCode::OK,
-        no_store(),
-        Json(json!({"identities": list})),
-    )
-        .into_response()
+    (StatusCode::OK, no_store(), Json(json!({"identities": list}))).into_response()
 }
 
 async fn me(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
@@ -756,26 +580,13 @@ async fn me(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Respon
         Ok(c) => c,
         Err(e) => return api_error(e),
     };
-    let name = s
-        .fixtures
-        .citizen(&caller.person)
-        .map(|c| c.name.clone())
-        .unwrap_or_default();
+    let name = s.fixtures.citizen(&caller.person).map(|c| c.name.clone()).unwrap_or_default();
     let person = json!({"id": caller.person, "name": name});
-    let acting_as = match caller
-        .acting_for
-        .as_deref()
-        .and_then(|id| s.fixtures.enterprise(id))
-    {
+    let acting_as = match caller.acting_for.as_deref().and_then(|id| s.fixtures.enterprise(id)) {
         Some(e) => json!({"id": e.id, "kind": "enterprise", "name": e.name}),
         None => json!({"id": caller.person, "kind": "person", "name": name}),
     };
-    (
-        StatusCode::OK,
-        no_store(),
-        Json(json!({"acting_as": acting_as, "person": person})),
-    )
-        .into_response()
+    (StatusCode::OK, no_store(), Json(json!({"acting_as": acting_as, "person": person}))).into_response()
 }
 
 // ----- licences -----
@@ -826,10 +637,7 @@ async fn status_list(State(s): S, Path(office): Path<String>) -> Response {
         Some(Ok(jwt)) => (
             StatusCode::OK,
             [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/statuslist+jwt"),
-                ),
+                (header::CONTENT_TYPE, HeaderValue::from_static("application/statuslist+jwt")),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
             ],
             jwt,
@@ -837,11 +645,7 @@ async fn status_list(State(s): S, Path(office): Path<String>) -> Response {
             .into_response(),
         Some(Err(_)) => {
             tracing::error!("status list compression failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Json(json!({"error": "server_error"})),
-            )
-                .into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": "server_error"}))).into_response()
         }
         None => not_found().await,
     }
@@ -906,41 +710,25 @@ async fn sim_set_faults(State(s): S, body: Bytes) -> Response {
         if !f.path.starts_with('/') || StatusCode::from_u16(f.status).is_err() {
             return bad_request("fail_next needs a path starting with / and an HTTP status");
         }
-        faults.push(Fault::FailNext {
-            path: f.path,
-            status: f.status,
-            count: f.count,
-        });
+        faults.push(Fault::FailNext { path: f.path, status: f.status, count: f.count });
     }
     if let Some(d) = body.delay {
         if !d.path.starts_with('/') {
             return bad_request("delay needs a path starting with /");
         }
-        faults.push(Fault::Delay {
-            path: d.path,
-            millis: d.millis,
-        });
+        faults.push(Fault::Delay { path: d.path, millis: d.millis });
     }
     if let Some(l) = body.lose_response {
         if !l.path.starts_with('/') {
             return bad_request("lose_response needs a path starting with /");
         }
-        faults.push(Fault::LoseResponse {
-            path: l.path,
-            count: l.count,
-        });
+        faults.push(Fault::LoseResponse { path: l.path, count: l.count });
     }
     if let Some(a) = body.answer {
         if !a.path.starts_with('/') || StatusCode::from_u16(a.status).is_err() {
             return bad_request("answer needs a path starting with / and an HTTP status");
         }
-        faults.push(Fault::Answer {
-            path: a.path,
-            status: a.status,
-            error: a.error,
-            retry_after: a.retry_after,
-            count: a.count,
-        });
+        faults.push(Fault::Answer { path: a.path, status: a.status, error: a.error, retry_after: a.retry_after, count: a.count });
     }
     if let Some(f) = body.id_token {
         faults.push(Fault::IdToken(f));
@@ -986,11 +774,7 @@ async fn sim_revoke(State(s): S, body: Bytes) -> Response {
         StatusCode::NO_CONTENT.into_response()
     } else {
         tracing::debug!("revocation of an unknown licence refused");
-        (
-            StatusCode::NOT_FOUND,
-            Json(json!({"error": "not_found", "error_description": "no such licence"})),
-        )
-            .into_response()
+        (StatusCode::NOT_FOUND, Json(json!({"error": "not_found", "error_description": "no such licence"}))).into_response()
     }
 }
 

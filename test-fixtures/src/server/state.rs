@@ -22,10 +22,7 @@ const ID_TOKEN_TTL_SECS: i64 = 600;
 
 /// Unix time in seconds.
 pub(crate) fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)).unwrap_or(0)
 }
 
 pub(crate) struct Shared {
@@ -139,11 +136,7 @@ pub(crate) struct OAuthError {
 
 impl OAuthError {
     pub(crate) fn new(status: u16, error: &'static str, description: &'static str) -> Self {
-        OAuthError {
-            status,
-            error,
-            description,
-        }
+        OAuthError { status, error, description }
     }
     fn grant(description: &'static str) -> Self {
         OAuthError::new(400, "invalid_grant", description)
@@ -211,16 +204,9 @@ pub(crate) struct Issued {
 /// The result of the authorization step.
 pub(crate) enum AuthorizeOutcome {
     /// Redirect with a code.
-    Code {
-        redirect_uri: String,
-        code: String,
-        state: Option<String>,
-    },
+    Code { redirect_uri: String, code: String, state: Option<String> },
     /// Redirect with error=access_denied.
-    Denied {
-        redirect_uri: String,
-        state: Option<String>,
-    },
+    Denied { redirect_uri: String, state: Option<String> },
 }
 
 /// Token-request parameters.
@@ -232,9 +218,7 @@ pub(crate) struct CodeGrant<'a> {
 }
 
 fn is_pkce_string(s: &str, min: usize, max: usize) -> bool {
-    (min..=max).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+    (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
 /// Checks the shape of a `code_challenge` (S256: 43 base64url characters).
@@ -263,11 +247,7 @@ impl Shared {
             calendar: services.calendar,
             state: Mutex::new(State {
                 dpop_nonce: NonceState {
-                    mode: if config.require_dpop_nonce {
-                        DpopNonceMode::Required
-                    } else {
-                        DpopNonceMode::Off
-                    },
+                    mode: if config.require_dpop_nonce { DpopNonceMode::Required } else { DpopNonceMode::Off },
                     current: jose::random_token(),
                     previous: None,
                 },
@@ -279,16 +259,12 @@ impl Shared {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The case book. Lock order: the book before the protocol state.
     pub(crate) fn lock_cases(&self) -> MutexGuard<'_, Book> {
-        self.cases
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.cases.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Whether the licence with this office and status index is revoked.
@@ -301,10 +277,7 @@ impl Shared {
     }
 
     pub(crate) fn redirect_registered(&self, client_id: &str, redirect_uri: &str) -> bool {
-        self.config
-            .clients
-            .iter()
-            .any(|c| c.client_id == client_id && c.redirect_uris.iter().any(|r| r == redirect_uri))
+        self.config.clients.iter().any(|c| c.client_id == client_id && c.redirect_uris.iter().any(|r| r == redirect_uri))
     }
 
     // ----- faults and stats -----
@@ -312,17 +285,9 @@ impl Shared {
     pub(crate) fn set_fault(&self, fault: Fault) {
         let mut st = self.lock();
         match fault {
-            Fault::FailNext {
-                path,
-                status,
-                count,
-            } => {
+            Fault::FailNext { path, status, count } => {
                 if count > 0 {
-                    st.faults
-                        .fail_next
-                        .entry(path)
-                        .or_default()
-                        .push_back((status, count));
+                    st.faults.fail_next.entry(path).or_default().push_back((status, count));
                 }
             }
             Fault::Delay { path, millis } => {
@@ -338,24 +303,10 @@ impl Shared {
                     *st.faults.lose_response.entry(path).or_insert(0) += count;
                 }
             }
-            Fault::Answer {
-                path,
-                status,
-                error,
-                retry_after,
-                count,
-            } => {
+            Fault::Answer { path, status, error, retry_after, count } => {
                 if count > 0 {
-                    let answer = Answer {
-                        status,
-                        error,
-                        retry_after,
-                    };
-                    st.faults
-                        .answer
-                        .entry(path)
-                        .or_default()
-                        .push_back((answer, count));
+                    let answer = Answer { status, error, retry_after };
+                    st.faults.answer.entry(path).or_default().push_back((answer, count));
                 }
             }
         }
@@ -425,12 +376,7 @@ impl Shared {
                 }
             }
         }
-        RequestFaults {
-            delay,
-            fail,
-            lose,
-            answer,
-        }
+        RequestFaults { delay, fail, lose, answer }
     }
 
     // ----- DPoP -----
@@ -445,15 +391,7 @@ impl Shared {
     ) -> Result<VerifiedProof, &'static str> {
         let now = unix_now();
         let url = format!("{}{}", self.issuer, path);
-        let verified = jose::verify_dpop_proof(
-            proof,
-            &ProofExpectation {
-                method,
-                url: &url,
-                now,
-                access_token,
-            },
-        )?;
+        let verified = jose::verify_dpop_proof(proof, &ProofExpectation { method, url: &url, now, access_token })?;
         let mut st = self.lock();
         if st.jtis.len() > 4096 {
             st.jtis.retain(|_, exp| *exp >= now);
@@ -467,9 +405,9 @@ impl Shared {
         st.jtis.insert(key, now + 2 * jose::IAT_WINDOW_SECS + 1);
         let nonce_ok = match st.dpop_nonce.mode {
             DpopNonceMode::Off => true,
-            DpopNonceMode::Required => verified.nonce.as_deref().is_some_and(|n| {
-                n == st.dpop_nonce.current || st.dpop_nonce.previous.as_deref() == Some(n)
-            }),
+            DpopNonceMode::Required => {
+                verified.nonce.as_deref().is_some_and(|n| n == st.dpop_nonce.current || st.dpop_nonce.previous.as_deref() == Some(n))
+            }
             DpopNonceMode::RejectAll => false,
         };
         if !nonce_ok {
@@ -509,11 +447,7 @@ impl Shared {
     }
 
     /// Looks up a pushed request without consuming it.
-    pub(crate) fn peek_par(
-        &self,
-        client_id: &str,
-        request_uri: &str,
-    ) -> Result<ParEntry, &'static str> {
+    pub(crate) fn peek_par(&self, client_id: &str, request_uri: &str) -> Result<ParEntry, &'static str> {
         let st = self.lock();
         match st.pars.get(request_uri) {
             Some(p) if p.expires_at <= Instant::now() => Err("request_uri has expired"),
@@ -525,12 +459,7 @@ impl Shared {
 
     /// Consumes the pushed request and issues a code for `sub` (or a denial, if that fault is
     /// set).
-    pub(crate) fn authorize(
-        &self,
-        client_id: &str,
-        request_uri: &str,
-        sub: &str,
-    ) -> Result<AuthorizeOutcome, &'static str> {
+    pub(crate) fn authorize(&self, client_id: &str, request_uri: &str, sub: &str) -> Result<AuthorizeOutcome, &'static str> {
         let mut st = self.lock();
         let par = match st.pars.remove(request_uri) {
             Some(p) if p.expires_at <= Instant::now() => return Err("request_uri has expired"),
@@ -542,19 +471,12 @@ impl Shared {
             None => return Err("request_uri is unknown or already used"),
         };
         if st.faults.deny_authorization {
-            return Ok(AuthorizeOutcome::Denied {
-                redirect_uri: par.redirect_uri,
-                state: par.state,
-            });
+            return Ok(AuthorizeOutcome::Denied { redirect_uri: par.redirect_uri, state: par.state });
         }
         let code = jose::random_token();
         let now = Instant::now();
         st.codes.retain(|_, c| c.used || c.expires_at > now);
-        let outcome = AuthorizeOutcome::Code {
-            redirect_uri: par.redirect_uri.clone(),
-            code: code.clone(),
-            state: par.state.clone(),
-        };
+        let outcome = AuthorizeOutcome::Code { redirect_uri: par.redirect_uri.clone(), code: code.clone(), state: par.state.clone() };
         st.codes.insert(
             code,
             CodeEntry {
@@ -583,29 +505,13 @@ impl Shared {
     fn issue(&self, st: &mut State, family: u64) -> (String, String) {
         let access = jose::random_token();
         let refresh = jose::random_token();
-        st.access_tokens.insert(
-            access.clone(),
-            AccessEntry {
-                family,
-                expires_at: Instant::now() + self.config.access_token_ttl,
-                revoked: false,
-            },
-        );
-        st.refresh_tokens.insert(
-            refresh.clone(),
-            RefreshEntry {
-                family,
-                rotated: false,
-            },
-        );
+        st.access_tokens
+            .insert(access.clone(), AccessEntry { family, expires_at: Instant::now() + self.config.access_token_ttl, revoked: false });
+        st.refresh_tokens.insert(refresh.clone(), RefreshEntry { family, rotated: false });
         (access, refresh)
     }
 
-    pub(crate) fn code_grant(
-        &self,
-        grant: &CodeGrant<'_>,
-        proof: &VerifiedProof,
-    ) -> Result<Issued, OAuthError> {
+    pub(crate) fn code_grant(&self, grant: &CodeGrant<'_>, proof: &VerifiedProof) -> Result<Issued, OAuthError> {
         let mut st = self.lock();
         let st = &mut *st;
         let Some(entry) = st.codes.get_mut(grant.code) else {
@@ -635,12 +541,8 @@ impl Shared {
         if entry.par.redirect_uri != grant.redirect_uri {
             return Err(OAuthError::grant("redirect_uri does not match"));
         }
-        if !is_pkce_string(grant.code_verifier, 43, 128)
-            || jose::sha256_b64u(grant.code_verifier.as_bytes()) != entry.par.code_challenge
-        {
-            return Err(OAuthError::grant(
-                "code_verifier does not match the code_challenge",
-            ));
+        if !is_pkce_string(grant.code_verifier, 43, 128) || jose::sha256_b64u(grant.code_verifier.as_bytes()) != entry.par.code_challenge {
+            return Err(OAuthError::grant("code_verifier does not match the code_challenge"));
         }
         let family_id = st.next_family;
         st.next_family += 1;
@@ -681,12 +583,7 @@ impl Shared {
         self.lock().stats.refresh_grants += 1;
     }
 
-    pub(crate) fn refresh_grant(
-        &self,
-        client_id: &str,
-        refresh_token: &str,
-        proof: &VerifiedProof,
-    ) -> Result<Issued, OAuthError> {
+    pub(crate) fn refresh_grant(&self, client_id: &str, refresh_token: &str, proof: &VerifiedProof) -> Result<Issued, OAuthError> {
         let mut st = self.lock();
         let st = &mut *st;
         let Some(entry) = st.refresh_tokens.get(refresh_token) else {
@@ -700,14 +597,10 @@ impl Shared {
             return Err(OAuthError::grant("refresh token was revoked"));
         }
         if family.client_id != client_id {
-            return Err(OAuthError::grant(
-                "refresh token was issued to another client",
-            ));
+            return Err(OAuthError::grant("refresh token was issued to another client"));
         }
         if family.jkt != proof.jkt {
-            return Err(OAuthError::dpop(
-                "proof key does not match the refresh token's key",
-            ));
+            return Err(OAuthError::dpop("proof key does not match the refresh token's key"));
         }
         if rotated {
             Self::revoke_family(st, family_id);
@@ -734,20 +627,12 @@ impl Shared {
         let st = &mut *st;
         if let Some(r) = st.refresh_tokens.get(token) {
             let family = r.family;
-            if st
-                .families
-                .get(&family)
-                .is_some_and(|f| f.client_id == client_id)
-            {
+            if st.families.get(&family).is_some_and(|f| f.client_id == client_id) {
                 Self::revoke_family(st, family);
             }
             return;
         }
-        let owner_ok = st
-            .access_tokens
-            .get(token)
-            .and_then(|a| st.families.get(&a.family))
-            .is_some_and(|f| f.client_id == client_id);
+        let owner_ok = st.access_tokens.get(token).and_then(|a| st.families.get(&a.family)).is_some_and(|f| f.client_id == client_id);
         if owner_ok {
             if let Some(a) = st.access_tokens.get_mut(token) {
                 a.revoked = true;
@@ -769,14 +654,8 @@ impl Shared {
         let token = access_token.ok_or(ApiError::InvalidToken("no DPoP access token"))?;
         let (jkt, sub) = {
             let st = self.lock();
-            let entry = st
-                .access_tokens
-                .get(token)
-                .ok_or(ApiError::InvalidToken("access token is unknown"))?;
-            let family = st
-                .families
-                .get(&entry.family)
-                .ok_or(ApiError::InvalidToken("access token is unknown"))?;
+            let entry = st.access_tokens.get(token).ok_or(ApiError::InvalidToken("access token is unknown"))?;
+            let family = st.families.get(&entry.family).ok_or(ApiError::InvalidToken("access token is unknown"))?;
             if entry.revoked || family.revoked {
                 return Err(ApiError::InvalidToken("access token was revoked"));
             }
@@ -786,65 +665,40 @@ impl Shared {
             (family.jkt.clone(), family.sub.clone())
         };
         let proof = proof.ok_or(ApiError::InvalidProof("DPoP proof missing"))?;
-        let verified = self
-            .check_proof(proof, method, path, Some(token))
-            .map_err(|d| {
-                if d == USE_DPOP_NONCE {
-                    ApiError::UseDpopNonce
-                } else {
-                    ApiError::InvalidProof(d)
-                }
-            })?;
+        let verified = self.check_proof(proof, method, path, Some(token)).map_err(|d| {
+            if d == USE_DPOP_NONCE {
+                ApiError::UseDpopNonce
+            } else {
+                ApiError::InvalidProof(d)
+            }
+        })?;
         if verified.jkt != jkt {
-            return Err(ApiError::InvalidProof(
-                "proof key is not the key the token is bound to",
-            ));
+            return Err(ApiError::InvalidProof("proof key is not the key the token is bound to"));
         }
-        Ok(Authorized {
-            sub,
-            proof_jwk: verified.jwk,
-            proof_jkt: verified.jkt,
-        })
+        Ok(Authorized { sub, proof_jwk: verified.jwk, proof_jkt: verified.jkt })
     }
 
     // ----- licences -----
 
     /// The issuer identifier of an office.
     pub(crate) fn office_issuer(&self, office: usize) -> Option<String> {
-        LICENCE_OFFICES
-            .get(office)
-            .map(|o| format!("{}/issuers/{}", self.issuer, o.id))
+        LICENCE_OFFICES.get(office).map(|o| format!("{}/issuers/{}", self.issuer, o.id))
     }
 
     /// The status list URI of an office.
     pub(crate) fn status_uri(&self, office: usize) -> Option<String> {
-        LICENCE_OFFICES
-            .get(office)
-            .map(|o| format!("{}/status/{}", self.issuer, o.id))
+        LICENCE_OFFICES.get(office).map(|o| format!("{}/status/{}", self.issuer, o.id))
     }
 
     /// The `{"keys": [...]}` of an office.
     pub(crate) fn office_jwks(&self, office: usize) -> Option<Value> {
-        self.office_keys
-            .get(office)
-            .map(|k| json!({"keys": [k.public_jwk()]}))
+        self.office_keys.get(office).map(|k| json!({"keys": [k.public_jwk()]}))
     }
 
     /// Issues one licence bound to `holder_jwk` (already checked to be a public P-256 JWK).
-    pub(crate) fn issue_licence(
-        &self,
-        record: &LicenceRecord,
-        holder_jwk: &Value,
-        times: Times,
-    ) -> Option<String> {
+    pub(crate) fn issue_licence(&self, record: &LicenceRecord, holder_jwk: &Value, times: Times) -> Option<String> {
         let key = self.office_keys.get(record.office)?;
-        Some(licences::issue(
-            record,
-            key,
-            &self.issuer,
-            holder_jwk,
-            times,
-        ))
+        Some(licences::issue(record, key, &self.issuer, holder_jwk, times))
     }
 
     /// Every licence of `holder` (its fixture licences, then those its cases issued), issued now
@@ -853,16 +707,8 @@ impl Shared {
         let now = unix_now();
         let ttl = i64::try_from(self.config.licence_ttl.as_secs()).unwrap_or(i64::MAX / 2);
         let delay = i64::try_from(self.config.licence_not_before_delay.as_secs()).unwrap_or(0);
-        let times = Times {
-            iat: now,
-            nbf: now.saturating_add(delay),
-            exp: now.saturating_add(delay).saturating_add(ttl),
-        };
-        let mut out: Vec<String> = self
-            .catalogue
-            .of_holder(holder)
-            .filter_map(|r| self.issue_licence(r, holder_jwk, times))
-            .collect();
+        let times = Times { iat: now, nbf: now.saturating_add(delay), exp: now.saturating_add(delay).saturating_add(ttl) };
+        let mut out: Vec<String> = self.catalogue.of_holder(holder).filter_map(|r| self.issue_licence(r, holder_jwk, times)).collect();
         for r in self.result_records(holder) {
             out.extend(self.issue_licence(&r, holder_jwk, times));
         }
@@ -875,27 +721,15 @@ impl Shared {
         let now = unix_now();
         let ttl = i64::try_from(self.config.licence_ttl.as_secs()).unwrap_or(i64::MAX / 2);
         let delay = i64::try_from(self.config.licence_not_before_delay.as_secs()).unwrap_or(0);
-        let times = Times {
-            iat: now,
-            nbf: now.saturating_add(delay),
-            exp: now.saturating_add(delay).saturating_add(ttl),
-        };
+        let times = Times { iat: now, nbf: now.saturating_add(delay), exp: now.saturating_add(delay).saturating_add(ttl) };
         let (y, m, d) = licences::china_date(now);
         self.fixtures
             .licence_facts()
             .births
             .iter()
             .filter(|b| b.mother == parent || b.father == parent)
-            .filter(|b| {
-                self.fixtures
-                    .citizen(&b.child)
-                    .and_then(|c| c.age_on(y, m, d))
-                    .is_some_and(|age| age < 18)
-            })
-            .filter_map(|b| {
-                self.catalogue
-                    .find(&b.child, licences::VCT_BIRTH_MEDICAL_CERTIFICATE)
-            })
+            .filter(|b| self.fixtures.citizen(&b.child).and_then(|c| c.age_on(y, m, d)).is_some_and(|age| age < 18))
+            .filter_map(|b| self.catalogue.find(&b.child, licences::VCT_BIRTH_MEDICAL_CERTIFICATE))
             .filter_map(|r| self.issue_licence(r, holder_jwk, times))
             .collect()
     }
@@ -920,13 +754,7 @@ impl Shared {
     pub(crate) fn status_list(&self, office: usize) -> Option<std::io::Result<String>> {
         let key = self.office_keys.get(office)?;
         let uri = self.status_uri(office)?;
-        let revoked: Vec<u32> = self
-            .lock()
-            .revoked
-            .iter()
-            .filter(|(o, _)| *o == office)
-            .map(|(_, idx)| *idx)
-            .collect();
+        let revoked: Vec<u32> = self.lock().revoked.iter().filter(|(o, _)| *o == office).map(|(_, idx)| *idx).collect();
         Some(licences::status_list_jwt(key, &uri, revoked, unix_now()))
     }
 }

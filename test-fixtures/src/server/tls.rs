@@ -6,8 +6,8 @@ use std::sync::Arc;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, PublicKeyData as _,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    PublicKeyData as _,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use sha2::{Digest as _, Sha256};
@@ -46,18 +46,12 @@ pub(crate) fn generate() -> Result<TlsMaterial, SimError> {
     ca_dn.push(DnType::OrganizationName, "CityKit");
     ca_params.distinguished_name = ca_dn;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     let ca_cert = ca_params.self_signed(&ca_key).map_err(cert_err)?;
     let issuer = Issuer::new(ca_params, ca_key);
 
     let leaf_key = KeyPair::generate().map_err(cert_err)?;
-    let mut leaf_params =
-        CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-            .map_err(cert_err)?;
+    let mut leaf_params = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).map_err(cert_err)?;
     let mut leaf_dn = DistinguishedName::new();
     leaf_dn.push(DnType::CommonName, "localhost");
     leaf_dn.push(DnType::OrganizationName, "CityKit Simulator");
@@ -66,9 +60,7 @@ pub(crate) fn generate() -> Result<TlsMaterial, SimError> {
     leaf_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     leaf_params.use_authority_key_identifier_extension = true;
-    let leaf_cert = leaf_params
-        .signed_by(&leaf_key, &issuer)
-        .map_err(cert_err)?;
+    let leaf_cert = leaf_params.signed_by(&leaf_key, &issuer).map_err(cert_err)?;
 
     let spki_pin = STANDARD.encode(Sha256::digest(leaf_key.subject_public_key_info()));
     let ca_der = ca_cert.der().clone();
@@ -83,19 +75,11 @@ pub(crate) fn generate() -> Result<TlsMaterial, SimError> {
         .map_err(tls_err)?;
     server_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
 
-    Ok(TlsMaterial {
-        ca_pem: ca_cert.pem(),
-        ca_der,
-        leaf_der,
-        spki_pin,
-        server_config: Arc::new(server_config),
-    })
+    Ok(TlsMaterial { ca_pem: ca_cert.pem(), ca_der, leaf_der, spki_pin, server_config: Arc::new(server_config) })
 }
 
 /// A rustls client configuration (ring provider) that trusts only the given CA.
-pub(crate) fn client_config(
-    ca_der: &CertificateDer<'static>,
-) -> Result<rustls::ClientConfig, SimError> {
+pub(crate) fn client_config(ca_der: &CertificateDer<'static>) -> Result<rustls::ClientConfig, SimError> {
     let mut roots = rustls::RootCertStore::empty();
     roots.add(ca_der.clone()).map_err(tls_err)?;
     Ok(rustls::ClientConfig::builder_with_provider(provider())
@@ -111,16 +95,11 @@ mod tests {
 
     #[test]
     fn pin_is_hash_of_spki_inside_leaf() {
-        let Ok(m) = generate() else {
-            panic!("tls generation failed")
-        };
+        let Ok(m) = generate() else { panic!("tls generation failed") };
         assert!(m.ca_pem.starts_with("-----BEGIN CERTIFICATE-----"));
         // The P-256 SPKI DER is 91 bytes; find it inside the leaf certificate and hash it.
         let leaf = m.leaf_der.as_ref();
-        let found = leaf.windows(91).any(|w| {
-            w.starts_with(&[0x30, 0x59, 0x30, 0x13])
-                && STANDARD.encode(Sha256::digest(w)) == m.spki_pin
-        });
+        let found = leaf.windows(91).any(|w| w.starts_with(&[0x30, 0x59, 0x30, 0x13]) && STANDARD.encode(Sha256::digest(w)) == m.spki_pin);
         assert!(found, "pin does not match any SPKI in the leaf certificate");
     }
 }

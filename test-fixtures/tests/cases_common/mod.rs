@@ -45,13 +45,7 @@ impl Person {
         let http = crate::common::http(sim);
         let key = DpopKey::new();
         let t = login(sim, &http, &key, id).await;
-        Person {
-            id: id.to_owned(),
-            key,
-            token: t.access,
-            http,
-            issuer: sim.issuer(),
-        }
+        Person { id: id.to_owned(), key, token: t.access, http, issuer: sim.issuer() }
     }
 
     /// A DPoP-authorised request; `path` may carry a query.
@@ -63,8 +57,7 @@ impl Person {
         idempotency_key: Option<&str>,
         body: Option<&Value>,
     ) -> Answer {
-        self.call_with(method, path, acting_for, idempotency_key, body, &[])
-            .await
+        self.call_with(method, path, acting_for, idempotency_key, body, &[]).await
     }
 
     pub async fn call_with(
@@ -94,49 +87,28 @@ impl Person {
             req = req.header(*k, *v);
         }
         if let Some(b) = body {
-            req = req
-                .header("Content-Type", "application/json")
-                .body(serde_json::to_vec(b).unwrap());
+            req = req.header("Content-Type", "application/json").body(serde_json::to_vec(b).unwrap());
         }
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let raw = res.bytes().await.unwrap().to_vec();
         let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
-        Answer {
-            status,
-            body,
-            raw,
-            headers,
-        }
+        Answer { status, body, raw, headers }
     }
 
     /// The licences of the identity (`GET /api/v1/licences`), parsed.
     pub async fn licences(&self, acting_for: Option<&str>, children: bool) -> Vec<Licence> {
-        let path = if children {
-            "/api/v1/licences?include=children"
-        } else {
-            "/api/v1/licences"
-        };
+        let path = if children { "/api/v1/licences?include=children" } else { "/api/v1/licences" };
         let a = self.call("GET", path, acting_for, None, None).await;
         assert_eq!(a.status, 200, "{}", a.body);
-        a.body["licences"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| Licence::parse(l.as_str().unwrap()))
-            .collect()
+        a.body["licences"].as_array().unwrap().iter().map(|l| Licence::parse(l.as_str().unwrap())).collect()
     }
 
     /// A presentation of every claim of `licence` for the cases endpoint, key-bound with this
     /// device's key and `nonce`.
     pub fn present(&self, licence: &Licence, nonce: &str) -> String {
-        self.present_to(
-            licence,
-            nonce,
-            &format!("{}/api/v1/cases", self.issuer),
-            now(),
-        )
+        self.present_to(licence, nonce, &format!("{}/api/v1/cases", self.issuer), now())
     }
 
     pub fn present_to(&self, licence: &Licence, nonce: &str, aud: &str, iat: i64) -> String {
@@ -164,39 +136,17 @@ impl Person {
     }
 
     pub async fn get_case(&self, id: &str, acting_for: Option<&str>) -> Answer {
-        self.call(
-            "GET",
-            &format!("/api/v1/cases/{id}"),
-            acting_for,
-            None,
-            None,
-        )
-        .await
+        self.call("GET", &format!("/api/v1/cases/{id}"), acting_for, None, None).await
     }
 
     pub async fn sign_case(&self, case: &Value, decision: &str) -> Answer {
         let id = case["id"].as_str().unwrap();
         let sig = self.cosign(id, case["content_sha256"].as_str().unwrap(), decision);
-        self.call(
-            "POST",
-            &format!("/api/v1/cases/{id}/signatures"),
-            None,
-            Some(&new_key()),
-            Some(&json!({ "signature": sig })),
-        )
-        .await
+        self.call("POST", &format!("/api/v1/cases/{id}/signatures"), None, Some(&new_key()), Some(&json!({ "signature": sig }))).await
     }
 
     pub async fn inbox(&self, after: u64, acting_for: Option<&str>) -> Vec<Value> {
-        let a = self
-            .call(
-                "GET",
-                &format!("/api/v1/inbox?after={after}"),
-                acting_for,
-                None,
-                None,
-            )
-            .await;
+        let a = self.call("GET", &format!("/api/v1/inbox?after={after}"), acting_for, None, None).await;
         assert_eq!(a.status, 200);
         a.body["items"].as_array().unwrap().clone()
     }
@@ -221,29 +171,15 @@ impl Licence {
         let mut parts: Vec<&str> = s.split('~').collect();
         assert_eq!(parts.pop(), Some(""));
         let jwt = parts.remove(0).to_owned();
-        let payload = serde_json::from_slice(
-            &URL_SAFE_NO_PAD
-                .decode(jwt.split('.').nth(1).unwrap())
-                .unwrap(),
-        )
-        .unwrap();
+        let payload = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(jwt.split('.').nth(1).unwrap()).unwrap()).unwrap();
         let disclosures = parts
             .into_iter()
             .map(|d| {
                 let a: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(d).unwrap()).unwrap();
-                Disclosure {
-                    encoded: d.to_owned(),
-                    name: a[1].as_str().unwrap().to_owned(),
-                    value: a[2].clone(),
-                }
+                Disclosure { encoded: d.to_owned(), name: a[1].as_str().unwrap().to_owned(), value: a[2].clone() }
             })
             .collect();
-        Licence {
-            raw: s.to_owned(),
-            jwt,
-            payload,
-            disclosures,
-        }
+        Licence { raw: s.to_owned(), jwt, payload, disclosures }
     }
 
     pub fn vct(&self) -> &str {
@@ -251,10 +187,7 @@ impl Licence {
     }
 
     pub fn claim(&self, name: &str) -> Option<&Value> {
-        self.disclosures
-            .iter()
-            .find(|d| d.name == name)
-            .map(|d| &d.value)
+        self.disclosures.iter().find(|d| d.name == name).map(|d| &d.value)
     }
 
     /// The same licence with one disclosure's value replaced (its digest no longer matches).
@@ -262,8 +195,7 @@ impl Licence {
         let mut out = Licence::parse(&self.raw);
         for d in &mut out.disclosures {
             if d.name == name {
-                let a: Value =
-                    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&d.encoded).unwrap()).unwrap();
+                let a: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&d.encoded).unwrap()).unwrap();
                 d.encoded = b64u(json!([a[0], name, value]).to_string());
                 d.value = value.clone();
             }
@@ -277,10 +209,7 @@ impl Licence {
 fn split_address(s: &str) -> Option<[String; 4]> {
     for m in ["北京市", "上海市", "天津市", "重庆市"] {
         if let Some(rest) = s.strip_prefix(m) {
-            let i = rest
-                .char_indices()
-                .find(|(_, c)| matches!(c, '区' | '县'))?
-                .0;
+            let i = rest.char_indices().find(|(_, c)| matches!(c, '区' | '县'))?.0;
             let cut = i + '区'.len_utf8();
             return Some([m.into(), m.into(), rest[..cut].into(), rest[cut..].into()]);
         }
@@ -289,16 +218,8 @@ fn split_address(s: &str) -> Option<[String; 4]> {
     let rest = &s[p..];
     let c = rest.find('市').map(|i| i + '市'.len_utf8())?;
     let rest2 = &rest[c..];
-    let d = rest2
-        .char_indices()
-        .find(|(_, ch)| matches!(ch, '区' | '县' | '市'))
-        .map(|(i, ch)| i + ch.len_utf8())?;
-    Some([
-        s[..p].into(),
-        rest[..c].into(),
-        rest2[..d].into(),
-        rest2[d..].into(),
-    ])
+    let d = rest2.char_indices().find(|(_, ch)| matches!(ch, '区' | '县' | '市')).map(|(i, ch)| i + ch.len_utf8())?;
+    Some([s[..p].into(), rest[..c].into(), rest2[..d].into(), rest2[d..].into()])
 }
 
 pub fn derive(d: Option<&str>, v: &Value) -> Option<String> {
@@ -342,10 +263,7 @@ pub struct Filled<'a> {
 pub fn autofill<'a>(item: &ServiceItem, own: &'a [Licence], agent: &'a [Licence]) -> Filled<'a> {
     let mut materials: Vec<(&'a Licence, SourceOf)> = Vec::new();
     let add = |l: &'a Licence, of: SourceOf, materials: &mut Vec<(&'a Licence, SourceOf)>| {
-        if let Some(i) = materials
-            .iter()
-            .position(|(m, o)| std::ptr::eq(*m, l) && *o == of)
-        {
+        if let Some(i) = materials.iter().position(|(m, o)| std::ptr::eq(*m, l) && *o == of) {
             return i;
         }
         materials.push((l, of));
@@ -371,24 +289,15 @@ pub fn autofill<'a>(item: &ServiceItem, own: &'a [Licence], agent: &'a [Licence]
                 continue;
             };
             let derive_name = serde_json::to_value(s.derive).unwrap();
-            let Some(value) = l
-                .claim(&s.claim)
-                .and_then(|v| derive(derive_name.as_str(), v))
-            else {
+            let Some(value) = l.claim(&s.claim).and_then(|v| derive(derive_name.as_str(), v)) else {
                 continue;
             };
             let idx = add(l, s.of, &mut materials);
-            fields.insert(
-                f.name.clone(),
-                json!({"value": value, "source": {"material": idx, "claim": s.claim, "derive": derive_name}}),
-            );
+            fields.insert(f.name.clone(), json!({"value": value, "source": {"material": idx, "claim": s.claim, "derive": derive_name}}));
             break;
         }
     }
-    Filled {
-        materials: materials.into_iter().map(|(l, _)| l).collect(),
-        fields,
-    }
+    Filled { materials: materials.into_iter().map(|(l, _)| l).collect(), fields }
 }
 
 /// A plausible valid value for a required field nobody's licence fills.
@@ -413,13 +322,7 @@ pub fn typed_value(item: &ServiceItem, name: &str, today: &str) -> Value {
 }
 
 /// The `POST /api/v1/cases` body for a filled form, presenting with `nonce`.
-pub fn case_body(
-    person: &Person,
-    item: &ServiceItem,
-    filled: &Filled<'_>,
-    nonce: &str,
-    parties: Value,
-) -> Value {
+pub fn case_body(person: &Person, item: &ServiceItem, filled: &Filled<'_>, nonce: &str, parties: Value) -> Value {
     json!({
         "item_id": item.id,
         "form_version": item.form.version,
@@ -431,12 +334,7 @@ pub fn case_body(
 
 /// Decodes a case's content and checks its digest.
 pub fn content_of(case: &Value) -> Value {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(case["content"].as_str().unwrap())
-        .unwrap();
-    assert_eq!(
-        b64u(Sha256::digest(&bytes)),
-        case["content_sha256"].as_str().unwrap()
-    );
+    let bytes = URL_SAFE_NO_PAD.decode(case["content"].as_str().unwrap()).unwrap();
+    assert_eq!(b64u(Sha256::digest(&bytes)), case["content_sha256"].as_str().unwrap());
     serde_json::from_slice(&bytes).unwrap()
 }

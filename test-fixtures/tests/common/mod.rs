@@ -20,10 +20,7 @@ pub fn b64u(b: impl AsRef<[u8]>) -> String {
 }
 
 pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 pub fn random_b64u() -> String {
@@ -49,10 +46,7 @@ impl DpopKey {
     }
 
     pub fn jkt(&self) -> String {
-        let canonical = format!(
-            r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
-            self.x, self.y
-        );
+        let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#, self.x, self.y);
         b64u(Sha256::digest(canonical.as_bytes()))
     }
 
@@ -66,14 +60,7 @@ impl DpopKey {
         format!("{input}.{}", b64u(sig.to_bytes()))
     }
 
-    pub fn proof_with(
-        &self,
-        method: &str,
-        url: &str,
-        token: Option<&str>,
-        jti: &str,
-        iat: i64,
-    ) -> String {
+    pub fn proof_with(&self, method: &str, url: &str, token: Option<&str>, jti: &str, iat: i64) -> String {
         let header = json!({"typ": "dpop+jwt", "alg": "ES256", "jwk": self.jwk()});
         let mut claims = json!({"jti": jti, "htm": method, "htu": url, "iat": iat});
         if let Some(t) = token {
@@ -96,10 +83,7 @@ impl Pkce {
     pub fn new() -> Pkce {
         let verifier = random_b64u();
         let challenge = b64u(Sha256::digest(verifier.as_bytes()));
-        Pkce {
-            verifier,
-            challenge,
-        }
+        Pkce { verifier, challenge }
     }
 }
 
@@ -108,18 +92,12 @@ pub fn http(sim: &SimHandle) -> reqwest::Client {
     let ca = CertificateDer::from_pem_file(sim.ca_cert_path()).unwrap();
     let mut roots = rustls::RootCertStore::empty();
     roots.add(ca).unwrap();
-    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(config)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
         .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder().tls_backend_preconfigured(config).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 pub struct Authorization {
@@ -145,48 +123,25 @@ pub async fn par(sim: &SimHandle, http: &reqwest::Client, extra: &[(&str, &str)]
         ("code_challenge_method", "S256"),
     ];
     form.extend_from_slice(extra);
-    let res = http
-        .post(format!("{}/par", sim.issuer()))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let res = http.post(format!("{}/par", sim.issuer())).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 201);
     let body: Value = res.json().await.unwrap();
     let request_uri = body["request_uri"].as_str().unwrap().to_owned();
     assert!(body["expires_in"].as_u64().unwrap() > 0);
     let mut url = url::Url::parse(&format!("{}/authorize", sim.issuer())).unwrap();
-    url.query_pairs_mut()
-        .append_pair("client_id", DEMO_CLIENT_ID)
-        .append_pair("request_uri", &request_uri);
-    Authorization {
-        pkce,
-        state,
-        nonce,
-        authorization_url: url.to_string(),
-    }
+    url.query_pairs_mut().append_pair("client_id", DEMO_CLIENT_ID).append_pair("request_uri", &request_uri);
+    Authorization { pkce, state, nonce, authorization_url: url.to_string() }
 }
 
 /// Query parameters of a redirect Location.
 pub fn location_params(location: &str) -> std::collections::HashMap<String, String> {
-    url::Url::parse(location)
-        .unwrap()
-        .query_pairs()
-        .into_owned()
-        .collect()
+    url::Url::parse(location).unwrap().query_pairs().into_owned().collect()
 }
 
 /// Signs `citizen` in and returns (authorization, code).
-pub async fn code_for(
-    sim: &SimHandle,
-    http: &reqwest::Client,
-    citizen: &str,
-) -> (Authorization, String) {
+pub async fn code_for(sim: &SimHandle, http: &reqwest::Client, citizen: &str) -> (Authorization, String) {
     let auth = par(sim, http, &[]).await;
-    let location = sim
-        .authorize_as(&auth.authorization_url, citizen)
-        .await
-        .unwrap();
+    let location = sim.authorize_as(&auth.authorization_url, citizen).await.unwrap();
     assert!(location.starts_with(DEMO_REDIRECT_URI), "{location}");
     let params = location_params(&location);
     assert_eq!(params.get("state"), Some(&auth.state));
@@ -195,12 +150,7 @@ pub async fn code_for(
     (auth, code)
 }
 
-pub async fn token_request(
-    sim: &SimHandle,
-    http: &reqwest::Client,
-    proof: Option<String>,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
+pub async fn token_request(sim: &SimHandle, http: &reqwest::Client, proof: Option<String>, form: &[(&str, &str)]) -> reqwest::Response {
     let mut req = http.post(format!("{}/token", sim.issuer())).form(form);
     if let Some(p) = proof {
         req = req.header("DPoP", p);
@@ -208,13 +158,7 @@ pub async fn token_request(
     req.send().await.unwrap()
 }
 
-pub async fn redeem(
-    sim: &SimHandle,
-    http: &reqwest::Client,
-    key: &DpopKey,
-    code: &str,
-    verifier: &str,
-) -> reqwest::Response {
+pub async fn redeem(sim: &SimHandle, http: &reqwest::Client, key: &DpopKey, code: &str, verifier: &str) -> reqwest::Response {
     let proof = key.proof("POST", &format!("{}/token", sim.issuer()), None);
     token_request(
         sim,
@@ -231,22 +175,13 @@ pub async fn redeem(
     .await
 }
 
-pub async fn refresh(
-    sim: &SimHandle,
-    http: &reqwest::Client,
-    key: &DpopKey,
-    refresh_token: &str,
-) -> reqwest::Response {
+pub async fn refresh(sim: &SimHandle, http: &reqwest::Client, key: &DpopKey, refresh_token: &str) -> reqwest::Response {
     let proof = key.proof("POST", &format!("{}/token", sim.issuer()), None);
     token_request(
         sim,
         http,
         Some(proof),
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token),
-            ("client_id", DEMO_CLIENT_ID),
-        ],
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", DEMO_CLIENT_ID)],
     )
     .await
 }
@@ -259,12 +194,7 @@ pub struct Tokens {
 }
 
 /// The whole code flow for `citizen`, bound to `key`.
-pub async fn login(
-    sim: &SimHandle,
-    http: &reqwest::Client,
-    key: &DpopKey,
-    citizen: &str,
-) -> Tokens {
+pub async fn login(sim: &SimHandle, http: &reqwest::Client, key: &DpopKey, citizen: &str) -> Tokens {
     let (auth, code) = code_for(sim, http, citizen).await;
     let res = redeem(sim, http, key, &code, &auth.pkce.verifier).await;
     assert_eq!(res.status(), 200);
@@ -287,10 +217,7 @@ pub async fn get_resource(
     acting_for: Option<&str>,
 ) -> reqwest::Response {
     let url = format!("{}{}", sim.issuer(), path);
-    let mut req = http
-        .get(&url)
-        .header("Authorization", format!("DPoP {token}"))
-        .header("DPoP", key.proof("GET", &url, Some(token)));
+    let mut req = http.get(&url).header("Authorization", format!("DPoP {token}")).header("DPoP", key.proof("GET", &url, Some(token)));
     if let Some(e) = acting_for {
         req = req.header("CityKit-Acting-For", e);
     }
@@ -298,10 +225,7 @@ pub async fn get_resource(
 }
 
 pub fn www_authenticate(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("www-authenticate")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
+    res.headers().get("www-authenticate").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
 }
 
 pub async fn error_code(res: reqwest::Response) -> String {
