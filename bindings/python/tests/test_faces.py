@@ -72,3 +72,16 @@ def test_the_login_state_listener_runs_on_its_own_thread_current_state_first(sim
         assert len(recorder.calls) == seen
 
     asyncio.run(run())
+
+
+def test_logout_takes_discard_unsent_and_reports_the_session_and_what_it_discarded(sim, tmp_path):  # noqa: F811
+    async def run():
+        client = await citykit.open_client(config(sim, tmp_path), citykit.passphrase_key_provider(str(tmp_path), "qa"), None, None)
+        nobody = await client.logout()  # the default: refuse to lose queued work
+        assert (nobody.had_session, nobody.revoked_at_server, nobody.discarded_unsent) == (False, False, 0)
+        request = await client.start_login()
+        await client.complete_login(sim.authorize(request.authorization_url))
+        out = await client.logout(discard_unsent=True)
+        assert (out.had_session, out.revoked_at_server, out.discarded_unsent) == (True, True, 0)
+
+    asyncio.run(run())
