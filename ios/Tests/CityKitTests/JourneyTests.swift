@@ -67,6 +67,19 @@ final class JourneyTests: CityKitTestCase {
         await assertThrowsCityKitError(code: "auth.not_logged_in") { try await client.whoami() }
     }
 
+    func testLogoutTakesDiscardUnsentAndReportsTheSessionAndWhatItDiscarded() async throws {
+        let client = try await openClient()
+        let nobody = try await client.logout()
+        XCTAssertFalse(nobody.hadSession)
+        XCTAssertFalse(nobody.revokedAtServer)
+        XCTAssertEqual(nobody.discardedUnsent, 0)
+        _ = try await logIn(client)
+        let outcome = try await client.logout(discardUnsent: true)
+        XCTAssertTrue(outcome.hadSession)
+        XCTAssertTrue(outcome.revokedAtServer)
+        XCTAssertEqual(outcome.discardedUnsent, 0)
+    }
+
     func testSessionSurvivesReopeningTheClient() async throws {
         var client: CityKitClient? = try await openClient()
         let account = try await logIn(client!)

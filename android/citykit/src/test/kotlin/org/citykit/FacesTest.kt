@@ -77,4 +77,15 @@ class FacesTest {
             assertEquals(setOf("citykit-login"), names)
         }
     }
+
+    @Test
+    fun `logout takes discardUnsent and reports the session and what it discarded`(@TempDir dir: File) = citykitTest {
+        CityKit.open(sim.config(dir), fixedKey(0x32)).use { client ->
+            val nobody = client.logout()
+            assertEquals(Triple(false, false, 0u), Triple(nobody.hadSession, nobody.revokedAtServer, nobody.discardedUnsent))
+            sim.login(client)
+            val out = client.logout(discardUnsent = true)
+            assertEquals(Triple(true, true, 0u), Triple(out.hadSession, out.revokedAtServer, out.discardedUnsent))
+        }
+    }
 }
