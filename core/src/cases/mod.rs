@@ -1141,8 +1141,7 @@ impl CasesClient {
                 let rows = stmt
                     .query_map([holder], |r| {
                         let kind: String = r.get(1)?;
-                        let refers_to: Option<String> = r.get(2)?;
-                        let (item_id, case_id) = if kind == "case" { (refers_to, None) } else { (None, refers_to) };
+                        let (item_id, case_id) = item_or_case(&kind, r.get(2)?);
                         Ok(RefusedWrite {
                             submission_id: r.get(0)?,
                             kind,
@@ -1198,8 +1197,7 @@ impl CasesClient {
                 let rows = stmt
                     .query_map([holder], |r| {
                         let kind: String = r.get(1)?;
-                        let case_or_item: Option<String> = r.get(2)?;
-                        let (item_id, case_id) = if kind == "case" { (case_or_item, None) } else { (None, case_or_item) };
+                        let (item_id, case_id) = item_or_case(&kind, r.get(2)?);
                         Ok(PendingSubmission {
                             submission_id: r.get(0)?,
                             kind,
@@ -1482,6 +1480,16 @@ fn url_segment(id: &str) -> Result<&str, CityKitError> {
         Ok(id)
     } else {
         Err(CaseError::UnknownCase.into())
+    }
+}
+
+/// An outbox row's reference as (item, case): a queued case refers to its item, an amendment or a
+/// rating to its case.
+fn item_or_case(kind: &str, refers_to: Option<String>) -> (Option<String>, Option<String>) {
+    if kind == "case" {
+        (refers_to, None)
+    } else {
+        (None, refers_to)
     }
 }
 
