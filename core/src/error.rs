@@ -15,6 +15,7 @@ use crate::wallet::WalletError;
 
 /// The language of a default error message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Language {
     /// 简体中文.
     Zh,
@@ -57,6 +58,30 @@ pub enum CityKitError {
     },
 }
 
+/// Which part of CityKit an error comes from: the first part of its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum ErrorDomain {
+    /// The encrypted store (`store.*`).
+    Store,
+    /// The network or the platform's HTTP layer (`net.*`).
+    Net,
+    /// Login, tokens and identities (`auth.*`).
+    Auth,
+    /// The e-licence wallet and verifier mode (`wallet.*`).
+    Wallet,
+    /// The service catalogue (`catalogue.*`).
+    Catalogue,
+    /// Forms, drafts and 秒报 (`autofill.*`).
+    Autofill,
+    /// Cases, co-signing, ratings and the outbox (`case.*`).
+    Case,
+    /// The app's configuration (`config.invalid`).
+    Config,
+    /// A bug inside CityKit (`internal`).
+    Internal,
+}
+
 /// The result type of the public API.
 pub type Result<T, E = CityKitError> = std::result::Result<T, E>;
 
@@ -73,6 +98,21 @@ impl CityKitError {
             Self::Case(e) => e.code(),
             Self::Config(_) => "config.invalid",
             Self::Internal { .. } => "internal",
+        }
+    }
+
+    /// Which part of CityKit the error comes from.
+    pub fn domain(&self) -> ErrorDomain {
+        match self {
+            Self::Store(_) => ErrorDomain::Store,
+            Self::Net(_) => ErrorDomain::Net,
+            Self::Auth(_) => ErrorDomain::Auth,
+            Self::Wallet(_) => ErrorDomain::Wallet,
+            Self::Catalogue(_) => ErrorDomain::Catalogue,
+            Self::Autofill(_) => ErrorDomain::Autofill,
+            Self::Case(_) => ErrorDomain::Case,
+            Self::Config(_) => ErrorDomain::Config,
+            Self::Internal { .. } => ErrorDomain::Internal,
         }
     }
 

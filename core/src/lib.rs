@@ -20,6 +20,11 @@ pub mod cases;
 pub mod catalogue;
 pub mod crypto;
 pub mod error;
+#[cfg(feature = "uniffi")]
+pub mod ffi;
+// The records and enums derived for UniFFI live in the `citykit_core` component (see ffi.rs).
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 pub mod identity;
 pub mod net;
 mod personal_data;
@@ -31,7 +36,7 @@ pub mod wallet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use error::{CityKitError, Language, Result};
+pub use error::{CityKitError, ErrorDomain, Language, Result};
 pub use identity::{
     Account, Identity, IdentityClient, IdentityKind, LoginRequest, LoginState, LogoutOutcome, PlatformConfig, PresencePurpose,
     UserPresence, WhoAmI,
@@ -45,6 +50,7 @@ use net::HttpClient;
 
 /// Everything a [`Client`] needs to start.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ClientConfig {
     /// The app's private data directory; the store lives here.
     pub data_dir: PathBuf,
@@ -52,6 +58,19 @@ pub struct ClientConfig {
     pub platform: PlatformConfig,
     /// Network and trust settings.
     pub net: NetConfig,
+}
+
+impl ClientConfig {
+    /// A configuration with every default of the core ([`PlatformConfig::new`],
+    /// [`NetConfig::default`]): what every face starts from.
+    pub fn new(
+        data_dir: impl Into<PathBuf>,
+        issuer: impl Into<String>,
+        client_id: impl Into<String>,
+        redirect_uri: impl Into<String>,
+    ) -> Self {
+        Self { data_dir: data_dir.into(), platform: PlatformConfig::new(issuer, client_id, redirect_uri), net: NetConfig::default() }
+    }
 }
 
 /// Builds a [`Client`] with optional platform parts.

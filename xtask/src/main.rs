@@ -125,9 +125,12 @@ fn bindings(flags: &[String]) -> Result<std::path::PathBuf, String> {
     let bindgen = target_dir().join("debug").join("uniffi-bindgen");
     let bindgen =
         if bindgen.exists() { bindgen } else { target_dir().join(if release { "release" } else { "debug" }).join("uniffi-bindgen") };
-    for (language, out) in
-        [("kotlin", "android/citykit/src/main/kotlin"), ("swift", "ios/Sources/CityKit"), ("python", "bindings/python/citykit")]
-    {
+    // Two UniFFI components live in the one library: `citykit_core` (the core's records and
+    // enums, derived behind its `uniffi` feature; core/uniffi.toml) and `citykit_ffi` (the
+    // objects, the error and the callbacks). Kotlin gets a package each (org.citykit.core,
+    // org.citykit) and Python a module each; Swift compiles both files into the one module,
+    // CityKit, with both C headers behind one module map (ios/Sources/CityKitFFI).
+    for (language, out) in [("kotlin", "android/citykit/src/main/kotlin"), ("python", "bindings/python/citykit")] {
         std::fs::create_dir_all(out).map_err(|e| format!("cannot create {out}: {e}"))?;
         run(Command::new(&bindgen).args(["generate", "--no-format", "--library"]).arg(&lib).args([
             "--language",
@@ -136,13 +139,38 @@ fn bindings(flags: &[String]) -> Result<std::path::PathBuf, String> {
             out,
         ]))?;
     }
-    // The C header belongs to the Swift package's system-library target (its module map is ours).
     std::fs::create_dir_all("ios/Sources/CityKitFFI").map_err(|e| e.to_string())?;
-    std::fs::rename("ios/Sources/CityKit/CityKitFFI.h", "ios/Sources/CityKitFFI/CityKitFFI.h")
-        .map_err(|e| format!("cannot move the header: {e}"))?;
+    for (component, swift_file) in [("citykit_core", "CityKitCore.swift"), ("citykit_ffi", "CityKit.swift")] {
+        // Both components are the Swift module CityKit, and the generator names its file after
+        // the module: generate one at a time and rename.
+        let staging = target_dir().join("swift-bindings").join(component);
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir_all(&staging).map_err(|e| e.to_string())?;
+        run(Command::new(&bindgen)
+            .args(["generate", "--no-format", "--library"])
+            .arg(&lib)
+            .args(["--crate", component])
+            .args(["--language", "swift", "--out-dir"])
+            .arg(&staging))?;
+        move_file(&staging.join("CityKit.swift"), &std::path::Path::new("ios/Sources/CityKit").join(swift_file))?;
+        // The C headers belong to the Swift package's system-library target (its module map is ours).
+        for entry in std::fs::read_dir(&staging).map_err(|e| e.to_string())? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.extension().is_some_and(|x| x == "h") {
+                let name = path.file_name().ok_or("a header without a name")?;
+                move_file(&path, &std::path::Path::new("ios/Sources/CityKitFFI").join(name))?;
+            }
+        }
+    }
     // Python loads the library from beside its module.
     std::fs::copy(&lib, "bindings/python/citykit/libcitykit_ffi.so").map_err(|e| format!("cannot copy the library: {e}"))?;
     Ok(lib_dir)
+}
+
+/// Moves a file, across file systems too (the staging directory may be elsewhere).
+fn move_file(from: &std::path::Path, to: &std::path::Path) -> Result<(), String> {
+    std::fs::copy(from, to).map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))?;
+    std::fs::remove_file(from).map_err(|e| format!("cannot remove {}: {e}", from.display()))
 }
 
 /// Runs a language's test script with the simulator binary and the built library on hand.

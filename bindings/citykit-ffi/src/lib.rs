@@ -1,27 +1,38 @@
 //! CityKit's UniFFI face: one library (`libcitykit_ffi`) for Kotlin, Swift and Python.
 //!
-//! Thin by design: it converts types, maps errors to [`CityKitError`] with the core's stable
-//! codes, owns the one tokio runtime every call runs on, and adapts the app's callback
-//! interfaces ([`KeyProvider`], [`DeviceKeys`], [`UserPresence`], [`LoginStateListener`]) to the
-//! core's traits. No business logic lives here.
+//! Thin by design. The records and enums are the core's own (derived in `citykit-core` behind
+//! its `uniffi` feature, so no field can be dropped on the way); this crate holds only:
+//!
+//! - the objects apps hold: [`CityKitClient`] and its sub-clients, reached as in Rust:
+//!   `client.identity()`, `.wallet()`, `.catalogue()`, `.autofill()`, `.cases()`,
+//!   `.verifier(…)` ([`IdentityClient`], [`WalletClient`], [`CatalogueClient`],
+//!   [`AutofillClient`], [`CasesClient`], [`VerifierClient`]);
+//! - the one error object, [`CityKitError`] (a stable `code`, a domain, messages in Chinese and
+//!   English, `details`);
+//! - the callback interfaces the app implements ([`KeyProvider`], [`DeviceKeys`],
+//!   [`UserPresence`], [`LoginStateListener`]) and their adapters to the core's traits;
+//! - the one tokio runtime: every async export runs on it by construction
+//!   (`#[citykit_ffi_macros::export]`, see `runtime.rs`).
 //!
 //! Object lifetimes: [`CityKitClient`] is cheap to keep for the whole app process (Kotlin: hold
-//! one in the Application; Swift: one per app); [`TaskHandle`]s stop their subscription when
-//! dropped or cancelled.
+//! one in the Application; Swift: one per app); sub-clients are cheap views of it;
+//! [`TaskHandle`]s stop their subscription when dropped or cancelled.
 
 mod callbacks;
+mod cases;
+mod catalogue;
 mod client;
 mod error;
+mod identity;
 mod runtime;
-mod services;
-mod types;
 mod wallet;
 
-pub use callbacks::{DeviceKeys, KeyProvider, LoginStateListener, UserPresence};
-pub use client::{open_client, passphrase_key_provider, wipe_store, CityKitClient, TaskHandle};
-pub use error::CityKitError;
-pub use services::*;
-pub use types::*;
-pub use wallet::{draw_presentation_qr, AccessLogEntry, LicenceSummary, Presentation, PresentationVerifier, QrImage, VerifiedPresentation};
+pub use callbacks::{CallbackError, DeviceKeys, KeyProvider, LoginStateListener, UserPresence};
+pub use cases::CasesClient;
+pub use catalogue::{AutofillClient, CatalogueClient};
+pub use client::{open_client, passphrase_key_provider, wipe_store, CityKitClient};
+pub use error::{ApiResult, CityKitError};
+pub use identity::{IdentityClient, TaskHandle, LISTENER_THREAD_NAME};
+pub use wallet::{draw_presentation_qr, VerifierClient, WalletClient};
 
 uniffi::setup_scaffolding!();

@@ -1,6 +1,9 @@
 //! The one tokio runtime the library owns: built on first use, never dropped, shared by every
 //! call. Calls return futures that foreign executors (Kotlin coroutines, Swift tasks, asyncio)
 //! poll without blocking their thread; the work itself runs here.
+//!
+//! Every async export reaches [`run`] by construction: `#[citykit_ffi_macros::export]` wraps the
+//! body of each `async fn` in it, so no export can forget the runtime.
 
 use std::any::Any;
 use std::future::Future;
@@ -11,11 +14,11 @@ use std::task::{Context, Poll};
 use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
 
-use crate::CityKitError;
+use crate::error::{ApiResult, CityKitError};
 
 static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
 
-pub(crate) fn runtime() -> Result<&'static Runtime, CityKitError> {
+pub(crate) fn runtime() -> ApiResult<&'static Runtime> {
     RUNTIME
         .get_or_init(|| {
             install_panic_hook();
@@ -32,7 +35,7 @@ pub(crate) fn runtime() -> Result<&'static Runtime, CityKitError> {
 
 /// Replaces Rust's default panic output (the message and a backtrace on stderr) with one
 /// `tracing` event naming only where it happened: a panic message may hold anything, personal
-/// data included. The panic itself still reaches the app as `CityKitError.Internal`.
+/// data included. The panic itself still reaches the app as an `internal` error.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
@@ -46,20 +49,20 @@ fn install_panic_hook() {
 type ErasedCall = Pin<Box<dyn Future<Output = Box<dyn Any + Send>> + Send>>;
 
 /// Runs `future` on the runtime. Dropping the returned future (a cancelled coroutine or task)
-/// aborts the work; a panic inside it becomes [`CityKitError::Internal`].
-pub(crate) async fn run<T, F>(future: F) -> Result<T, CityKitError>
+/// aborts the work; a panic inside it becomes an `internal` error.
+pub(crate) async fn run<T, F>(future: F) -> ApiResult<T>
 where
     T: Send + 'static,
-    F: Future<Output = Result<T, citykit_core::CityKitError>> + Send + 'static,
+    F: Future<Output = citykit_core::Result<T>> + Send + 'static,
 {
     let erased: ErasedCall = Box::pin(async move { Box::new(future.await) as Box<dyn Any + Send> });
     let handle = runtime()?.spawn(erased);
     match (AbortOnDrop(handle)).await {
-        Ok(result) => match result.downcast::<Result<T, citykit_core::CityKitError>>() {
-            Ok(result) => (*result).map_err(CityKitError::from),
+        Ok(result) => match result.downcast::<citykit_core::Result<T>>() {
+            Ok(result) => (*result).map_err(CityKitError::from_core),
             Err(_) => Err(CityKitError::internal("a call returned an unexpected type")),
         },
-        Err(join) => Err(citykit_core::CityKitError::from(join).into()),
+        Err(join) => Err(CityKitError::from_core(join.into())),
     }
 }
 

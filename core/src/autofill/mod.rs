@@ -35,6 +35,7 @@ pub const DEFAULT_DRAFT_MAX_AGE_SECS: i64 = 30 * 24 * 3600;
 
 /// Where a field's value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ValueOrigin {
     /// Read from a government-issued licence (政府核验).
@@ -47,6 +48,7 @@ pub enum ValueOrigin {
 
 /// The licence claim a government-verified value was read from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Provenance {
     /// The wallet's id of the licence.
     pub licence_id: String,
@@ -62,6 +64,7 @@ pub struct Provenance {
 
 /// Another licence's different value for the same field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConflictingValue {
     /// The other value.
     pub value: Personal<String>,
@@ -71,6 +74,7 @@ pub struct ConflictingValue {
 
 /// One field of a filled form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FilledField {
     /// The field's name.
     pub name: String,
@@ -100,6 +104,7 @@ pub struct FilledField {
 
 /// How a material of the guide is covered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum MaterialState {
     /// A licence in the wallet satisfies it: handed in electronically (材料免交).
@@ -114,6 +119,7 @@ pub enum MaterialState {
 
 /// One material of the guide and how it is covered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MaterialStatus {
     /// The material's id.
     pub id: String,
@@ -135,6 +141,7 @@ pub struct MaterialStatus {
 
 /// Someone else who must sign a multi-party case (一事多人).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Party {
     /// One of the item's co-signing roles, e.g. `tenant`.
     pub role: String,
@@ -146,6 +153,7 @@ pub struct Party {
 
 /// A filled form: a draft, saved encrypted as it is edited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FilledForm {
     /// The draft's id.
     pub draft_id: String,
@@ -217,6 +225,7 @@ impl FilledForm {
 
 /// A draft in a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DraftSummary {
     /// The draft's id.
     pub draft_id: String,
@@ -234,6 +243,7 @@ pub struct DraftSummary {
 
 /// A standing consent for one item to read some claims.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AutofillConsent {
     /// The item.
     pub item_id: String,

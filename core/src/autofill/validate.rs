@@ -8,6 +8,7 @@ use crate::catalogue::{FieldType, FormField};
 
 /// What is wrong with a field's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldProblem {
     /// A required field is empty.
@@ -49,6 +50,7 @@ impl FieldProblem {
 
 /// A validation error of one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FieldError {
     /// The field's name.
     pub field: String,

@@ -47,6 +47,7 @@ pub const MAX_BACKOFF_SECS: i64 = 3600;
 
 /// Where a case stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     /// Approved (instantly or by the window).
@@ -84,6 +85,7 @@ impl CaseStatus {
 
 /// 好差评.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Rating {
     /// 好评.
@@ -104,6 +106,7 @@ impl Rating {
 
 /// A co-signer as the case shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CaseParty {
     /// Their role.
     pub role: String,
@@ -119,6 +122,7 @@ pub struct CaseParty {
 
 /// One step of a case's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CaseEvent {
     /// When (Unix seconds).
     pub at: i64,
@@ -134,6 +138,7 @@ pub struct CaseEvent {
 
 /// The applicant of a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CaseApplicant {
     /// Their platform id.
     pub id: String,
@@ -144,6 +149,7 @@ pub struct CaseApplicant {
 
 /// A case as the platform reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Case {
     /// The platform's case number.
     pub id: String,
@@ -180,6 +186,7 @@ pub struct Case {
 
 /// The exact content of a case, as its signers review and sign it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CaseContent {
     /// The case.
     pub case_id: String,
@@ -195,6 +202,7 @@ pub struct CaseContent {
 
 /// A case with its content, for review before signing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CaseReview {
     /// The case.
     pub case: Case,
@@ -206,6 +214,7 @@ pub struct CaseReview {
 
 /// What happened to a submission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum SubmissionOutcome {
     /// The platform has the case.
@@ -226,6 +235,7 @@ pub enum SubmissionOutcome {
 
 /// A write waiting in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PendingSubmission {
     /// Its id (idempotency key).
     pub submission_id: String,
@@ -245,22 +255,34 @@ pub struct PendingSubmission {
 
 /// What [`CasesClient::retry_pending`] did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RetryReport {
     /// Cases (and amendments) the platform now has.
     pub accepted: Vec<Case>,
     /// Ratings delivered (case ids).
     pub rated: Vec<String>,
-    /// Refused for good (submission id, error code): a submission's draft is back, and every
-    /// refusal is kept in [`CasesClient::refusals`].
-    pub refused: Vec<(String, String)>,
+    /// Refused for good: a submission's draft is back, and every refusal is kept in
+    /// [`CasesClient::refusals`].
+    pub refused: Vec<RefusalNotice>,
     /// Entries that could not be read, moved to [`CasesClient::dead_letters`]; the others were sent.
     pub dead_lettered: Vec<DeadLetterNotice>,
     /// Still queued.
     pub pending: Vec<PendingSubmission>,
 }
 
+/// A queued write the platform refused for good during a retry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct RefusalNotice {
+    /// The outbox entry's id (see [`CasesClient::refusals`]).
+    pub submission_id: String,
+    /// The error's stable code, e.g. `case.refused`.
+    pub code: String,
+}
+
 /// An outbox entry that could not be read and was moved to the dead letters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeadLetterNotice {
     /// The entry's id (its idempotency key).
     pub submission_id: String,
@@ -273,6 +295,7 @@ pub struct DeadLetterNotice {
 /// An outbox entry this version could not read, kept so nothing is lost silently: the app can
 /// show it, hand it to support, and delete it ([`CasesClient::delete_dead_letter`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeadLetter {
     /// The entry's id (its idempotency key).
     pub submission_id: String,
@@ -295,6 +318,7 @@ pub struct DeadLetter {
 /// A queued write the platform refused for good (or that can never be made, e.g. a licence it
 /// presents was revoked): kept for the user to read until dismissed ([`CasesClient::dismiss_refusal`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RefusedWrite {
     /// The write's id (its idempotency key).
     pub submission_id: String,
@@ -319,6 +343,7 @@ pub struct RefusedWrite {
 
 /// The kinds of inbox items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum InboxKind {
     /// A case of yours changed status.
@@ -329,6 +354,7 @@ pub enum InboxKind {
 
 /// One notice in the inbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboxItem {
     /// Increasing id.
     pub id: i64,
@@ -1065,7 +1091,7 @@ impl CasesClient {
                 Sent::Accepted(case) => report.accepted.push(case),
                 Sent::Rated(case_id) => report.rated.push(case_id),
                 Sent::Queued(_) => {}
-                Sent::Refused(e) => report.refused.push((entry.key, e.code().to_owned())),
+                Sent::Refused(e) => report.refused.push(RefusalNotice { submission_id: entry.key, code: e.code().to_owned() }),
             }
         }
         report.pending = self.pending_of(applicant).await?;

@@ -23,6 +23,7 @@ use crate::CityKitError;
 
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CatalogueSync {
     /// The catalogue's version label.
     pub version: String,
@@ -38,6 +39,7 @@ pub struct CatalogueSync {
 
 /// An item as a search or a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ItemSummary {
     /// Stable id.
     pub id: String,

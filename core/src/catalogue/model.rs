@@ -18,6 +18,7 @@ pub struct CatalogueDocument {
 
 /// A "one thing" bundle: a life event served by several items across offices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Bundle {
     /// Stable id, e.g. `birth`.
     pub id: String,
@@ -31,6 +32,7 @@ pub struct Bundle {
 
 /// The office that handles an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Office {
     /// Stable id, e.g. `housing`.
     pub id: String,
@@ -42,6 +44,7 @@ pub struct Office {
 
 /// Whom an item is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// A natural person (自然人).
@@ -52,6 +55,7 @@ pub enum Audience {
 
 /// The item's fee.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Fee {
     /// Amount in fen (0.01 yuan); 0 = free.
     pub amount_fen: u64,
@@ -65,6 +69,7 @@ pub struct Fee {
 
 /// Who must sign a multi-party case (一事多人).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CoSigningRule {
     /// The roles of the other signers, e.g. `co_landlord`, `tenant`.
     pub roles: Vec<String>,
@@ -74,6 +79,7 @@ pub struct CoSigningRule {
 
 /// The licence a finished case issues into the wallet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ResultLicence {
     /// Its type.
     pub vct: String,
@@ -85,6 +91,7 @@ pub struct ResultLicence {
 
 /// A material of the standard guide.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Material {
     /// Stable id within the item.
     pub id: String,
@@ -104,6 +111,7 @@ pub struct Material {
 
 /// One service item (政务服务事项) with its standard guide.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ServiceItem {
     /// Stable slug, e.g. `rental-registration`.
     pub id: String,
@@ -154,6 +162,7 @@ pub struct ServiceItem {
 
 /// A licence claim an automatic check reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CheckClaim {
     /// The licence type (the applicant's licence).
     pub vct: String,
@@ -163,6 +172,7 @@ pub struct CheckClaim {
 
 /// An item's application form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FormSchema {
     /// The form's version; a case made on an older version is refused.
     pub version: u32,
@@ -172,6 +182,7 @@ pub struct FormSchema {
 
 /// The kind of a form field; each brings its own validation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     /// Free text.
@@ -194,6 +205,7 @@ pub enum FieldType {
 
 /// A field's extra rules.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FieldRules {
     /// At most this many characters.
     #[serde(default)]
@@ -214,6 +226,7 @@ pub struct FieldRules {
 
 /// One option of a choice field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ChoiceOption {
     /// The value sent.
     pub value: String,
@@ -225,6 +238,7 @@ pub struct ChoiceOption {
 
 /// Whose licences a source reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceHolder {
     /// The identity the case is made as.
@@ -236,6 +250,7 @@ pub enum SourceHolder {
 
 /// How a value is computed from a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Derivation {
     /// Birth date (`YYYY-MM-DD`) from an 18-digit ID number.
@@ -274,6 +289,7 @@ impl Derivation {
 
 /// Where a field's value may be read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FieldSource {
     /// The licence type.
     pub vct: String,
@@ -289,6 +305,7 @@ pub struct FieldSource {
 
 /// One form field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FormField {
     /// Stable name within the form.
     pub name: String,

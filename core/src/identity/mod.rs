@@ -65,6 +65,7 @@ const LOGIN_LIFETIME_MS: i64 = 10 * 60 * 1000;
 
 /// Which provider and platform to talk to, and as which app.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PlatformConfig {
     /// The OpenID provider's issuer URL (discovery is fetched from it).
     pub issuer: String,
@@ -81,7 +82,24 @@ pub struct PlatformConfig {
     /// Extra parameters of the authorization request that a provider needs, for example
     /// `("prompt", "login")`, `("ui_locales", "zh-CN")` or `("acr_values", …)`. They cannot
     /// replace a parameter CityKit sets itself (`state`, `nonce`, PKCE, `scope`, …).
-    pub extra_authorization_params: Vec<(String, String)>,
+    pub extra_authorization_params: Vec<AuthorizationParam>,
+}
+
+/// An extra parameter of the authorization request (see [`PlatformConfig::extra_authorization_params`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct AuthorizationParam {
+    /// The parameter's name, e.g. `prompt`.
+    pub name: String,
+    /// Its value, e.g. `login`.
+    pub value: String,
+}
+
+impl AuthorizationParam {
+    /// A parameter `name=value`.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self { name: name.into(), value: value.into() }
+    }
 }
 
 /// The scopes a city app asks for unless it says otherwise: an ID token (`openid`), the
@@ -130,7 +148,7 @@ impl PlatformConfig {
         if self.client_id.trim().is_empty() {
             return Err(CityKitError::Config("the client id is empty".into()));
         }
-        for (name, _) in &self.extra_authorization_params {
+        for AuthorizationParam { name, .. } in &self.extra_authorization_params {
             if name.trim().is_empty() || RESERVED_AUTHORIZATION_PARAMS.contains(&name.as_str()) {
                 return Err(CityKitError::Config(format!("the authorization parameter '{name}' cannot be set by the app")));
             }
@@ -155,6 +173,7 @@ impl PlatformConfig {
 
 /// A started login: open `authorization_url` in the system browser or a custom tab.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LoginRequest {
     /// The URL to open.
     pub authorization_url: String,
@@ -164,6 +183,7 @@ pub struct LoginRequest {
 
 /// Person or enterprise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityKind {
     /// A natural person (自然人).
@@ -175,6 +195,7 @@ pub enum IdentityKind {
 
 /// Someone requests can be made as.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Identity {
     /// The platform's id of the person or enterprise.
     pub id: String,
@@ -193,6 +214,7 @@ pub struct Identity {
 
 /// The logged-in person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Account {
     /// The provider's subject id.
     pub subject: String,
@@ -202,6 +224,7 @@ pub struct Account {
 
 /// Who the platform says is calling.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct WhoAmI {
     /// The identity requests are made as.
     pub acting_as: Identity,
@@ -211,6 +234,7 @@ pub struct WhoAmI {
 
 /// The result of a logout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LogoutOutcome {
     /// Whether someone was logged in (false: there was no session; local data is wiped anyway).
     pub had_session: bool,
@@ -224,6 +248,7 @@ pub struct LogoutOutcome {
 
 /// Whether someone is logged in, and as which identity: what a login-state listener sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum LoginState {
     /// No session.
@@ -241,6 +266,7 @@ pub enum LoginState {
 
 /// Why the core asks the person to prove they are present.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "purpose", rename_all = "snake_case")]
 pub enum PresencePurpose {
     /// Before acting for an enterprise (法人): a legal person's business is done only by a present agent.
@@ -623,7 +649,7 @@ impl IdentityClient {
             ("code_challenge_method", "S256"),
         ];
         // Checked by PlatformConfig::validate: none replaces a parameter set above.
-        params.extend(config.extra_authorization_params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        params.extend(config.extra_authorization_params.iter().map(|p| (p.name.as_str(), p.value.as_str())));
         let jkt = self.inner.dpop.thumbprint();
         let mut authorization_url = url::Url::parse(&metadata.authorization_endpoint)
             .map_err(|e| AuthError::Discovery { details: format!("bad authorization endpoint: {e}") })?;

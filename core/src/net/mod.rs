@@ -18,6 +18,7 @@ pub use retry_after::retry_after_secs;
 
 /// Which servers the core trusts.
 #[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TrustConfig {
     /// Extra trusted root certificates, PEM.
     pub extra_root_certificates_pem: Vec<String>,
@@ -31,6 +32,7 @@ pub struct TrustConfig {
 
 /// Network settings.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NetConfig {
     /// Who to trust.
     pub trust: TrustConfig,

@@ -103,6 +103,7 @@ const MAX_IDLE_READERS: usize = 4;
 
 /// What [`Store::check_integrity`] found in a sound store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StoreCheck {
     /// Pages read and found sound.
     pub pages: u64,

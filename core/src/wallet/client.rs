@@ -26,6 +26,7 @@ pub const ISSUER_KEYS_MAX_AGE_SECS: i64 = 24 * 3600;
 
 /// Whether the issuer still stands behind a licence, as last checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum LicenceStatus {
     /// Valid at the last check.
@@ -56,6 +57,7 @@ impl LicenceStatus {
 
 /// Whether a licence can be used (shown, or read by a form) now, and if not, why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum LicenceUsability {
     /// Within its validity and not known to be revoked.
@@ -85,6 +87,7 @@ impl LicenceUsability {
 
 /// What the wallet shows in a list: no claim values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LicenceSummary {
     /// The wallet's id of the licence (hex of the issuer JWT's SHA-256, 16 digits).
     pub id: String,
@@ -114,6 +117,7 @@ pub struct LicenceSummary {
 
 /// A licence with its claims (personal data).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Licence {
     /// The summary.
     #[serde(flatten)]
@@ -124,6 +128,7 @@ pub struct Licence {
 
 /// One entry of the value-free access log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AccessLogEntry {
     /// When (Unix seconds).
     pub at: i64,

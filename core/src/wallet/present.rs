@@ -22,6 +22,7 @@ pub const MAX_PRESENTATION_LIFETIME_SECS: i64 = 60;
 
 /// A presentation ready to be shown (its `text` is what the QR code carries).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Presentation {
     /// `<issuer JWT>~<chosen disclosures>~<KB-JWT>`.
     pub text: String,
@@ -231,6 +232,7 @@ impl TrustedIssuer {
 
 /// What a verifier learns from a good presentation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct VerifiedPresentation {
     /// The licence type.
     pub vct: String,

@@ -38,6 +38,7 @@ const QUIET_ZONE: usize = 4;
 
 /// A drawn QR code.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct QrImage {
     /// What the code carries (`CK1:…`).
     pub payload: String,

@@ -29,6 +29,7 @@ const SEEN_NONCE_RETENTION_SECS: i64 = 60 * 60;
 /// How a verifier treats status lists. Defaults: refetched after 5 minutes when online, used
 /// offline up to 24 hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct VerifierSettings {
     /// A cached status list younger than this is used without asking the issuer.
     pub status_refresh_after: Duration,

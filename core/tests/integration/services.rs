@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use citykit_core::autofill::{FieldProblem, MaterialState, Party, ValueOrigin};
-use citykit_core::cases::{CaseStatus, InboxKind, Rating, SubmissionOutcome};
+use citykit_core::cases::{CaseStatus, InboxKind, Rating, RefusalNotice, SubmissionOutcome};
 use citykit_core::{Client, PresencePurpose, UserPresence};
 use citykit_sim::Fault;
 
@@ -702,7 +702,7 @@ async fn a_definite_refusal_drops_the_entry_and_the_user_can_read_it() {
     env.sim.clear_faults();
     env.sim.set_fault(refuse(format!("/api/v1/cases/{}/rating", finished.id), "rating_closed"));
     let report = cases.retry_pending(true).await.unwrap();
-    assert_eq!(report.refused, vec![(rating.clone(), "case.refused".to_owned())]);
+    assert_eq!(report.refused, vec![RefusalNotice { submission_id: rating.clone(), code: "case.refused".to_owned() }]);
     assert!(report.pending.is_empty(), "{report:?}");
 
     let refusals = cases.refusals().await.unwrap();

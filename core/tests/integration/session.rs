@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use citykit_core::crypto::{DeviceKeyError, DeviceKeys, DevicePublicKey, SoftwareDeviceKeys};
+use citykit_core::identity::AuthorizationParam;
 use citykit_core::{Client, LoginState};
 use citykit_sim::{DpopNonceMode, Fault, SimConfig};
 
@@ -241,7 +242,8 @@ async fn an_app_asks_for_extra_authorization_parameters_and_a_refresh_token_by_d
     let dir = env.data_dir("a");
     let mut config = env.config(&dir);
     config.platform.scopes = citykit_core::identity::DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect();
-    config.platform.extra_authorization_params = vec![("prompt".into(), "login".into()), ("ui_locales".into(), "zh-CN".into())];
+    config.platform.extra_authorization_params =
+        vec![AuthorizationParam::new("prompt", "login"), AuthorizationParam::new("ui_locales", "zh-CN")];
     let client = Client::open(config.clone(), Env::keys()).await.unwrap();
     let request = client.identity().start_login().await.unwrap();
     let pushed = env.sim.pushed_request(&request.authorization_url).expect("the pushed request");
@@ -257,7 +259,7 @@ async fn an_app_asks_for_extra_authorization_parameters_and_a_refresh_token_by_d
     assert!(defaults.scopes.iter().any(|s| s == "offline_access"));
     // A parameter CityKit sets itself cannot be replaced.
     drop(client);
-    config.platform.extra_authorization_params = vec![("code_challenge_method".into(), "plain".into())];
+    config.platform.extra_authorization_params = vec![AuthorizationParam::new("code_challenge_method", "plain")];
     let err = Client::open(config, Env::keys()).await.err().expect("refused");
     assert_eq!(err.code(), "config.invalid");
 }
