@@ -266,8 +266,15 @@ async fn the_qa_client_fetches_presents_and_verifies_licences() {
     let fresh = ok_json(&run(&["present", &id_card, "--claims", "name", "--audience", "window-3"]))["text"].as_str().unwrap().to_owned();
     let out = as_window(&["verify", &fresh, "--audience", "window-3", "--trust", other.to_str().unwrap()]);
     assert_eq!(error_code(&out), "wallet.unknown_issuer");
-    // Revoked at the issuer: the window sees it through the status list.
-    sim.revoke_licence("citizen-01", "urn:citykit:vct:resident_id_card").unwrap();
+    // Revoked at the issuer (by the QA client's `sim revoke`): the window sees it through the status list.
+    let ca = sim.ca_cert_path();
+    let revoked = Command::new(BIN)
+        .args(["sim", "revoke", "--holder", "citizen-01", "--vct", "urn:citykit:vct:resident_id_card", "--issuer", &sim.issuer()])
+        .arg("--ca-file")
+        .arg(&ca)
+        .output()
+        .unwrap();
+    assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
     let after =
         ok_json(&run(&["present", &id_card, "--claims", "age_over_18", "--audience", "window-3"]))["text"].as_str().unwrap().to_owned();
     assert_eq!(

@@ -90,6 +90,15 @@ enum SimAction {
     ClearFaults,
     /// Expire every access token issued so far.
     ExpireAccessTokens,
+    /// Revoke a holder's licence at its issuer (its status list entry turns to revoked).
+    Revoke {
+        /// The holder, e.g. citizen-01 or an enterprise id.
+        #[arg(long)]
+        holder: String,
+        /// The licence type, e.g. urn:citykit:vct:resident_id_card.
+        #[arg(long)]
+        vct: String,
+    },
     /// Print request counts, refresh grants and family revocations as JSON.
     Stats,
     /// The service window's decision on a case in review (approval issues its result licence).
@@ -236,6 +245,9 @@ async fn sim_control(args: SimControlArgs) -> ExitCode {
             }
             SimAction::ClearFaults => http.delete(format!("{base}/sim/faults")),
             SimAction::ExpireAccessTokens => http.post(format!("{base}/sim/expire-access-tokens")),
+            SimAction::Revoke { holder, vct } => {
+                http.post(format!("{base}/sim/revoke")).json(&serde_json::json!({"holder": holder, "vct": vct}))
+            }
             SimAction::Stats => http.get(format!("{base}/sim/stats")),
             SimAction::Decide { case_id, approve, note, .. } => {
                 let decision = if *approve { "approve" } else { "reject" };
