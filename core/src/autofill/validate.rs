@@ -3,6 +3,7 @@
 //! field and has a Chinese and an English message; none repeats the value.
 
 use serde::{Deserialize, Serialize};
+use time::{Date, Month, OffsetDateTime};
 
 use crate::catalogue::{FieldType, FormField};
 
@@ -213,34 +214,20 @@ pub fn parse_date(value: &str) -> Option<(i32, u32, u32)> {
     if !value[..4].bytes().chain(value[5..7].bytes()).chain(value[8..].bytes()).all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (year >= 1900 && (1..=days).contains(&day)).then_some((year, month, day))
+    let calendar_month = Month::try_from(u8::try_from(month).ok()?).ok()?;
+    Date::from_calendar_date(year, calendar_month, u8::try_from(day).ok()?).ok()?;
+    (year >= 1900).then_some((year, month, day))
 }
 
-/// Today's date in China (UTC+8) at `unix_secs`.
+/// Today's date in China (UTC+8) at `unix_secs`; before year -9999 or after 9999 (which `time`
+/// does not represent), the first or last day it does.
 pub fn china_today(unix_secs: i64) -> (i32, u32, u32) {
-    civil_from_days((unix_secs + 8 * 3600).div_euclid(86_400))
-}
-
-/// Days since 1970-01-01 to a civil date (proleptic Gregorian).
-fn civil_from_days(z: i64) -> (i32, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
+    let date = match OffsetDateTime::from_unix_timestamp(unix_secs.saturating_add(8 * 3600)) {
+        Ok(at) => at.date(),
+        Err(_) if unix_secs < 0 => Date::MIN,
+        Err(_) => Date::MAX,
+    };
+    (date.year(), u32::from(u8::from(date.month())), u32::from(date.day()))
 }
 
 /// Every problem of `value` for `field` (empty when it is fine). `today` is the China date.
@@ -336,6 +323,30 @@ mod tests {
         assert_eq!(china_today(0), (1970, 1, 1));
         assert_eq!(china_today(16 * 3600), (1970, 1, 2), "midnight in China is 16:00 UTC");
         assert_eq!(china_today(1_795_392_000), (2026, 11, 23), "00:00 UTC is 08:00 in China");
+    }
+
+    #[test]
+    fn leap_days_and_impossible_dates() {
+        assert_eq!(parse_date("2000-02-29"), Some((2000, 2, 29)), "a century divisible by 400 is a leap year");
+        assert_eq!(parse_date("1900-02-29"), None, "1900 is not a leap year");
+        assert_eq!(parse_date("2100-02-29"), None, "nor is 2100");
+        assert_eq!(parse_date("2026-04-31"), None);
+        assert_eq!(parse_date("2026-12-31"), Some((2026, 12, 31)));
+        assert_eq!(parse_date("2026-00-10"), None);
+        assert_eq!(parse_date("2026-13-10"), None);
+        assert_eq!(parse_date("2026-01-00"), None);
+        assert_eq!(parse_date("1899-12-31"), None, "before 1900");
+        assert_eq!(parse_date("+026-01-01"), None);
+        assert_eq!(parse_date("2026-+1-01"), None);
+        assert_eq!(check_id_number("11010519000229002X"), Err(FieldProblem::Format), "born on 29 Feb 1900");
+        assert_eq!(china_today(1_709_164_800 - 8 * 3600), (2024, 2, 29), "00:00 in China on a leap day");
+        assert_eq!(china_today(1_709_164_800 - 8 * 3600 - 1), (2024, 2, 28));
+        assert_eq!(china_today(951_782_400 + 16 * 3600), (2000, 3, 1));
+        assert_eq!(china_today(-1), (1970, 1, 1), "07:59:59 in China");
+        assert_eq!(china_today(-8 * 3600 - 1), (1969, 12, 31));
+        // Beyond the years `time` knows, the nearest day it does (never a panic).
+        assert_eq!(china_today(i64::MAX), (9999, 12, 31));
+        assert_eq!(china_today(i64::MIN), (-9999, 1, 1));
     }
 
     /// Found by the `redirect_url` fuzz target: a dashless value of 10+ bytes whose 4th byte is

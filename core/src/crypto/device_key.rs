@@ -1,11 +1,13 @@
-//! The device key: one P-256 key per installation that proves "this request comes from this
-//! device". DPoP proofs (RFC 9449) are signed with it now; licence key binding and co-signing
-//! will use it later.
+//! The device key: one P-256 key per installation that proves "this comes from this device".
+//! It signs DPoP proofs (RFC 9449; tokens are bound to its thumbprint), the key-binding JWTs of
+//! licence presentations (licences are issued bound to it, `cnf`), and co-signatures of cases
+//! (`citykit-cosign+jwt`).
 //!
 //! [`DeviceKeys`] is the seam for platforms with hardware keys (Android Keystore/StrongBox, the
-//! iOS Secure Enclave): they implement sign-only access and the private key never leaves the
-//! hardware. Without one, [`SoftwareDeviceKeys`] keeps a ring-generated key in the encrypted
-//! store (table `device_keys`), so it is only ever on disk under the store key.
+//! iOS Secure Enclave), given at open (`ClientBuilder::device_keys`, `Client::open_with_device_keys`):
+//! they implement sign-only access and the private key never leaves the hardware. Without one,
+//! [`SoftwareDeviceKeys`] keeps a ring-generated key in the encrypted store (table `device_keys`),
+//! so it is only ever on disk under the store key.
 
 use std::sync::Arc;
 

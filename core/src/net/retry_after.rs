@@ -1,6 +1,8 @@
 //! `Retry-After` (RFC 9110 §10.2.3): delta-seconds or an HTTP-date (IMF-fixdate, and the
 //! obsolete RFC 850 and asctime forms that recipients must still accept, §5.6.7).
 
+use time::{Date, Month};
+
 /// How many seconds from `now` (Unix seconds) a `Retry-After` value asks to wait: `None` when
 /// the value is unreadable, 0 for a date in the past.
 pub fn retry_after_secs(value: &str, now: i64) -> Option<i64> {
@@ -12,6 +14,21 @@ pub fn retry_after_secs(value: &str, now: i64) -> Option<i64> {
     http_date(value).map(|at| at.saturating_sub(now).max(0))
 }
 
+const MONTHS: [(&str, Month); 12] = [
+    ("Jan", Month::January),
+    ("Feb", Month::February),
+    ("Mar", Month::March),
+    ("Apr", Month::April),
+    ("May", Month::May),
+    ("Jun", Month::June),
+    ("Jul", Month::July),
+    ("Aug", Month::August),
+    ("Sep", Month::September),
+    ("Oct", Month::October),
+    ("Nov", Month::November),
+    ("Dec", Month::December),
+];
+
 /// An HTTP-date as Unix seconds.
 fn http_date(value: &str) -> Option<i64> {
     let tokens: Vec<&str> = value.split([' ', ',', '-']).filter(|t| !t.is_empty()).collect();
@@ -22,10 +39,9 @@ fn http_date(value: &str) -> Option<i64> {
         [_, month, day, time, year] => (*day, *month, *year, *time),
         _ => return None,
     };
-    let day: u32 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
-    let month =
-        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].iter().position(|m| *m == month)? as u32 + 1;
-    let mut year: i64 = year.parse().ok()?;
+    let day: i64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
+    let month = MONTHS.iter().find(|(name, _)| *name == month)?.1;
+    let mut year: i32 = year.parse().ok()?;
     if year < 100 {
         // RFC 850's two-digit year: the nearest century that is not far in the future.
         year += if year < 70 { 2000 } else { 1900 };
@@ -37,18 +53,11 @@ fn http_date(value: &str) -> Option<i64> {
     if *h > 23 || *m > 59 || *s > 60 {
         return None;
     }
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = i64::from((month + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    // `time` knows years -9999 to 9999 (the grammar's four digits); a larger year is unreadable.
+    // The day is counted from the first of the month, so a day past the month's end
+    // (31 Feb) runs on into the next month, and a leap second (:60) into the next minute.
+    let first = Date::from_calendar_date(year, month, 1).ok()?.midnight().assume_utc().unix_timestamp();
+    Some(first + (day - 1) * 86_400 + h * 3600 + m * 60 + s)
 }
 
 #[cfg(test)]
@@ -84,5 +93,17 @@ mod tests {
         assert_eq!(retry_after_secs("Sun, 32 Nov 1994 08:49:37 GMT", 0), None);
         assert_eq!(retry_after_secs("Sun, 06 Foo 1994 08:49:37 GMT", 0), None);
         assert_eq!(retry_after_secs("Sun, 06 Nov 1994 25:49:37 GMT", 0), None);
+        assert_eq!(retry_after_secs("Sun, 00 Nov 1994 08:49:37 GMT", 0), None);
+        assert_eq!(retry_after_secs("Sun, 06 Nov 10000 08:49:37 GMT", 0), None, "five digits: not an HTTP-date");
+        assert_eq!(retry_after_secs("Sun, 06 Nov 99999999999999999 08:49:37 GMT", 0), None, "no overflow");
+    }
+
+    #[test]
+    fn leap_years() {
+        assert_eq!(retry_after_secs("Thu, 29 Feb 2024 00:00:00 GMT", 1_709_164_800 - 1), Some(1));
+        assert_eq!(retry_after_secs("Tue, 29 Feb 2000 00:00:00 GMT", 951_782_400 - 1), Some(1));
+        assert_eq!(retry_after_secs("Mon, 01 Mar 2100 00:00:00 GMT", 4_107_542_400 - 1), Some(1));
+        assert_eq!(retry_after_secs("Wed, 31 Dec 1969 00:00:00 GMT", -86_400 - 1), Some(1));
+        assert_eq!(retry_after_secs("Sun, 06 Nov 1994 08:49:60 GMT", EXAMPLE), Some(23), "a leap second");
     }
 }

@@ -1,23 +1,32 @@
-//! The e-licence wallet (电子证照, 亮证): signed electronic licences held on the device,
-//! verified offline, and shown with selective disclosure.
+//! The e-licence wallet (电子证照, 亮证): signed electronic licences fetched with consent,
+//! verified on the way in, kept encrypted on the device, and shown offline with selective
+//! disclosure; and verifier mode, which checks what is shown.
 //!
 //! Licences are SD-JWT VCs (RFC 9901 SD-JWT; the IETF SD-JWT VC draft; `typ: dc+sd-jwt`),
 //! issued by each city office with its own ES256 key and bound to the device key (`cnf`).
+//! Revocation is the IETF Token Status List draft.
 //!
-//! - [`WalletClient`] (`client.wallet()`): fetch the current identity's licences after consent
-//!   (the shell's presence check), verify each (issuer signature against the issuer's published
-//!   keys, every disclosure digest, `vct`, binding to this device's key, dates, the issuer's signed
-//!   status list), keep them in the encrypted store, list/show/remove them offline (with the time
-//!   of the last status check and an expiry warning), and log every consent and presentation
-//!   without values.
-//! - [`WalletClient::present`] (亮证): only the chosen disclosures plus a key-binding JWT signed by
-//!   the device key for one audience and nonce, accepted for at most 60 s.
-//! - [`Verifier`] (sans-I/O) and [`VerifierClient`] (`client.verifier(…)`, for a window
-//!   officer's app or a kiosk): verify a presentation against trusted issuers and answer the
-//!   claims or a typed [`WalletError`] per reason (unknown issuer, bad signature, tampered or
-//!   foreign disclosure, bad key binding, wrong audience, replayed nonce, expired, not yet
-//!   valid, revoked, malformed). The client also fetches and caches the issuers' status lists
-//!   and remembers nonces in the store, across restarts.
+//! - [`WalletClient`] (`client.wallet()`): fetch the current identity's licences from the platform
+//!   after consent (the shell's presence check), verify each (issuer signature against the keys in
+//!   the issuer's `/.well-known/jwt-vc-issuer` metadata, fetched and kept a day, an older set used
+//!   offline; every disclosure digest, `vct`, binding to this device's key, the issuer's signed
+//!   status list, status unknown when none can be had), keep them in the encrypted store (also a
+//!   licence a case issues), list/show/remove them offline with the last status check, an expiry
+//!   warning and a [`LicenceUsability`] (usable, not yet valid, expired, revoked), re-check status
+//!   on request (`refresh_status`), and log every consent and presentation without values
+//!   (`access_log`; a logout forgets the holder's licences and log, `forget`).
+//! - [`WalletClient::present`] (亮证): a usable licence only; the chosen disclosures plus a
+//!   key-binding JWT signed by the device key for one audience and nonce, accepted for at most
+//!   60 s, drawn as a QR code.
+//! - [`Verifier`] (sans-I/O) and [`VerifierClient`] (`client.verifier(…)`, `verifier.rs`, for a
+//!   window officer's app or a kiosk): verify a presentation against trusted issuers and answer
+//!   the claims or a typed [`WalletError`] per reason (unknown issuer, bad signature, tampered or
+//!   foreign disclosure, bad key binding, wrong audience, replayed nonce, expired, not yet valid,
+//!   revoked, malformed). The client also fetches status lists and remembers nonces in the
+//!   store, across restarts.
+//! - [`sd_jwt`] and [`status`]: parsing and checking SD-JWTs and status lists, sans-I/O;
+//!   `status_cache`: the one store cache of status lists the wallet (a day old at most) and the
+//!   verifier (its own [`VerifierSettings`]) share, used offline up to the caller's age.
 //! - [`qr`]: presentations packed (`CK1:`, docs/qr-packing.md) and drawn as QR codes a camera
 //!   reads off a phone screen.
 

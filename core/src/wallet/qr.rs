@@ -124,110 +124,19 @@ pub struct QrMatrix {
     pub colors: Vec<qrcode::Color>,
 }
 
-/// Encodes `payload` at level L within [`MAX_QR_VERSION`]: the `qrcode` crate's segmentation,
-/// error correction and module placement, with the mask chosen by [`mask_penalty`].
+/// Encodes `payload` at level L within [`MAX_QR_VERSION`], through the `qrcode` crate's public
+/// API: the smallest version that holds it, the crate's own mask choice.
 ///
-/// Why not `QrCode::with_error_correction_level`: measured at version 24, its mask choice takes
-/// 99% of the time (5.8 ms of 5.9): it scores each of the eight masked symbols through
-/// per-module calls on a cloned canvas. Scoring the same rules over a flat array of colours
-/// picks the same mask (tested against the crate, module for module) in a fraction of it.
+/// The crate's mask choice is most of its time (it scores each of the eight masked symbols
+/// module by module); the benchmark's `qr` group measures it against `fast_qr`.
 pub fn encode(payload: &[u8]) -> Result<QrMatrix, WalletError> {
-    let bits = qrcode::bits::encode_auto(payload, EcLevel::L).map_err(|_| WalletError::QrTooLarge)?;
-    let version = match bits.version() {
-        Version::Normal(v) if v <= MAX_QR_VERSION => bits.version(),
+    let code = qrcode::QrCode::with_error_correction_level(payload, EcLevel::L).map_err(|_| WalletError::QrTooLarge)?;
+    let version = match code.version() {
+        Version::Normal(v) if v <= MAX_QR_VERSION => v,
         _ => return Err(WalletError::QrTooLarge),
     };
-    let Version::Normal(number) = version else { return Err(WalletError::QrTooLarge) };
-    let (data, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, EcLevel::L).map_err(|_| WalletError::QrTooLarge)?;
-    let mut canvas = qrcode::canvas::Canvas::new(version, EcLevel::L);
-    canvas.draw_all_functional_patterns();
-    canvas.draw_data(&data, &ec);
-    let width = usize::try_from(version.width()).map_err(|_| WalletError::QrTooLarge)?;
-    let mut best: Option<(i32, Vec<qrcode::Color>)> = None;
-    for pattern in MASKS {
-        let mut masked = canvas.clone();
-        masked.apply_mask(pattern);
-        let colors = masked.into_colors();
-        let score = mask_penalty(&colors, width);
-        // The first of equal scores wins, as in the crate.
-        if best.as_ref().is_none_or(|(s, _)| score < *s) {
-            best = Some((score, colors));
-        }
-    }
-    let (_, colors) = best.ok_or(WalletError::QrTooLarge)?;
-    Ok(QrMatrix { version: number, width, colors })
-}
-
-const MASKS: [qrcode::canvas::MaskPattern; 8] = [
-    qrcode::canvas::MaskPattern::Checkerboard,
-    qrcode::canvas::MaskPattern::HorizontalLines,
-    qrcode::canvas::MaskPattern::VerticalLines,
-    qrcode::canvas::MaskPattern::DiagonalLines,
-    qrcode::canvas::MaskPattern::LargeCheckerboard,
-    qrcode::canvas::MaskPattern::Fields,
-    qrcode::canvas::MaskPattern::Diamonds,
-    qrcode::canvas::MaskPattern::Meadow,
-];
-
-/// The mask penalty of ISO/IEC 18004 §7.8.3 as the `qrcode` crate scores it: runs of five or
-/// more (length − 2 each), 2×2 blocks (3 each), finder-like `#.###.#` without four light modules
-/// on one side (40 each, less the 360 the three finder patterns always score), and the distance
-/// of the dark share from 50 %.
-pub fn mask_penalty(colors: &[qrcode::Color], width: usize) -> i32 {
-    const FINDER: u8 = 0b101_1101;
-    let rows: Vec<u8> = colors.iter().map(|c| u8::from(*c == qrcode::Color::Dark)).collect();
-    let mut columns = vec![0u8; rows.len()];
-    for y in 0..width {
-        for x in 0..width {
-            columns[x * width + y] = rows[y * width + x];
-        }
-    }
-    let mut score = 0i32;
-    for lines in [&rows, &columns] {
-        for line in lines.chunks_exact(width) {
-            let mut run = 1;
-            for j in 1..width {
-                if line[j] == line[j - 1] {
-                    run += 1;
-                } else {
-                    if run >= 5 {
-                        score += run - 2;
-                    }
-                    run = 1;
-                }
-            }
-            if run >= 5 {
-                score += run - 2;
-            }
-            // A rolling 7-bit window: the finder-like pattern is 1011101.
-            let mut bits = 0u8;
-            for end in 0..width {
-                bits = ((bits << 1) | line[end]) & 0x7f;
-                if end < 6 || bits != FINDER {
-                    continue;
-                }
-                let j = end - 6;
-                let light_before = !line[j.saturating_sub(4)..j].contains(&1);
-                let light_after = !line[j + 7..(j + 11).min(width)].contains(&1);
-                if light_before || light_after {
-                    score += 40;
-                }
-            }
-        }
-        score -= 360;
-    }
-    for y in 0..width - 1 {
-        let (top, bottom) = (&rows[y * width..(y + 1) * width], &rows[(y + 1) * width..(y + 2) * width]);
-        for x in 0..width - 1 {
-            let c = top[x];
-            if top[x + 1] == c && bottom[x] == c && bottom[x + 1] == c {
-                score += 3;
-            }
-        }
-    }
-    let dark_count = rows.iter().filter(|d| **d == 1).count();
-    let ratio = (dark_count * 200 / rows.len().max(1)) as i32;
-    score + (ratio - 100).abs()
+    let width = code.width();
+    Ok(QrMatrix { version, width, colors: code.into_colors() })
 }
 
 fn png_of(matrix: &QrMatrix) -> Result<Vec<u8>, WalletError> {
@@ -344,18 +253,26 @@ mod tests {
     }
 
     #[test]
-    fn the_fast_mask_choice_gives_the_crates_symbol_module_for_module() {
-        let text = RFC_PRESENTATION.trim();
-        let mut payloads = vec![pack(text).unwrap(), "CK1:".to_owned(), "HELLO WORLD".to_owned()];
-        for n in [10usize, 100, 300, 500, 700, 900] {
-            payloads.push(format!("CK1:{}", base45::encode(crate::crypto::random_token(n).unwrap().as_bytes())));
+    fn version_30_is_drawn_and_31_is_refused() {
+        // The longest byte-mode payload that fits version 30 at level L, found with the crate itself.
+        let version_of = |n: usize| match qrcode::QrCode::with_error_correction_level(vec![b'a'; n], EcLevel::L).unwrap().version() {
+            Version::Normal(v) => v,
+            Version::Micro(_) => unreachable!(),
+        };
+        let (mut fits, mut too_long) = (1usize, 2_900usize);
+        while too_long - fits > 1 {
+            let mid = (fits + too_long) / 2;
+            if version_of(mid) <= MAX_QR_VERSION {
+                fits = mid;
+            } else {
+                too_long = mid;
+            }
         }
-        for payload in payloads {
-            let ours = encode(payload.as_bytes()).unwrap();
-            let theirs = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::L).unwrap();
-            assert_eq!(Version::Normal(ours.version), theirs.version(), "{} bytes", payload.len());
-            assert!(ours.colors == theirs.to_colors(), "a different symbol for {} bytes", payload.len());
-        }
+        let at_limit = encode(&vec![b'a'; fits]).unwrap();
+        assert_eq!((at_limit.version, at_limit.width), (30, 137));
+        assert_eq!(at_limit.colors.len(), 137 * 137);
+        assert_eq!(version_of(too_long), 31, "the next byte needs version 31, which the crate would draw");
+        assert!(matches!(encode(&vec![b'a'; too_long]), Err(WalletError::QrTooLarge)));
     }
 
     #[test]
