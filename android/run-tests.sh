@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The Kotlin tests CityKit's CI can run: the UniFFI-generated bindings and the idiomatic layer,
+# The Kotlin tests CityKit's CI can run: the UniFFI-generated bindings (the core's records and
+# enums in org.citykit.core, the objects in org.citykit), Personal.kt and the idiomatic layer,
 # compiled with a real kotlinc and run with JUnit 5 on the JVM against the host library
 # (android/README.md, "Tests"). Android itself (AAR, NDK, emulator) cannot be built here.
 #
@@ -12,7 +13,7 @@
 #   CITYKIT_BUILD_DIR    build outputs go to its kotlin/   (default: /var/tmp/citykit-build)
 #   CITYKIT_TOOLS_DIR    where kotlin.sh installs kotlinc  (default: /var/cache/citykit-tools)
 #
-# Compiled jars are cached by content hash: unchanged bindings (about 30 s to compile) are not
+# Compiled jars are cached by content hash: unchanged bindings (about a minute to compile) are not
 # recompiled, and neither are an unchanged layer or unchanged tests.
 set -euo pipefail
 
@@ -25,13 +26,17 @@ export CITYKIT_SIM_BIN=${CITYKIT_SIM_BIN:-$target/debug/citykit-sim}
 build=${CITYKIT_BUILD_DIR:-/var/tmp/citykit-build}/kotlin
 
 main_src=$here/citykit/src/main/kotlin/org/citykit
+core_kt=$main_src/core/citykit_core.kt
 bindings_kt=$main_src/citykit_ffi.kt
+personal_kt=$main_src/Personal.kt
 layer_kt=$main_src/CityKit.kt
 test_src=$here/citykit/src/test/kotlin/org/citykit
 
 die() { echo "android/run-tests.sh: $*" >&2; exit 1; }
 
-[[ -f $bindings_kt ]] || die "no generated bindings at $bindings_kt: run 'cargo xtask bindings --test-hooks'"
+for kt in "$core_kt" "$bindings_kt"; do
+  [[ -f $kt ]] || die "no generated bindings at $kt: run 'cargo xtask bindings --test-hooks'"
+done
 grep -q 'fun `debugPanic`' "$bindings_kt" ||
   die "the bindings lack the test hooks (debugPanic): run 'cargo xtask bindings --test-hooks'"
 [[ -f $lib_dir/libcitykit_ffi.so ]] || die "no libcitykit_ffi.so in $lib_dir (set CITYKIT_FFI_LIB_DIR)"
@@ -74,7 +79,9 @@ cached_jar() {
   JAR=$jar
 }
 
-cached_jar bindings "$KOTLIN_CP" "$bindings_kt"; bindings_jar=$JAR
+# The generated core bindings lift personal data into the hand-written Personal (Personal.kt), so
+# they are compiled together, with the objects' bindings that use the core's records.
+cached_jar bindings "$KOTLIN_CP" "$personal_kt" "$core_kt" "$bindings_kt"; bindings_jar=$JAR
 cached_jar layer "$bindings_jar:$KOTLIN_CP" "$layer_kt"; layer_jar=$JAR
 mapfile -t tests < <(find "$test_src" -name '*.kt' | sort)
 (( ${#tests[@]} > 0 )) || die "no test sources under $test_src"
@@ -85,7 +92,7 @@ reports=$build/reports
 rm -rf "$reports"
 # --scan-classpath, not --select-package: kotlinc writes jars without directory entries, and
 # JUnit's package scan then finds no classes in them.
-echo "kotlin: running the tests (the panic test prints a deliberate Rust panic on stderr)"
+echo "kotlin: running the tests"
 start=$(now)
 status=0
 (cd "$build" && java -Djna.library.path="$lib_dir" -jar "$JUNIT_CONSOLE" \

@@ -1,6 +1,7 @@
-// The CityKit Android library: the UniFFI-generated Kotlin (src/main/kotlin/org/citykit/citykit_ffi.kt,
-// from `cargo xtask bindings --release`), the idiomatic layer (CityKit.kt) and libcitykit_ffi.so
-// per ABI (src/main/jniLibs/<abi>/, from cargo-ndk). README.md says how to produce each.
+// The CityKit Android library: the UniFFI-generated Kotlin (src/main/kotlin/org/citykit/citykit_ffi.kt
+// and core/citykit_core.kt, from `cargo xtask bindings --release`), the hand-written Personal.kt and
+// idiomatic layer (CityKit.kt), and libcitykit_ffi.so per ABI (src/main/jniLibs/<abi>/, from
+// cargo-ndk). README.md says how to produce each.
 plugins {
     id("com.android.library")
     id("org.jetbrains.kotlin.android")

@@ -15,6 +15,7 @@ import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
+import org.citykit.core.WhoAmI
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.TestInstance
@@ -39,11 +40,12 @@ class CancellationTest {
     fun `cancelling a coroutine waiting on a slow request cancels it cleanly`(@TempDir dir: File) = citykitTest {
         CityKit.open(sim.config(dir), fixedKey(0x21)).use { client ->
             sim.login(client)
+            val identity = client.identity()
             sim.fault("""{"delay": {"path": "/api/v1/me", "millis": 5000}}""")
             try {
                 var answer: WhoAmI? = null
                 val started = TimeSource.Monotonic.markNow()
-                val job = launch(Dispatchers.Default) { answer = client.whoami() }
+                val job = launch(Dispatchers.Default) { answer = identity.whoami() }
                 delay(300.milliseconds)
                 job.cancelAndJoin()
                 val elapsed = started.elapsedNow()
@@ -53,14 +55,14 @@ class CancellationTest {
 
                 // The same through withTimeout, the usual way an app bounds a call.
                 val again = TimeSource.Monotonic.markNow()
-                assertFailsWith<TimeoutCancellationException> { withTimeout(300.milliseconds) { client.whoami() } }
+                assertFailsWith<TimeoutCancellationException> { withTimeout(300.milliseconds) { identity.whoami() } }
                 assertTrue(again.elapsedNow() < 2.seconds, "withTimeout took ${again.elapsedNow()}")
             } finally {
                 sim.clearFaults()
             }
             // Nothing is left stuck: the next call goes through at once.
             val quick = TimeSource.Monotonic.markNow()
-            assertEquals("citizen-01", withTimeout(4.seconds) { client.whoami() }.actingAs.id)
+            assertEquals("citizen-01", withTimeout(4.seconds) { identity.whoami() }.actingAs.id)
             assertTrue(quick.elapsedNow() < 4.seconds)
         }
     }

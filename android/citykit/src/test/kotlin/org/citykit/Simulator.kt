@@ -1,11 +1,18 @@
 package org.citykit
 
 import java.io.File
+import java.net.URL
 import java.nio.file.Files
+import java.security.KeyStore
+import java.security.cert.CertificateFactory
 import java.util.concurrent.TimeUnit
-import kotlin.time.Duration
+import javax.net.ssl.HttpsURLConnection
+import javax.net.ssl.SSLContext
+import javax.net.ssl.TrustManagerFactory
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
+import org.citykit.core.Account
+import org.citykit.core.ClientConfig
 
 /**
  * The simulated city platform (`citykit-sim serve`) as a child process on a free loopback port,
@@ -41,14 +48,13 @@ class Simulator : AutoCloseable {
     }
 
     /** A configuration for this simulator, trusting only its CA. */
-    fun config(dataDir: File, requestTimeout: Duration? = null): ClientConfig = CityKit.config(
+    fun config(dataDir: File): ClientConfig = CityKit.config(
         dataDir = dataDir.path,
         issuer = url,
         clientId = "citykit-demo",
         redirectUri = "org.citykit.demo:/oauth2redirect",
         extraRootCertificatesPem = listOf(caPem),
         usePublicRoots = false,
-        requestTimeout = requestTimeout,
     )
 
     /** Acts as the browser in the simulator's test mode; returns the redirect URL. */
@@ -66,8 +72,46 @@ class Simulator : AutoCloseable {
 
     /** Logs [user] in on [client] the way an app does: start, the browser, complete. */
     suspend fun login(client: CityKitClient, user: String = "citizen-01"): Account {
-        val request = client.startLogin()
-        return client.completeLogin(authorize(request.authorizationUrl, user))
+        val identity = client.identity()
+        val request = identity.startLogin()
+        return identity.completeLogin(authorize(request.authorizationUrl, user))
+    }
+
+    /** The issuer metadata JSON (`{"issuer", "jwks"}`) of the licence office [office]. */
+    suspend fun issuerMetadata(office: String): String = https("GET", "/.well-known/jwt-vc-issuer/issuers/$office", expect = 200)
+
+    /** Revokes [holder]'s licence of type [vct] at its issuer (`POST /sim/revoke`). */
+    suspend fun revoke(holder: String, vct: String) {
+        https("POST", "/sim/revoke", "{\"holder\": \"$holder\", \"vct\": \"$vct\"}", expect = 204)
+    }
+
+    /** One request to the simulator, trusting only its CA; fails unless it answers [expect]. */
+    private suspend fun https(method: String, path: String, json: String? = null, expect: Int): String = withContext(Dispatchers.IO) {
+        val connection = URL(url.trimEnd('/') + path).openConnection() as HttpsURLConnection
+        try {
+            connection.sslSocketFactory = tls.socketFactory
+            connection.connectTimeout = 10_000
+            connection.readTimeout = 10_000
+            connection.requestMethod = method
+            if (json != null) {
+                connection.doOutput = true
+                connection.setRequestProperty("Content-Type", "application/json")
+                connection.outputStream.use { it.write(json.toByteArray()) }
+            }
+            check(connection.responseCode == expect) { "$method $path: HTTP ${connection.responseCode}" }
+            if (expect == 204) "" else connection.inputStream.bufferedReader().use { it.readText() }
+        } finally {
+            connection.disconnect()
+        }
+    }
+
+    private val tls: SSLContext by lazy {
+        val keyStore = KeyStore.getInstance(KeyStore.getDefaultType()).apply { load(null, null) }
+        CertificateFactory.getInstance("X.509").generateCertificates(caPem.byteInputStream()).forEachIndexed { i, cert ->
+            keyStore.setCertificateEntry("sim-ca-$i", cert)
+        }
+        val trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm()).apply { init(keyStore) }
+        SSLContext.getInstance("TLS").apply { init(null, trust.trustManagers, null) }
     }
 
     private suspend fun run(vararg args: String): String = withContext(Dispatchers.IO) {

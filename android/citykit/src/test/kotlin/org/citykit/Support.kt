@@ -5,6 +5,7 @@ import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
+import org.citykit.core.ClientConfig
 
 /** Runs a test body in a coroutine, failing it (instead of hanging the run) after [timeout]. */
 fun citykitTest(timeout: Duration = 60.seconds, body: suspend CoroutineScope.() -> Unit) {
@@ -23,3 +24,13 @@ fun offlineConfig(dataDir: java.io.File): ClientConfig = CityKit.config(
     // The core trusts no roots by default; a client needs some to open, though none is used here.
     usePublicRoots = true,
 )
+
+/** Whether the JSON object [json] has `"name": value` at some level (no JSON library on the test classpath). */
+fun jsonHas(json: String, name: String, value: String): Boolean =
+    Regex("\"${Regex.escape(name)}\"\\s*:\\s*${Regex.escape(value)}(?![A-Za-z0-9_])").containsMatchIn(json)
+
+/** [json]'s `"name": "string value"` pairs, by name. */
+fun stringClaims(json: String): Map<String, String> =
+    Regex("\"([^\"]+)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").findAll(json).associate { it.groupValues[1] to it.groupValues[2] }
+
+const val ID_CARD = "urn:citykit:vct:resident_id_card"
