@@ -210,9 +210,9 @@ fn cold_start(mode: &Mode) {
     let licences: Vec<String> = (0..30).map(|_| licence_text(10)).collect();
     runtime.block_on(async {
         let store = Store::open(&path, key()).await.unwrap();
-        store.call(move |conn| citykit_core::catalogue::store_catalogue(conn, &doc, Some("\"bench\""), 1)).await.unwrap();
+        store.raw_sql(move |conn| citykit_core::catalogue::store_catalogue(conn, &doc, Some("\"bench\""), 1)).await.unwrap();
         store
-            .call(move |conn| {
+            .raw_sql(move |conn| {
                 for (i, text) in licences.iter().enumerate() {
                     conn.execute(
                         "INSERT INTO licences (id, holder, vct, issuer, sd_jwt, fetched_at) VALUES (?1, 'citizen-01', 'urn:citykit:vct:x', 'https://issuer.example', ?2, 1)",
@@ -231,7 +231,7 @@ fn cold_start(mode: &Mode) {
         runtime.block_on(async {
             let store = Store::open(&path, key()).await.unwrap();
             let texts: Vec<String> = store
-                .call(|conn| {
+                .raw_sql(|conn| {
                     let mut stmt = conn.prepare("SELECT sd_jwt FROM licences WHERE holder = 'citizen-01' ORDER BY vct, id")?;
                     let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
                     Ok(rows)
@@ -242,7 +242,7 @@ fn cold_start(mode: &Mode) {
                 let sd = citykit_core::wallet::sd_jwt::SdJwt::parse(text).unwrap();
                 assert_eq!(sd.top_level_disclosures().len(), 10);
             }
-            hits = store.call(|conn| citykit_core::catalogue::search_blocking(conn, "社保", 20)).await.unwrap().len();
+            hits = store.raw_sql(|conn| citykit_core::catalogue::search_blocking(conn, "社保", 20)).await.unwrap().len();
             store.close().await.unwrap();
         })
     });
@@ -269,9 +269,9 @@ fn grown_store(runtime: &tokio::runtime::Runtime, path: &std::path::Path, key: c
     let scale = if full { factor } else { factor.div_ceil(10) };
     runtime.block_on(async {
         let store = Store::open(path, key).await.unwrap();
-        store.call(move |conn| citykit_core::catalogue::store_catalogue(conn, &doc, Some("\"bench\""), 1)).await.unwrap();
+        store.raw_sql(move |conn| citykit_core::catalogue::store_catalogue(conn, &doc, Some("\"bench\""), 1)).await.unwrap();
         store
-            .call(move |conn| {
+            .raw_sql(move |conn| {
                 let tx = conn.transaction()?;
                 for (i, text) in licences.iter().enumerate() {
                     tx.execute(
@@ -326,7 +326,7 @@ fn store_growth(mode: &Mode) {
         let shown = runtime.block_on(async {
             let store = Store::open(path, key()).await.unwrap();
             let shown = store
-                .read(|conn| {
+                .raw_read(|conn| {
                     let mut inbox =
                         conn.prepare("SELECT id, body, read FROM inbox WHERE holder = 'citizen-01' ORDER BY id DESC LIMIT 20")?;
                     let messages =
@@ -388,7 +388,7 @@ fn read_during_write(mode: &Mode) {
             async move {
                 let t = Instant::now();
                 let body: String = store
-                    .read(move |conn| {
+                    .raw_read(move |conn| {
                         Ok(conn.query_row("SELECT body FROM inbox WHERE holder = 'citizen-01' AND id = ?1", [i % 2_000], |r| r.get(0))?)
                     })
                     .await
@@ -412,7 +412,7 @@ fn read_during_write(mode: &Mode) {
                 let (store, inserting) = (store.clone(), inserting.clone());
                 tokio::spawn(async move {
                     store
-                        .call(move |conn| {
+                        .raw_sql(move |conn| {
                             let t = Instant::now();
                             let tx = conn.transaction()?;
                             let body = "x".repeat(300);
@@ -590,7 +590,7 @@ fn services(mode: &Mode) {
         let mut items = 0;
         for _ in 0..runs {
             // Forget the ETag so the platform sends the whole catalogue again.
-            client.store().call(|c| Ok(c.execute("UPDATE catalogue_meta SET etag = NULL", [])?)).await.unwrap();
+            client.store().raw_sql(|c| Ok(c.execute("UPDATE catalogue_meta SET etag = NULL", [])?)).await.unwrap();
             let t = Instant::now();
             let sync = client.catalogue().sync().await.unwrap();
             full.push(t.elapsed());

@@ -104,8 +104,22 @@ impl ClientBuilder {
     /// Opens the store and restores any saved session. Touches no network.
     pub async fn open(self) -> Result<Client> {
         self.config.platform.validate()?;
+        let store = Store::open_in_dir(&self.config.data_dir, self.keys.clone()).await?;
+        self.open_on(store).await
+    }
+
+    /// Opens the client on an encrypted store that lives only in memory (`data_dir` is not
+    /// used): for a browser page without persistent storage, and for tests. Everything is gone
+    /// when the client is.
+    pub async fn open_in_memory(self) -> Result<Client> {
+        self.config.platform.validate()?;
+        let key = self.keys.store_key(store::STORE_ID).map_err(store::StoreError::from)?;
+        let store = Store::open_in_memory(key).await?;
+        self.open_on(store).await
+    }
+
+    async fn open_on(self, store: Store) -> Result<Client> {
         let http = HttpClient::new(self.config.net.clone())?;
-        let store = Store::open_in_dir(&self.config.data_dir, self.keys).await?;
         let device_keys: Arc<dyn DeviceKeys> = match self.device_keys {
             Some(keys) => keys,
             None => SoftwareDeviceKeys::load_or_create(&store).await?,

@@ -14,9 +14,47 @@ use zeroize::Zeroize;
 pub const REDACTED: &str = "‹redacted›";
 
 /// A piece of personal data. See the module docs.
-#[derive(Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(transparent)]
 pub struct Personal<T>(T);
+
+/// The key of the one-entry object a [`Personal`] value becomes in [`to_json_marking_personal`].
+pub const PERSONAL_MARKER: &str = "\u{2039}personal\u{203a}";
+
+thread_local! {
+    /// Set while [`to_json_marking_personal`] runs on this thread.
+    static MARKING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Serialisation is transparent (the value as itself), except inside
+/// [`to_json_marking_personal`].
+impl<T: Serialize> Serialize for Personal<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if MARKING.with(std::cell::Cell::get) {
+            use serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(Some(1))?;
+            map.serialize_entry(PERSONAL_MARKER, &self.0)?;
+            map.end()
+        } else {
+            self.0.serialize(serializer)
+        }
+    }
+}
+
+/// A record as JSON with every [`Personal`] value inside it wrapped as
+/// `{"‹personal›": value}`, so that a face without typed records (the web face) can put each
+/// one in its own redacting wrapper. Everywhere else (the store, the wire, the CLI's `--json`)
+/// personal values serialise as themselves.
+pub fn to_json_marking_personal<T: Serialize>(value: &T) -> Result<serde_json::Value, serde_json::Error> {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            MARKING.with(|m| m.set(self.0));
+        }
+    }
+    let _reset = Reset(MARKING.with(|m| m.replace(true)));
+    serde_json::to_value(value)
+}
 
 impl<T> Personal<T> {
     /// Wraps a value.
@@ -106,6 +144,26 @@ mod tests {
         let described = json_problem(&e);
         assert!(!described.contains("张伟"), "{described}");
         assert!(described.contains("unexpected data") && described.contains("line 1"), "{described}");
+    }
+
+    #[test]
+    fn personal_values_are_marked_only_when_asked() {
+        #[derive(Serialize)]
+        struct Form {
+            name: Personal<String>,
+            age: u32,
+            ids: Vec<Personal<String>>,
+        }
+        let form = Form { name: Personal::new("张伟".into()), age: 30, ids: vec![Personal::new("110101199003074514".into())] };
+        let plain = serde_json::to_value(&form).unwrap();
+        assert_eq!(plain, serde_json::json!({"name": "张伟", "age": 30, "ids": ["110101199003074514"]}));
+        let marked = to_json_marking_personal(&form).unwrap();
+        assert_eq!(
+            marked,
+            serde_json::json!({"name": {PERSONAL_MARKER: "张伟"}, "age": 30, "ids": [{PERSONAL_MARKER: "110101199003074514"}]})
+        );
+        // Marking ends with the call.
+        assert_eq!(serde_json::to_value(&form).unwrap(), plain);
     }
 
     #[test]

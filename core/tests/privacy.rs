@@ -52,7 +52,7 @@ async fn a_whole_login_at_trace_level_logs_no_personal_data() {
     let second_access = session["access_token"].as_str().unwrap().to_owned();
     let second_refresh = session["refresh_token"].as_str().unwrap().to_owned();
     let device_key: Vec<u8> =
-        client.store().call(|c| Ok(c.query_row("SELECT private_key FROM device_keys", [], |r| r.get(0))?)).await.unwrap();
+        client.store().raw_sql(|c| Ok(c.query_row("SELECT private_key FROM device_keys", [], |r| r.get(0))?)).await.unwrap();
 
     // Failures log too: a broken ID token and a wrong store key.
     sim.set_fault(Fault::IdToken(IdTokenFault::TamperSignature));

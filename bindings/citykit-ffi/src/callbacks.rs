@@ -25,9 +25,10 @@ pub enum CallbackError {
 }
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for CallbackError {
-    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        // An app callback threw something other than CallbackError.
-        Self::Unavailable { reason: format!("the app's callback failed unexpectedly: {}", e.reason) }
+    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        // An app callback threw something other than CallbackError. Its text is left out: an
+        // exception's message or stack trace may hold anything, personal data included.
+        Self::Unavailable { reason: "the app's callback threw an unexpected exception".into() }
     }
 }
 

@@ -85,7 +85,7 @@ impl VerifierClient {
 
     /// Verifies scanned text (a presentation or its `CK1:` QR payload): the verified claims and
     /// whether, and with how old a list, the status was checked; or a `wallet.*` error with the
-    /// reason's code (`wallet.revoked`, `wallet.replayed`, …). `expected_nonce`: the nonce this
+    /// reason's code (`wallet.revoked`, `wallet.replayed_nonce`, …). `expected_nonce`: the nonce this
     /// verifier issued for it, accepted once.
     pub async fn verify(&self, scanned: String, expected_nonce: Option<String>) -> ApiResult<VerifiedPresentation> {
         self.inner.verify(&scanned, expected_nonce.as_deref()).await

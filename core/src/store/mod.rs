@@ -206,7 +206,7 @@ impl Store {
     /// Runs `f` with the writer connection on the blocking pool; one such call runs at a time.
     /// When SQLite reports a damaged file, every page is checked and a damaged file is moved
     /// aside: the store closes and [`StoreError::Corrupt`] says where the file went.
-    pub async fn call<R, F>(&self, f: F) -> Result<R, StoreError>
+    pub(crate) async fn call<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<R, StoreError> + Send + 'static,
@@ -223,7 +223,7 @@ impl Store {
     /// consistent snapshot of the last commit). Reads run alongside each other and alongside
     /// the writer: a read never waits for a write transaction. Damage is handled as in
     /// [`Store::call`].
-    pub async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
+    pub(crate) async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
@@ -234,6 +234,28 @@ impl Store {
             inner.after_call(result)
         })
         .await
+    }
+
+    /// SQL on the writer connection, for tests and benchmarks that check what the store holds
+    /// (feature `test-support`; SQLite is not part of the public API).
+    #[cfg(feature = "test-support")]
+    pub async fn raw_sql<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.call(f).await
+    }
+
+    /// SQL on a read-only connection (as [`Store::read`]), for tests and benchmarks (feature
+    /// `test-support`).
+    #[cfg(feature = "test-support")]
+    pub async fn raw_read<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.read(f).await
     }
 
     /// The maintenance check: reads every page, checking each page's HMAC

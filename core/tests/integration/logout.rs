@@ -18,7 +18,7 @@ const SENIOR_CARD: &str = "senior-preferential-card";
 async fn every_cell(client: &Client) -> Vec<(String, String)> {
     client
         .store()
-        .call(|conn| {
+        .raw_sql(|conn| {
             let tables: Vec<String> = conn
                 .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
                 .query_map([], |r| r.get(0))?

@@ -207,7 +207,7 @@ async fn drafts_are_purged_after_the_configured_age() {
     let id = form.draft_id.clone();
     client
         .store()
-        .call(move |conn| Ok(conn.execute("UPDATE drafts SET updated_at = updated_at - 31 * 86400 WHERE id = ?1", [id])?))
+        .raw_sql(move |conn| Ok(conn.execute("UPDATE drafts SET updated_at = updated_at - 31 * 86400 WHERE id = ?1", [id])?))
         .await
         .unwrap();
     assert!(client.autofill().drafts().await.unwrap().is_empty());
@@ -494,7 +494,7 @@ fn submissions_survive_being_killed_at_random_points() {
     }
     let client = runtime.block_on(Client::open(env.config(&dir), Env::keys())).unwrap();
     finish(&client);
-    let check: String = runtime.block_on(client.store().call(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))).unwrap();
+    let check: String = runtime.block_on(client.store().raw_sql(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))).unwrap();
     assert_eq!(check, "ok");
     let at_sim: Vec<_> = env.sim.cases().into_iter().filter(|c| c.applicant == SENIOR).collect();
     assert_eq!(at_sim.len(), rounds as usize, "one case per draft: {at_sim:?}");
@@ -555,7 +555,7 @@ async fn rental_case(env: &Env, landlord: &Client) -> citykit_core::cases::Case 
 }
 
 async fn outbox_rows(client: &Client) -> i64 {
-    client.store().call(|c| Ok(c.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)).await.unwrap()
+    client.store().raw_sql(|c| Ok(c.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)).await.unwrap()
 }
 
 #[tokio::test]
@@ -762,7 +762,7 @@ async fn an_unreadable_outbox_entry_goes_to_the_dead_letters_and_the_others_are_
     let (holder_db, body_db) = (holder.clone(), body.clone());
     client
         .store()
-        .call(move |c| {
+        .raw_sql(move |c| {
             c.execute(
                 "INSERT INTO outbox (id, holder, kind, case_id, body, attempts, next_attempt_at, created_at) VALUES ('broken-1', ?1, 'case', ?2, ?3, 0, 0, 0)",
                 rusqlite::params![holder_db, SENIOR_CARD, body_db],

@@ -109,7 +109,7 @@ async fn issuer_keys_older_than_a_day_are_fetched_again_and_a_key_rotated_out_is
     let (text, who) = (cached.to_string(), issuer.clone());
     holder
         .store()
-        .call(move |conn| {
+        .raw_sql(move |conn| {
             conn.execute(
                 "UPDATE issuer_keys SET jwks = ?1, fetched_at = ?2 WHERE issuer = ?3",
                 rusqlite::params![text, two_days_ago, who],
@@ -123,7 +123,9 @@ async fn issuer_keys_older_than_a_day_are_fetched_again_and_a_key_rotated_out_is
         let store = holder.store().clone();
         async move {
             store
-                .call(move |conn| Ok(conn.query_row("SELECT jwks FROM issuer_keys WHERE issuer = ?1", [who], |r| r.get::<_, String>(0))?))
+                .raw_sql(
+                    move |conn| Ok(conn.query_row("SELECT jwks FROM issuer_keys WHERE issuer = ?1", [who], |r| r.get::<_, String>(0))?),
+                )
                 .await
                 .unwrap()
         }
