@@ -1,13 +1,14 @@
 // swift-tools-version:5.9
 //
-// CityKit for Swift: the UniFFI-generated bindings (Sources/CityKit/CityKit.swift, written by
-// `cargo xtask bindings`, never edited by hand) plus a small hand-written idiomatic layer
-// (Sources/CityKit/CityKit+*.swift), over the one Rust library, libcitykit_ffi.
+// CityKit for Swift: the UniFFI-generated bindings (Sources/CityKit/CityKit.swift for the objects,
+// the error and the callbacks, CityKitCore.swift for the core's records and enums; written by
+// `cargo xtask bindings`, never edited by hand) plus a small hand-written layer
+// (Sources/CityKit/CityKit+*.swift, Personal.swift), over the one Rust library, libcitykit_ffi.
 //
 // Where that library comes from depends on the machine evaluating this manifest:
 //   - Apple platforms (Xcode, `swift build` on macOS): the binary target CityKitFFI.xcframework,
 //     built on macOS by ios/build-xcframework.sh (see ios/README.md).
-//   - Linux (CityKit's CI): a system-library target over the header and a hand-written module map
+//   - Linux (CityKit's CI): a system-library target over the two headers and a hand-written module map
 //     in Sources/CityKitFFI, linked against the host build of libcitykit_ffi.so in
 //     $CITYKIT_FFI_LIB_DIR (default: ../target/debug). Used by ios/run-tests.sh.
 import PackageDescription

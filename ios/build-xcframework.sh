@@ -12,8 +12,9 @@
 #   --with-macos  also add a macOS slice (arm64 + x86_64), so `swift build` / `swift test` work on
 #                 the Mac itself
 #
-# Outputs (git-ignored): ios/CityKitFFI.xcframework, ios/Sources/CityKit/CityKit.swift,
-# ios/Sources/CityKitFFI/CityKitFFI.h. Staging files go to target/ios-xcframework.
+# Outputs (git-ignored): ios/CityKitFFI.xcframework, ios/Sources/CityKit/CityKit.swift and
+# CityKitCore.swift, ios/Sources/CityKitFFI/CityKitFFI.h and citykit_coreFFI.h. Staging files go
+# to target/ios-xcframework.
 set -euo pipefail
 
 PROFILE=release
@@ -22,7 +23,7 @@ while [[ $# -gt 0 ]]; do
   case $1 in
     --profile) PROFILE=${2:?--profile needs a value}; shift 2 ;;
     --with-macos) WITH_MACOS=1; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "build-xcframework.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -55,21 +56,33 @@ lib_of() { echo "$TARGET_DIR/$1/$PROFILE/$LIB"; }
 rm -rf "$STAGE"
 mkdir -p "$STAGE/swift" "$STAGE/ios-simulator" "$STAGE/macos"
 
-# The Swift bindings and C header, generated from the same library (library mode reads the
-# metadata UniFFI embeds in it). These replace the Linux test build's generated files.
-cargo run -q -p uniffi-bindgen -- generate --no-format --library "$(lib_of aarch64-apple-ios)" \
-  --language swift --out-dir "$STAGE/swift"
-cp "$STAGE/swift/CityKit.swift" "$IOS_DIR/Sources/CityKit/CityKit.swift"
-cp "$STAGE/swift/CityKitFFI.h" "$IOS_DIR/Sources/CityKitFFI/CityKitFFI.h"
-
-# Headers for the XCFramework: the header and a module map *without* `link` (the static library
-# is linked by the binary target itself). They sit in a CityKitFFI/ subfolder, which clang
-# searches by module name, so they cannot clash with another XCFramework's module.modulemap.
+# The Swift bindings and C headers, generated from the same library (library mode reads the
+# metadata UniFFI embeds in it), as `cargo xtask bindings` does on Linux. The library holds two
+# UniFFI components, citykit_core (records, enums) and citykit_ffi (objects, the error,
+# callbacks); both are the Swift module CityKit, and the generator names its file after the
+# module, so each is generated on its own (--crate) and renamed. They replace the Linux test
+# build's generated files.
 HEADERS=$STAGE/headers
 mkdir -p "$HEADERS/CityKitFFI"
-cp "$STAGE/swift/CityKitFFI.h" "$HEADERS/CityKitFFI/"
+for pair in citykit_core:CityKitCore.swift citykit_ffi:CityKit.swift; do
+  component=${pair%%:*}
+  rm -rf "$STAGE/swift"
+  mkdir -p "$STAGE/swift"
+  cargo run -q -p uniffi-bindgen -- generate --no-format --library "$(lib_of aarch64-apple-ios)" \
+    --crate "$component" --language swift --out-dir "$STAGE/swift"
+  cp "$STAGE/swift/CityKit.swift" "$IOS_DIR/Sources/CityKit/${pair#*:}"
+  for header in "$STAGE"/swift/*.h; do
+    cp "$header" "$IOS_DIR/Sources/CityKitFFI/"
+    cp "$header" "$HEADERS/CityKitFFI/"
+  done
+done
+
+# Headers for the XCFramework: both headers and a module map *without* `link` (the static
+# library is linked by the binary target itself). They sit in a CityKitFFI/ subfolder, which
+# clang searches by module name, so they cannot clash with another XCFramework's module.modulemap.
 cat >"$HEADERS/CityKitFFI/module.modulemap" <<'EOF'
 module CityKitFFI {
+    header "citykit_coreFFI.h"
     header "CityKitFFI.h"
     export *
 }
@@ -90,4 +103,4 @@ xcodebuild -create-xcframework "${ARGS[@]}" -output "$IOS_DIR/CityKitFFI.xcframe
 echo
 echo "Built ios/CityKitFFI.xcframework ($PROFILE):"
 du -sh "$IOS_DIR/CityKitFFI.xcframework"/*/ 2>/dev/null || true
-echo "Swift bindings: ios/Sources/CityKit/CityKit.swift (regenerated from the $PROFILE library)"
+echo "Swift bindings: ios/Sources/CityKit/CityKit.swift and CityKitCore.swift (regenerated from the $PROFILE library)"

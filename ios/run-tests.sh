@@ -9,7 +9,7 @@
 # Needs (as `cargo xtask bindings --test-hooks` and `cargo build -p citykit-sim` leave them):
 #   $CITYKIT_FFI_LIB_DIR/libcitykit_ffi.so  (default <repo>/target/debug; built with test-hooks)
 #   $CITYKIT_SIM_BIN                         (default <repo>/target/debug/citykit-sim)
-#   ios/Sources/CityKit/CityKit.swift and ios/Sources/CityKitFFI/CityKitFFI.h (generated)
+#   ios/Sources/CityKit/{CityKit,CityKitCore}.swift, ios/Sources/CityKitFFI/{CityKitFFI,citykit_coreFFI}.h (generated)
 # Build products go to ${CITYKIT_BUILD_DIR:-/var/tmp/citykit-build}/swift, never into the repo.
 # Runs as root (chroot, mounts). Exits non-zero when anything fails.
 set -euo pipefail
@@ -23,7 +23,7 @@ export CITYKIT_SIM_BIN=${CITYKIT_SIM_BIN:-$REPO/target/debug/citykit-sim}
 
 die() { echo "ios/run-tests.sh: $*" >&2; exit 1; }
 
-for f in "$IOS_DIR/Sources/CityKit/CityKit.swift" "$IOS_DIR/Sources/CityKitFFI/CityKitFFI.h"; do
+for f in "$IOS_DIR"/Sources/CityKit/{CityKit,CityKitCore}.swift "$IOS_DIR"/Sources/CityKitFFI/{CityKitFFI,citykit_coreFFI}.h; do
   [[ -f $f ]] || die "missing ${f#"$REPO"/}: run \`cargo xtask bindings --test-hooks\` first"
 done
 [[ -f $CITYKIT_FFI_LIB_DIR/libcitykit_ffi.so ]] || die "no libcitykit_ffi.so in $CITYKIT_FFI_LIB_DIR"

@@ -1,227 +1,181 @@
-// Task cancellation for CityKit's network calls.
+// Task cancellation for CityKit's network calls, until UniFFI's generated Swift does it.
 //
-// UniFFI 0.32's generated Swift awaits a Rust future with `withUnsafeContinuation` and never calls
-// the future's cancel function, so cancelling the Swift `Task` does nothing: the call runs until
-// the platform answers (uniffi-rs issue #2771; the fix, PR #2887, is not released). Kotlin's
-// generated code does cancel. This file closes the gap until UniFFI does: the client returned by
-// `CityKitClient.open(...)` is a `CancellableCityKitClient`, whose network calls drive the same
-// exported Rust functions through `withTaskCancellationHandler`. On cancellation they call the
-// future's `ffi_citykit_ffi_rust_future_cancel_*` function, the Rust side drops the future (which
-// aborts the request on CityKit's runtime), and the call throws `CancellationError` at once.
+// UniFFI 0.32's generated Swift awaits a Rust future without ever calling its cancel function, so
+// cancelling the Swift `Task` does nothing until the platform answers (uniffi-rs #2771; fix in PR
+// #2887, unreleased). The client `CityKitClient.open(...)` returns hands out sub-clients whose
+// calls that wait on the platform drive the same exported Rust futures under
+// `withTaskCancellationHandler`: on cancel, Rust drops the future (aborting the request) and the
+// call throws `CancellationError` at once.
 //
-// Delete this file (and make `CityKitClient.open` return the generated client) once UniFFI's
-// generated Swift propagates cancellation.
+// Overridden (each has a test in CancellationTests): identity().startLogin, completeLogin,
+// identities, currentIdentity, switchIdentity, whoami; catalogue().sync; autofill().fill;
+// cases().getCase, review. `completeLogin` and `switchIdentity` run detached in the core:
+// cancelling stops the waiting, not the work. Calls that must finish (refresh, logout, submit,
+// sign, …) are not overridden. Delete this file once UniFFI propagates cancellation
+// (`testGeneratedClientIgnoresCancellation` will fail that day).
 //
-// It uses only public pieces of the generated code (`uniffiCloneHandle()`, the
-// `FfiConverterType*_lift` functions, `FfiConverterTypeIdentity.read`) and the C functions of the
-// CityKitFFI module. If the Rust API changes, this file stops compiling rather than misbehaving.
+// It uses only public pieces of the generated code and the C functions of CityKitFFI: if the
+// Rust API changes, it stops compiling rather than misbehaving. It never crashes: anything
+// unexpected is thrown.
 
 import Foundation
 #if canImport(CityKitFFI)
 import CityKitFFI
 #endif
 
-/// The client `CityKitClient.open(...)` returns. Calls that may wait on the network stop waiting
-/// when their `Task` is cancelled: they throw `CancellationError` at once.
-///
-/// For most calls (`startLogin`, `identities`, `currentIdentity`, `whoami`, the service reads)
-/// that also stops the work. `completeLogin` and `switchIdentity` are different: the core runs
-/// them detached, to the end, because stopping half-way would lose a single-use code or leave the
-/// saved and the in-use identity disagreeing. Cancelling them stops only the waiting; the login
-/// or switch still happens (or fails) a moment later, and `loginState()` / `loginStates()` show
-/// the outcome. Treat a cancelled `completeLogin` as "the person may now be logged in".
-///
-/// `refresh()` and `logout()` are deliberately not overridden: abandoning a token rotation
-/// half-way could lose the new refresh token, and abandoning a logout could leave the local wipe
-/// undone, so they run to completion (as the generated methods do) even if the `Task` is cancelled.
 final class CancellableCityKitClient: CityKitClient, @unchecked Sendable {
+    override func identity() -> IdentityClient {
+        CancellableIdentityClient(unsafeFromHandle: super.identity().uniffiCloneHandle())
+    }
+
+    override func catalogue() -> CatalogueClient {
+        CancellableCatalogueClient(unsafeFromHandle: super.catalogue().uniffiCloneHandle())
+    }
+
+    override func autofill() -> AutofillClient {
+        CancellableAutofillClient(unsafeFromHandle: super.autofill().uniffiCloneHandle())
+    }
+
+    override func cases() -> CasesClient {
+        CancellableCasesClient(unsafeFromHandle: super.cases().uniffiCloneHandle())
+    }
+}
+
+final class CancellableIdentityClient: IdentityClient, @unchecked Sendable {
     override func startLogin() async throws -> LoginRequest {
-        try await callRustFuture(.rustBuffer, lift: FfiConverterTypeLoginRequest_lift) {
-            uniffi_citykit_ffi_fn_method_citykitclient_start_login(self.uniffiCloneHandle())
+        try await callRustFuture(FfiConverterTypeLoginRequest_lift) {
+            uniffi_citykit_ffi_fn_method_identityclient_start_login(self.uniffiCloneHandle())
         }
     }
 
-    /// Cancelling the `Task` stops the waiting, not the login: the core finishes it detached (the
-    /// code is single use). Watch `loginState()` for the outcome.
+    /// Cancelling stops the waiting, not the login (the code is single use): watch `loginState()`.
     override func completeLogin(redirectUrl: String) async throws -> Account {
-        let url = lowerString(redirectUrl)
-        return try await callRustFuture(.rustBuffer, lift: FfiConverterTypeAccount_lift) {
-            uniffi_citykit_ffi_fn_method_citykitclient_complete_login(self.uniffiCloneHandle(), url)
+        let url = try lowerString(redirectUrl)
+        return try await callRustFuture(FfiConverterTypeAccount_lift) {
+            uniffi_citykit_ffi_fn_method_identityclient_complete_login(self.uniffiCloneHandle(), url)
         }
     }
 
     override func identities() async throws -> [Identity] {
-        try await callRustFuture(.rustBuffer, lift: liftIdentities) {
-            uniffi_citykit_ffi_fn_method_citykitclient_identities(self.uniffiCloneHandle())
+        try await callRustFuture(liftIdentities) {
+            uniffi_citykit_ffi_fn_method_identityclient_identities(self.uniffiCloneHandle())
         }
     }
 
     override func currentIdentity() async throws -> Identity {
-        try await callRustFuture(.rustBuffer, lift: FfiConverterTypeIdentity_lift) {
-            uniffi_citykit_ffi_fn_method_citykitclient_current_identity(self.uniffiCloneHandle())
+        try await callRustFuture(FfiConverterTypeIdentity_lift) {
+            uniffi_citykit_ffi_fn_method_identityclient_current_identity(self.uniffiCloneHandle())
         }
     }
 
-    /// Cancelling the `Task` stops the waiting, not the switch: the core finishes it detached, so
-    /// the saved and the in-use identity agree. Watch `loginState()` for the outcome.
+    /// Cancelling stops the waiting, not the switch (saved and in-use identity must agree).
     override func switchIdentity(identityId: String) async throws -> Identity {
-        let id = lowerString(identityId)
-        return try await callRustFuture(.rustBuffer, lift: FfiConverterTypeIdentity_lift) {
-            uniffi_citykit_ffi_fn_method_citykitclient_switch_identity(self.uniffiCloneHandle(), id)
+        let id = try lowerString(identityId)
+        return try await callRustFuture(FfiConverterTypeIdentity_lift) {
+            uniffi_citykit_ffi_fn_method_identityclient_switch_identity(self.uniffiCloneHandle(), id)
         }
     }
 
     override func whoami() async throws -> WhoAmI {
-        try await callRustFuture(.rustBuffer, lift: FfiConverterTypeWhoAmI_lift) {
-            uniffi_citykit_ffi_fn_method_citykitclient_whoami(self.uniffiCloneHandle())
+        try await callRustFuture(FfiConverterTypeWhoAmI_lift) {
+            uniffi_citykit_ffi_fn_method_identityclient_whoami(self.uniffiCloneHandle())
         }
     }
+}
 
-    // Services: reads that may wait on the platform. `submit`, `retryPending`, `rateCase`,
-    // `amendCase`, `signCase` and `declineCase` are not overridden: they run to completion in the
-    // core (a submission half-sent is resolved by its idempotency key, not by abandoning it).
-
-    override func syncCatalogue() async throws -> CatalogueSync {
-        try await callRustFuture(.rustBuffer, lift: FfiConverterTypeCatalogueSync_lift) {
-            uniffi_citykit_ffi_fn_method_citykitclient_sync_catalogue(self.uniffiCloneHandle())
+final class CancellableCatalogueClient: CatalogueClient, @unchecked Sendable {
+    override func sync() async throws -> CatalogueSync {
+        try await callRustFuture(FfiConverterTypeCatalogueSync_lift) {
+            uniffi_citykit_ffi_fn_method_catalogueclient_sync(self.uniffiCloneHandle())
         }
     }
+}
 
-    override func fillForm(itemId: String) async throws -> FilledForm {
-        let item = lowerString(itemId)
-        return try await callRustFuture(.rustBuffer, lift: FfiConverterTypeFilledForm_lift) {
-            uniffi_citykit_ffi_fn_method_citykitclient_fill_form(self.uniffiCloneHandle(), item)
+final class CancellableAutofillClient: AutofillClient, @unchecked Sendable {
+    override func fill(itemId: String) async throws -> FilledForm {
+        let item = try lowerString(itemId)
+        return try await callRustFuture(FfiConverterTypeFilledForm_lift) {
+            uniffi_citykit_ffi_fn_method_autofillclient_fill(self.uniffiCloneHandle(), item)
         }
     }
+}
 
+final class CancellableCasesClient: CasesClient, @unchecked Sendable {
     override func getCase(caseId: String) async throws -> Case {
-        let id = lowerString(caseId)
-        return try await callRustFuture(.rustBuffer, lift: FfiConverterTypeCase_lift) {
-            uniffi_citykit_ffi_fn_method_citykitclient_get_case(self.uniffiCloneHandle(), id)
+        let id = try lowerString(caseId)
+        return try await callRustFuture(FfiConverterTypeCase_lift) {
+            uniffi_citykit_ffi_fn_method_casesclient_get_case(self.uniffiCloneHandle(), id)
         }
     }
 
-    override func reviewCase(caseId: String) async throws -> CaseReview {
-        let id = lowerString(caseId)
-        return try await callRustFuture(.rustBuffer, lift: FfiConverterTypeCaseReview_lift) {
-            uniffi_citykit_ffi_fn_method_citykitclient_review_case(self.uniffiCloneHandle(), id)
+    override func review(caseId: String) async throws -> CaseReview {
+        let id = try lowerString(caseId)
+        return try await callRustFuture(FfiConverterTypeCaseReview_lift) {
+            uniffi_citykit_ffi_fn_method_casesclient_review(self.uniffiCloneHandle(), id)
         }
     }
 }
 
 // MARK: - Driving a Rust future with cancellation
 
-/// The FFI functions that poll, cancel, complete and free a Rust future returning `Lowered`.
-struct RustFutureFunctions<Lowered> {
-    let poll: (UInt64, UniffiRustFutureContinuationCallback, UInt64) -> Void
-    let cancel: @Sendable (UInt64) -> Void
-    let complete: (UInt64, UnsafeMutablePointer<RustCallStatus>) -> Lowered
-    let free: (UInt64) -> Void
+/// A Rust call that failed outside CityKit's own error handling (a panic in UniFFI's scaffolding,
+/// a buffer that could not be allocated, malformed data). Never expected; thrown, never a crash.
+struct UnexpectedRustCallStatus: Error {
+    let code: Int8
 }
 
-extension RustFutureFunctions where Lowered == RustBuffer {
-    static var rustBuffer: Self {
-        Self(
-            poll: { ffi_citykit_ffi_rust_future_poll_rust_buffer($0, $1, $2) },
-            cancel: { ffi_citykit_ffi_rust_future_cancel_rust_buffer($0) },
-            complete: { ffi_citykit_ffi_rust_future_complete_rust_buffer($0, $1) },
-            free: { ffi_citykit_ffi_rust_future_free_rust_buffer($0) }
-        )
-    }
-}
-
-/// UniFFI's poll results and call-status codes.
-private let pollReady: Int8 = 0
-private let callSuccess: Int8 = 0
-private let callError: Int8 = 1
-private let callCancelled: Int8 = 3
-
-/// Starts a Rust future, awaits it, and lifts its result. When the current `Task` is (or gets)
-/// cancelled, the future is cancelled and dropped on the Rust side and this throws
+/// Starts a Rust future returning a `RustBuffer`, awaits it and lifts its result. When the
+/// current `Task` is (or gets) cancelled, Rust drops the future and this throws
 /// `CancellationError`, unless the result was already there.
-func callRustFuture<Lowered, Value>(
-    _ functions: RustFutureFunctions<Lowered>,
-    lift: (Lowered) throws -> Value,
-    start: () -> UInt64
-) async throws -> Value {
+func callRustFuture<T>(_ lift: (RustBuffer) throws -> T, start: () -> UInt64) async throws -> T {
     uniffiEnsureCitykitFfiInitialized()
     let future = start()
-    // Runs after the cancellation handler is gone (`withTaskCancellationHandler` has returned),
-    // so `cancel` never races with `free`.
-    defer { functions.free(future) }
-    let cancel = functions.cancel
+    // Runs once `withTaskCancellationHandler` has returned, so `cancel` never races with `free`.
+    defer { ffi_citykit_ffi_rust_future_free_rust_buffer(future) }
     await withTaskCancellationHandler {
-        var poll: Int8
-        repeat {
-            poll = await withUnsafeContinuation { continuation in
-                functions.poll(future, rustFutureContinuationCallback, pendingPolls.insert(continuation))
-            }
-        } while poll != pollReady
+        // Poll until Rust says "ready" (0); a cancel makes the pending poll ready at once.
+        while await withUnsafeContinuation({ continuation in
+            let data = UInt64(UInt(bitPattern: Unmanaged.passRetained(PollWaiter(continuation)).toOpaque()))
+            ffi_citykit_ffi_rust_future_poll_rust_buffer(future, rustFutureContinuationCallback, data)
+        }) != 0 {}
     } onCancel: {
-        // Resolves a pending poll with "ready"; `complete` then reports the cancellation.
-        cancel(future)
+        ffi_citykit_ffi_rust_future_cancel_rust_buffer(future)
     }
     var status = RustCallStatus()
-    let lowered = functions.complete(future, &status)
+    let result = ffi_citykit_ffi_rust_future_complete_rust_buffer(future, &status)
     switch status.code {
-    case callSuccess:
-        return try lift(lowered)
-    case callError:
-        throw try FfiConverterTypeCityKitError_lift(status.errorBuf)
-    case callCancelled:
-        throw CancellationError()
+    case 0: return try lift(result)
+    case 1: throw try FfiConverterTypeCityKitError__as_error_lift(status.errorBuf)
+    case 3: throw CancellationError()
     default:
-        // A panic outside CityKit's runtime wrapper. The generated code throws a private
-        // `rustPanic(message)`; here it is the same `internal` error every other panic becomes.
-        // The panic message may hold anything, so it stays out of the error (as in the core).
+        // The panic message may hold anything (personal data included): it stays out.
         freeRustBuffer(status.errorBuf)
-        throw CityKitError.Internal(
-            code: "internal",
-            messageEn: "Something went wrong inside the app; please try again later.",
-            messageZh: "应用内部出错，请稍后再试。",
-            details: "a Rust panic crossed the FFI boundary"
-        )
+        throw UnexpectedRustCallStatus(code: status.code)
     }
 }
 
-/// The continuations of pending polls, by the handle Rust hands back to the callback.
-private final class PendingPolls: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next: UInt64 = 1
-    private var continuations: [UInt64: UnsafeContinuation<Int8, Never>] = [:]
-
-    func insert(_ continuation: UnsafeContinuation<Int8, Never>) -> UInt64 {
-        lock.lock()
-        defer { lock.unlock() }
-        let handle = next
-        next &+= 1
-        continuations[handle] = continuation
-        return handle
-    }
-
-    func remove(_ handle: UInt64) -> UnsafeContinuation<Int8, Never>? {
-        lock.lock()
-        defer { lock.unlock() }
-        return continuations.removeValue(forKey: handle)
-    }
+/// One pending poll's continuation, handed to Rust as an opaque retained pointer. UniFFI calls the
+/// continuation callback exactly once per poll, which releases it.
+private final class PollWaiter {
+    let continuation: UnsafeContinuation<Int8, Never>
+    init(_ continuation: UnsafeContinuation<Int8, Never>) { self.continuation = continuation }
 }
-
-private let pendingPolls = PendingPolls()
 
 /// Called by Rust (on any thread) when a polled future may make progress or is ready.
-private func rustFutureContinuationCallback(handle: UInt64, pollResult: Int8) {
-    pendingPolls.remove(handle)?.resume(returning: pollResult)
+private func rustFutureContinuationCallback(data: UInt64, pollResult: Int8) {
+    guard let pointer = UnsafeRawPointer(bitPattern: UInt(truncatingIfNeeded: data)) else { return }
+    Unmanaged<PollWaiter>.fromOpaque(pointer).takeRetainedValue().continuation.resume(returning: pollResult)
 }
 
-// MARK: - Lowering and lifting what the generated code keeps private
+// MARK: - What the generated code keeps private
 
 /// A Rust-owned buffer holding `string` as UTF-8 (what the generated `FfiConverterString` does).
-private func lowerString(_ string: String) -> RustBuffer {
+private func lowerString(_ string: String) throws -> RustBuffer {
     var status = RustCallStatus()
     let buffer = Array(string.utf8).withUnsafeBufferPointer { bytes in
         ffi_citykit_ffi_rustbuffer_from_bytes(ForeignBytes(len: Int32(bytes.count), data: bytes.baseAddress), &status)
     }
-    precondition(status.code == callSuccess, "CityKit: cannot allocate a Rust buffer")
+    guard status.code == 0 else { throw UnexpectedRustCallStatus(code: status.code) }
     return buffer
 }
 
@@ -233,21 +187,11 @@ private func freeRustBuffer(_ buffer: RustBuffer) {
 /// Lifts a `Vec<Identity>`: a big-endian Int32 count, then each identity.
 private func liftIdentities(_ buffer: RustBuffer) throws -> [Identity] {
     defer { freeRustBuffer(buffer) }
-    let data = buffer.data.map { Data(bytes: $0, count: Int(buffer.len)) } ?? Data()
-    var reader = (data: data, offset: data.startIndex)
-    guard data.count >= 4 else { throw LiftError.truncated }
-    let count = data.prefix(4).reduce(Int32(0)) { $0 << 8 | Int32($1) }
-    reader.offset += 4
-    var identities: [Identity] = []
-    identities.reserveCapacity(Int(max(0, count)))
-    for _ in 0..<max(0, count) {
-        identities.append(try FfiConverterTypeIdentity.read(from: &reader))
-    }
-    guard reader.offset == data.endIndex else { throw LiftError.trailingBytes }
+    var reader = (data: buffer.data.map { Data(bytes: $0, count: Int(buffer.len)) } ?? Data(), offset: 0)
+    guard reader.data.count >= 4 else { throw UnexpectedRustCallStatus(code: 0) }
+    let count = reader.data.prefix(4).reduce(Int32(0)) { $0 << 8 | Int32($1) }
+    reader.offset = 4
+    let identities = try (0..<max(0, count)).map { _ in try FfiConverterTypeIdentity.read(from: &reader) }
+    guard reader.offset == reader.data.count else { throw UnexpectedRustCallStatus(code: 0) }
     return identities
-}
-
-private enum LiftError: Error {
-    case truncated
-    case trailingBytes
 }

@@ -3,93 +3,65 @@ import Foundation
 import XCTest
 @testable import CityKit
 
-/// The journey every binding runs against the simulator over HTTPS: log in, act for an
-/// enterprise and back, log out.
+/// The one journey (smoke test) over HTTPS against the simulator: log in, act for an enterprise
+/// and back, release and reopen the client, log out. The behaviour itself is tested in the core
+/// (core/tests); the tests beside this one test the glue.
 final class JourneyTests: CityKitTestCase {
-    func testLoginSwitchToEnterpriseAndBackThenLogout() async throws {
+    func testLoginSwitchToEnterpriseAndBackReopenThenLogout() async throws {
         let presence = RecordingPresence(confirmed: true)
         let keys = FixedKeyProvider()
-        let client = try await openClient(keyProvider: keys, userPresence: presence)
+        let account = try await actForAnEnterpriseAndBack(try await openClient(keyProvider: keys, userPresence: presence))
         XCTAssertGreaterThan(keys.callCount, 0, "the store key comes from the app's KeyProvider")
-        XCTAssertEqual(client.loginState(), .loggedOut)
-        let noAccount = try await client.account()
-        XCTAssertNil(noAccount)
-
-        // Log in through the simulator's test-mode browser.
-        let request = try await client.startLogin()
-        let authorizationURL = try XCTUnwrap(request.authorizationURL)
-        XCTAssertTrue(authorizationURL.absoluteString.hasPrefix(sim.issuer))
-        XCTAssertGreaterThan(request.expirationDate, Date())
-        let redirect = try await sim.authorize(authorizationURL, user: "citizen-01")
-        let account = try await client.completeLogin(redirectURL: redirect)
-        XCTAssertFalse(account.name.isEmpty)
-        XCTAssertEqual(client.loginState(), .loggedIn(subject: account.subject, actingFor: nil))
-        let saved = try await client.account()
-        XCTAssertEqual(saved, account)
-
-        // Identities: the person first, then the enterprises they act for.
-        let identities = try await client.identities()
-        XCTAssertEqual(identities.first?.id, "citizen-01")
-        XCTAssertEqual(identities.first?.kind, .person)
-        let enterprises = identities.filter { $0.kind == .enterprise }.map(\.id)
-        XCTAssertEqual(Set(enterprises), ["enterprise-01", "enterprise-02"])
-        let me = try await client.currentIdentity()
-        XCTAssertEqual(me.id, "citizen-01")
-
-        // Act for enterprise-01: the platform sees the enterprise, the person stays the caller.
-        let enterprise = try await client.switchIdentity(identityId: "enterprise-01")
-        XCTAssertEqual(enterprise.kind, .enterprise)
-        XCTAssertNotNil(enterprise.uscc)
         XCTAssertEqual(presence.purposes, [.actForEnterprise(enterpriseId: "enterprise-01")])
-        XCTAssertEqual(client.loginState().actingFor, "enterprise-01")
-        let asEnterprise = try await client.whoami()
-        XCTAssertEqual(asEnterprise.actingAs.id, "enterprise-01")
-        XCTAssertEqual(asEnterprise.person.id, "citizen-01")
-        let current = try await client.currentIdentity()
-        XCTAssertEqual(current.id, "enterprise-01")
 
-        // And back to the person: no presence check for that.
-        let person = try await client.switchIdentity(identityId: "citizen-01")
-        XCTAssertEqual(person.kind, .person)
-        XCTAssertEqual(presence.purposes.count, 1)
-        let asPerson = try await client.whoami()
-        XCTAssertEqual(asPerson.actingAs.id, "citizen-01")
-        XCTAssertNil(client.loginState().actingFor)
-
-        try await client.refresh()
-
-        // Log out: revoked at the provider, local session gone.
-        let outcome = try await client.logout()
-        XCTAssertTrue(outcome.revokedAtServer)
-        XCTAssertEqual(client.loginState(), .loggedOut)
-        let gone = try await client.account()
-        XCTAssertNil(gone)
-        await assertThrowsCityKitError(code: "auth.not_logged_in") { try await client.whoami() }
-    }
-
-    func testLogoutTakesDiscardUnsentAndReportsTheSessionAndWhatItDiscarded() async throws {
-        let client = try await openClient()
-        let nobody = try await client.logout()
-        XCTAssertFalse(nobody.hadSession)
-        XCTAssertFalse(nobody.revokedAtServer)
-        XCTAssertEqual(nobody.discardedUnsent, 0)
-        _ = try await logIn(client)
-        let outcome = try await client.logout(discardUnsent: true)
+        // The first client (and its sub-client) is released, which closes the store; the session survives.
+        let identity = try await openClient().identity()
+        XCTAssertEqual(identity.loginState(), .loggedIn(subject: account.subject, actingFor: nil))
+        let outcome = try await identity.logout()
         XCTAssertTrue(outcome.hadSession)
         XCTAssertTrue(outcome.revokedAtServer)
-        XCTAssertEqual(outcome.discardedUnsent, 0)
+        XCTAssertEqual(identity.loginState(), .loggedOut)
+        await assertThrowsCityKitError(code: "auth.not_logged_in") { try await identity.whoami() }
     }
 
-    func testSessionSurvivesReopeningTheClient() async throws {
-        var client: CityKitClient? = try await openClient()
-        let account = try await logIn(client!)
-        client = nil  // releases the Rust client (and closes the store)
+    private func actForAnEnterpriseAndBack(_ client: CityKitClient) async throws -> Account {
+        let identity = client.identity()
+        XCTAssertEqual(identity.loginState(), .loggedOut)
+        let noAccount = try await identity.account()
+        XCTAssertNil(noAccount)
 
-        let reopened = try await openClient()
-        XCTAssertEqual(reopened.loginState(), .loggedIn(subject: account.subject, actingFor: nil))
-        let whoami = try await reopened.whoami()
-        XCTAssertEqual(whoami.person.id, "citizen-01")
-        _ = try await reopened.logout()
+        let account = try await logIn(client)
+        XCTAssertFalse(account.name.expose().isEmpty)
+        XCTAssertEqual(identity.loginState(), .loggedIn(subject: account.subject, actingFor: nil))
+        let saved = try await identity.account()
+        XCTAssertEqual(saved, account)
+
+        let identities = try await identity.identities()
+        XCTAssertEqual(identities.first?.id, "citizen-01")
+        XCTAssertEqual(identities.first?.kind, .person)
+        XCTAssertEqual(Set(identities.filter { $0.kind == .enterprise }.map(\.id)), ["enterprise-01", "enterprise-02"])
+
+        let enterprise = try await identity.switchIdentity(identityId: "enterprise-01")
+        XCTAssertEqual(enterprise.kind, .enterprise)
+        XCTAssertEqual(identity.loginState().actingFor, "enterprise-01")
+        let asEnterprise = try await identity.whoami()
+        XCTAssertEqual(asEnterprise.actingAs.id, "enterprise-01")
+        XCTAssertEqual(asEnterprise.person.id, "citizen-01")
+        _ = try await identity.switchIdentity(identityId: "citizen-01")
+        let current = try await identity.currentIdentity()
+        XCTAssertEqual(current.id, "citizen-01")
+        try await identity.refresh()
+        return account
+    }
+
+    /// `logout`'s default argument (discardUnsent: false) and the outcome record's fields.
+    func testLogoutTakesDiscardUnsentAndReportsTheSessionAndWhatItDiscarded() async throws {
+        let client = try await openClient()
+        let nobody = try await client.identity().logout()
+        XCTAssertEqual(nobody, LogoutOutcome(hadSession: false, revokedAtServer: false, discardedUnsent: 0))
+        try await logIn(client)
+        let outcome = try await client.identity().logout(discardUnsent: true)
+        XCTAssertEqual(outcome, LogoutOutcome(hadSession: true, revokedAtServer: true, discardedUnsent: 0))
     }
 }
 #endif

@@ -3,21 +3,21 @@ import Foundation
 import XCTest
 @testable import CityKit
 
-/// `loginStates()`: the core's LoginStateListener + TaskHandle as an AsyncStream.
+/// `identity().loginStates()`: the core's LoginStateListener + TaskHandle as an AsyncStream.
 final class LoginStateStreamTests: CityKitTestCase {
     func testStreamSeesCurrentStateThenEveryChange() async throws {
         let client = try await openClient(userPresence: RecordingPresence(confirmed: true))
-        let recorder = StateRecorder(client.loginStates())
+        let recorder = StateRecorder(client.identity().loginStates())
 
         // The current state comes first, before anything happens.
         try await recorder.waitForCount(1)
         let account = try await logIn(client)
         try await recorder.waitForCount(2)
-        _ = try await client.switchIdentity(identityId: "enterprise-01")
+        _ = try await client.identity().switchIdentity(identityId: "enterprise-01")
         try await recorder.waitForCount(3)
-        _ = try await client.switchIdentity(identityId: "citizen-01")
+        _ = try await client.identity().switchIdentity(identityId: "citizen-01")
         try await recorder.waitForCount(4)
-        _ = try await client.logout()
+        _ = try await client.identity().logout()
         try await recorder.waitForCount(5)
 
         XCTAssertEqual(recorder.states, [
@@ -32,8 +32,8 @@ final class LoginStateStreamTests: CityKitTestCase {
 
     func testTwoStreamsAreIndependent() async throws {
         let client = try await openClient()
-        let first = StateRecorder(client.loginStates())
-        let second = StateRecorder(client.loginStates())
+        let first = StateRecorder(client.identity().loginStates())
+        let second = StateRecorder(client.identity().loginStates())
         try await first.waitForCount(1)
         try await second.waitForCount(1)
         first.stop()
@@ -48,7 +48,7 @@ final class LoginStateStreamTests: CityKitTestCase {
         let client = try await openClient()
         let before = await settledListenerCount()
         var seen: [LoginState] = []
-        for await state in client.loginStates() {
+        for await state in client.identity().loginStates() {
             seen.append(state)
             XCTAssertEqual(LoginStateStreamListener.alive.value, before + 1)
             break
@@ -65,9 +65,9 @@ final class LoginStateStreamTests: CityKitTestCase {
         let received = LiveCounter()
         let consumer = Task {
             var count = 0
-            for await _ in client.loginStates() {
+            for await _ in client.identity().loginStates() {
                 count += 1
-                received.increment()
+                received.add(1)
             }
             return count
         }
@@ -85,10 +85,10 @@ final class LoginStateStreamTests: CityKitTestCase {
     /// of its runtime workers ("citykit", bindings/citykit-ffi/src/runtime.rs), and current state first.
     func testTheListenerRunsOnItsOwnThreadNeverARuntimeWorker() async throws {
         let client = try await openClient()
-        let listener = ThreadNameListener(client: client)
-        let handle = try client.subscribeLoginState(listener: listener)
+        let listener = ThreadNameListener(client: client.identity())
+        let handle = try client.identity().subscribeLoginState(listener: listener)
         try await logIn(client)
-        _ = try await client.logout()
+        _ = try await client.identity().logout()
         let done = await eventually(timeout: 10) { listener.calls.count >= 3 }
         handle.cancel()
         let calls = listener.calls
@@ -107,9 +107,9 @@ final class LoginStateStreamTests: CityKitTestCase {
 final class ThreadNameListener: LoginStateListener, @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [(state: LoginState, thread: String)] = []
-    private let client: CityKitClient
+    private let client: IdentityClient
 
-    init(client: CityKitClient) {
+    init(client: IdentityClient) {
         self.client = client
     }
 

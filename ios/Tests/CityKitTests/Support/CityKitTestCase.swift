@@ -24,23 +24,43 @@ class CityKitTestCase: XCTestCase {
     /// Opens a client on this test's data directory, as an app would (`CityKitClient.open`).
     func openClient(
         keyProvider: KeyProvider = FixedKeyProvider(),
+        deviceKeys: DeviceKeys? = nil,
         userPresence: UserPresence? = nil,
         requestTimeout: TimeInterval? = nil
     ) async throws -> CityKitClient {
-        try await CityKitClient.open(
-            config: sim.config(dataDir: dataDir, requestTimeout: requestTimeout),
-            keyProvider: keyProvider,
-            userPresence: userPresence
-        )
+        var config = sim.config(dataDir: dataDir)
+        if let requestTimeout { config.net.requestTimeout = requestTimeout }
+        return try await CityKitClient.open(
+            config: config, keyProvider: keyProvider, deviceKeys: deviceKeys, userPresence: userPresence)
     }
 
     /// The whole browser round trip: start, sign in as `user` in test mode, complete.
     @discardableResult
     func logIn(_ client: CityKitClient, as user: String = "citizen-01") async throws -> Account {
-        let request = try await client.startLogin()
-        let authorizationURL = try XCTUnwrap(request.authorizationURL)
-        let redirect = try await sim.authorize(authorizationURL, user: user)
-        return try await client.completeLogin(redirectURL: redirect)
+        let identity = client.identity()
+        let request = try await identity.startLogin()
+        let redirect = try await sim.authorize(try XCTUnwrap(request.authorizationURL), user: user)
+        return try await identity.completeLogin(redirectURL: redirect)
+    }
+
+    /// citizen-03's senior card (老年人优待证), filled from the wallet: logged in, licences
+    /// fetched and the catalogue synced first.
+    func fillSeniorCard(_ client: CityKitClient) async throws -> FilledForm {
+        try await logIn(client, as: "citizen-03")
+        _ = try await client.wallet().fetchLicences()
+        _ = try await client.catalogue().sync()
+        return try await client.autofill().fill(itemId: "senior-preferential-card")
+    }
+
+    /// The senior card submitted (a valid phone set first): the case, approved at once (秒批).
+    func submitSeniorCard(_ client: CityKitClient) async throws -> Case {
+        let form = try await fillSeniorCard(client)
+        let phone = try XCTUnwrap(form.fields.first { $0.fieldType == .phone })
+        _ = try await client.autofill().setField(draftId: form.draftId, field: phone.name, value: "13800138000", overrideVerified: false)
+        guard case let .accepted(submitted) = try await client.cases().submit(draftId: form.draftId) else {
+            throw SimulatorError.commandFailed("the senior card was not accepted")
+        }
+        return submitted
     }
 }
 
@@ -56,7 +76,7 @@ func assertThrowsCityKitError<T>(
         let value = try await body()
         XCTFail("expected CityKitError \(code), got \(value)", file: file, line: line)
     } catch let error as CityKitError {
-        XCTAssertEqual(error.code, code, "details: \(error.details)", file: file, line: line)
+        XCTAssertEqual(error.code(), code, "details: \(error.details())", file: file, line: line)
         return error
     } catch {
         XCTFail("expected CityKitError \(code), got \(type(of: error)): \(error)", file: file, line: line)
@@ -76,7 +96,7 @@ final class FixedKeyProvider: KeyProvider {
     var callCount: Int { calls.value }
 
     func storeKey(storeId: String) throws -> Data {
-        calls.increment()
+        calls.add(1)
         return key
     }
 }

@@ -80,17 +80,12 @@ final class Simulator {
         try? FileManager.default.removeItem(at: stateDir)
     }
 
-    /// A configuration for this simulator with a fresh data directory.
-    func config(dataDir: URL, requestTimeout: TimeInterval? = nil) -> ClientConfig {
-        ClientConfig(
-            dataDirectory: dataDir,
-            issuer: URL(string: issuer)!,
-            clientID: Self.clientID,
-            redirectURI: Self.redirectURI,
-            extraRootCertificatesPEM: [caPEM],
-            usePublicRoots: false,
-            requestTimeout: requestTimeout
-        )
+    /// A configuration for this simulator: the core's defaults, trusting only its CA.
+    func config(dataDir: URL) -> ClientConfig {
+        var config = ClientConfig(
+            dataDirectory: dataDir, issuer: URL(string: issuer)!, clientId: Self.clientID, redirectUri: Self.redirectURI)
+        config.net.trust.extraRootCertificatesPem = [caPEM]
+        return config
     }
 
     /// The simulator's test-mode browser: signs `user` in and returns the redirect URL.
@@ -109,6 +104,17 @@ final class Simulator {
 
     func clearFaults() async throws {
         _ = try await run(["sim", "clear-faults", "--issuer", issuer, "--ca-file", caFile])
+    }
+
+    /// Revokes `holder`'s licence of type `vct` at its issuer (`POST /sim/revoke`).
+    func revoke(holder: String, vct: String) async throws {
+        _ = try await run(["sim", "revoke", "--holder", holder, "--vct", vct, "--issuer", issuer, "--ca-file", caFile])
+    }
+
+    /// The issuer metadata JSON (`{"issuer", "jwks"}`) of a licence office, e.g. `public-security`.
+    func issuerMetadata(office: String) throws -> String {
+        let base = issuer.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        return try httpsGet(base + "/.well-known/jwt-vc-issuer/issuers/" + office, caFile: caFile)
     }
 
     /// How many requests the simulator has seen for `path`.
