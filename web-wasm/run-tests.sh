@@ -26,8 +26,10 @@ if [ "$gz" -gt 1500000 ]; then
   echo "wasm: OVER BUDGET: $gz bytes gzipped is more than 1500000; see README \"Release profile\"" >&2
   exit 1
 fi
-# A real presentation for the verifier check, made by the native core through the QA client
-# against the simulator (the browser cannot trust the simulator's test CA by itself).
+# Real presentations for the verifier checks, made by the native core through the QA client
+# against the simulator, which keeps running: the page's verifier fetches the issuers' status
+# lists from it (Chromium is told to accept the simulator's test CA; the simulator lets web pages
+# read its public documents).
 sim="${CITYKIT_SIM_BIN:-$root/target/debug/citykit-sim}"
 work="$build/fixture" && rm -rf "$work" && mkdir -p "$work"
 "$sim" serve --port 0 --state-dir "$work/sim" > "$work/serve.log" &
@@ -38,11 +40,17 @@ issuer=$(awk '/listening at/{print $NF; exit}' "$work/serve.log")
 export CITYKIT_ISSUER="$issuer" CITYKIT_CA_FILE="$work/sim/ca.pem" CITYKIT_DATA_DIR="$work/store" CITYKIT_PASSPHRASE=wasm-fixture
 url=$("$sim" client login-start --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["authorization_url"])')
 "$sim" client login-complete "$("$sim" authorize "$url" --user citizen-01 --ca-file "$CITYKIT_CA_FILE")" > /dev/null
-id=$("$sim" client licence-fetch --json | python3 -c 'import json,sys; print(next(l["id"] for l in json.load(sys.stdin)["licences"] if l["vct"].endswith("resident_id_card")))')
-"$sim" client present "$id" --claims age_over_18 --audience kiosk-1 --json > "$work/presentation.json"
-curl -sf --cacert "$CITYKIT_CA_FILE" "$issuer/.well-known/jwt-vc-issuer/issuers/public-security" > "$work/metadata.json"
-python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); m=open(sys.argv[2]).read(); json.dump({"text": p["text"], "metadata": m, "audience": "kiosk-1"}, open(sys.argv[3], "w"))' \
-  "$work/presentation.json" "$work/metadata.json" "$build/pkg/fixture.json"
+"$sim" client licence-fetch --json > "$work/licences.json"
+pick() { python3 -c 'import json,sys; ls=json.load(open(sys.argv[1]))["licences"]; print(next(l[sys.argv[3]] for l in ls if (l["vct"].endswith("resident_id_card")) == (sys.argv[2] == "id")))' "$work/licences.json" "$@"; }
+# A: the resident ID card, shown to kiosk-1; B: another licence, shown and then revoked at its
+# issuer, which the page's verifier learns from the issuer's status list.
+"$sim" client present "$(pick id id)" --claims age_over_18 --audience kiosk-1 --json > "$work/presentation.json"
+"$sim" client present "$(pick other id)" --claims "$(python3 -c 'import json,sys; ls=json.load(open(sys.argv[1]))["licences"]; print(next(l["claim_names"][0] for l in ls if not l["vct"].endswith("resident_id_card")))' "$work/licences.json")" --audience kiosk-1 --json > "$work/revoked.json"
+"$sim" sim revoke --holder citizen-01 --vct "$(pick other vct)"
+metadata() { curl -sf --cacert "$CITYKIT_CA_FILE" "$issuer/.well-known/jwt-vc-issuer/issuers/${1##*/}"; }
+metadata public-security > "$work/metadata.json"
+metadata "$(pick other issuer)" > "$work/metadata-other.json"
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); r=json.load(open(sys.argv[2])); m=[open(f).read() for f in sys.argv[3:5]]; json.dump({"text": p["text"], "revoked": r["text"], "metadata": m, "audience": "kiosk-1"}, open(sys.argv[5], "w"))' \
+  "$work/presentation.json" "$work/revoked.json" "$work/metadata.json" "$work/metadata-other.json" "$build/pkg/fixture.json"
 cp "$root/test-fixtures/data/catalogue.json" "$build/pkg/catalogue.json"
-kill $sim_pid 2>/dev/null || true
 node "$here/tests/smoke.mjs" "$build/pkg"

@@ -1,145 +1,255 @@
 //! CityKit in the browser: a thin wasm-bindgen face over `citykit-core`.
 //!
-//! It exposes the encrypted store (SQLCipher compiled to wasm, in memory), verifier mode, the
-//! service catalogue offline (import a catalogue document, search it — Chinese included — and read
-//! an item's guide), and the form field validators (GB 11643, GB 32100, phone, postcode, dates);
-//! login and the wallet in the browser come with the web issue.
-//! Errors reach JavaScript as `Error` objects with a `code` property holding the core's stable
-//! code (`store.wrong_key`, …).
+//! The same shape as every other face: a [`WebClient`] (the core's `Client` on an encrypted
+//! in-memory store) with sub-clients, `client.catalogue()` ([`WebCatalogueClient`]: import a
+//! catalogue document, search it offline — Chinese included —, read an item's guide) and
+//! `client.verifier(…)` ([`WebVerifierClient`]: verifier mode, with the issuers' status lists
+//! fetched through the core and nonces accepted once); plus the form field validators
+//! ([`validate_field`]). Login and the wallet in the browser come with the web issue.
+//!
+//! Records reach JavaScript as plain objects with the core's field names; every personal value
+//! in them is a [`Personal`] whose `toJSON()`/`toString()` print a redaction and whose value is
+//! read with `expose()`. Errors are JavaScript `Error`s carrying the core's one error shape:
+//! `code` (stable, docs/errors.md), `domain`, `message` (English), `messageZh`, `details`.
+//! This crate converts and forwards; every rule lives in the core.
 
-use citykit_core::store::{Store, StoreKey};
+use std::sync::Arc;
+
+use citykit_core::privacy::{to_json_marking_personal, PERSONAL_MARKER, REDACTED};
+use citykit_core::store::{KeyProviderError, StoreKey};
+use citykit_core::wallet::{TrustedIssuer, VerifierSettings};
+use citykit_core::{CityKitError, Client, ClientConfig, KeyProvider};
 use wasm_bindgen::prelude::*;
 
-fn js_error(e: citykit_core::CityKitError) -> JsValue {
+/// The core's error as a JavaScript `Error` (see the crate docs).
+fn js_error(e: impl Into<CityKitError>) -> JsValue {
+    let e: CityKitError = e.into();
     let error = js_sys::Error::new(&e.message(citykit_core::Language::En));
-    let _ = js_sys::Reflect::set(&error, &"code".into(), &e.code().into());
+    let domain = format!("{:?}", e.domain()).to_lowercase();
+    for (key, value) in [
+        ("code", e.code().to_owned()),
+        ("domain", domain),
+        ("messageZh", e.message(citykit_core::Language::Zh)),
+        ("details", e.to_string()),
+    ] {
+        let _ = js_sys::Reflect::set(&error, &key.into(), &value.into());
+    }
     error.into()
 }
 
-/// An encrypted CityKit store living in the page's memory.
+/// A record as a JavaScript object, each personal value in a [`Personal`].
+fn to_js<T: serde::Serialize>(record: &T) -> Result<JsValue, JsValue> {
+    let value = to_json_marking_personal(record)
+        .map_err(|e| js_error(CityKitError::Internal { details: citykit_core::privacy::json_problem(&e) }))?;
+    Ok(json_to_js(value))
+}
+
+fn json_to_js(value: serde_json::Value) -> JsValue {
+    use serde_json::Value;
+    match value {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => b.into(),
+        Value::Number(n) => n.as_f64().unwrap_or(f64::NAN).into(),
+        Value::String(s) => s.into(),
+        Value::Array(items) => items.into_iter().map(json_to_js).collect::<js_sys::Array>().into(),
+        Value::Object(mut map) => {
+            if map.len() == 1 {
+                if let Some(inner) = map.remove(PERSONAL_MARKER) {
+                    return Personal { value: json_to_js(inner) }.into();
+                }
+            }
+            let object = js_sys::Object::new();
+            for (key, item) in map {
+                let _ = js_sys::Reflect::set(&object, &key.into(), &json_to_js(item));
+            }
+            object.into()
+        }
+    }
+}
+
+/// A piece of personal data (a name, an ID number, a licence's claims): `toJSON()` and
+/// `toString()` print a redaction, so logging or serialising a record never shows it; read it
+/// with `expose()` where it is shown to its owner.
 #[wasm_bindgen]
-pub struct WebStore {
-    store: Store,
+pub struct Personal {
+    value: JsValue,
 }
 
 #[wasm_bindgen]
-impl WebStore {
-    /// Opens an encrypted in-memory store with a raw 32-byte key given as 64 hex digits.
-    #[wasm_bindgen(js_name = openInMemory)]
-    pub async fn open_in_memory(key_hex: String) -> Result<WebStore, JsValue> {
-        let bytes = decode_hex(&key_hex).ok_or_else(|| JsValue::from(js_sys::Error::new("the key must be 64 hex digits")))?;
-        let key = StoreKey::from_bytes(&bytes).map_err(|e| js_error(citykit_core::store::StoreError::from(e).into()))?;
-        let store = Store::open_in_memory(key).await.map_err(|e| js_error(e.into()))?;
-        Ok(WebStore { store })
+impl Personal {
+    /// The value itself.
+    pub fn expose(&self) -> JsValue {
+        self.value.clone()
     }
 
-    /// Writes a JSON value under `namespace/key`.
+    /// What `JSON.stringify` writes: the redaction.
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> String {
+        REDACTED.to_owned()
+    }
+
+    /// What string conversion gives: the redaction.
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_js_string(&self) -> String {
+        REDACTED.to_owned()
+    }
+}
+
+/// The page's store key, handed to the core as a key provider would.
+struct PageKey(StoreKey);
+
+impl KeyProvider for PageKey {
+    fn store_key(&self, _store_id: &str) -> Result<StoreKey, KeyProviderError> {
+        Ok(self.0.clone())
+    }
+}
+
+/// The CityKit client of a page: the core's client on an encrypted store that lives in the
+/// page's memory.
+#[wasm_bindgen]
+pub struct WebClient {
+    inner: Client,
+}
+
+#[wasm_bindgen]
+impl WebClient {
+    /// Opens a client on an encrypted in-memory store with a raw 32-byte key given as 64 hex
+    /// digits. No platform session: the catalogue is imported, presentations verified.
+    #[wasm_bindgen(js_name = openInMemory)]
+    pub async fn open_in_memory(key_hex: String) -> Result<WebClient, JsValue> {
+        let bytes = decode_hex(&key_hex).ok_or_else(|| JsValue::from(js_sys::Error::new("the key must be 64 hex digits")))?;
+        let key = StoreKey::from_bytes(&bytes).map_err(|e| js_error(citykit_core::store::StoreError::from(e)))?;
+        let config = ClientConfig::new("", "", "", "");
+        let inner = Client::builder(config, Arc::new(PageKey(key))).open_in_memory().await.map_err(js_error)?;
+        Ok(WebClient { inner })
+    }
+
+    /// The service catalogue.
+    pub fn catalogue(&self) -> WebCatalogueClient {
+        WebCatalogueClient { inner: self.inner.catalogue() }
+    }
+
+    /// Verifier mode for presentations made out to `audience`, trusting the issuers in
+    /// `trusted_issuer_metadata` (JSON texts: issuer metadata, a bare JWKS, or an array of
+    /// either). Status lists are refetched once older than `status_refresh_after_secs` and used
+    /// offline up to `max_status_age_secs` (undefined: the core's defaults).
+    pub fn verifier(
+        &self,
+        audience: String,
+        trusted_issuer_metadata: Vec<String>,
+        status_refresh_after_secs: Option<u32>,
+        max_status_age_secs: Option<u32>,
+    ) -> Result<WebVerifierClient, JsValue> {
+        let mut trusted = Vec::new();
+        for metadata in &trusted_issuer_metadata {
+            trusted.extend(TrustedIssuer::parse_list(metadata).map_err(js_error)?);
+        }
+        let mut settings = VerifierSettings::default();
+        if let Some(secs) = status_refresh_after_secs {
+            settings.status_refresh_after = std::time::Duration::from_secs(secs.into());
+        }
+        if let Some(secs) = max_status_age_secs {
+            settings.max_status_age = std::time::Duration::from_secs(secs.into());
+        }
+        Ok(WebVerifierClient { inner: self.inner.verifier(audience, trusted, settings) })
+    }
+
+    /// Writes a JSON value under `namespace/key` in the store.
     pub async fn put(&self, namespace: String, key: String, json: String) -> Result<(), JsValue> {
         let value: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
             // json_problem names the kind and position only: serde_json's own message may quote the value.
             JsValue::from(js_sys::Error::new(&format!("not JSON: {}", citykit_core::privacy::json_problem(&e))))
         })?;
-        self.store.put(&namespace, &key, &value).await.map_err(|e| js_error(e.into()))
+        self.inner.store().put(&namespace, &key, &value).await.map_err(js_error)
     }
 
     /// Reads the JSON value under `namespace/key` (undefined when absent).
     pub async fn get(&self, namespace: String, key: String) -> Result<Option<String>, JsValue> {
-        let value: Option<serde_json::Value> = self.store.get(&namespace, &key).await.map_err(|e| js_error(e.into()))?;
+        let value: Option<serde_json::Value> = self.inner.store().get(&namespace, &key).await.map_err(js_error)?;
         Ok(value.map(|v| v.to_string()))
     }
 
     /// The SQLCipher version underneath (proves the store is encrypted).
     #[wasm_bindgen(js_name = cipherVersion)]
     pub async fn cipher_version(&self) -> Result<String, JsValue> {
-        self.store.cipher_version().await.map_err(|e| js_error(e.into()))
-    }
-
-    /// Imports a catalogue document (the platform's `GET /api/v1/catalogue` body) into the store,
-    /// replacing any earlier one; returns the number of items.
-    #[wasm_bindgen(js_name = importCatalogue)]
-    pub async fn import_catalogue(&self, json: String) -> Result<u32, JsValue> {
-        let doc = citykit_core::catalogue::parse_catalogue(json.as_bytes()).map_err(|e| js_error(e.into()))?;
-        let count = doc.items.len() as u32;
-        let at = (js_sys::Date::now() / 1000.0) as i64;
-        self.store
-            .call(move |conn| citykit_core::catalogue::store_catalogue(conn, &doc, None, at))
-            .await
-            .map_err(|e| js_error(e.into()))?;
-        Ok(count)
-    }
-
-    /// Searches the imported catalogue; returns a JSON array of item summaries, best first.
-    #[wasm_bindgen(js_name = searchCatalogue)]
-    pub async fn search_catalogue(&self, query: String, limit: u32) -> Result<String, JsValue> {
-        let limit = limit.clamp(1, 500);
-        let items = self
-            .store
-            .call(move |conn| citykit_core::catalogue::search_blocking(conn, query.trim(), limit))
-            .await
-            .map_err(|e| js_error(e.into()))?;
-        let summaries: Vec<citykit_core::catalogue::ItemSummary> = items.iter().map(Into::into).collect();
-        Ok(serde_json::to_string(&summaries).unwrap_or_default())
-    }
-
-    /// One imported item with its whole guide and form, as JSON (undefined when unknown).
-    #[wasm_bindgen(js_name = catalogueItem)]
-    pub async fn catalogue_item(&self, id: String) -> Result<Option<String>, JsValue> {
-        let item = self.store.call(move |conn| citykit_core::catalogue::item_blocking(conn, &id)).await.map_err(|e| js_error(e.into()))?;
-        Ok(item.map(|i| serde_json::to_string(&i).unwrap_or_default()))
+        self.inner.store().cipher_version().await.map_err(js_error)
     }
 
     /// The store's schema version.
     #[wasm_bindgen(js_name = schemaVersion)]
     pub async fn schema_version(&self) -> Result<u32, JsValue> {
-        self.store.schema_version().await.map_err(|e| js_error(e.into()))
+        self.inner.store().schema_version().await.map_err(js_error)
     }
 }
 
-/// Verifier mode in the browser (a kiosk or a window officer's web view): checks licence
-/// presentations made out to one audience against trusted issuers, offline, refusing replays.
+/// The service catalogue, as `client.catalogue()` on every face.
 #[wasm_bindgen]
-pub struct WebVerifier {
-    inner: citykit_core::wallet::Verifier,
+pub struct WebCatalogueClient {
+    inner: citykit_core::catalogue::CatalogueClient,
 }
 
 #[wasm_bindgen]
-impl WebVerifier {
-    /// `trusted_issuer_metadata`: JSON texts: issuer metadata, a bare JWKS, or an array of either.
-    #[wasm_bindgen(constructor)]
-    pub fn new(audience: String, trusted_issuer_metadata: Vec<String>) -> Result<WebVerifier, JsValue> {
-        let mut trusted = Vec::new();
-        for metadata in &trusted_issuer_metadata {
-            trusted.extend(citykit_core::wallet::TrustedIssuer::parse_list(metadata).map_err(|e| js_error(e.into()))?);
-        }
-        Ok(WebVerifier { inner: citykit_core::wallet::Verifier::new(audience, trusted) })
+impl WebCatalogueClient {
+    /// Imports a catalogue document (the platform's `GET /api/v1/catalogue` body), replacing
+    /// any earlier one: `{version, item_count, bundle_count, changed, synced_at}`.
+    pub async fn import(&self, json: String) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.import(json.as_bytes()).await.map_err(js_error)?)
     }
 
-    /// Verifies scanned text now; returns `{vct, issuer, claims, expires_at}` as JSON text, or
-    /// throws an `Error` whose `code` is the reason (`wallet.wrong_audience`, …).
-    pub fn verify(&self, text: String) -> Result<String, JsValue> {
-        let now = (js_sys::Date::now() / 1000.0) as i64;
-        let verified = self
-            .inner
-            .verify(&text, now, &std::collections::HashMap::new())
-            .map_err(|e| js_error(e.into()))?;
-        Ok(serde_json::json!({
-            "vct": verified.vct,
-            "issuer": verified.issuer,
-            "claims": verified.claims.expose(),
-            "expires_at": verified.expires_at,
-        })
-        .to_string())
+    /// Searches the catalogue offline: item summaries, best first.
+    pub async fn search(&self, query: String, limit: u32) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.search(&query, limit).await.map_err(js_error)?)
+    }
+
+    /// One item with its whole guide and form (a `catalogue.unknown_item` error when unknown).
+    pub async fn item(&self, id: String) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.item(&id).await.map_err(js_error)?)
+    }
+
+    /// Every item, as summaries.
+    pub async fn items(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.items().await.map_err(js_error)?)
+    }
+
+    /// The one-thing bundles.
+    pub async fn bundles(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.bundles().await.map_err(js_error)?)
+    }
+}
+
+/// Verifier mode, as `client.verifier(…)` on every face.
+#[wasm_bindgen]
+pub struct WebVerifierClient {
+    inner: citykit_core::wallet::VerifierClient,
+}
+
+#[wasm_bindgen]
+impl WebVerifierClient {
+    /// A fresh nonce for the next presentation.
+    #[wasm_bindgen(js_name = newNonce)]
+    pub async fn new_nonce(&self) -> Result<String, JsValue> {
+        self.inner.new_nonce().await.map_err(js_error)
+    }
+
+    /// Verifies scanned text (a presentation or its `CK1:` QR payload), answering
+    /// `expected_nonce` when given: `{vct, issuer, licence_id, claims (a Personal), expires_at,
+    /// status_checked, status_list_age_secs}`, or an `Error` whose `code` is the reason.
+    pub async fn verify(&self, scanned: String, expected_nonce: Option<String>) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.verify(&scanned, expected_nonce.as_deref()).await.map_err(js_error)?)
     }
 }
 
 /// Validates one value for a form field (the field as JSON, from an item's `form.fields`):
-/// `null` when it is fine, else `{field, problem, message_zh, message_en}` as JSON text.
+/// undefined when it is fine, else `{field, problem, message_zh, message_en}`.
 #[wasm_bindgen(js_name = validateField)]
-pub fn validate_field(field_json: String, value: Option<String>) -> Result<Option<String>, JsValue> {
-    let field: citykit_core::catalogue::FormField =
-        serde_json::from_str(&field_json).map_err(|e| js_error(citykit_core::catalogue::CatalogueError::Malformed { details: e.to_string() }.into()))?;
+pub fn validate_field(field_json: String, value: Option<String>) -> Result<JsValue, JsValue> {
+    let field: citykit_core::catalogue::FormField = serde_json::from_str(&field_json)
+        .map_err(|e| js_error(citykit_core::catalogue::CatalogueError::Malformed { details: citykit_core::privacy::json_problem(&e) }))?;
     let today = citykit_core::autofill::validate::china_today((js_sys::Date::now() / 1000.0) as i64);
-    Ok(citykit_core::autofill::validate::validate_field(&field, value.as_deref(), today).map(|e| serde_json::to_string(&e).unwrap_or_default()))
+    match citykit_core::autofill::validate::validate_field(&field, value.as_deref(), today) {
+        Some(problem) => to_js(&problem),
+        None => Ok(JsValue::UNDEFINED),
+    }
 }
 
 /// The newest store schema version this build knows (a fresh store is migrated to it).

@@ -1,6 +1,7 @@
-// Loads the wasm build in headless Chromium and checks the core runs there: an encrypted
-// in-memory store opens (SQLCipher compiled to wasm), a record round-trips through the core's
-// store API, and bad input is a typed error. Usage: node smoke.mjs <pkg-dir>
+// Loads the wasm build in headless Chromium and checks the web face's glue there: a client on an
+// encrypted in-memory store (SQLCipher compiled to wasm), its catalogue and verifier sub-clients
+// (status lists fetched from the running simulator), the one error shape, redacted personal
+// values, and the field validators. Usage: node smoke.mjs <pkg-dir>
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,86 +13,98 @@ const { chromium } = require('playwright-core');
 const pkg = path.resolve(process.argv[2]);
 const page = `<!doctype html><meta charset="utf-8"><title>CityKit wasm smoke</title>
 <script type="module">
-import init, { WebStore, WebVerifier, latestSchemaVersion, validateField } from './citykit_wasm.js';
+import init, { WebClient, latestSchemaVersion, validateField } from './citykit_wasm.js';
 const results = [];
 const check = async (name, fn) => {
   try { await fn(); results.push({ name, ok: true }); }
   catch (e) { results.push({ name, ok: false, error: String(e && e.stack || e) }); }
 };
 const assert = (cond, msg) => { if (!cond) throw new Error(msg); };
+const codeOf = async (fn) => { try { await fn(); } catch (e) { return e.code; } return 'no error'; };
 await init();
 const key = 'a5'.repeat(32);
-let store;
-await check('an encrypted in-memory store opens', async () => { store = await WebStore.openInMemory(key); });
-await check('it is SQLCipher', async () => { const v = await store.cipherVersion(); assert(/^4\\./.test(v), 'cipher_version ' + v); });
-await check('the schema is migrated to the latest version', async () => { const v = await store.schemaVersion(); assert(v >= 3 && v === latestSchemaVersion(), 'schema ' + v); });
+let client;
+await check('a client opens on an encrypted in-memory store', async () => { client = await WebClient.openInMemory(key); });
+await check('it is SQLCipher', async () => { const v = await client.cipherVersion(); assert(/^4\\./.test(v), 'cipher_version ' + v); });
+await check('the schema is migrated to the latest version', async () => { const v = await client.schemaVersion(); assert(v >= 3 && v === latestSchemaVersion(), 'schema ' + v); });
 await check('a record round-trips through the core', async () => {
-  await store.put('people', 'p1', JSON.stringify({ name: '张三', n: 1 }));
-  const back = JSON.parse(await store.get('people', 'p1'));
+  await client.put('people', 'p1', JSON.stringify({ name: '张三', n: 1 }));
+  const back = JSON.parse(await client.get('people', 'p1'));
   assert(back.name === '张三' && back.n === 1, JSON.stringify(back));
-  assert(await store.get('people', 'nobody') === undefined, 'absent record');
+  assert(await client.get('people', 'nobody') === undefined, 'absent record');
 });
 await check('a value that is not JSON is refused without quoting it', async () => {
   let message = null;
-  try { await store.put('people', 'p2', '{"name": 张三, "id": 11010519491231002X}'); } catch (e) { message = String(e.message); }
+  try { await client.put('people', 'p2', '{"name": 张三, "id": 11010519491231002X}'); } catch (e) { message = String(e.message); }
   assert(message !== null, 'no error');
   assert(!message.includes('张三') && !message.includes('11010519491231002X'), 'the error quotes the value: ' + message);
   assert(/^not JSON: JSON syntax error at line 1 column [0-9]+$/.test(message), 'value-free wording (privacy::json_problem): ' + message);
 });
 await check('a malformed key is refused', async () => {
   let threw = false;
-  try { await WebStore.openInMemory('xyz'); } catch (e) { threw = true; }
+  try { await WebClient.openInMemory('xyz'); } catch (e) { threw = true; }
   assert(threw, 'no error');
 });
-await check('a wrong-length key is a typed store error (store.invalid_key)', async () => {
-  try { await WebStore.openInMemory('ab'.repeat(16)); } catch (e) { assert(e.code === "store.invalid_key", "code " + e.code); return; }
+await check('errors carry the one error shape: code, domain, messages, details', async () => {
+  try { await WebClient.openInMemory('ab'.repeat(16)); } catch (e) {
+    assert(e instanceof Error && e.code === 'store.invalid_key' && e.domain === 'store', e.code + ' ' + e.domain);
+    assert(e.message && e.messageZh && e.message !== e.messageZh && typeof e.details === 'string', JSON.stringify(e));
+    return;
+  }
   throw new Error('no error');
 });
 const fixture = await (await fetch('./fixture.json')).json();
-const catalogue = await (await fetch('./catalogue.json')).text();
-await check('the catalogue imports and is searched in Chinese (two characters too)', async () => {
-  const count = await store.importCatalogue(catalogue);
-  assert(count >= 150, 'items ' + count);
-  const social = JSON.parse(await store.searchCatalogue('社保', 20));
+const catalogueJson = await (await fetch('./catalogue.json')).text();
+await check('client.catalogue(): imported, searched in Chinese (two characters too), items read', async () => {
+  const catalogue = client.catalogue();
+  const sync = await catalogue.import(catalogueJson);
+  assert(sync.item_count >= 150 && sync.changed === true, JSON.stringify(sync));
+  const social = await catalogue.search('社保', 20);
   assert(social.some(i => i.id === 'social-security-card-application'), JSON.stringify(social.map(i => i.id)));
-  const rental = JSON.parse(await store.searchCatalogue('房屋租赁', 5));
+  const rental = await catalogue.search('房屋租赁', 5);
   assert(rental[0] && rental[0].id === 'rental-registration', JSON.stringify(rental.map(i => i.id)));
-  assert(JSON.parse(await store.searchCatalogue('火星移民', 5)).length === 0, 'no match expected');
-  const item = JSON.parse(await store.catalogueItem('rental-registration'));
+  assert((await catalogue.search('火星移民', 5)).length === 0, 'no match expected');
+  const item = await catalogue.item('rental-registration');
   assert(item.form.fields.length > 3 && item.co_signing, 'guide');
+  assert((await catalogue.items()).length === sync.item_count && (await catalogue.bundles()).length === sync.bundle_count, 'counts');
+  assert(await codeOf(() => catalogue.item('no-such-item')) === 'catalogue.unknown_item', 'unknown item');
 });
-await check('a malformed catalogue is a typed error', async () => {
-  let code;
-  try { await store.importCatalogue('{"items": 3}'); } catch (e) { code = e.code; }
-  assert(code === 'catalogue.malformed', 'code ' + code);
+await check('a malformed catalogue is a typed error and keeps the stored one', async () => {
+  assert(await codeOf(() => client.catalogue().import('{"items": 3}')) === 'catalogue.malformed', 'code');
+  assert((await client.catalogue().search('社保', 5)).length > 0, 'the stored catalogue is kept');
 });
 await check('field validators: GB 11643 check digit, mobile, with messages', async () => {
   const idField = JSON.stringify({ name: 'id', label_zh: '身份证号', label_en: 'ID number', type: 'id_number', required: true });
   assert(validateField(idField, '11010519491231002X') === undefined, 'a valid ID number');
-  const bad = JSON.parse(validateField(idField, '110105194912310021'));
+  const bad = validateField(idField, '110105194912310021');
   assert(bad.problem === 'check_digit' && bad.field === 'id' && bad.message_zh.includes('身份证号'), JSON.stringify(bad));
-  assert(JSON.parse(validateField(idField, null)).problem === 'required', 'required');
+  assert(validateField(idField, null).problem === 'required', 'required');
   const phone = JSON.stringify({ name: 'p', label_zh: '电话', label_en: 'Phone', type: 'phone', required: false });
-  assert(JSON.parse(validateField(phone, '12345')).problem === 'format', 'phone');
+  assert(validateField(phone, '12345').problem === 'format', 'phone');
 });
-await check('a licence presentation verifies in the browser (verifier mode)', async () => {
-  const kiosk = new WebVerifier(fixture.audience, [fixture.metadata]);
-  const verified = JSON.parse(kiosk.verify(fixture.text));
-  assert(verified.vct.endsWith('resident_id_card'), verified.vct);
-  assert(verified.claims.age_over_18 === true && verified.claims.name === undefined, JSON.stringify(verified.claims));
-  let code;
-  try { kiosk.verify(fixture.text); } catch (e) { code = e.code; }
-  assert(code === 'wallet.replayed_nonce', 'replay: ' + code);
+await check('client.verifier(): a presentation verifies with its status checked, claims redacted until exposed', async () => {
+  const kiosk = client.verifier(fixture.audience, fixture.metadata, 0);
+  const verified = await kiosk.verify(fixture.text);
+  assert(verified.vct.endsWith('resident_id_card') && verified.status_checked === true, JSON.stringify(verified));
+  assert(typeof verified.status_list_age_secs === 'number', 'status list age');
+  const claims = verified.claims.expose();
+  assert(claims.age_over_18 === true && claims.name === undefined, JSON.stringify(claims));
+  assert(String(verified.claims) === '‹redacted›' && !JSON.stringify(verified).includes('age_over_18'), JSON.stringify(verified));
+  assert(await codeOf(() => kiosk.verify(fixture.text)) === 'wallet.replayed_nonce', 'replay');
 });
-await check('the wrong audience is a typed reason', async () => {
-  let code;
-  try { new WebVerifier('kiosk-9', [fixture.metadata]).verify(fixture.text); } catch (e) { code = e.code; }
-  assert(code === 'wallet.wrong_audience', 'code ' + code);
+await check('a licence revoked at its issuer is refused by the page verifier', async () => {
+  const kiosk = client.verifier(fixture.audience, fixture.metadata, 0);
+  assert(await codeOf(() => kiosk.verify(fixture.revoked)) === 'wallet.revoked', 'revoked');
 });
-await check('an untrusted issuer is a typed reason', async () => {
-  let code;
-  try { new WebVerifier(fixture.audience, []).verify(fixture.text); } catch (e) { code = e.code; }
-  assert(code === 'wallet.unknown_issuer', 'code ' + code);
+await check('a nonce the verifier issued is accepted once', async () => {
+  const kiosk = client.verifier(fixture.audience, fixture.metadata);
+  const nonce = await kiosk.newNonce();
+  assert(typeof nonce === 'string' && nonce.length >= 16, nonce);
+  assert(await codeOf(() => kiosk.verify(fixture.text, nonce)) === 'wallet.replayed_nonce', 'a presentation answering another nonce');
+});
+await check('the wrong audience and an untrusted issuer are typed reasons', async () => {
+  assert(await codeOf(() => client.verifier('kiosk-9', fixture.metadata).verify(fixture.text)) === 'wallet.wrong_audience', 'audience');
+  assert(await codeOf(() => client.verifier(fixture.audience, []).verify(fixture.text)) === 'wallet.unknown_issuer', 'issuer');
 });
 window.__results = results;
 </script>`;
@@ -109,7 +122,8 @@ await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const { port } = server.address();
 
 const userDataDir = fs.mkdtempSync('/tmp/citykit-chromium-');
-const flags = (process.env.CHROMIUM_FLAGS || '--headless --no-sandbox --disable-gpu').split(' ').filter(Boolean);
+// The page's verifier fetches status lists from the simulator, whose certificate is from a test CA.
+const flags = [...(process.env.CHROMIUM_FLAGS || '--headless --no-sandbox --disable-gpu').split(' '), '--ignore-certificate-errors'].filter(Boolean);
 const browser = await chromium.launchPersistentContext(userDataDir, {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,

@@ -55,6 +55,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .merge(super::case_routes::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), count_and_faults))
+        .layer(middleware::from_fn(public_reads))
         .with_state(shared)
 }
 
@@ -99,6 +100,20 @@ async fn count_and_faults(State(shared): S, req: Request, next: Next) -> Respons
         if let Ok(value) = HeaderValue::from_str(&nonce) {
             response.headers_mut().insert("dpop-nonce", value);
         }
+    }
+    response
+}
+
+/// Public documents (issuer metadata and keys, status lists, the catalogue) may be read from
+/// any web page, as a city platform serves them to web views: simple cross-origin `GET`s
+/// without credentials (CORS, no preflight). Nothing else is opened to other origins.
+async fn public_reads(req: Request, next: Next) -> Response {
+    let public = req.method() == axum::http::Method::GET
+        && !req.headers().contains_key(header::AUTHORIZATION)
+        && ["/.well-known/", "/status/"].iter().any(|p| req.uri().path().starts_with(p));
+    let mut response = next.run(req).await;
+    if public {
+        response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     }
     response
 }
