@@ -154,3 +154,54 @@ impl From<tokio::task::JoinError> for CityKitError {
         Self::Internal { details: format!("background task failed: {e}") }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn domain_name(domain: ErrorDomain) -> &'static str {
+        match domain {
+            ErrorDomain::Store => "store",
+            ErrorDomain::Net => "net",
+            ErrorDomain::Auth => "auth",
+            ErrorDomain::Wallet => "wallet",
+            ErrorDomain::Catalogue => "catalogue",
+            ErrorDomain::Autofill => "autofill",
+            ErrorDomain::Case => "case",
+            ErrorDomain::Config => "config",
+            ErrorDomain::Internal => "internal",
+        }
+    }
+
+    #[test]
+    fn an_errors_domain_is_the_first_part_of_its_code() {
+        let samples: Vec<CityKitError> = vec![
+            StoreError::Closed.into(),
+            NetError::Offline { details: String::new() }.into(),
+            AuthError::NotLoggedIn.into(),
+            WalletError::Revoked.into(),
+            CatalogueError::UnknownItem { id: "x".into() }.into(),
+            AutofillError::ConsentRefused.into(),
+            CaseError::AlreadyRated.into(),
+            CityKitError::Config("x".into()),
+            CityKitError::Internal { details: String::new() },
+        ];
+        for e in &samples {
+            let prefix = e.code().split('.').next().unwrap_or_default();
+            assert_eq!(prefix, domain_name(e.domain()), "{}", e.code());
+        }
+    }
+
+    #[test]
+    fn every_documented_code_starts_with_a_domain() {
+        let doc = include_str!("../../docs/errors.md");
+        // `cli.*` codes belong to the QA client (citykit-sim), not to the core.
+        let domains = ["store", "net", "auth", "wallet", "catalogue", "autofill", "case", "config", "internal", "cli"];
+        let codes: Vec<&str> = doc.lines().filter_map(|l| l.strip_prefix("| `")).filter_map(|l| l.split('`').next()).collect();
+        assert!(codes.len() > 40, "{} codes found", codes.len());
+        for code in codes {
+            let prefix = code.split('.').next().unwrap_or_default();
+            assert!(domains.contains(&prefix), "{code}");
+        }
+    }
+}
