@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Headless Chromium for end-to-end tests (see shared TOOLCHAINS.md, "Headless Chromium").
 # Installs: apt chromium (Debian's build, /usr/bin/chromium), npm playwright-core into
-# $CITYKIT_TOOLS_DIR/node (never `npx playwright install`: it downloads a browser).
+# $CITYKIT_TOOLS_DIR/node (never `npx playwright install`: it downloads a browser), and npm
+# typescript there (tsc type-checks the web package's declarations against a usage file).
 # Verifies by launching /usr/bin/chromium headless through playwright-core and reading a data: page's title.
-# Writes $CITYKIT_TOOLS_DIR/chromium.env: CHROMIUM CHROMIUM_FLAGS NODE_PATH
+# Writes $CITYKIT_TOOLS_DIR/chromium.env: CHROMIUM CHROMIUM_FLAGS NODE_PATH TSC
 # Usage: chromium.sh [--verify]
 set -euo pipefail
 TOOL_NAME=chromium
@@ -12,6 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 parse_common_args "$@"
 
 PLAYWRIGHT_VERSION=1.65.1
+TYPESCRIPT_VERSION=5.9.3
 NODE_PREFIX=$CITYKIT_TOOLS_DIR/node
 NODE_MODULES=$NODE_PREFIX/node_modules
 CHROMIUM=/usr/bin/chromium
@@ -25,17 +27,19 @@ command -v node >/dev/null || die "node not found (Node 20 + npm are expected on
 ensure_apt chromium
 [[ -x $CHROMIUM ]] || die "$CHROMIUM missing after installing the chromium package"
 ensure_npm "$NODE_PREFIX" playwright-core "$PLAYWRIGHT_VERSION"
+ensure_npm "$NODE_PREFIX" typescript "$TYPESCRIPT_VERSION"
 
-FINGERPRINT="chromium=$(dpkg-query -W -f='${Version}' chromium); playwright-core=$PLAYWRIGHT_VERSION"
+FINGERPRINT="chromium=$(dpkg-query -W -f='${Version}' chromium); playwright-core=$PLAYWRIGHT_VERSION; typescript=$TYPESCRIPT_VERSION"
 CONTENT=$(env_content "$FINGERPRINT" <<EOF
 export CHROMIUM=$CHROMIUM
 export CHROMIUM_FLAGS="$CHROMIUM_FLAGS"
 export NODE_PATH=$NODE_MODULES
+export TSC=$NODE_MODULES/typescript/bin/tsc
 EOF
 )
 
 if env_is_current "$CONTENT"; then
-  summary ok "chromium $(dpkg-query -W -f='${Version}' chromium), playwright-core $PLAYWRIGHT_VERSION (verified before)"
+  summary ok "chromium $(dpkg-query -W -f='${Version}' chromium), playwright-core $PLAYWRIGHT_VERSION, typescript $TYPESCRIPT_VERSION (verified before)"
   exit 0
 fi
 

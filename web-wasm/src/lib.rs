@@ -192,26 +192,31 @@ pub struct WebCatalogueClient {
 impl WebCatalogueClient {
     /// Imports a catalogue document (the platform's `GET /api/v1/catalogue` body), replacing
     /// any earlier one: `{version, item_count, bundle_count, changed, synced_at}`.
+    #[wasm_bindgen(unchecked_return_type = "CatalogueSync")]
     pub async fn import(&self, json: String) -> Result<JsValue, JsValue> {
         to_js(&self.inner.import(json.as_bytes()).await.map_err(js_error)?)
     }
 
     /// Searches the catalogue offline: item summaries, best first.
+    #[wasm_bindgen(unchecked_return_type = "ItemSummary[]")]
     pub async fn search(&self, query: String, limit: u32) -> Result<JsValue, JsValue> {
         to_js(&self.inner.search(&query, limit).await.map_err(js_error)?)
     }
 
     /// One item with its whole guide and form (a `catalogue.unknown_item` error when unknown).
+    #[wasm_bindgen(unchecked_return_type = "ServiceItem")]
     pub async fn item(&self, id: String) -> Result<JsValue, JsValue> {
         to_js(&self.inner.item(&id).await.map_err(js_error)?)
     }
 
     /// Every item, as summaries.
+    #[wasm_bindgen(unchecked_return_type = "ItemSummary[]")]
     pub async fn items(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.items().await.map_err(js_error)?)
     }
 
     /// The one-thing bundles.
+    #[wasm_bindgen(unchecked_return_type = "Bundle[]")]
     pub async fn bundles(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.bundles().await.map_err(js_error)?)
     }
@@ -234,6 +239,7 @@ impl WebVerifierClient {
     /// Verifies scanned text (a presentation or its `CK1:` QR payload), answering
     /// `expected_nonce` when given: `{vct, issuer, licence_id, claims (a Personal), expires_at,
     /// status_checked, status_list_age_secs}`, or an `Error` whose `code` is the reason.
+    #[wasm_bindgen(unchecked_return_type = "VerifiedPresentation")]
     pub async fn verify(&self, scanned: String, expected_nonce: Option<String>) -> Result<JsValue, JsValue> {
         to_js(&self.inner.verify(&scanned, expected_nonce.as_deref()).await.map_err(js_error)?)
     }
@@ -241,7 +247,7 @@ impl WebVerifierClient {
 
 /// Validates one value for a form field (the field as JSON, from an item's `form.fields`):
 /// undefined when it is fine, else `{field, problem, message_zh, message_en}`.
-#[wasm_bindgen(js_name = validateField)]
+#[wasm_bindgen(js_name = validateField, unchecked_return_type = "FieldError | undefined")]
 pub fn validate_field(field_json: String, value: Option<String>) -> Result<JsValue, JsValue> {
     let field: citykit_core::catalogue::FormField = serde_json::from_str(&field_json)
         .map_err(|e| js_error(citykit_core::catalogue::CatalogueError::Malformed { details: citykit_core::privacy::json_problem(&e) }))?;

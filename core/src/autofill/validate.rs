@@ -10,6 +10,7 @@ use crate::catalogue::{FieldType, FormField};
 /// What is wrong with a field's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldProblem {
     /// A required field is empty.
@@ -52,6 +53,7 @@ impl FieldProblem {
 /// A validation error of one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct FieldError {
     /// The field's name.
     pub field: String,

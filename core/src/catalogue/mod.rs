@@ -30,6 +30,7 @@ use crate::CityKitError;
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct CatalogueSync {
     /// The catalogue's version label.
     pub version: String,
@@ -46,6 +47,7 @@ pub struct CatalogueSync {
 /// An item as a search or a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct ItemSummary {
     /// Stable id.
     pub id: String,

@@ -19,6 +19,7 @@ pub struct CatalogueDocument {
 /// A "one thing" bundle: a life event served by several items across offices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Bundle {
     /// Stable id, e.g. `birth`.
     pub id: String,
@@ -33,6 +34,7 @@ pub struct Bundle {
 /// The office that handles an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Office {
     /// Stable id, e.g. `housing`.
     pub id: String,
@@ -45,6 +47,7 @@ pub struct Office {
 /// Whom an item is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// A natural person (自然人).
@@ -56,6 +59,7 @@ pub enum Audience {
 /// The item's fee.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Fee {
     /// Amount in fen (0.01 yuan); 0 = free.
     pub amount_fen: u64,
@@ -70,6 +74,7 @@ pub struct Fee {
 /// Who must sign a multi-party case (一事多人).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct CoSigningRule {
     /// The roles of the other signers, e.g. `co_landlord`, `tenant`.
     pub roles: Vec<String>,
@@ -80,6 +85,7 @@ pub struct CoSigningRule {
 /// The licence a finished case issues into the wallet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct ResultLicence {
     /// Its type.
     pub vct: String,
@@ -92,6 +98,7 @@ pub struct ResultLicence {
 /// A material of the standard guide.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Material {
     /// Stable id within the item.
     pub id: String,
@@ -112,6 +119,7 @@ pub struct Material {
 /// One service item (政务服务事项) with its standard guide.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct ServiceItem {
     /// Stable slug, e.g. `rental-registration`.
     pub id: String,
@@ -163,6 +171,7 @@ pub struct ServiceItem {
 /// A licence claim an automatic check reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct CheckClaim {
     /// The licence type (the applicant's licence).
     pub vct: String,
@@ -173,6 +182,7 @@ pub struct CheckClaim {
 /// An item's application form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct FormSchema {
     /// The form's version; a case made on an older version is refused.
     pub version: u32,
@@ -183,6 +193,7 @@ pub struct FormSchema {
 /// The kind of a form field; each brings its own validation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     /// Free text.
@@ -206,6 +217,7 @@ pub enum FieldType {
 /// A field's extra rules.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct FieldRules {
     /// At most this many characters.
     #[serde(default)]
@@ -227,6 +239,7 @@ pub struct FieldRules {
 /// One option of a choice field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct ChoiceOption {
     /// The value sent.
     pub value: String,
@@ -239,6 +252,7 @@ pub struct ChoiceOption {
 /// Whose licences a source reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceHolder {
     /// The identity the case is made as.
@@ -251,6 +265,7 @@ pub enum SourceHolder {
 /// How a value is computed from a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Derivation {
     /// Birth date (`YYYY-MM-DD`) from an 18-digit ID number.
@@ -290,6 +305,7 @@ impl Derivation {
 /// Where a field's value may be read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct FieldSource {
     /// The licence type.
     pub vct: String,
@@ -306,6 +322,7 @@ pub struct FieldSource {
 /// One form field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct FormField {
     /// Stable name within the form.
     pub name: String,

@@ -233,6 +233,7 @@ impl TrustedIssuer {
 /// What a verifier learns from a good presentation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct VerifiedPresentation {
     /// The licence type.
     pub vct: String,
@@ -241,6 +242,7 @@ pub struct VerifiedPresentation {
     /// The wallet's id of the licence.
     pub licence_id: String,
     /// The disclosed claims, and the issuer's clear ones (personal data).
+    #[cfg_attr(feature = "wasm", tsify(type = "Personal"))]
     pub claims: Personal<Value>,
     /// Licence validity end (Unix seconds).
     pub expires_at: Option<i64>,

@@ -1,0 +1,19 @@
+// Type-checked by `tsc --noEmit --strict` against the built package's declarations
+// (web-wasm/run-tests.sh): the web face's records are the core's, declared by tsify from the
+// core's types, and every sub-client method returns them. Never run, only compiled.
+import { WebClient, Personal, validateField } from './citykit_wasm.js';
+import type { ItemSummary, ServiceItem, VerifiedPresentation, FieldError, CatalogueSync, Bundle, FieldProblem } from './citykit_wasm.js';
+
+export async function usage(client: WebClient, catalogueJson: string, scanned: string): Promise<string[]> {
+  const sync: CatalogueSync = await client.catalogue().import(catalogueJson);
+  const hits: ItemSummary[] = await client.catalogue().search('社保', 20);
+  const item: ServiceItem = await client.catalogue().item(hits[0].id);
+  const bundles: Bundle[] = await client.catalogue().bundles();
+  const verified: VerifiedPresentation = await client.verifier('kiosk-1', []).verify(scanned);
+  const claims: Personal = verified.claims;
+  const problem: FieldError | undefined = validateField(JSON.stringify(item.form.fields[0]), null);
+  const kind: FieldProblem | undefined = problem?.problem;
+  const checked: boolean = verified.status_checked;
+  const age: number | undefined | null = verified.status_list_age_secs;
+  return [sync.version, item.name_zh, String(bundles.length), String(claims), String(kind), String(checked), String(age), item.form.fields[0].type];
+}
