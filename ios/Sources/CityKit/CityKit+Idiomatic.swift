@@ -127,6 +127,12 @@ extension CityKitError {
     }
 }
 
+/// `localizedDescription` (what an alert shows) is the message for people in the current
+/// locale, never the debug details.
+extension CityKitError: LocalizedError {
+    public var errorDescription: String? { message(locale: .current) }
+}
+
 extension CallbackError {
     /// What an app's `KeyProvider`, `DeviceKeys` or `UserPresence` throws when it cannot do
     /// its job: `throw CallbackError.unavailable(reason: "keychain locked")`. The core turns it

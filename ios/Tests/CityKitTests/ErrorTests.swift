@@ -28,20 +28,18 @@ final class ErrorTests: CityKitTestCase {
         XCTAssertFalse(e.description.contains(e.details()), "print and interpolation show no debug details")
     }
 
-    /// Canary for a known problem of the generated Swift (ios/README.md, "Caveats"): UniFFI's
-    /// `LocalizedError` conformance makes `errorDescription` (what `localizedDescription` shows
-    /// on Apple platforms) `String(reflecting:)`, the Rust `Debug` dump with `details`. The layer
-    /// cannot override it. When `omit_localized_error_conformance = true` is set in
-    /// bindings/citykit-ffi/uniffi.toml this fails: then give CityKitError a `LocalizedError`
-    /// conformance whose `errorDescription` is `message(locale:)`, and assert that instead.
+    /// `errorDescription` (what `localizedDescription` shows on Apple platforms) is the message
+    /// for people, never the Rust debug dump with `details` (UniFFI's own conformance is off:
+    /// `omit_localized_error_conformance` in bindings/citykit-ffi/uniffi.toml).
     /// (`localizedDescription` itself is not called here: on Linux it crashes for any class that
     /// conforms to Error, swift-corelibs-foundation #5221, fixed in Swift 6.2.)
-    func testGeneratedErrorDescriptionIsTheDebugDump() async throws {
+    func testErrorDescriptionIsTheMessageForPeople() async throws {
         let client = try await openClient()
         let error = await assertThrowsCityKitError(code: "auth.not_logged_in") { try await client.identity().whoami() }
         let e = try XCTUnwrap(error)
-        XCTAssertEqual(e.errorDescription, e.debugDescription)
-        XCTAssertTrue(e.debugDescription.contains(e.details()))
+        XCTAssertEqual(e.errorDescription, e.message(locale: .current))
+        XCTAssertFalse(e.errorDescription?.contains(e.details()) ?? true)
+        XCTAssertNotEqual(e.errorDescription, e.debugDescription)
     }
 
     /// The domain is the code's first part, for every domain an app meets (no per-domain types).
