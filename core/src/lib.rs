@@ -1,19 +1,25 @@
 //! # CityKit core
 //!
 //! The shared Rust core of a city super-app: one identity for every city service, an
-//! e-licence wallet, 秒报 form auto-fill, QR-coded 免跑腿 envelopes, personalised
-//! recommendations, all on an encrypted local store. Platform faces (UniFFI for Kotlin, Swift
-//! and Python; wasm for web views) are thin wrappers around [`Client`].
+//! e-licence wallet with verifier mode, the service catalogue, 秒报 form auto-fill, cases
+//! (submission, co-signing, ratings, the inbox), all on an encrypted local store. Platform faces
+//! (UniFFI for Kotlin, Swift and Python; wasm for web views) are thin wrappers around [`Client`]
+//! and its sub-clients; the records and enums they show are this crate's own (feature `uniffi`:
+//! UniFFI derives, `ffi.rs`; feature `wasm`: TypeScript declarations).
 //!
 //! ```text
-//! Client ──┬── identity()  login (OIDC + PKCE + PAR + DPoP), identities, logout
-//!          ├── store()     SQLCipher store, key from the platform's KeyProvider
-//!          └── (wallet, autofill, envelope, recommend, push: later capabilities)
+//! Client ──┬── identity()   login (OIDC + PKCE + PAR + DPoP), identities, logout
+//!          ├── wallet()     SD-JWT VC licences, status, 亮证 presentations, access log
+//!          ├── verifier(…)  verifier mode: status lists and nonces kept in the store
+//!          ├── catalogue()  service items and bundles, ETag sync, offline search
+//!          ├── autofill()   秒报: forms filled from the wallet with consent, drafts
+//!          ├── cases()      outbox, 秒批 results, co-signing, ratings, the inbox
+//!          └── store()      SQLCipher store, key from the platform's KeyProvider
 //! ```
 //!
 //! Every operation that touches the disk or the network is `async`; the core never creates a
 //! runtime (the faces own one) and keeps SQLite and key-store calls on blocking worker threads.
-//! Errors are one type, [`CityKitError`], with a stable code per variant.
+//! Errors are one type, [`CityKitError`], with a stable code per variant and a domain.
 
 pub mod autofill;
 pub mod cases;

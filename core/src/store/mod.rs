@@ -10,14 +10,14 @@
 //!   opens with the old key or with the new one;
 //! - [`Store::wipe`], which deletes the database with its `-wal` and `-shm` files;
 //! - a small record API (namespace, key → JSON) for the capabilities, which may also run their
-//!   own SQL through [`Store::call`] (writes) and [`Store::read`] (reads).
+//!   own SQL through `Store::call` (writes) and `Store::read` (reads).
 //!
 //! Every SQLite call runs on tokio's blocking pool ([`tokio::task::spawn_blocking`]), never on
 //! the async executor's threads.
 //!
 //! ## Connections
 //! The database is in WAL mode. One writer connection, behind a mutex, runs every
-//! [`Store::call`]; reads ([`Store::read`], [`Store::get`], [`Store::keys`], and the catalogue's
+//! `Store::call`; reads (`Store::read`, [`Store::get`], [`Store::keys`], and the catalogue's
 //! and wallet's read paths) run on read-only connections of their own, unlocked with the same
 //! raw key, each inside one read transaction. A read sees the last commit and never waits for a
 //! write transaction, however long (a catalogue sync). Idle readers are kept for reuse (a few).
@@ -84,7 +84,7 @@ struct Inner {
 // Fields drop in order: the reader connections close before the writer, so the writer is the
 // last connection to the file and its close checkpoints the WAL into the database.
 struct State {
-    /// Idle read-only connections, reused by [`Store::read`].
+    /// Idle read-only connections, reused by `Store::read`.
     readers: Mutex<Vec<Connection>>,
     /// The one connection that writes; `None` once the store is closed.
     writer: Mutex<Option<Connection>>,
@@ -222,7 +222,7 @@ impl Store {
     /// Runs `f` on a read-only connection on the blocking pool, inside one read transaction (a
     /// consistent snapshot of the last commit). Reads run alongside each other and alongside
     /// the writer: a read never waits for a write transaction. Damage is handled as in
-    /// [`Store::call`].
+    /// `Store::call`.
     pub(crate) async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
@@ -247,7 +247,7 @@ impl Store {
         self.call(f).await
     }
 
-    /// SQL on a read-only connection (as [`Store::read`]), for tests and benchmarks (feature
+    /// SQL on a read-only connection (as `Store::read`), for tests and benchmarks (feature
     /// `test-support`).
     #[cfg(feature = "test-support")]
     pub async fn raw_read<R, F>(&self, f: F) -> Result<R, StoreError>

@@ -41,7 +41,10 @@ pub mod status;
 pub(crate) mod status_cache;
 mod verifier;
 
-pub use client::{issuer_metadata_url, licence_id, AccessLogEntry, Licence, LicenceStatus, LicenceSummary, LicenceUsability, WalletClient};
+pub use client::{
+    issuer_metadata_url, licence_id, AccessLogEntry, Licence, LicenceStatus, LicenceSummary, LicenceUsability, WalletClient,
+    EXPIRY_WARNING_SECS,
+};
 pub use error::WalletError;
 pub use present::{Presentation, TrustedIssuer, VerifiedPresentation, Verifier, MAX_PRESENTATION_LIFETIME_SECS};
 pub use verifier::{VerifierClient, VerifierSettings};
