@@ -15,6 +15,7 @@
 //! runtime (the faces own one) and keeps SQLite and key-store calls on blocking worker threads.
 //! Errors are one type, [`CityKitError`], with a stable code per variant.
 
+mod api;
 pub mod autofill;
 pub mod cases;
 pub mod catalogue;

@@ -30,9 +30,10 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::api::{self, ApiCall, ApiReply};
 use crate::autofill::{AutofillClient, AutofillError, FilledForm, MaterialState, Party, ValueOrigin};
 use crate::catalogue::Derivation;
-use crate::identity::{ApiCall, ApiReply, IdentityClient};
+use crate::identity::IdentityClient;
 use crate::privacy::Personal;
 use crate::store::{Store, StoreError};
 use crate::wallet::{WalletClient, WalletError};
@@ -811,23 +812,23 @@ impl CasesClient {
         let key = entry.key.as_str();
         match &entry.write {
             Write::Case(queued) => {
-                let url = self.identity.api_url("/cases").await?;
+                let url = api::url(&self.identity, "/cases").await?;
                 let body = self.build_case_body(queued, key, &url).await?;
-                self.identity.authorized_call(ApiCall::write(reqwest::Method::POST, &url, &body, key), true).await
+                api::authorized_call(&self.identity, ApiCall::write(reqwest::Method::POST, &url, &body, key), true).await
             }
             Write::Amendment { case_id, queued } => {
-                let url = self.identity.api_url(&format!("/cases/{}", url_segment(case_id)?)).await?;
-                let cases_url = self.identity.api_url("/cases").await?;
+                let url = api::url(&self.identity, &format!("/cases/{}", url_segment(case_id)?)).await?;
+                let cases_url = api::url(&self.identity, "/cases").await?;
                 let mut body = self.build_case_body(queued, key, &cases_url).await?;
                 if let Some(map) = body.as_object_mut() {
                     map.remove("item_id");
                 }
-                self.identity.authorized_call(ApiCall::write(reqwest::Method::PUT, &url, &body, key), true).await
+                api::authorized_call(&self.identity, ApiCall::write(reqwest::Method::PUT, &url, &body, key), true).await
             }
             Write::Rating(queued) => {
-                let url = self.identity.api_url(&format!("/cases/{}/rating", url_segment(&queued.case_id)?)).await?;
+                let url = api::url(&self.identity, &format!("/cases/{}/rating", url_segment(&queued.case_id)?)).await?;
                 let body = json!({"rating": queued.rating.as_str(), "comment": queued.comment});
-                self.identity.authorized_call(ApiCall::write(reqwest::Method::POST, &url, &body, key), true).await
+                api::authorized_call(&self.identity, ApiCall::write(reqwest::Method::POST, &url, &body, key), true).await
             }
         }
     }
@@ -1243,8 +1244,8 @@ impl CasesClient {
     /// The identity's cases (applied for or to co-sign), from the platform; stored for offline use.
     pub async fn cases(&self) -> Result<Vec<Case>, CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
-        let url = self.identity.api_url("/cases").await?;
-        let wire: WireCases = self.identity.authorized_call(ApiCall::get(&url), true).await?.into_json()?;
+        let url = api::url(&self.identity, "/cases").await?;
+        let wire: WireCases = api::authorized_call(&self.identity, ApiCall::get(&url), true).await?.into_json()?;
         let mut out = Vec::new();
         for c in wire.cases {
             out.push(self.store_case(&holder, c, None, None).await?);
@@ -1273,8 +1274,8 @@ impl CasesClient {
 
     async fn fetch_case(&self, case_id: &str) -> Result<(Case, Option<String>), CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
-        let url = self.identity.api_url(&format!("/cases/{}", url_segment(case_id)?)).await?;
-        let reply = self.identity.authorized_call(ApiCall::get(&url), true).await?;
+        let url = api::url(&self.identity, &format!("/cases/{}", url_segment(case_id)?)).await?;
+        let reply = api::authorized_call(&self.identity, ApiCall::get(&url), true).await?;
         if reply.status == 404 {
             return Err(CaseError::UnknownCase.into());
         }
@@ -1341,10 +1342,10 @@ impl CasesClient {
     async fn send_signature(&self, case_id: &str, digest: &str, decision: &str) -> Result<Case, CityKitError> {
         let claims = json!({"case_id": case_id, "content_sha256": digest, "decision": decision, "iat": now()});
         let jws = self.identity.device_signed_jws("citykit-cosign+jwt", &claims).await?;
-        let url = self.identity.api_url(&format!("/cases/{}/signatures", url_segment(case_id)?)).await?;
+        let url = api::url(&self.identity, &format!("/cases/{}/signatures", url_segment(case_id)?)).await?;
         let key = new_key()?;
         let body = json!({"signature": jws});
-        let reply = self.identity.authorized_call(ApiCall::write(reqwest::Method::POST, &url, &body, &key), true).await?;
+        let reply = api::authorized_call(&self.identity, ApiCall::write(reqwest::Method::POST, &url, &body, &key), true).await?;
         match (reply.status, reply.error_body().map(|b| b.error).as_deref()) {
             (200..=299, _) => {
                 let (holder, _) = self.autofill.holders().await?;
@@ -1447,8 +1448,8 @@ impl CasesClient {
             .store
             .call(move |conn| Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM inbox WHERE holder = ?1", [holder_db], |r| r.get(0))?))
             .await?;
-        let url = self.identity.api_url(&format!("/inbox?after={last}")).await?;
-        let wire: WireInbox = self.identity.authorized_call(ApiCall::get(&url), true).await?.into_json()?;
+        let url = api::url(&self.identity, &format!("/inbox?after={last}")).await?;
+        let wire: WireInbox = api::authorized_call(&self.identity, ApiCall::get(&url), true).await?.into_json()?;
         let holder_db = holder.clone();
         let items = wire.items;
         self.store

@@ -13,10 +13,11 @@
 //!    DPoP proof (RFC 9449) signed by the device key, and verifies the ID token: ES256
 //!    signature against the JWKS, `iss`, `aud`, `exp`, `iat` within a bounded clock skew, and
 //!    `nonce`.
-//! 3. Tokens are DPoP-bound to the device key and kept only in the encrypted store. Every API
-//!    call carries a fresh proof with `ath`. An expired access token is refreshed once for all
-//!    concurrent callers (single flight); refresh tokens rotate, and a refused refresh ends the
-//!    session ([`AuthError::SessionExpired`]).
+//! 3. Tokens are DPoP-bound to the device key and kept only in the encrypted store. The client
+//!    is the token source of the city-API call layer (`crate::api`), whose every call carries a
+//!    fresh proof with `ath`. An expired access token is refreshed once for all concurrent
+//!    callers (single flight); refresh tokens rotate, and a refused refresh ends the session
+//!    ([`AuthError::SessionExpired`]).
 //! 4. A person may act for enterprises as their agent (经办人): [`IdentityClient::identities`]
 //!    lists them, [`IdentityClient::switch_identity`] picks one, and every later request is made
 //!    as that identity (header `CityKit-Acting-For`).
@@ -40,6 +41,7 @@ use serde::{Deserialize, Serialize};
 
 pub use error::{AuthError, IdTokenProblem};
 
+use crate::api::{AccessTokens, ApiReply, TokenSource};
 use crate::crypto::jose::EcJwk;
 use crate::crypto::{random_token, sha256_b64url, DeviceKeys};
 use crate::net::{HttpClient, Idempotency, NetError};
@@ -49,8 +51,10 @@ use crate::CityKitError;
 use dpop::DpopSigner;
 use oidc::ProviderMetadata;
 
-/// The header that names the enterprise a request acts for.
-pub const ACTING_FOR_HEADER: &str = "CityKit-Acting-For";
+pub use crate::api::ACTING_FOR_HEADER;
+// The catalogue still reaches the city API through `IdentityClient`; other capabilities use
+// `crate::api` directly.
+pub(crate) use crate::api::ApiCall;
 
 const NS_AUTH: &str = "auth";
 const NS_PENDING: &str = "auth.pending";
@@ -345,10 +349,17 @@ struct TokenResponse {
 }
 
 #[derive(Deserialize)]
-struct OAuthErrorBody {
+pub(crate) struct OAuthErrorBody {
     error: String,
     #[serde(default)]
     error_description: Option<String>,
+}
+
+impl OAuthErrorBody {
+    /// Whether `body` is an OAuth-style error body (`{"error": …}`) with the code `error`.
+    pub(crate) fn says(body: &[u8], error: &str) -> bool {
+        serde_json::from_slice::<OAuthErrorBody>(body).is_ok_and(|b| b.error == error)
+    }
 }
 
 /// What the token endpoint said.
@@ -391,67 +402,6 @@ pub fn parse_redirect(redirect_url: &str, redirect_uri: &str) -> Result<Authoriz
     Ok(AuthorizationResponse { params: redirect.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect() })
 }
 
-/// One request to the city API.
-pub(crate) struct ApiCall<'a> {
-    pub method: reqwest::Method,
-    pub url: &'a str,
-    pub body: Option<&'a serde_json::Value>,
-    pub idempotency_key: Option<&'a str>,
-    pub if_none_match: Option<&'a str>,
-}
-
-impl<'a> ApiCall<'a> {
-    pub fn get(url: &'a str) -> Self {
-        Self { method: reqwest::Method::GET, url, body: None, idempotency_key: None, if_none_match: None }
-    }
-
-    /// A write carrying an idempotency key (so it may be retried safely).
-    pub fn write(method: reqwest::Method, url: &'a str, body: &'a serde_json::Value, idempotency_key: &'a str) -> Self {
-        Self { method, url, body: Some(body), idempotency_key: Some(idempotency_key), if_none_match: None }
-    }
-}
-
-/// The platform's answer to an [`ApiCall`] that was not an authorisation failure.
-pub(crate) struct ApiReply {
-    pub status: u16,
-    pub etag: Option<String>,
-    pub body: Vec<u8>,
-    /// The `Retry-After` header, as sent (on a 429 or 503).
-    pub retry_after: Option<String>,
-}
-
-/// The error body of a refused city-API call: `{"error": "...", ...}`.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub(crate) struct ApiErrorBody {
-    #[serde(default)]
-    pub error: String,
-    #[serde(default)]
-    pub field: Option<String>,
-}
-
-impl ApiReply {
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-
-    /// The body as `T` on success; a typed error otherwise.
-    pub fn into_json<T: DeserializeOwned>(self) -> Result<T, CityKitError> {
-        if self.status >= 500 {
-            return Err(NetError::ServerError { status: self.status }.into());
-        }
-        if !self.is_success() {
-            return Err(NetError::Status { status: self.status, error: self.error_body().map(|b| b.error) }.into());
-        }
-        serde_json::from_slice(&self.body)
-            .map_err(|e| NetError::InvalidResponse { details: format!("unreadable answer: {}", crate::privacy::json_problem(&e)) }.into())
-    }
-
-    /// The error body, when there is a readable one.
-    pub fn error_body(&self) -> Option<ApiErrorBody> {
-        serde_json::from_slice(&self.body).ok()
-    }
-}
-
 #[derive(Deserialize)]
 struct UserInfo {
     sub: String,
@@ -462,15 +412,6 @@ struct UserInfo {
 #[derive(Deserialize)]
 struct IdentitiesBody {
     identities: Vec<Identity>,
-}
-
-/// Where an authorised call takes its access token from.
-#[derive(Clone, Copy)]
-enum TokenSource<'a> {
-    /// The saved session's (refreshed when due or refused).
-    Session,
-    /// A token not (yet) committed as the session, e.g. during login.
-    Given(&'a SecretString),
 }
 
 /// When a refresh is wanted.
@@ -607,17 +548,6 @@ impl IdentityClient {
             return Err(CityKitError::Config("no issuer is configured".into()));
         }
         self.inner.metadata.get_or_try_init(|| oidc::discover(&self.inner.http, &self.inner.config.issuer)).await
-    }
-
-    fn api_base(&self, metadata: &ProviderMetadata) -> String {
-        let base = self
-            .inner
-            .config
-            .api_base
-            .clone()
-            .or_else(|| metadata.citykit_api_base.clone())
-            .unwrap_or_else(|| format!("{}/api/v1", self.inner.config.issuer.trim_end_matches('/')));
-        base.trim_end_matches('/').to_owned()
     }
 
     fn scope(&self) -> String {
@@ -776,7 +706,9 @@ impl IdentityClient {
         let session = self.session_from(tokens, verified.subject.clone(), None)?;
         let info: UserInfo = match &metadata.userinfo_endpoint {
             Some(endpoint) => {
-                self.authorized_call_with(ApiCall::get(endpoint), None, TokenSource::Given(&session.access_token)).await?.into_json()?
+                crate::api::authorized_call_with(self, ApiCall::get(endpoint), None, TokenSource::Given(&session.access_token))
+                    .await?
+                    .into_json()?
             }
             None => UserInfo { sub: verified.subject.clone(), name: None },
         };
@@ -912,24 +844,6 @@ impl IdentityClient {
         Ok(self.inner.store.get(NS_AUTH, KEY_ACCOUNT).await?)
     }
 
-    /// A valid access token, refreshed first when it is about to expire (one refresh for all
-    /// concurrent callers).
-    async fn access_token(&self) -> Result<SecretString, CityKitError> {
-        {
-            let guard = self.inner.session.lock().await;
-            let session = guard.as_ref().ok_or(AuthError::NotLoggedIn)?;
-            if now_ms() < session.refresh_at_ms {
-                return Ok(session.access_token.clone());
-            }
-        }
-        self.refresh_detached(RefreshWhen::Due).await
-    }
-
-    /// After the platform refused `rejected`: refresh, unless another caller already has.
-    async fn refresh_after_rejection(&self, rejected: &SecretString) -> Result<SecretString, CityKitError> {
-        self.refresh_detached(RefreshWhen::Rejected(rejected.clone())).await
-    }
-
     /// Refreshes the tokens now (rotating the refresh token).
     pub async fn refresh(&self) -> Result<(), CityKitError> {
         self.refresh_detached(RefreshWhen::Always).await.map(|_| ())
@@ -1017,127 +931,29 @@ impl IdentityClient {
         }
     }
 
-    /// GET an absolute URL with the access token and a DPoP proof, as the current identity.
-    async fn authorized_get<T: DeserializeOwned>(&self, url: &str, as_current_identity: bool) -> Result<T, CityKitError> {
-        let reply = self.authorized_call(ApiCall::get(url), as_current_identity).await?;
-        reply.into_json()
-    }
-
-    /// One authorised request (access token + DPoP proof), refreshing once when the token is
-    /// refused. Statuses other than 401 and `403 not_an_agent` come back as an [`ApiReply`] for
-    /// the caller to read; retries happen only when the call is idempotent (GET, or a write with
-    /// an `Idempotency-Key`).
-    pub(crate) async fn authorized_call(&self, call: ApiCall<'_>, as_current_identity: bool) -> Result<ApiReply, CityKitError> {
-        let acting_for = if as_current_identity { self.acting_for() } else { None };
-        self.authorized_call_with(call, acting_for, TokenSource::Session).await
-    }
-
-    /// [`Self::authorized_call`] with the token from `source`. A resource server that demands a
-    /// DPoP nonce (`401` with `WWW-Authenticate: DPoP error="use_dpop_nonce"`, RFC 9449 §9)
-    /// gets the call once more with its nonce; a refused session token is refreshed once; a
-    /// given token is never refreshed.
-    async fn authorized_call_with(
-        &self,
-        call: ApiCall<'_>,
-        acting_for: Option<String>,
-        source: TokenSource<'_>,
-    ) -> Result<ApiReply, CityKitError> {
-        let mut token = match source {
-            TokenSource::Session => self.access_token().await?,
-            TokenSource::Given(token) => token.clone(),
-        };
-        let idempotency = if call.method == reqwest::Method::GET || call.idempotency_key.is_some() {
-            Idempotency::Idempotent
-        } else {
-            Idempotency::NotIdempotent
-        };
-        let (mut nonce_retried, mut refreshed) = (false, false);
-        // At most one nonce retry and one refresh: never a loop.
-        for _ in 0..3 {
-            let http = &self.inner.http;
-            let (token_ref, acting_ref, call_ref) = (&token, &acting_for, &call);
-            let response = http
-                .send_honouring_retry_after(idempotency, || async move {
-                    let proof = self.inner.dpop.proof(call_ref.method.as_str(), call_ref.url, Some(token_ref.expose())).await?;
-                    let mut request = http
-                        .reqwest()
-                        .request(call_ref.method.clone(), call_ref.url)
-                        .header("Authorization", format!("DPoP {}", token_ref.expose()))
-                        .header("DPoP", proof)
-                        .header("Accept", "application/json");
-                    if let Some(enterprise) = acting_ref {
-                        request = request.header(ACTING_FOR_HEADER, enterprise);
-                    }
-                    if let Some(key) = call_ref.idempotency_key {
-                        request = request.header("Idempotency-Key", key);
-                    }
-                    if let Some(tag) = call_ref.if_none_match {
-                        request = request.header("If-None-Match", tag);
-                    }
-                    if let Some(body) = call_ref.body {
-                        request = request.json(body);
-                    }
-                    Ok::<_, CityKitError>(request)
-                })
-                .await?;
-            let status = response.status();
-            let challenge = response.headers().get("WWW-Authenticate").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-            let fresh_nonce = self.inner.dpop.remember_nonce(call.url, response.headers());
-            let etag = response.headers().get("ETag").and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let retry_after = response.headers().get("Retry-After").and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let body = response
-                .bytes()
-                .await
-                .map_err(|e| NetError::InvalidResponse { details: format!("unreadable answer: {}", e.without_url()) })?;
-            match status.as_u16() {
-                401 if challenge.contains("use_dpop_nonce") => {
-                    if nonce_retried || !fresh_nonce {
-                        return Err(AuthError::DpopRejected { details: "the platform keeps asking for a new DPoP nonce".into() }.into());
-                    }
-                    tracing::debug!("the platform wants a DPoP nonce; retrying with it");
-                    nonce_retried = true;
-                }
-                401 if challenge.contains("invalid_dpop_proof") => {
-                    return Err(AuthError::DpopRejected { details: "the platform refused the proof".into() }.into())
-                }
-                401 if !refreshed && matches!(source, TokenSource::Session) => {
-                    tracing::debug!("access token refused; refreshing");
-                    token = self.refresh_after_rejection(&token).await?;
-                    refreshed = true;
-                }
-                401 => return Err(AuthError::TokenRejected.into()),
-                403 if serde_json::from_slice::<OAuthErrorBody>(&body).is_ok_and(|b| b.error == "not_an_agent") => {
-                    return Err(AuthError::NotAnAgent.into())
-                }
-                _ => return Ok(ApiReply { status: status.as_u16(), etag, body: body.to_vec(), retry_after }),
-            }
-        }
-        Err(AuthError::TokenRejected.into())
-    }
-
-    /// The absolute URL of a path of the city API.
-    pub(crate) async fn api_url(&self, path: &str) -> Result<String, CityKitError> {
-        let metadata = self.metadata().await?.clone();
-        Ok(format!("{}/{}", self.api_base(&metadata), path.trim_start_matches('/')))
+    fn acting_for(&self) -> Option<String> {
+        self.inner.acting_for.lock().ok().and_then(|g| g.clone())
     }
 
     /// GET a path of the city API (for example `/identities`) as the current identity.
     pub async fn api_get<T: DeserializeOwned>(&self, path: &str) -> Result<T, CityKitError> {
-        let metadata = self.metadata().await?.clone();
-        let url = format!("{}/{}", self.api_base(&metadata), path.trim_start_matches('/'));
-        self.authorized_get(&url, true).await
+        crate::api::get(self, path, true).await
     }
 
-    fn acting_for(&self) -> Option<String> {
-        self.inner.acting_for.lock().ok().and_then(|g| g.clone())
+    /// The absolute URL of a path of the city API (for the catalogue; see [`crate::api::url`]).
+    pub(crate) async fn api_url(&self, path: &str) -> Result<String, CityKitError> {
+        crate::api::url(self, path).await
+    }
+
+    /// One authorised call to the city API (for the catalogue; see [`crate::api::authorized_call`]).
+    pub(crate) async fn authorized_call(&self, call: ApiCall<'_>, as_current_identity: bool) -> Result<ApiReply, CityKitError> {
+        crate::api::authorized_call(self, call, as_current_identity).await
     }
 
     /// The identities this person may act as: themself first, then each enterprise they are
     /// an agent or legal representative of. Fetched from the platform and saved for offline use.
     pub async fn identities(&self) -> Result<Vec<Identity>, CityKitError> {
-        let metadata = self.metadata().await?.clone();
-        let url = format!("{}/identities", self.api_base(&metadata));
-        let body: IdentitiesBody = self.authorized_get(&url, false).await?;
+        let body: IdentitiesBody = crate::api::get(self, "/identities", false).await?;
         self.inner.store.put(NS_AUTH, KEY_IDENTITIES, &body.identities).await?;
         Ok(body.identities)
     }
@@ -1345,6 +1161,55 @@ impl IdentityClient {
             return Err(NetError::Status { status: response.status().as_u16(), error: None }.into());
         }
         Ok(())
+    }
+}
+
+/// The session feeds the city-API call layer ([`crate::api`]).
+impl AccessTokens for IdentityClient {
+    fn http(&self) -> &HttpClient {
+        &self.inner.http
+    }
+
+    async fn api_base(&self) -> Result<String, CityKitError> {
+        let metadata = self.metadata().await?;
+        let base = self
+            .inner
+            .config
+            .api_base
+            .clone()
+            .or_else(|| metadata.citykit_api_base.clone())
+            .unwrap_or_else(|| format!("{}/api/v1", self.inner.config.issuer.trim_end_matches('/')));
+        Ok(base.trim_end_matches('/').to_owned())
+    }
+
+    fn acting_for(&self) -> Option<String> {
+        IdentityClient::acting_for(self)
+    }
+
+    /// A valid access token, refreshed first when it is about to expire (one refresh for all
+    /// concurrent callers).
+    async fn access_token(&self) -> Result<SecretString, CityKitError> {
+        {
+            let guard = self.inner.session.lock().await;
+            let session = guard.as_ref().ok_or(AuthError::NotLoggedIn)?;
+            if now_ms() < session.refresh_at_ms {
+                return Ok(session.access_token.clone());
+            }
+        }
+        self.refresh_detached(RefreshWhen::Due).await
+    }
+
+    /// After the platform refused `rejected`: refresh, unless another caller already has.
+    async fn refresh_after_rejection(&self, rejected: &SecretString) -> Result<SecretString, CityKitError> {
+        self.refresh_detached(RefreshWhen::Rejected(rejected.clone())).await
+    }
+
+    async fn dpop_proof(&self, method: &str, url: &str, access_token: &str) -> Result<String, CityKitError> {
+        Ok(self.inner.dpop.proof(method, url, Some(access_token)).await?)
+    }
+
+    fn remember_dpop_nonce(&self, url: &str, headers: &reqwest::header::HeaderMap) -> bool {
+        self.inner.dpop.remember_nonce(url, headers)
     }
 }
 

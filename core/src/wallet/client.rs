@@ -10,6 +10,7 @@ use super::sd_jwt::{SdJwt, SdJwtProblem};
 use super::status::{StatusList, StatusListProblem};
 use super::status_cache;
 use super::WalletError;
+use crate::api;
 use crate::crypto::jose::EcJwk;
 use crate::identity::{IdentityClient, PresencePurpose};
 use crate::net::{Idempotency, NetError};
@@ -279,7 +280,7 @@ impl WalletClient {
     pub async fn fetch_licences(&self) -> Result<Vec<LicenceSummary>, CityKitError> {
         let holder = self.identity.current_identity().await?.id;
         self.identity.confirm_presence(PresencePurpose::ReadLicences { holder_id: holder.clone() }).await?;
-        let body: LicencesBody = self.identity.api_get("/licences").await?;
+        let body: LicencesBody = api::get(&self.identity, "/licences", true).await?;
         let mut rows = Vec::new();
         for text in &body.licences {
             rows.push(self.verify_own_licence(text).await?);
