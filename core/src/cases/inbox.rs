@@ -2,7 +2,7 @@
 //! after the last one stored, kept on the device and marked read there.
 
 use super::wire::WireInbox;
-use super::{decode_err, CasesClient, InboxItem};
+use super::{db, decode_err, CasesClient, InboxItem};
 use crate::api::{self, ApiCall};
 use crate::CityKitError;
 
@@ -11,42 +11,19 @@ impl CasesClient {
     pub async fn inbox(&self) -> Result<Vec<InboxItem>, CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
         let holder_db = holder.clone();
-        let last: i64 = self
-            .store
-            .call(move |conn| Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM inbox WHERE holder = ?1", [holder_db], |r| r.get(0))?))
-            .await?;
+        let last: i64 = self.store.call(move |conn| db::last_inbox_id(conn, &holder_db)).await?;
         let url = api::url(&self.identity, &format!("/inbox?after={last}")).await?;
         let wire: WireInbox = api::authorized_call(&self.identity, ApiCall::get(&url), true).await?.into_json()?;
         let holder_db = holder.clone();
         let items = wire.items;
-        self.store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                for item in &items {
-                    let body = serde_json::to_string(item).map_err(decode_err)?;
-                    tx.execute(
-                        "INSERT OR IGNORE INTO inbox (holder, id, body) VALUES (?1, ?2, ?3)",
-                        rusqlite::params![holder_db, item.id, body],
-                    )?;
-                }
-                tx.commit()?;
-                Ok(())
-            })
-            .await?;
+        self.store.call(move |conn| db::store_inbox(conn, &holder_db, &items)).await?;
         self.stored_inbox().await
     }
 
     /// The inbox as stored on this device, newest first (no network).
     pub async fn stored_inbox(&self) -> Result<Vec<InboxItem>, CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
-        let rows: Vec<(String, bool)> = self
-            .store
-            .call(move |conn| {
-                let mut stmt = conn.prepare("SELECT body, read FROM inbox WHERE holder = ?1 ORDER BY id DESC")?;
-                let rows = stmt.query_map([holder], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
-                Ok(rows)
-            })
-            .await?;
+        let rows: Vec<(String, bool)> = self.store.call(move |conn| db::inbox_rows(conn, &holder)).await?;
         rows.iter()
             .map(|(b, read)| {
                 let mut item: InboxItem = serde_json::from_str(b).map_err(decode_err)?;
@@ -59,11 +36,7 @@ impl CasesClient {
     /// Marks an inbox item read.
     pub async fn mark_read(&self, inbox_id: i64) -> Result<(), CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
-        self.store
-            .call(move |conn| {
-                Ok(conn.execute("UPDATE inbox SET read = 1 WHERE holder = ?1 AND id = ?2", rusqlite::params![holder, inbox_id])?)
-            })
-            .await?;
+        self.store.call(move |conn| db::mark_read(conn, &holder, inbox_id)).await?;
         Ok(())
     }
 }

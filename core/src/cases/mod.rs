@@ -27,9 +27,12 @@
 //! - `cosign.rs`: review, sign and decline.
 //! - `ratings.rs`: 好差评 (the comment screened by [`crate::privacy::personal_data_in`]).
 //! - `inbox.rs`: the platform's notices.
+//! - `db.rs`: the SQL of the capability's tables (the outbox, refusals, dead letters, cases, the
+//!   inbox), run on the store's connection.
 //! - `forget.rs`: what a logout removes.
 
 mod cosign;
+mod db;
 mod error;
 pub(crate) mod forget;
 mod inbox;
@@ -47,7 +50,6 @@ pub(crate) use outbox::OutboxClaims;
 pub use outbox::MAX_BACKOFF_SECS;
 pub use ratings::MAX_COMMENT_CHARS;
 
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use crate::autofill::AutofillClient;
@@ -70,13 +72,6 @@ fn now() -> i64 {
 
 fn decode_err(e: serde_json::Error) -> StoreError {
     StoreError::Decode { details: crate::privacy::json_problem(&e) }
-}
-
-/// The stored form of one of `holder`'s cases (on the store's connection).
-fn stored_blocking(conn: &rusqlite::Connection, holder: &str, case_id: &str) -> Result<Option<StoredCase>, StoreError> {
-    let body: Option<String> =
-        conn.query_row("SELECT body FROM cases WHERE id = ?1 AND holder = ?2", [case_id, holder], |r| r.get(0)).optional()?;
-    body.map(|b| serde_json::from_str(&b).map_err(decode_err)).transpose()
 }
 
 fn new_key() -> Result<String, CityKitError> {

@@ -5,20 +5,17 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::wire::WireCase;
-use super::{decode_err, now, stored_blocking, url_segment, CaseError, CasesClient, MAX_COMMENT_CHARS};
+use super::{db, decode_err, now, url_segment, CaseError, CasesClient, MAX_COMMENT_CHARS};
 use super::{
     Case, CaseStatus, DeadLetter, DeadLetterNotice, PendingSubmission, Rating, RefusalNotice, RefusedWrite, RetryReport, SubmissionOutcome,
 };
 use crate::api::{self, ApiCall, ApiReply};
 use crate::autofill::{FilledForm, Party};
 use crate::catalogue::Derivation;
-use crate::privacy::Personal;
-use crate::store::StoreError;
 use crate::wallet::WalletError;
 use crate::CityKitError;
 
@@ -204,22 +201,6 @@ impl Drop for Claim {
     }
 }
 
-/// Puts a write into the outbox, due now (on the store's connection or transaction).
-pub(super) fn enqueue_blocking(
-    conn: &rusqlite::Connection,
-    key: &str,
-    holder: &str,
-    kind: &str,
-    refers_to: &str,
-    body: &str,
-) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO outbox (id, holder, kind, case_id, body, attempts, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6)",
-        rusqlite::params![key, holder, kind, refers_to, body, now()],
-    )?;
-    Ok(())
-}
-
 fn backoff_secs(attempts: u32) -> i64 {
     (5_i64 << attempts.min(12)).min(MAX_BACKOFF_SECS)
 }
@@ -294,22 +275,7 @@ impl CasesClient {
         let queued = match &entry.write {
             Write::Rating(queued) => {
                 let (holder, case_id, rating, key) = (entry.holder.clone(), queued.case_id.clone(), queued.rating, entry.key.clone());
-                self.store
-                    .call(move |conn| {
-                        let tx = conn.transaction()?;
-                        if let Some(mut stored) = stored_blocking(&tx, &holder, &case_id)? {
-                            stored.case.rating = Some(rating);
-                            let body = serde_json::to_string(&stored).map_err(decode_err)?;
-                            tx.execute(
-                                "UPDATE cases SET body = ?1, updated_at = ?2 WHERE id = ?3 AND holder = ?4",
-                                rusqlite::params![body, now(), case_id, holder],
-                            )?;
-                        }
-                        tx.execute("DELETE FROM outbox WHERE id = ?1", [key])?;
-                        tx.commit()?;
-                        Ok(())
-                    })
-                    .await?;
+                self.store.call(move |conn| db::rating_delivered(conn, &holder, &case_id, rating, &key)).await?;
                 tracing::info!("rating delivered");
                 return Ok(Sent::Rated(queued.case_id.clone()));
             }
@@ -337,15 +303,7 @@ impl CasesClient {
         let attempts = entry.attempts + 1;
         let next_attempt_at = now().saturating_add(next_delay_secs(attempts, retry_after));
         let (key_db, code_db) = (entry.key.clone(), code.to_owned());
-        self.store
-            .call(move |conn| {
-                conn.execute(
-                    "UPDATE outbox SET attempts = ?1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?4",
-                    rusqlite::params![attempts, next_attempt_at, code_db, key_db],
-                )?;
-                Ok(())
-            })
-            .await?;
+        self.store.call(move |conn| db::reschedule(conn, &key_db, attempts, next_attempt_at, &code_db)).await?;
         tracing::info!(kind = entry.write.kind(), attempts, code, "write kept in the outbox");
         Ok(SubmissionOutcome::Queued { submission_id: entry.key.clone(), attempts, last_error: Some(code.to_owned()) })
     }
@@ -362,27 +320,17 @@ impl CasesClient {
             Write::Amendment { case_id, .. } => (case_id.clone(), None),
             Write::Rating(queued) => (queued.case_id.clone(), None),
         };
-        let (key, holder, kind, reason) = (entry.key.clone(), entry.holder.clone(), entry.write.kind(), reason.to_owned());
-        self.store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                let at = now();
-                if let Some((id, item, body, created)) = &draft {
-                    tx.execute(
-                        "INSERT OR REPLACE INTO drafts (id, holder, item_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                        rusqlite::params![id, holder, item, body, created, at],
-                    )?;
-                }
-                tx.execute(
-                    "INSERT OR REPLACE INTO outbox_refusals (id, holder, kind, refers_to, draft_id, status, reason, field, refused_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    rusqlite::params![key, holder, kind, refers_to, draft.as_ref().map(|d| &d.0), status, reason, field, at],
-                )?;
-                tx.execute("DELETE FROM outbox WHERE id = ?1", [&key])?;
-                tx.commit()?;
-                Ok(())
-            })
-            .await?;
+        let refusal = db::Refusal {
+            key: entry.key.clone(),
+            holder: entry.holder.clone(),
+            kind: entry.write.kind(),
+            refers_to,
+            draft,
+            status,
+            reason: reason.to_owned(),
+            field,
+        };
+        self.store.call(move |conn| db::record_refusal(conn, &refusal)).await?;
         Ok(())
     }
 
@@ -457,14 +405,7 @@ impl CasesClient {
     async fn retry_inner(&self, force: bool) -> Result<RetryReport, CityKitError> {
         let (applicant, _) = self.autofill.holders().await?;
         let holder = applicant.clone();
-        let rows: Vec<(String, i64)> = self
-            .store
-            .call(move |conn| {
-                let mut stmt = conn.prepare("SELECT id, next_attempt_at FROM outbox WHERE holder = ?1 ORDER BY created_at, id")?;
-                let rows = stmt.query_map([holder], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
-                Ok(rows)
-            })
-            .await?;
+        let rows: Vec<(String, i64)> = self.store.call(move |conn| db::outbox_schedule(conn, &holder)).await?;
         let mut report = RetryReport::default();
         for (key, due) in rows {
             if !force && due > now() {
@@ -474,13 +415,7 @@ impl CasesClient {
             let Some(_claim) = self.claims.claim(&key) else { continue };
             // Read it again under the claim: another task may have settled or rescheduled it since the listing.
             let key_db = key.clone();
-            let row: Option<(String, String, u32, i64)> = self
-                .store
-                .call(move |conn| {
-                    let sql = "SELECT kind, body, attempts, next_attempt_at FROM outbox WHERE id = ?1";
-                    Ok(conn.query_row(sql, [key_db], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).optional()?)
-                })
-                .await?;
+            let row: Option<(String, String, u32, i64)> = self.store.call(move |conn| db::outbox_entry(conn, &key_db)).await?;
             let Some((kind, body, attempts, due)) = row else { continue };
             if !force && due > now() {
                 continue;
@@ -515,19 +450,7 @@ impl CasesClient {
     /// Moves an outbox entry to the dead letters (one transaction).
     async fn dead_letter(&self, key: &str, reason: &str) -> Result<(), CityKitError> {
         let (key, reason) = (key.to_owned(), reason.to_owned());
-        self.store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                tx.execute(
-                    "INSERT OR REPLACE INTO outbox_dead_letters (id, holder, kind, refers_to, body, attempts, created_at, failed_at, reason)
-                     SELECT id, holder, kind, case_id, body, attempts, created_at, ?2, ?3 FROM outbox WHERE id = ?1",
-                    rusqlite::params![key, now(), reason],
-                )?;
-                tx.execute("DELETE FROM outbox WHERE id = ?1", [&key])?;
-                tx.commit()?;
-                Ok(())
-            })
-            .await?;
+        self.store.call(move |conn| db::dead_letter(conn, &key, &reason)).await?;
         Ok(())
     }
 
@@ -536,29 +459,7 @@ impl CasesClient {
     /// delete each once dealt with.
     pub async fn dead_letters(&self) -> Result<Vec<DeadLetter>, CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
-        Ok(self
-            .store
-            .call(move |conn| {
-                let mut stmt = conn.prepare(
-                    "SELECT id, kind, refers_to, reason, attempts, created_at, failed_at, body FROM outbox_dead_letters WHERE holder = ?1 ORDER BY failed_at, id",
-                )?;
-                let rows = stmt
-                    .query_map([holder], |r| {
-                        Ok(DeadLetter {
-                            submission_id: r.get(0)?,
-                            kind: r.get(1)?,
-                            refers_to: r.get(2)?,
-                            reason: r.get(3)?,
-                            attempts: r.get(4)?,
-                            created_at: r.get(5)?,
-                            failed_at: r.get(6)?,
-                            body: Personal::new(r.get(7)?),
-                        })
-                    })?
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(rows)
-            })
-            .await?)
+        Ok(self.store.call(move |conn| db::dead_letters(conn, &holder)).await?)
     }
 
     /// Deletes one of the current identity's dead letters ([`CaseError::UnknownSubmission`] if
@@ -572,32 +473,7 @@ impl CasesClient {
     /// case. Kept until dismissed.
     pub async fn refusals(&self) -> Result<Vec<RefusedWrite>, CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
-        Ok(self
-            .store
-            .call(move |conn| {
-                let mut stmt = conn.prepare(
-                    "SELECT id, kind, refers_to, draft_id, status, reason, field, refused_at FROM outbox_refusals WHERE holder = ?1 ORDER BY refused_at DESC, id",
-                )?;
-                let rows = stmt
-                    .query_map([holder], |r| {
-                        let kind: String = r.get(1)?;
-                        let (item_id, case_id) = item_or_case(&kind, r.get(2)?);
-                        Ok(RefusedWrite {
-                            submission_id: r.get(0)?,
-                            kind,
-                            case_id,
-                            item_id,
-                            draft_id: r.get(3)?,
-                            status: r.get(4)?,
-                            reason: r.get(5)?,
-                            field: r.get(6)?,
-                            refused_at: r.get(7)?,
-                        })
-                    })?
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(rows)
-            })
-            .await?)
+        Ok(self.store.call(move |conn| db::refusals(conn, &holder)).await?)
     }
 
     /// Forgets a refusal the user has seen ([`CaseError::UnknownSubmission`] if there is none).
@@ -608,12 +484,7 @@ impl CasesClient {
     async fn delete_own(&self, table: &'static str, submission_id: &str) -> Result<(), CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
         let id = submission_id.to_owned();
-        let deleted = self
-            .store
-            .call(move |conn| {
-                Ok(conn.execute(&format!("DELETE FROM {table} WHERE id = ?1 AND holder = ?2"), rusqlite::params![id, holder])?)
-            })
-            .await?;
+        let deleted = self.store.call(move |conn| db::delete_own(conn, table, &id, &holder)).await?;
         if deleted == 0 {
             return Err(CaseError::UnknownSubmission.into());
         }
@@ -628,30 +499,7 @@ impl CasesClient {
 
     /// `holder`'s queued writes (also once the session has ended during a retry).
     async fn pending_of(&self, holder: String) -> Result<Vec<PendingSubmission>, CityKitError> {
-        Ok(self
-            .store
-            .call(move |conn| {
-                let mut stmt = conn.prepare(
-                    "SELECT id, kind, case_id, attempts, next_attempt_at, last_error FROM outbox WHERE holder = ?1 ORDER BY created_at, id",
-                )?;
-                let rows = stmt
-                    .query_map([holder], |r| {
-                        let kind: String = r.get(1)?;
-                        let (item_id, case_id) = item_or_case(&kind, r.get(2)?);
-                        Ok(PendingSubmission {
-                            submission_id: r.get(0)?,
-                            kind,
-                            item_id,
-                            case_id,
-                            attempts: r.get(3)?,
-                            next_attempt_at: r.get(4)?,
-                            last_error: r.get(5)?,
-                        })
-                    })?
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(rows)
-            })
-            .await?)
+        Ok(self.store.call(move |conn| db::pending(conn, &holder)).await?)
     }
 
     /// What a write still in the outbox reports.
@@ -662,16 +510,6 @@ impl CasesClient {
             attempts: pending.as_ref().map_or(1, |p| p.attempts),
             last_error: pending.and_then(|p| p.last_error),
         })
-    }
-}
-
-/// An outbox row's reference as (item, case): a queued case refers to its item, an amendment or a
-/// rating to its case.
-fn item_or_case(kind: &str, refers_to: Option<String>) -> (Option<String>, Option<String>) {
-    if kind == "case" {
-        (refers_to, None)
-    } else {
-        (None, refers_to)
     }
 }
 

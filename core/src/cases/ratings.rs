@@ -1,8 +1,8 @@
 //! Ratings (好差评) of finished cases: the comment is screened for personal data first, and the
 //! rating goes through the outbox (queued offline, sent once).
 
-use super::outbox::{enqueue_blocking, Entry, QueuedRating, Write};
-use super::{decode_err, new_key, CaseError, CasesClient, Rating, SubmissionOutcome};
+use super::outbox::{Entry, QueuedRating, Write};
+use super::{db, decode_err, new_key, CaseError, CasesClient, Rating, SubmissionOutcome};
 use crate::privacy::personal_data_in;
 use crate::CityKitError;
 
@@ -36,7 +36,7 @@ impl CasesClient {
         let key = new_key()?;
         let body = serde_json::to_string(&queued).map_err(decode_err)?;
         let (key_db, holder_db, case_db) = (key.clone(), applicant.clone(), case_id.to_owned());
-        self.store.call(move |conn| enqueue_blocking(conn, &key_db, &holder_db, "rating", &case_db, &body)).await?;
+        self.store.call(move |conn| db::enqueue(conn, &key_db, &holder_db, "rating", &case_db, &body)).await?;
         self.send_new(Entry { key, holder: applicant, attempts: 0, write: Write::Rating(queued) }).await
     }
 }

@@ -1,9 +1,9 @@
 //! Submitting a draft (into the outbox, then sent), amending a submitted case, and following
 //! cases: the platform's list and one case, stored for offline use with the licence a case issued.
 
-use super::outbox::{enqueue_blocking, Entry, QueuedCase, QueuedSource, Write};
+use super::outbox::{Entry, QueuedCase, QueuedSource, Write};
 use super::wire::{WireCase, WireCases};
-use super::{decode_err, new_key, now, stored_blocking, url_segment, CaseError, CasesClient, StoredCase};
+use super::{db, decode_err, new_key, now, url_segment, CaseError, CasesClient, StoredCase};
 use super::{Case, SubmissionOutcome};
 use crate::api::{self, ApiCall};
 use crate::autofill::{AutofillError, MaterialState, ValueOrigin};
@@ -79,15 +79,7 @@ impl CasesClient {
         let key = new_key()?;
         let body = serde_json::to_string(&queued).map_err(decode_err)?;
         let (key_db, holder_db, draft_db, item_db) = (key.clone(), applicant.clone(), draft_id.to_owned(), queued.item_id.clone());
-        self.store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                enqueue_blocking(&tx, &key_db, &holder_db, "case", &item_db, &body)?;
-                tx.execute("DELETE FROM drafts WHERE id = ?1", [draft_db])?;
-                tx.commit()?;
-                Ok(())
-            })
-            .await?;
+        self.store.call(move |conn| db::enqueue_submission(conn, &key_db, &holder_db, &item_db, &body, &draft_db)).await?;
         tracing::info!("case queued for submission");
         self.send_new(Entry { key, holder: applicant, attempts: 0, write: Write::Case(queued) }).await
     }
@@ -120,7 +112,7 @@ impl CasesClient {
         let key = new_key()?;
         let body = serde_json::to_string(&(case_id, &queued)).map_err(decode_err)?;
         let (key_db, holder_db, case_db) = (key.clone(), applicant.clone(), case_id.to_owned());
-        self.store.call(move |conn| enqueue_blocking(conn, &key_db, &holder_db, "amendment", &case_db, &body)).await?;
+        self.store.call(move |conn| db::enqueue(conn, &key_db, &holder_db, "amendment", &case_db, &body)).await?;
         self.send_new(Entry { key, holder: applicant, attempts: 0, write: Write::Amendment { case_id: case_id.to_owned(), queued } }).await
     }
 
@@ -136,7 +128,7 @@ impl CasesClient {
         // Keep what this device submitted; the platform's answer does not repeat it.
         let (holder_db, id_db) = (holder.to_owned(), case.id.clone());
         let previous: Option<StoredCase> =
-            self.store.call(move |conn| Ok(stored_blocking(conn, &holder_db, &id_db).ok().flatten())).await?;
+            self.store.call(move |conn| Ok(db::stored_case(conn, &holder_db, &id_db).ok().flatten())).await?;
         let submission = submission.or_else(|| previous.as_ref().and_then(|p| p.submission.clone()));
         case.result_licence_id = previous.as_ref().and_then(|p| p.case.result_licence_id.clone());
         if let (Some(text), None) = (&wire.result_licence, &case.result_licence_id) {
@@ -150,20 +142,7 @@ impl CasesClient {
         let stored = StoredCase { case: case.clone(), submission };
         let body = serde_json::to_string(&stored).map_err(decode_err)?;
         let (holder, id, item, status) = (holder.to_owned(), case.id.clone(), case.item_id.clone(), case.status.as_str());
-        self.store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                tx.execute(
-                    "INSERT OR REPLACE INTO cases (id, holder, item_id, status, body, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    rusqlite::params![id, holder, item, status, body, now()],
-                )?;
-                if let Some(key) = sent_key {
-                    tx.execute("DELETE FROM outbox WHERE id = ?1", [key])?;
-                }
-                tx.commit()?;
-                Ok(())
-            })
-            .await?;
+        self.store.call(move |conn| db::store_case(conn, &holder, &id, &item, status, &body, sent_key.as_deref())).await?;
         Ok(case)
     }
 
@@ -182,14 +161,7 @@ impl CasesClient {
     /// The cases stored on this device, newest first (no network).
     pub async fn stored_cases(&self) -> Result<Vec<Case>, CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
-        let bodies: Vec<String> = self
-            .store
-            .call(move |conn| {
-                let mut stmt = conn.prepare("SELECT body FROM cases WHERE holder = ?1 ORDER BY updated_at DESC, id DESC")?;
-                let rows = stmt.query_map([holder], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
-                Ok(rows)
-            })
-            .await?;
+        let bodies: Vec<String> = self.store.call(move |conn| db::case_bodies(conn, &holder)).await?;
         bodies.iter().map(|b| Ok(serde_json::from_str::<StoredCase>(b).map_err(decode_err)?.case)).collect()
     }
 
@@ -214,6 +186,6 @@ impl CasesClient {
     /// One of `holder`'s cases as stored on this device.
     pub(super) async fn load_stored(&self, holder: &str, case_id: &str) -> Result<StoredCase, CityKitError> {
         let (holder, id) = (holder.to_owned(), case_id.to_owned());
-        self.store.call(move |conn| stored_blocking(conn, &holder, &id)).await?.ok_or_else(|| CaseError::UnknownCase.into())
+        self.store.call(move |conn| db::stored_case(conn, &holder, &id)).await?.ok_or_else(|| CaseError::UnknownCase.into())
     }
 }
