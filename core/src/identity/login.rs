@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::oidc::ProviderMetadata;
 use super::session::{OAuthErrorBody, TokenOutcome, TokenResponse};
 use super::{
-    id_token, now_ms, oidc, Account, AuthError, IdTokenProblem, IdentityClient, LoginRequest, LoginState, KEY_ACCOUNT, KEY_SESSION,
-    NS_AUTH, NS_PENDING,
+    db, id_token, now_ms, oidc, Account, AuthError, IdTokenProblem, IdentityClient, LoginRequest, LoginState, KEY_ACCOUNT, KEY_SESSION,
+    NS_PENDING,
 };
 use crate::api::{ApiCall, TokenSource};
 use crate::crypto::{random_token, sha256_b64url};
@@ -241,21 +241,7 @@ impl IdentityClient {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| CityKitError::Internal { details: format!("cannot encode the session: {e}") })?;
         // One transaction: the previous login's records go, the new session and account come.
-        self.inner
-            .store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                tx.execute("DELETE FROM records WHERE namespace = ?1", [NS_AUTH])?;
-                for (key, value) in &records {
-                    tx.execute(
-                        "INSERT INTO records (namespace, key, value, updated_at) VALUES (?1, ?2, ?3, ?4)",
-                        (NS_AUTH, key, value, crate::platform::now_unix_secs()),
-                    )?;
-                }
-                tx.commit()?;
-                Ok(())
-            })
-            .await?;
+        self.inner.store.call(move |conn| db::replace_auth_records(conn, &records)).await?;
         *guard = Some(session);
         if let Ok(mut acting) = self.inner.acting_for.lock() {
             *acting = None;

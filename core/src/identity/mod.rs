@@ -37,7 +37,9 @@
 //! - `identities.rs`: the identities a person may act as, switching, `whoami`.
 //! - `logout.rs`: logout and token revocation (queued while the provider cannot be reached).
 //! - `dpop.rs`, `oidc.rs`, `id_token.rs`: DPoP proofs, discovery and JWKS, ID-token checks.
+//! - `db.rs`: the one transaction that commits a login's records.
 
+mod db;
 mod dpop;
 mod error;
 pub mod id_token;
