@@ -6,10 +6,17 @@
 //! and Python; wasm for web views) are thin wrappers around [`Client`].
 //!
 //! ```text
-//! Client ──┬── identity()  login (OIDC + PKCE + PAR + DPoP), identities, logout
-//!          ├── store()     SQLCipher store, key from the platform's KeyProvider
-//!          └── (wallet, autofill, envelope, recommend, push: later capabilities)
+//! Client ──┬── identity()   login (OIDC + PKCE + PAR + DPoP), identities, logout
+//!          ├── wallet()     e-licences and 亮证 presentations; verifier(…) checks them
+//!          ├── catalogue()  service items and bundles, searched offline
+//!          ├── autofill()   秒报 forms filled from the wallet, drafts
+//!          ├── cases()      submission outbox, co-signing, ratings, inbox
+//!          └── store()      SQLCipher store, key from the platform's KeyProvider
 //! ```
+//!
+//! Capabilities call the platform through one call layer, `api` (DPoP-bound calls, the nonce
+//! retry, one refresh), which the identity's session feeds with tokens; each capability keeps
+//! its SQL in its own `db.rs`.
 //!
 //! Every operation that touches the disk or the network is `async`; the core never creates a
 //! runtime (the faces own one) and keeps SQLite and key-store calls on blocking worker threads.

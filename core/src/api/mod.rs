@@ -4,7 +4,9 @@
 //! Owns: one authorised call ([`ApiCall`] in, [`ApiReply`] out) with its DPoP proof, its
 //! retries and the mapping of authorisation failures to errors; the city API's URLs ([`url`]);
 //! the header naming the enterprise a call acts for ([`ACTING_FOR_HEADER`]). Entry points:
-//! [`authorized_call`], [`get`] and [`url`]; wallet, catalogue, autofill and cases call these.
+//! [`authorized_call`], [`get`] and [`url`]: cases and the wallet call these, identity too (its
+//! identities, `whoami`, userinfo at login); the catalogue still reaches them through
+//! `IdentityClient::api_url` and `IdentityClient::authorized_call`, which only forward here.
 //!
 //! ## Where the token comes from
 //! The call layer knows nothing about login. It is fed by an [`AccessTokens`] source, which the
@@ -42,9 +44,9 @@
 //!   the refresh is refused, `auth.device_key` when the device key cannot sign.
 //! - Transport failures are [`NetError`]s (`net.offline`, `net.timeout`, …).
 //! - Every other answer is an [`ApiReply`] for the caller to read: [`ApiReply::into_json`] makes
-//!   a 5xx `net.server_error`, any other non-2xx `net.http_{status}` with the platform's `error`
-//!   code ([`ApiErrorBody`]), and an unreadable body `net.invalid_response`; the outbox applies
-//!   its own policy to the raw reply instead.
+//!   a 5xx `net.server_error`, any other non-2xx `net.http_status` (with the status and the
+//!   platform's `error` code, [`ApiErrorBody`]), and an unreadable body `net.invalid_response`;
+//!   the outbox applies its own policy to the raw reply instead.
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
