@@ -216,7 +216,7 @@ pub struct PendingSubmission {
     pub last_error: Option<String>,
 }
 
-/// What [`CasesClient::retry_pending`] did.
+/// What [`CasesClient::retry_pending`](super::CasesClient::retry_pending) did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RetryReport {
@@ -225,9 +225,10 @@ pub struct RetryReport {
     /// Ratings delivered (case ids).
     pub rated: Vec<String>,
     /// Refused for good: a submission's draft is back, and every refusal is kept in
-    /// [`CasesClient::refusals`].
+    /// [`CasesClient::refusals`](super::CasesClient::refusals).
     pub refused: Vec<RefusalNotice>,
-    /// Entries that could not be read, moved to [`CasesClient::dead_letters`]; the others were sent.
+    /// Entries that could not be read, moved to
+    /// [`CasesClient::dead_letters`](super::CasesClient::dead_letters); the others were sent.
     pub dead_lettered: Vec<DeadLetterNotice>,
     /// Still queued.
     pub pending: Vec<PendingSubmission>,
@@ -237,7 +238,7 @@ pub struct RetryReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RefusalNotice {
-    /// The outbox entry's id (see [`CasesClient::refusals`]).
+    /// The outbox entry's id (see [`CasesClient::refusals`](super::CasesClient::refusals)).
     pub submission_id: String,
     /// The error's stable code, e.g. `case.refused`.
     pub code: String,
@@ -256,7 +257,8 @@ pub struct DeadLetterNotice {
 }
 
 /// An outbox entry this version could not read, kept so nothing is lost silently: the app can
-/// show it, hand it to support, and delete it ([`CasesClient::delete_dead_letter`]).
+/// show it, hand it to support, and delete it
+/// ([`CasesClient::delete_dead_letter`](super::CasesClient::delete_dead_letter)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeadLetter {
@@ -279,7 +281,8 @@ pub struct DeadLetter {
 }
 
 /// A queued write the platform refused for good (or that can never be made, e.g. a licence it
-/// presents was revoked): kept for the user to read until dismissed ([`CasesClient::dismiss_refusal`]).
+/// presents was revoked): kept for the user to read until dismissed
+/// ([`CasesClient::dismiss_refusal`](super::CasesClient::dismiss_refusal)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RefusedWrite {
