@@ -17,10 +17,15 @@
 //!          └── store()      SQLCipher store, key from the platform's KeyProvider
 //! ```
 //!
+//! Capabilities call the platform through one call layer, `api` (DPoP-bound calls, the nonce
+//! retry, one refresh), which the identity's session feeds with tokens; each capability keeps
+//! its SQL in its own `db.rs`.
+//!
 //! Every operation that touches the disk or the network is `async`; the core never creates a
 //! runtime (the faces own one) and keeps SQLite and key-store calls on blocking worker threads.
 //! Errors are one type, [`CityKitError`], with a stable code per variant and a domain.
 
+mod api;
 pub mod autofill;
 pub mod cases;
 pub mod catalogue;

@@ -5,6 +5,9 @@
 //! [`Personal::expose`], which makes every place that shows personal data easy to find in review.
 //! Serialisation is transparent: the value is stored and sent as itself, because the store is
 //! encrypted and the platform is the data's owner.
+//!
+//! Free text a person types for others to read (a rating's comment) is screened with
+//! [`personal_data_in`] for ID and mobile numbers before it is accepted.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -133,9 +136,41 @@ pub fn json_problem(e: &serde_json::Error) -> String {
     format!("JSON {kind} error at line {} column {}", e.line(), e.column())
 }
 
+/// The kinds of personal data a free-text comment seems to contain: an 18-character ID number
+/// (with a valid check digit) or a mobile number.
+pub fn personal_data_in(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut kinds = Vec::new();
+    let is_id_char = |c: char| c.is_ascii_digit() || c == 'X' || c == 'x';
+    let found_id = chars
+        .windows(18)
+        .any(|w| w.iter().all(|c| is_id_char(*c)) && crate::autofill::validate::check_id_number(&w.iter().collect::<String>()).is_ok());
+    if found_id {
+        kinds.push("id_number".to_owned());
+    }
+    let found_mobile = chars.windows(11).enumerate().any(|(i, w)| {
+        let before = i.checked_sub(1).and_then(|j| chars.get(j)).is_some_and(|c| c.is_ascii_digit());
+        let after = chars.get(i + 11).is_some_and(|c| c.is_ascii_digit());
+        !before && !after && crate::autofill::validate::check_mobile(&w.iter().collect::<String>()).is_ok()
+    });
+    if found_mobile {
+        kinds.push("mobile".to_owned());
+    }
+    kinds
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_with_personal_data_are_caught() {
+        assert!(personal_data_in("办事很快，窗口服务好").is_empty());
+        assert_eq!(personal_data_in("我的身份证440304198207146235办不了"), vec!["id_number"]);
+        assert_eq!(personal_data_in("请回电18845309902"), vec!["mobile"]);
+        assert!(personal_data_in("订单号 123456789012345").is_empty(), "a long number that is not a mobile");
+        assert!(personal_data_in("等了 3 天").is_empty());
+    }
 
     #[test]
     fn json_problems_never_quote_the_value() {

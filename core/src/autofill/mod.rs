@@ -8,7 +8,11 @@
 //! missing required fields; licences that satisfy materials attached as electronic materials
 //! (材料免交); field validation ([`validate`]); and encrypted drafts, purged when unsubmitted
 //! for longer than the configured age (30 days by default).
+//!
+//! Its SQL (consents, drafts, the usable licences a form reads) is in `db.rs`; what a logout
+//! removes is in `forget.rs`.
 
+mod db;
 mod derive;
 mod error;
 pub(crate) mod forget;
@@ -18,7 +22,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use derive::{claim_text, derive, split_address, AddressParts};
 pub use error::AutofillError;
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 pub use validate::{FieldError, FieldProblem};
 
@@ -359,14 +362,7 @@ impl AutofillClient {
             return Ok(());
         }
         let (holder, item_id) = (applicant.to_owned(), item.id.clone());
-        let granted: Option<String> = self
-            .store
-            .call(move |conn| {
-                Ok(conn
-                    .query_row("SELECT claims FROM autofill_consents WHERE holder = ?1 AND item_id = ?2", [holder, item_id], |r| r.get(0))
-                    .optional()?)
-            })
-            .await?;
+        let granted: Option<String> = self.store.call(move |conn| db::consented_claims(conn, &holder, &item_id)).await?;
         let granted: BTreeSet<String> = granted.and_then(|g| serde_json::from_str(&g).ok()).unwrap_or_default();
         if claims.iter().all(|c| granted.contains(c)) {
             return Ok(());
@@ -383,28 +379,7 @@ impl AutofillClient {
         let (holder, item_id, claims_json) = (applicant.to_owned(), item.id.clone(), serde_json::to_string(claims).map_err(decode_err)?);
         let vcts: BTreeSet<&str> = claims.iter().filter_map(|c| c.split('#').next()).collect();
         let vcts = vcts.into_iter().collect::<Vec<_>>().join(",");
-        self.store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                let at = now();
-                tx.execute(
-                    "INSERT OR REPLACE INTO autofill_consents (holder, item_id, claims, granted_at) VALUES (?1, ?2, ?3, ?4)",
-                    rusqlite::params![holder, item_id, claims_json, at],
-                )?;
-                let counterparty = format!("item:{item_id}");
-                let event = AccessEvent {
-                    holder: &holder,
-                    action: "autofill_consent",
-                    licence_id: None,
-                    vct: Some(&vcts),
-                    claims_json: &claims_json,
-                    counterparty: Some(&counterparty),
-                };
-                access_log::record(&tx, at, &event)?;
-                tx.commit()?;
-                Ok(())
-            })
-            .await?;
+        self.store.call(move |conn| db::grant_consent(conn, &holder, &item_id, &claims_json, &vcts)).await?;
         Ok(())
     }
 
@@ -425,31 +400,8 @@ impl AutofillClient {
         let holders: Vec<(SourceHolder, String)> = std::iter::once((SourceHolder::Applicant, applicant.to_owned()))
             .chain(agent.map(|a| (SourceHolder::Agent, a.to_owned())))
             .collect();
-        let rows: Vec<(SourceHolder, String, String, String, String)> = self
-            .store
-            .call(move |conn| {
-                let mut out = Vec::new();
-                let mut stmt = conn.prepare(
-                    "SELECT id, vct, issuer, sd_jwt FROM licences
-                     WHERE holder = ?1 AND vct = ?2 AND status != 'revoked' AND (expires_at IS NULL OR expires_at > ?3)
-                       AND (valid_from IS NULL OR valid_from <= ?3)
-                     ORDER BY issued_at DESC, id",
-                )?;
-                for (of, holder) in &holders {
-                    for (want_of, vct) in &wanted_vcts {
-                        if want_of != of {
-                            continue;
-                        }
-                        let rows = stmt
-                            .query_map(rusqlite::params![holder, vct, now()], |r| Ok((*of, r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-                        for row in rows {
-                            out.push(row?);
-                        }
-                    }
-                }
-                Ok(out)
-            })
-            .await?;
+        let rows: Vec<(SourceHolder, String, String, String, String)> =
+            self.store.call(move |conn| db::usable_licences(conn, &holders, &wanted_vcts)).await?;
         let mut licences = Vec::new();
         for (of, id, vct, issuer, text) in rows {
             let Ok(sd) = SdJwt::parse(&text) else {
@@ -498,16 +450,10 @@ impl AutofillClient {
             .store
             .call(move |conn| {
                 if insert {
-                    conn.execute(
-                        "INSERT INTO drafts (id, holder, item_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                        rusqlite::params![id, holder, item_id, body, created, updated],
-                    )?;
+                    db::insert_draft(conn, &id, &holder, &item_id, &body, created, updated)?;
                     Ok(1)
                 } else {
-                    Ok(conn.execute(
-                        "UPDATE drafts SET body = ?1, updated_at = ?2 WHERE id = ?3 AND holder = ?4",
-                        rusqlite::params![body, updated, id, holder],
-                    )?)
+                    db::update_draft(conn, &id, &holder, &body, updated)
                 }
             })
             .await?;
@@ -521,12 +467,7 @@ impl AutofillClient {
     pub async fn draft(&self, draft_id: &str) -> Result<FilledForm, CityKitError> {
         let (holder, _) = self.holders().await?;
         let id = draft_id.to_owned();
-        let body: Option<String> = self
-            .store
-            .call(move |conn| {
-                Ok(conn.query_row("SELECT body FROM drafts WHERE id = ?1 AND holder = ?2", [id, holder], |r| r.get(0)).optional()?)
-            })
-            .await?;
+        let body: Option<String> = self.store.call(move |conn| db::draft_body(conn, &id, &holder)).await?;
         let body = body.ok_or(AutofillError::UnknownDraft)?;
         Ok(serde_json::from_str(&body).map_err(decode_err)?)
     }
@@ -535,14 +476,7 @@ impl AutofillClient {
     pub async fn drafts(&self) -> Result<Vec<DraftSummary>, CityKitError> {
         self.purge_expired_drafts().await?;
         let (holder, _) = self.holders().await?;
-        let bodies: Vec<String> = self
-            .store
-            .call(move |conn| {
-                let mut stmt = conn.prepare("SELECT body FROM drafts WHERE holder = ?1 ORDER BY updated_at DESC, id")?;
-                let rows = stmt.query_map([holder], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
-                Ok(rows)
-            })
-            .await?;
+        let bodies: Vec<String> = self.store.call(move |conn| db::draft_bodies(conn, &holder)).await?;
         let max_age = self.draft_max_age_secs;
         bodies
             .iter()
@@ -613,7 +547,7 @@ impl AutofillClient {
     pub async fn delete_draft(&self, draft_id: &str) -> Result<(), CityKitError> {
         let (holder, _) = self.holders().await?;
         let id = draft_id.to_owned();
-        let n = self.store.call(move |conn| Ok(conn.execute("DELETE FROM drafts WHERE id = ?1 AND holder = ?2", [id, holder])?)).await?;
+        let n = self.store.call(move |conn| db::delete_draft(conn, &id, &holder)).await?;
         if n == 0 {
             return Err(AutofillError::UnknownDraft.into());
         }
@@ -623,7 +557,7 @@ impl AutofillClient {
     /// Deletes every draft (of any identity) not edited for longer than the configured age.
     pub async fn purge_expired_drafts(&self) -> Result<u32, CityKitError> {
         let cutoff = now() - self.draft_max_age_secs;
-        let n = self.store.call(move |conn| Ok(conn.execute("DELETE FROM drafts WHERE updated_at < ?1", [cutoff])?)).await?;
+        let n = self.store.call(move |conn| db::purge_drafts(conn, cutoff)).await?;
         if n > 0 {
             tracing::info!(purged = n, "expired drafts purged");
         }
@@ -633,16 +567,7 @@ impl AutofillClient {
     /// The current identity's standing auto-fill consents.
     pub async fn consents(&self) -> Result<Vec<AutofillConsent>, CityKitError> {
         let (holder, _) = self.holders().await?;
-        let rows: Vec<(String, String, i64)> = self
-            .store
-            .call(move |conn| {
-                let mut stmt = conn.prepare(
-                    "SELECT item_id, claims, granted_at FROM autofill_consents WHERE holder = ?1 ORDER BY granted_at DESC, item_id",
-                )?;
-                let rows = stmt.query_map([holder], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
-                Ok(rows)
-            })
-            .await?;
+        let rows: Vec<(String, String, i64)> = self.store.call(move |conn| db::consents(conn, &holder)).await?;
         Ok(rows
             .into_iter()
             .map(|(item_id, claims, granted_at)| AutofillConsent {
@@ -657,29 +582,7 @@ impl AutofillClient {
     pub async fn revoke_consent(&self, item_id: &str) -> Result<bool, CityKitError> {
         let (holder, _) = self.holders().await?;
         let item_id = item_id.to_owned();
-        Ok(self
-            .store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                let claims: Option<String> = tx
-                    .query_row("SELECT claims FROM autofill_consents WHERE holder = ?1 AND item_id = ?2", [&holder, &item_id], |r| r.get(0))
-                    .optional()?;
-                let Some(claims) = claims else { return Ok(false) };
-                tx.execute("DELETE FROM autofill_consents WHERE holder = ?1 AND item_id = ?2", [&holder, &item_id])?;
-                let counterparty = format!("item:{item_id}");
-                let event = AccessEvent {
-                    holder: &holder,
-                    action: "autofill_consent_revoked",
-                    licence_id: None,
-                    vct: None,
-                    claims_json: &claims,
-                    counterparty: Some(&counterparty),
-                };
-                access_log::record(&tx, now(), &event)?;
-                tx.commit()?;
-                Ok(true)
-            })
-            .await?)
+        Ok(self.store.call(move |conn| db::revoke_consent(conn, &holder, &item_id)).await?)
     }
 }
 

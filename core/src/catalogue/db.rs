@@ -120,3 +120,18 @@ pub(crate) fn item_blocking(conn: &rusqlite::Connection, id: &str) -> Result<Opt
     let body: Option<Vec<u8>> = conn.query_row("SELECT body FROM catalogue_items WHERE id = ?1", [id], |r| r.get(0)).optional()?;
     body.map(|b| decode_item(&b)).transpose()
 }
+
+/// The stored catalogue's ETag and version, if one is stored.
+pub(crate) fn stored_version(conn: &rusqlite::Connection) -> Result<Option<(Option<String>, String)>, StoreError> {
+    Ok(conn.query_row("SELECT etag, version FROM catalogue_meta WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+}
+
+/// Records an unchanged sync (`304`) at `at`: the item and bundle counts and the version.
+pub(crate) fn mark_unchanged(conn: &mut rusqlite::Connection, at: i64) -> Result<(u32, u32, String), StoreError> {
+    conn.execute("UPDATE catalogue_meta SET synced_at = ?1 WHERE id = 1", [at])?;
+    Ok(conn.query_row(
+        "SELECT (SELECT count(*) FROM catalogue_items), (SELECT count(*) FROM catalogue_bundles), version FROM catalogue_meta WHERE id = 1",
+        [],
+        |r| Ok((r.get::<_, u32>(0)?, r.get::<_, u32>(1)?, r.get::<_, String>(2)?)),
+    )?)
+}

@@ -19,10 +19,10 @@ pub use db::{search_blocking, store_catalogue};
 pub use error::CatalogueError;
 pub use model::*;
 
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use crate::identity::{ApiCall, IdentityClient};
+use crate::api::{self, ApiCall};
+use crate::identity::IdentityClient;
 use crate::net::NetError;
 use crate::store::{Store, StoreError};
 use crate::CityKitError;
@@ -129,33 +129,15 @@ impl CatalogueClient {
     /// Brings the stored catalogue up to date: a conditional GET with the stored ETag; a `304`
     /// keeps what is stored. A malformed catalogue is refused and the stored one kept.
     pub async fn sync(&self) -> Result<CatalogueSync, CityKitError> {
-        let stored: Option<(Option<String>, String)> = self
-            .store
-            .read(|conn| {
-                Ok(conn
-                    .query_row("SELECT etag, version FROM catalogue_meta WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?)
-            })
-            .await?;
-        let url = self.identity.api_url("/catalogue").await?;
+        let stored: Option<(Option<String>, String)> = self.store.read(db::stored_version).await?;
+        let url = api::url(&self.identity, "/catalogue").await?;
         let mut call = ApiCall::get(&url);
         let etag = stored.as_ref().and_then(|(etag, _)| etag.clone());
         call.if_none_match = etag.as_deref();
-        let reply = self.identity.authorized_call(call, false).await?;
+        let reply = api::authorized_call(&self.identity, call, false).await?;
         let at = crate::platform::now_unix_secs();
         if reply.status == 304 && stored.is_some() {
-            let (item_count, bundle_count, version) = self
-                .store
-                .call(move |conn| {
-                    conn.execute("UPDATE catalogue_meta SET synced_at = ?1 WHERE id = 1", [at])?;
-                    let counts = conn.query_row(
-                        "SELECT (SELECT count(*) FROM catalogue_items), (SELECT count(*) FROM catalogue_bundles), version FROM catalogue_meta WHERE id = 1",
-                        [],
-                        |r| Ok((r.get::<_, u32>(0)?, r.get::<_, u32>(1)?, r.get::<_, String>(2)?)),
-                    )?;
-                    Ok(counts)
-                })
-                .await?;
+            let (item_count, bundle_count, version) = self.store.call(move |conn| db::mark_unchanged(conn, at)).await?;
             tracing::debug!(item_count, "catalogue unchanged");
             return Ok(CatalogueSync { version, item_count, bundle_count, changed: false, synced_at: at });
         }

@@ -1,15 +1,16 @@
 //! The holder's wallet: fetch licences with consent, verify and keep them encrypted, list and
 //! show them offline, check their status, and log every consent without values.
 
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::access_log::{self, AccessEvent};
+use super::db::{self, StoredLicence};
 use super::sd_jwt::{SdJwt, SdJwtProblem};
 use super::status::{StatusList, StatusListProblem};
 use super::status_cache;
 use super::WalletError;
+use crate::api;
 use crate::crypto::jose::EcJwk;
 use crate::identity::{IdentityClient, PresencePurpose};
 use crate::net::{Idempotency, NetError};
@@ -38,7 +39,7 @@ pub enum LicenceStatus {
 }
 
 impl LicenceStatus {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Self::Valid => "valid",
             Self::Revoked => "revoked",
@@ -46,7 +47,7 @@ impl LicenceStatus {
         }
     }
 
-    fn parse(text: &str) -> Self {
+    pub(super) fn parse(text: &str) -> Self {
         match text {
             "valid" => Self::Valid,
             "revoked" => Self::Revoked,
@@ -168,20 +169,6 @@ struct VerifiedLicence {
     status: LicenceStatus,
 }
 
-/// A licence row as stored.
-struct StoredLicence {
-    id: String,
-    vct: String,
-    issuer: String,
-    text: String,
-    issued_at: Option<i64>,
-    valid_from: Option<i64>,
-    expires_at: Option<i64>,
-    status_uri: Option<String>,
-    status_idx: Option<i64>,
-    status: LicenceStatus,
-}
-
 impl From<&VerifiedLicence> for StoredLicence {
     fn from(v: &VerifiedLicence) -> Self {
         let claims = &v.sd.jws.claims;
@@ -198,32 +185,6 @@ impl From<&VerifiedLicence> for StoredLicence {
             status_idx: v.status_ref.as_ref().and_then(|(_, idx)| i64::try_from(*idx).ok()),
             status: v.status,
         }
-    }
-}
-
-impl StoredLicence {
-    /// Writes (or replaces) the licence as `holder`'s, checked and fetched `at`.
-    fn insert(&self, conn: &rusqlite::Connection, holder: &str, at: i64) -> rusqlite::Result<()> {
-        conn.execute(
-            "INSERT OR REPLACE INTO licences (id, holder, vct, issuer, sd_jwt, issued_at, valid_from, expires_at,
-                 status_uri, status_idx, status, status_checked_at, fetched_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-            rusqlite::params![
-                self.id,
-                holder,
-                self.vct,
-                self.issuer,
-                self.text,
-                self.issued_at,
-                self.valid_from,
-                self.expires_at,
-                self.status_uri,
-                self.status_idx,
-                self.status.as_str(),
-                at
-            ],
-        )?;
-        Ok(())
     }
 }
 
@@ -279,7 +240,7 @@ impl WalletClient {
     pub async fn fetch_licences(&self) -> Result<Vec<LicenceSummary>, CityKitError> {
         let holder = self.identity.current_identity().await?.id;
         self.identity.confirm_presence(PresencePurpose::ReadLicences { holder_id: holder.clone() }).await?;
-        let body: LicencesBody = self.identity.api_get("/licences").await?;
+        let body: LicencesBody = api::get(&self.identity, "/licences", true).await?;
         let mut rows = Vec::new();
         for text in &body.licences {
             rows.push(self.verify_own_licence(text).await?);
@@ -294,28 +255,7 @@ impl WalletClient {
             .collect();
         let vcts: Vec<String> = stored.iter().map(|r| r.vct.clone()).collect();
         let counterparty = self.identity_platform();
-        self.store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                let at = now();
-                tx.execute("DELETE FROM licences WHERE holder = ?1", [&holder_for_store])?;
-                for r in &stored {
-                    r.insert(&tx, &holder_for_store, at)?;
-                }
-                let (vcts, claims_json) = (vcts.join(","), serde_json::to_string(&claim_names).unwrap_or_default());
-                let event = AccessEvent {
-                    holder: &holder_for_store,
-                    action: "consent",
-                    licence_id: None,
-                    vct: Some(&vcts),
-                    claims_json: &claims_json,
-                    counterparty: Some(&counterparty),
-                };
-                access_log::record(&tx, at, &event)?;
-                tx.commit()?;
-                Ok(())
-            })
-            .await?;
+        self.store.call(move |conn| db::replace_licences(conn, &holder_for_store, &stored, &vcts, &claim_names, &counterparty)).await?;
         tracing::info!(count = rows.len(), "licences fetched");
         self.licences().await
     }
@@ -327,7 +267,7 @@ impl WalletClient {
         let r = StoredLicence::from(&verified);
         let (holder, id) = (holder.to_owned(), r.id.clone());
         let holder_for_load = holder.clone();
-        self.store.call(move |conn| Ok(r.insert(conn, &holder, now())?)).await?;
+        self.store.call(move |conn| db::store_licence(conn, &r, &holder)).await?;
         tracing::info!("issued licence stored");
         let (summary, text) = self.load_for(&holder_for_load, &id).await?;
         Ok(with_claim_names(summary, &text))
@@ -409,13 +349,7 @@ impl WalletClient {
     async fn issuer_keys(&self, issuer: &str, force: bool) -> Result<Vec<EcJwk>, CityKitError> {
         let cached: Option<(String, i64)> = {
             let issuer = issuer.to_owned();
-            self.store
-                .read(move |conn| {
-                    Ok(conn
-                        .query_row("SELECT jwks, fetched_at FROM issuer_keys WHERE issuer = ?1", [issuer], |r| Ok((r.get(0)?, r.get(1)?)))
-                        .optional()?)
-                })
-                .await?
+            self.store.read(move |conn| db::issuer_keys(conn, &issuer)).await?
         };
         let usable = cached.as_ref().filter(|(_, at)| !force && now().saturating_sub(*at) < ISSUER_KEYS_MAX_AGE_SECS);
         let jwks = match usable {
@@ -450,15 +384,7 @@ impl WalletClient {
         }
         let jwks = serde_json::to_string(&metadata.jwks).map_err(|e| StoreError::Decode { details: e.to_string() })?;
         let (issuer, stored) = (issuer.to_owned(), jwks.clone());
-        self.store
-            .call(move |conn| {
-                conn.execute(
-                    "INSERT OR REPLACE INTO issuer_keys (issuer, jwks, fetched_at) VALUES (?1, ?2, ?3)",
-                    rusqlite::params![issuer, stored, now()],
-                )?;
-                Ok(())
-            })
-            .await?;
+        self.store.call(move |conn| db::store_issuer_keys(conn, &issuer, &stored)).await?;
         Ok(jwks)
     }
 
@@ -491,18 +417,7 @@ impl WalletClient {
     /// The current identity's licences, from the store (no network).
     pub async fn licences(&self) -> Result<Vec<LicenceSummary>, CityKitError> {
         let holder = self.identity.current_identity().await?.id;
-        let rows = self
-            .store
-            .read(move |conn| {
-                let mut stmt = conn.prepare(
-                    "SELECT id, vct, issuer, holder, issued_at, valid_from, expires_at, status, status_checked_at, sd_jwt
-                     FROM licences WHERE holder = ?1 ORDER BY vct, id",
-                )?;
-                let rows =
-                    stmt.query_map([holder], |r| Ok((summary_from_row(r)?, r.get::<_, String>(9)?)))?.collect::<Result<Vec<_>, _>>()?;
-                Ok(rows)
-            })
-            .await?;
+        let rows = self.store.read(move |conn| db::licences(conn, &holder)).await?;
         Ok(rows.into_iter().map(|(summary, text)| with_claim_names(summary, &text)).collect())
     }
 
@@ -527,19 +442,7 @@ impl WalletClient {
     /// A licence of `holder` (the current identity, or the person acting for it).
     pub(crate) async fn load_for(&self, holder: &str, id: &str) -> Result<(LicenceSummary, String), CityKitError> {
         let (holder, id) = (holder.to_owned(), id.to_owned());
-        self.store
-            .read(move |conn| {
-                Ok(conn
-                    .query_row(
-                        "SELECT id, vct, issuer, holder, issued_at, valid_from, expires_at, status, status_checked_at, sd_jwt
-                         FROM licences WHERE id = ?1 AND holder = ?2",
-                        rusqlite::params![id, holder],
-                        |r| Ok((summary_from_row(r)?, r.get::<_, String>(9)?)),
-                    )
-                    .optional()?)
-            })
-            .await?
-            .ok_or_else(|| WalletError::UnknownLicence.into())
+        self.store.read(move |conn| db::licence(conn, &holder, &id)).await?.ok_or_else(|| WalletError::UnknownLicence.into())
     }
 
     /// Re-checks every stored licence's status with fresh status lists (and fresh issuer keys).
@@ -551,15 +454,7 @@ impl WalletClient {
             let Some((uri, idx)) = status_reference(&sd.jws.claims) else { continue };
             let status = self.check_status(&summary.issuer, &uri, idx, true).await?;
             let id = summary.id.clone();
-            self.store
-                .call(move |conn| {
-                    conn.execute(
-                        "UPDATE licences SET status = ?1, status_checked_at = ?2 WHERE id = ?3",
-                        rusqlite::params![status.as_str(), now(), id],
-                    )?;
-                    Ok(())
-                })
-                .await?;
+            self.store.call(move |conn| db::set_status(conn, &id, status)).await?;
         }
         self.licences().await
     }
@@ -568,12 +463,7 @@ impl WalletClient {
     pub async fn remove(&self, id: &str) -> Result<(), CityKitError> {
         self.load(id).await?;
         let id = id.to_owned();
-        self.store
-            .call(move |conn| {
-                conn.execute("DELETE FROM licences WHERE id = ?1", [id])?;
-                Ok(())
-            })
-            .await?;
+        self.store.call(move |conn| db::delete_licence(conn, &id)).await?;
         Ok(())
     }
 
@@ -590,28 +480,8 @@ fn status_reference(claims: &Value) -> Option<(String, u64)> {
     Some((list.get("uri")?.as_str()?.to_owned(), list.get("idx")?.as_u64()?))
 }
 
-fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LicenceSummary> {
-    let (valid_from, expires_at): (Option<i64>, Option<i64>) = (r.get(5)?, r.get(6)?);
-    let status = LicenceStatus::parse(&r.get::<_, String>(7)?);
-    let now = now();
-    Ok(LicenceSummary {
-        id: r.get(0)?,
-        vct: r.get(1)?,
-        issuer: r.get(2)?,
-        holder: r.get(3)?,
-        issued_at: r.get(4)?,
-        valid_from,
-        expires_at,
-        status,
-        status_checked_at: r.get(8)?,
-        expiring_soon: expiring_soon(expires_at, now),
-        usability: LicenceUsability::at(valid_from, expires_at, status, now),
-        claim_names: Vec::new(),
-    })
-}
-
 /// Whether a licence expiring at `expires_at` (an issuer's claim) is within the warning period.
-fn expiring_soon(expires_at: Option<i64>, now: i64) -> bool {
+pub(super) fn expiring_soon(expires_at: Option<i64>, now: i64) -> bool {
     expires_at.is_some_and(|exp| exp.saturating_sub(now) < EXPIRY_WARNING_SECS)
 }
 

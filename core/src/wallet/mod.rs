@@ -29,9 +29,12 @@
 //!   verifier (its own [`VerifierSettings`]) share, used offline up to the caller's age.
 //! - [`qr`]: presentations packed (`CK1:`, docs/qr-packing.md) and drawn as QR codes a camera
 //!   reads off a phone screen.
+//! - `db`: the SQL of the wallet's tables (licences, issuer keys, the status-list cache, the
+//!   verifier's nonces); the access log keeps its own (`access_log`).
 
 pub(crate) mod access_log;
 mod client;
+mod db;
 mod error;
 pub(crate) mod forget;
 mod present;

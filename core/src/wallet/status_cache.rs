@@ -4,8 +4,7 @@
 //! be reached, a cached list is still used up to the caller's maximum offline age, and the
 //! caller is told how old it is.
 
-use rusqlite::OptionalExtension;
-
+use super::db;
 use super::WalletError;
 use crate::net::{HttpClient, Idempotency, NetError};
 use crate::store::Store;
@@ -31,13 +30,7 @@ pub(crate) async fn status_list(
 ) -> Result<CachedList, CityKitError> {
     let now = crate::platform::now_unix_secs();
     let key = uri.to_owned();
-    let cached: Option<(String, i64)> = store
-        .read(move |conn| {
-            Ok(conn
-                .query_row("SELECT token, fetched_at FROM status_lists WHERE uri = ?1", [key], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?)
-        })
-        .await?;
+    let cached: Option<(String, i64)> = store.read(move |conn| db::status_list(conn, &key)).await?;
     if let Some((token, fetched_at)) = &cached {
         if !force && now.saturating_sub(*fetched_at) < fresh_secs {
             return Ok(CachedList { token: token.clone(), fetched_at: *fetched_at });
@@ -46,15 +39,7 @@ pub(crate) async fn status_list(
     match fetch(http, uri).await {
         Ok(token) => {
             let (uri, stored) = (uri.to_owned(), token.clone());
-            store
-                .call(move |conn| {
-                    conn.execute(
-                        "INSERT OR REPLACE INTO status_lists (uri, token, fetched_at) VALUES (?1, ?2, ?3)",
-                        rusqlite::params![uri, stored, now],
-                    )?;
-                    Ok(())
-                })
-                .await?;
+            store.call(move |conn| db::store_status_list(conn, &uri, &stored, now)).await?;
             Ok(CachedList { token, fetched_at: now })
         }
         Err(e) if is_unreachable(&e) => match cached {

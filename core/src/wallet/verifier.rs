@@ -12,8 +12,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use rusqlite::OptionalExtension;
-
+use super::db;
 use super::present::{TrustedIssuer, VerifiedPresentation, Verifier, MAX_PRESENTATION_LIFETIME_SECS};
 use super::status_cache;
 use super::WalletError;
@@ -66,15 +65,7 @@ impl VerifierClient {
     pub async fn new_nonce(&self) -> Result<String, CityKitError> {
         let nonce = crate::crypto::random_token(16).map_err(|_| CityKitError::Internal { details: "no secure random source".into() })?;
         let (audience, stored, now) = (self.verifier.audience().to_owned(), nonce.clone(), crate::platform::now_unix_secs());
-        self.store
-            .call(move |conn| {
-                conn.execute(
-                    "INSERT INTO verifier_nonces (audience, nonce, issued_at, seen_at) VALUES (?1, ?2, ?3, NULL)",
-                    rusqlite::params![audience, stored, now],
-                )?;
-                Ok(())
-            })
-            .await?;
+        self.store.call(move |conn| db::remember_issued_nonce(conn, &audience, &stored, now)).await?;
         Ok(nonce)
     }
 
@@ -103,32 +94,9 @@ impl VerifierClient {
             return Err(WalletError::ReplayedNonce.into());
         }
         let (audience, nonce) = (self.verifier.audience().to_owned(), binding.nonce.clone());
-        let accepted = self
-            .store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                tx.execute(
-                    "DELETE FROM verifier_nonces WHERE (seen_at IS NULL AND issued_at < ?1) OR seen_at < ?2",
-                    rusqlite::params![
-                        now - ISSUED_NONCE_LIFETIME_SECS,
-                        now - SEEN_NONCE_RETENTION_SECS.max(2 * MAX_PRESENTATION_LIFETIME_SECS)
-                    ],
-                )?;
-                let seen: Option<Option<i64>> = tx
-                    .query_row("SELECT seen_at FROM verifier_nonces WHERE audience = ?1 AND nonce = ?2", [&audience, &nonce], |r| r.get(0))
-                    .optional()?;
-                if matches!(seen, Some(Some(_))) {
-                    return Ok(false);
-                }
-                tx.execute(
-                    "INSERT INTO verifier_nonces (audience, nonce, issued_at, seen_at) VALUES (?1, ?2, NULL, ?3)
-                     ON CONFLICT (audience, nonce) DO UPDATE SET seen_at = excluded.seen_at",
-                    rusqlite::params![audience, nonce, now],
-                )?;
-                tx.commit()?;
-                Ok(true)
-            })
-            .await?;
+        let issued_before = now - ISSUED_NONCE_LIFETIME_SECS;
+        let seen_before = now - SEEN_NONCE_RETENTION_SECS.max(2 * MAX_PRESENTATION_LIFETIME_SECS);
+        let accepted = self.store.call(move |conn| db::accept_nonce(conn, &audience, &nonce, now, issued_before, seen_before)).await?;
         if !accepted {
             return Err(WalletError::ReplayedNonce.into());
         }

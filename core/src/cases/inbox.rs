@@ -1,0 +1,42 @@
+//! The inbox: the platform's notices (a case changed status, a co-signing request), fetched
+//! after the last one stored, kept on the device and marked read there.
+
+use super::wire::WireInbox;
+use super::{db, decode_err, CasesClient, InboxItem};
+use crate::api::{self, ApiCall};
+use crate::CityKitError;
+
+impl CasesClient {
+    /// New notices from the platform, stored; returns the whole inbox, newest first.
+    pub async fn inbox(&self) -> Result<Vec<InboxItem>, CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        let holder_db = holder.clone();
+        let last: i64 = self.store.call(move |conn| db::last_inbox_id(conn, &holder_db)).await?;
+        let url = api::url(&self.identity, &format!("/inbox?after={last}")).await?;
+        let wire: WireInbox = api::authorized_call(&self.identity, ApiCall::get(&url), true).await?.into_json()?;
+        let holder_db = holder.clone();
+        let items = wire.items;
+        self.store.call(move |conn| db::store_inbox(conn, &holder_db, &items)).await?;
+        self.stored_inbox().await
+    }
+
+    /// The inbox as stored on this device, newest first (no network).
+    pub async fn stored_inbox(&self) -> Result<Vec<InboxItem>, CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        let rows: Vec<(String, bool)> = self.store.call(move |conn| db::inbox_rows(conn, &holder)).await?;
+        rows.iter()
+            .map(|(b, read)| {
+                let mut item: InboxItem = serde_json::from_str(b).map_err(decode_err)?;
+                item.read = *read;
+                Ok(item)
+            })
+            .collect()
+    }
+
+    /// Marks an inbox item read.
+    pub async fn mark_read(&self, inbox_id: i64) -> Result<(), CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        self.store.call(move |conn| db::mark_read(conn, &holder, inbox_id)).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,347 @@
+//! The public records and enums of cases: what a face shows (cases, their content for review,
+//! submission outcomes, the outbox's pending writes, refusals and dead letters, the inbox).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::autofill::Party;
+use crate::privacy::Personal;
+
+/// Where a case stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// Approved (instantly or by the window).
+    Approved,
+    /// With a human window, due by `due_date`.
+    InReview,
+    /// Waiting for co-signers.
+    AwaitingSignatures,
+    /// A co-signer declined.
+    Declined,
+    /// Co-signers did not all sign in time.
+    Expired,
+    /// The window refused it.
+    Rejected,
+}
+
+impl CaseStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approved => "approved",
+            Self::InReview => "in_review",
+            Self::AwaitingSignatures => "awaiting_signatures",
+            Self::Declined => "declined",
+            Self::Expired => "expired",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    /// Finished cases can be rated.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Approved | Self::Declined | Self::Expired | Self::Rejected)
+    }
+}
+
+/// 好差评.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    /// 好评.
+    Good,
+    /// 差评.
+    Bad,
+}
+
+impl Rating {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Good => "good",
+            Self::Bad => "bad",
+        }
+    }
+}
+
+/// A co-signer as the case shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CaseParty {
+    /// Their role.
+    pub role: String,
+    /// Their name (personal data).
+    pub name: Personal<String>,
+    /// Signed the current content.
+    #[serde(default)]
+    pub signed: bool,
+    /// Declined.
+    #[serde(default)]
+    pub declined: bool,
+}
+
+/// One step of a case's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CaseEvent {
+    /// When (Unix seconds).
+    pub at: i64,
+    /// The status it moved to.
+    pub status: CaseStatus,
+    /// Chinese note.
+    #[serde(default)]
+    pub note_zh: String,
+    /// English note.
+    #[serde(default)]
+    pub note_en: String,
+}
+
+/// The applicant of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CaseApplicant {
+    /// Their platform id.
+    pub id: String,
+    /// Their role (e.g. `landlord`, or `applicant`).
+    #[serde(default)]
+    pub role: String,
+}
+
+/// A case as the platform reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Case {
+    /// The platform's case number.
+    pub id: String,
+    /// The service item.
+    pub item_id: String,
+    /// Where it stands.
+    pub status: CaseStatus,
+    /// Submitted at (Unix seconds).
+    pub submitted_at: i64,
+    /// For a manual case: the promised date (`YYYY-MM-DD`, China time).
+    #[serde(default)]
+    pub due_date: Option<String>,
+    /// Decided at (Unix seconds).
+    #[serde(default)]
+    pub decided_at: Option<i64>,
+    /// Who applied.
+    pub applicant: CaseApplicant,
+    /// The co-signers.
+    #[serde(default)]
+    pub parties: Vec<CaseParty>,
+    /// Status changes, oldest first.
+    #[serde(default)]
+    pub history: Vec<CaseEvent>,
+    /// The rating given, if any.
+    #[serde(default)]
+    pub rating: Option<Rating>,
+    /// base64url SHA-256 of the case content (what signers sign).
+    #[serde(default)]
+    pub content_sha256: Option<String>,
+    /// The wallet id of the licence the case issued, once stored.
+    #[serde(default)]
+    pub result_licence_id: Option<String>,
+}
+
+/// The exact content of a case, as its signers review and sign it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CaseContent {
+    /// The case.
+    pub case_id: String,
+    /// The service item.
+    pub item_id: String,
+    /// Increases with every change.
+    pub revision: u32,
+    /// Every field's value (personal data).
+    pub fields: BTreeMap<String, Personal<String>>,
+    /// The signers.
+    pub parties: Vec<Party>,
+}
+
+/// A case with its content, for review before signing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CaseReview {
+    /// The case.
+    pub case: Case,
+    /// What would be signed.
+    pub content: CaseContent,
+    /// base64url SHA-256 of the content bytes, computed here; pass it to sign.
+    pub content_sha256: String,
+}
+
+/// What happened to a submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum SubmissionOutcome {
+    /// The platform has the case.
+    Accepted {
+        /// The case.
+        case: Case,
+    },
+    /// Not sent yet (offline, or the platform failed): kept in the outbox and retried.
+    Queued {
+        /// The submission's id (its idempotency key).
+        submission_id: String,
+        /// Attempts so far.
+        attempts: u32,
+        /// Why the last attempt failed.
+        last_error: Option<String>,
+    },
+}
+
+/// A write waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PendingSubmission {
+    /// Its id (idempotency key).
+    pub submission_id: String,
+    /// `case`, `amendment` or `rating`.
+    pub kind: String,
+    /// The item (for a case) .
+    pub item_id: Option<String>,
+    /// The case (for an amendment or a rating).
+    pub case_id: Option<String>,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// Next attempt not before (Unix seconds).
+    pub next_attempt_at: i64,
+    /// Why the last attempt failed (an error code).
+    pub last_error: Option<String>,
+}
+
+/// What [`CasesClient::retry_pending`](super::CasesClient::retry_pending) did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct RetryReport {
+    /// Cases (and amendments) the platform now has.
+    pub accepted: Vec<Case>,
+    /// Ratings delivered (case ids).
+    pub rated: Vec<String>,
+    /// Refused for good: a submission's draft is back, and every refusal is kept in
+    /// [`CasesClient::refusals`](super::CasesClient::refusals).
+    pub refused: Vec<RefusalNotice>,
+    /// Entries that could not be read, moved to
+    /// [`CasesClient::dead_letters`](super::CasesClient::dead_letters); the others were sent.
+    pub dead_lettered: Vec<DeadLetterNotice>,
+    /// Still queued.
+    pub pending: Vec<PendingSubmission>,
+}
+
+/// A queued write the platform refused for good during a retry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct RefusalNotice {
+    /// The outbox entry's id (see [`CasesClient::refusals`](super::CasesClient::refusals)).
+    pub submission_id: String,
+    /// The error's stable code, e.g. `case.refused`.
+    pub code: String,
+}
+
+/// An outbox entry that could not be read and was moved to the dead letters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DeadLetterNotice {
+    /// The entry's id (its idempotency key).
+    pub submission_id: String,
+    /// `case`, `amendment` or `rating`.
+    pub kind: String,
+    /// What was wrong (an error code and where, never the content).
+    pub reason: String,
+}
+
+/// An outbox entry this version could not read, kept so nothing is lost silently: the app can
+/// show it, hand it to support, and delete it
+/// ([`CasesClient::delete_dead_letter`](super::CasesClient::delete_dead_letter)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DeadLetter {
+    /// The entry's id (its idempotency key).
+    pub submission_id: String,
+    /// `case`, `amendment` or `rating`.
+    pub kind: String,
+    /// The item (for a case) or the case (for an amendment or a rating).
+    pub refers_to: Option<String>,
+    /// What was wrong (an error code and where, never the content).
+    pub reason: String,
+    /// Attempts made before.
+    pub attempts: u32,
+    /// Queued at (Unix seconds).
+    pub created_at: i64,
+    /// Moved here at (Unix seconds).
+    pub failed_at: i64,
+    /// The entry as stored (may hold personal data: show it to its owner only).
+    pub body: Personal<String>,
+}
+
+/// A queued write the platform refused for good (or that can never be made, e.g. a licence it
+/// presents was revoked): kept for the user to read until dismissed
+/// ([`CasesClient::dismiss_refusal`](super::CasesClient::dismiss_refusal)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct RefusedWrite {
+    /// The write's id (its idempotency key).
+    pub submission_id: String,
+    /// `case`, `amendment` or `rating`.
+    pub kind: String,
+    /// The case (for an amendment or a rating).
+    pub case_id: Option<String>,
+    /// The item (for a case).
+    pub item_id: Option<String>,
+    /// For a case: the draft that was put back.
+    pub draft_id: Option<String>,
+    /// The platform's HTTP status; `None` when the write could not be made on this device.
+    pub status: Option<u16>,
+    /// The platform's error code (`invalid_field`, `case_closed`, `already_rated`, …) or, for a
+    /// write that could not be made here, CityKit's error code (`wallet.revoked`, …).
+    pub reason: String,
+    /// The field the platform named, if any.
+    pub field: Option<String>,
+    /// When (Unix seconds).
+    pub refused_at: i64,
+}
+
+/// The kinds of inbox items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum InboxKind {
+    /// A case of yours changed status.
+    CaseStatus,
+    /// Someone asks you to co-sign.
+    CosignRequest,
+}
+
+/// One notice in the inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct InboxItem {
+    /// Increasing id.
+    pub id: i64,
+    /// When (Unix seconds).
+    pub at: i64,
+    /// What it is about.
+    pub kind: InboxKind,
+    /// The case.
+    pub case_id: String,
+    /// The item.
+    #[serde(default)]
+    pub item_id: String,
+    /// The case's status at the time.
+    pub status: CaseStatus,
+    /// Chinese title.
+    #[serde(default)]
+    pub title_zh: String,
+    /// English title.
+    #[serde(default)]
+    pub title_en: String,
+    /// Read on this device.
+    #[serde(default)]
+    pub read: bool,
+}
