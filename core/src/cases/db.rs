@@ -4,7 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{decode_err, now, DeadLetter, InboxItem, PendingSubmission, Rating, RefusedWrite, StoredCase};
+use super::{decode_err, now, DeadLetter, InboxItem, PendingSubmission, Rating, RefusedWrite, StoredCase, WriteKind};
 use crate::privacy::Personal;
 use crate::store::StoreError;
 
@@ -166,7 +166,7 @@ pub(super) fn dead_letters(conn: &Connection, holder: &str) -> Result<Vec<DeadLe
         .query_map([holder], |r| {
             Ok(DeadLetter {
                 submission_id: r.get(0)?,
-                kind: r.get(1)?,
+                kind: WriteKind::parse(&r.get::<_, String>(1)?),
                 refers_to: r.get(2)?,
                 reason: r.get(3)?,
                 attempts: r.get(4)?,
@@ -186,8 +186,8 @@ pub(super) fn refusals(conn: &Connection, holder: &str) -> Result<Vec<RefusedWri
     )?;
     let rows = stmt
         .query_map([holder], |r| {
-            let kind: String = r.get(1)?;
-            let (item_id, case_id) = item_or_case(&kind, r.get(2)?);
+            let kind = WriteKind::parse(&r.get::<_, String>(1)?);
+            let (item_id, case_id) = item_or_case(kind, r.get(2)?);
             Ok(RefusedWrite {
                 submission_id: r.get(0)?,
                 kind,
@@ -215,8 +215,8 @@ pub(super) fn pending(conn: &Connection, holder: &str) -> Result<Vec<PendingSubm
         .prepare("SELECT id, kind, case_id, attempts, next_attempt_at, last_error FROM outbox WHERE holder = ?1 ORDER BY created_at, id")?;
     let rows = stmt
         .query_map([holder], |r| {
-            let kind: String = r.get(1)?;
-            let (item_id, case_id) = item_or_case(&kind, r.get(2)?);
+            let kind = WriteKind::parse(&r.get::<_, String>(1)?);
+            let (item_id, case_id) = item_or_case(kind, r.get(2)?);
             Ok(PendingSubmission {
                 submission_id: r.get(0)?,
                 kind,
@@ -233,8 +233,8 @@ pub(super) fn pending(conn: &Connection, holder: &str) -> Result<Vec<PendingSubm
 
 /// An outbox row's reference as (item, case): a queued case refers to its item, an amendment or a
 /// rating to its case.
-fn item_or_case(kind: &str, refers_to: Option<String>) -> (Option<String>, Option<String>) {
-    if kind == "case" {
+fn item_or_case(kind: WriteKind, refers_to: Option<String>) -> (Option<String>, Option<String>) {
+    if kind == WriteKind::Case {
         (refers_to, None)
     } else {
         (None, refers_to)

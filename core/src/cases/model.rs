@@ -196,14 +196,51 @@ pub enum SubmissionOutcome {
     },
 }
 
+/// What a queued write is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum WriteKind {
+    /// A case submission (its reference is the service item).
+    Case,
+    /// An amendment of a case sent back for changes.
+    Amendment,
+    /// A rating (好差评) of a finished case.
+    Rating,
+    /// A kind this version does not know (an entry written by a newer CityKit).
+    Unknown,
+}
+
+impl WriteKind {
+    /// The name stored in the outbox's `kind` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Case => "case",
+            Self::Amendment => "amendment",
+            Self::Rating => "rating",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// The kind of a stored name.
+    pub fn parse(name: &str) -> Self {
+        match name {
+            "case" => Self::Case,
+            "amendment" => Self::Amendment,
+            "rating" => Self::Rating,
+            _ => Self::Unknown,
+        }
+    }
+}
+
 /// A write waiting in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PendingSubmission {
     /// Its id (idempotency key).
     pub submission_id: String,
-    /// `case`, `amendment` or `rating`.
-    pub kind: String,
+    /// A case, an amendment or a rating.
+    pub kind: WriteKind,
     /// The item (for a case) .
     pub item_id: Option<String>,
     /// The case (for an amendment or a rating).
@@ -250,8 +287,8 @@ pub struct RefusalNotice {
 pub struct DeadLetterNotice {
     /// The entry's id (its idempotency key).
     pub submission_id: String,
-    /// `case`, `amendment` or `rating`.
-    pub kind: String,
+    /// A case, an amendment or a rating.
+    pub kind: WriteKind,
     /// What was wrong (an error code and where, never the content).
     pub reason: String,
 }
@@ -264,8 +301,8 @@ pub struct DeadLetterNotice {
 pub struct DeadLetter {
     /// The entry's id (its idempotency key).
     pub submission_id: String,
-    /// `case`, `amendment` or `rating`.
-    pub kind: String,
+    /// A case, an amendment or a rating.
+    pub kind: WriteKind,
     /// The item (for a case) or the case (for an amendment or a rating).
     pub refers_to: Option<String>,
     /// What was wrong (an error code and where, never the content).
@@ -288,8 +325,8 @@ pub struct DeadLetter {
 pub struct RefusedWrite {
     /// The write's id (its idempotency key).
     pub submission_id: String,
-    /// `case`, `amendment` or `rating`.
-    pub kind: String,
+    /// A case, an amendment or a rating.
+    pub kind: WriteKind,
     /// The case (for an amendment or a rating).
     pub case_id: Option<String>,
     /// The item (for a case).

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::wire::WireCase;
-use super::{db, decode_err, now, url_segment, CaseError, CasesClient, MAX_COMMENT_CHARS};
+use super::{db, decode_err, now, url_segment, CaseError, CasesClient, WriteKind, MAX_COMMENT_CHARS};
 use super::{
     Case, CaseStatus, DeadLetter, DeadLetterNotice, PendingSubmission, Rating, RefusalNotice, RefusedWrite, RetryReport, SubmissionOutcome,
 };
@@ -431,7 +431,7 @@ impl CasesClient {
                     let reason = format!("store.decode: {}", crate::privacy::json_problem(&e));
                     self.dead_letter(&key, &reason).await?;
                     tracing::warn!(kind = kind.as_str(), "unreadable outbox entry moved to the dead letters");
-                    report.dead_lettered.push(DeadLetterNotice { submission_id: key, kind, reason });
+                    report.dead_lettered.push(DeadLetterNotice { submission_id: key, kind: WriteKind::parse(&kind), reason });
                     continue;
                 }
             };

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use citykit_core::autofill::{FieldProblem, MaterialState, Party, ValueOrigin};
-use citykit_core::cases::{CaseStatus, InboxKind, Rating, RefusalNotice, SubmissionOutcome};
+use citykit_core::cases::{CaseStatus, InboxKind, Rating, RefusalNotice, SubmissionOutcome, WriteKind};
 use citykit_core::{Client, PresencePurpose, UserPresence};
 use citykit_sim::Fault;
 
@@ -713,7 +713,7 @@ async fn a_definite_refusal_drops_the_entry_and_the_user_can_read_it() {
         ("rating", Some(finished.id.as_str()), "rating_closed")
     );
     assert_eq!(of_rating.status, Some(422));
-    let of_case = refusals.iter().find(|r| r.kind == "case").unwrap();
+    let of_case = refusals.iter().find(|r| r.kind == WriteKind::Case).unwrap();
     assert_eq!(
         (of_case.item_id.as_deref(), of_case.draft_id.as_deref(), of_case.reason.as_str()),
         (Some(SENIOR_CARD), Some(draft.as_str()), "invalid_material")

@@ -831,7 +831,15 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             let pending = client.cases().pending().await?;
             let text = pending
                 .iter()
-                .map(|p| format!("{}  {:<10} attempts {}  {}", p.submission_id, p.kind, p.attempts, p.last_error.as_deref().unwrap_or("")))
+                .map(|p| {
+                    format!(
+                        "{}  {:<10} attempts {}  {}",
+                        p.submission_id,
+                        p.kind.as_str(),
+                        p.attempts,
+                        p.last_error.as_deref().unwrap_or("")
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
             (json!({"pending": pending}), if text.is_empty() { "Nothing queued.".into() } else { text })
@@ -843,7 +851,7 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
                 .map(|r| {
                     let about = r.case_id.as_deref().or(r.item_id.as_deref()).unwrap_or("");
                     let field = r.field.as_deref().map(|f| format!(" (field {f})")).unwrap_or_default();
-                    format!("{}  {:<10} {about}  {}{field}", r.submission_id, r.kind, r.reason)
+                    format!("{}  {:<10} {about}  {}{field}", r.submission_id, r.kind.as_str(), r.reason)
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
@@ -857,7 +865,7 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             let letters = client.cases().dead_letters().await?;
             let text = letters
                 .iter()
-                .map(|d| format!("{}  {:<10} {}  {}", d.submission_id, d.kind, d.refers_to.as_deref().unwrap_or(""), d.reason))
+                .map(|d| format!("{}  {:<10} {}  {}", d.submission_id, d.kind.as_str(), d.refers_to.as_deref().unwrap_or(""), d.reason))
                 .collect::<Vec<_>>()
                 .join("\n");
             (json!({"dead_letters": letters}), if text.is_empty() { "No dead letters.".into() } else { text })
