@@ -8,6 +8,7 @@
 use crate::autofill::AutofillError;
 use crate::cases::CaseError;
 use crate::catalogue::CatalogueError;
+use crate::envelope::EnvelopeError;
 use crate::identity::AuthError;
 use crate::net::NetError;
 use crate::store::StoreError;
@@ -47,6 +48,9 @@ pub enum CityKitError {
     /// The platform refused a case, a signature or a rating, or a case is unknown.
     #[error(transparent)]
     Case(#[from] CaseError),
+    /// An envelope's QR code was refused.
+    #[error(transparent)]
+    Envelope(#[from] EnvelopeError),
     /// The configuration given to the client is unusable.
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -76,6 +80,8 @@ pub enum ErrorDomain {
     Autofill,
     /// Cases, co-signing, ratings and the outbox (`case.*`).
     Case,
+    /// 免跑腿 envelopes and their QR codes (`envelope.*`).
+    Envelope,
     /// The app's configuration (`config.invalid`).
     Config,
     /// A bug inside CityKit (`internal`).
@@ -96,6 +102,7 @@ impl CityKitError {
             Self::Catalogue(e) => e.code(),
             Self::Autofill(e) => e.code(),
             Self::Case(e) => e.code(),
+            Self::Envelope(e) => e.code(),
             Self::Config(_) => "config.invalid",
             Self::Internal { .. } => "internal",
         }
@@ -111,6 +118,7 @@ impl CityKitError {
             Self::Catalogue(_) => ErrorDomain::Catalogue,
             Self::Autofill(_) => ErrorDomain::Autofill,
             Self::Case(_) => ErrorDomain::Case,
+            Self::Envelope(_) => ErrorDomain::Envelope,
             Self::Config(_) => ErrorDomain::Config,
             Self::Internal { .. } => ErrorDomain::Internal,
         }
@@ -126,6 +134,7 @@ impl CityKitError {
             Self::Catalogue(e) => e.message(language),
             Self::Autofill(e) => e.message(language),
             Self::Case(e) => e.message(language),
+            Self::Envelope(e) => e.message(language),
             Self::Config(_) => {
                 pick(language, "应用配置有误，请联系应用开发者。", "The app is misconfigured; please contact its developer.").into()
             }
@@ -168,6 +177,7 @@ mod tests {
             ErrorDomain::Catalogue => "catalogue",
             ErrorDomain::Autofill => "autofill",
             ErrorDomain::Case => "case",
+            ErrorDomain::Envelope => "envelope",
             ErrorDomain::Config => "config",
             ErrorDomain::Internal => "internal",
         }
@@ -183,6 +193,7 @@ mod tests {
             CatalogueError::UnknownItem { id: "x".into() }.into(),
             AutofillError::ConsentRefused.into(),
             CaseError::AlreadyRated.into(),
+            EnvelopeError::Expired.into(),
             CityKitError::Config("x".into()),
             CityKitError::Internal { details: String::new() },
         ];
@@ -196,7 +207,7 @@ mod tests {
     fn every_documented_code_starts_with_a_domain() {
         let doc = include_str!("../../docs/errors.md");
         // `cli.*` codes belong to the QA client (citykit-sim), not to the core.
-        let domains = ["store", "net", "auth", "wallet", "catalogue", "autofill", "case", "config", "internal", "cli"];
+        let domains = ["store", "net", "auth", "wallet", "catalogue", "autofill", "case", "envelope", "config", "internal", "cli"];
         let codes: Vec<&str> = doc.lines().filter_map(|l| l.strip_prefix("| `")).filter_map(|l| l.split('`').next()).collect();
         assert!(codes.len() > 40, "{} codes found", codes.len());
         for code in codes {

@@ -30,6 +30,7 @@ pub mod autofill;
 pub mod cases;
 pub mod catalogue;
 pub mod crypto;
+pub mod envelope;
 pub mod error;
 #[cfg(feature = "uniffi")]
 pub mod ffi;
