@@ -661,6 +661,54 @@ fn services(mode: &Mode) {
     });
 }
 
+/// The envelope's QR code: opening it (Base45, zlib, COSE_Sign1, ES256, CWT claims) against
+/// one bare ES256 verify of the same signature; and sealing it against one bare ES256 sign.
+fn envelope(mode: &Mode) {
+    use citykit_core::crypto::jose::EcJwk;
+    use citykit_core::envelope::code::{open, seal};
+    use citykit_core::envelope::EnvelopeClaims;
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+    let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    let mut jwk = EcJwk::from_uncompressed_point(key.public_key().as_ref()).unwrap();
+    jwk.kid = Some("bench".into());
+    let claims = EnvelopeClaims {
+        issuer: "https://city.example".into(),
+        envelope_id: "5f3c9a0e2b7d41c6a8e1f0b2c4d6e8fa".into(),
+        issued_at: 1_800_000_000,
+        expires_at: 1_801_209_600,
+    };
+    let sign = |data: &[u8]| Ok(key.sign(&rng, data).unwrap().as_ref().to_vec());
+    let text = seal(&claims, "bench", sign).unwrap();
+    let keys = vec![jwk.clone()];
+    let n = if mode.full { 500 } else { 1 };
+    let opened = median(mode, 7, || {
+        for _ in 0..n {
+            open(&text, "https://city.example", &keys, 1_800_000_100).unwrap();
+        }
+    });
+    let message = b"about the 150 bytes of an envelope's COSE Sig_structure: a context, headers, the claims";
+    let sig = key.sign(&rng, message).unwrap();
+    let point = jwk.uncompressed_point().unwrap();
+    let bare = median(mode, 7, || {
+        for _ in 0..n {
+            ring::signature::UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &point).verify(message, sig.as_ref()).unwrap();
+        }
+    });
+    report(mode, &format!("envelope QR verify ({} chars)", text.len()), opened / n, bare / n, "bare ES256 verify", Some(1.3));
+    let sealed = median(mode, 7, || {
+        for _ in 0..n {
+            seal(&claims, "bench", sign).unwrap();
+        }
+    });
+    let bare_sign = median(mode, 7, || {
+        for _ in 0..n {
+            key.sign(&rng, message).unwrap();
+        }
+    });
+    report(mode, "envelope QR seal", sealed / n, bare_sign / n, "bare ES256 sign", None);
+}
+
 fn main() {
     let mode = Mode { full: std::env::args().any(|a| a == "--bench") };
     // `cargo bench -p citykit-core --bench core_bench -- store_growth read_during_write` runs only the named groups.
@@ -668,7 +716,7 @@ fn main() {
     let wants = |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
     println!("CityKit benchmarks ({})", if mode.full { "full" } else { "smoke run: figures are not meaningful" });
     type Group = (&'static str, fn(&Mode));
-    let groups: [Group; 8] = [
+    let groups: [Group; 9] = [
         ("store", store),
         ("wallet", wallet),
         ("cold_start", cold_start),
@@ -677,6 +725,7 @@ fn main() {
         ("autofill", autofill),
         ("services", services),
         ("qr", qr),
+        ("envelope", envelope),
     ];
     for (name, run) in groups {
         if wants(name) {

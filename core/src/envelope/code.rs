@@ -106,7 +106,7 @@ pub fn open(scanned: &str, expected_issuer: &str, keys: &[EcJwk], now: i64) -> R
 
 fn deflate(bytes: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
     use std::io::Write as _;
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     z.write_all(bytes).and_then(|_| z.finish()).map_err(|_| malformed("cannot compress"))
 }
 
