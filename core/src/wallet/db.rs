@@ -196,14 +196,15 @@ pub(super) fn unused_copy_status_refs(conn: &Connection, holder: &str, id: &str)
     Ok(rows)
 }
 
-/// Marks copy `row` shown to `audience` (its key is wiped: it never signs again) and logs the
-/// presentation, in one transaction. False, with nothing written, when the copy was taken
-/// meanwhile.
+/// Marks copy `row` shown to `audience` and logs the presentation, in one transaction. The
+/// copy keeps only when and to whom: its key is wiped (it never signs again) and so is its text
+/// (the licence's claims are in the licence). False, with nothing written, when the copy was
+/// taken meanwhile.
 pub(super) fn use_copy(conn: &mut Connection, row: i64, audience: &str, event: &AccessEvent<'_>) -> Result<bool, StoreError> {
     let tx = conn.transaction()?;
     let at = now();
     let marked = tx.execute(
-        "UPDATE licence_copies SET used_at = ?1, used_for = ?2, private_key = NULL WHERE id = ?3 AND used_at IS NULL",
+        "UPDATE licence_copies SET used_at = ?1, used_for = ?2, private_key = NULL, sd_jwt = '' WHERE id = ?3 AND used_at IS NULL",
         rusqlite::params![at, audience, row],
     )?;
     if marked != 1 {

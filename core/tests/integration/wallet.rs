@@ -466,14 +466,15 @@ mod copies {
         let (total, used) = copies_of(&holder, &id_card.id).await;
         assert_eq!(used, shows);
         assert_eq!(total, batch_size * (1 + refetches as i64));
-        // A used copy's key is wiped: it can never sign again.
-        let keys_left: i64 = {
+        // A used copy's key is wiped (it can never sign again), and so is its text.
+        let kept: i64 = {
             let id = id_card.id.clone();
             holder
                 .store()
                 .raw_sql(move |conn| {
                     Ok(conn.query_row(
-                        "SELECT COUNT(*) FROM licence_copies WHERE licence_id = ?1 AND used_at IS NOT NULL AND private_key IS NOT NULL",
+                        "SELECT COUNT(*) FROM licence_copies WHERE licence_id = ?1 AND used_at IS NOT NULL
+                             AND (private_key IS NOT NULL OR sd_jwt != '')",
                         [id],
                         |r| r.get(0),
                     )?)
@@ -481,7 +482,7 @@ mod copies {
                 .await
                 .unwrap()
         };
-        assert_eq!(keys_left, 0);
+        assert_eq!(kept, 0);
 
         // Offline: the unused copies are shown, then the wallet refuses rather than reuse one.
         let unused = total - used;
