@@ -704,3 +704,187 @@ async fn licence_ttl_is_configurable() {
     }
     sim.shutdown().await;
 }
+
+/// A POST to the city API with `Authorization: DPoP` and a proof made by `key`.
+async fn post_resource(sim: &SimHandle, http: &reqwest::Client, key: &DpopKey, path: &str, token: &str, body: &Value) -> reqwest::Response {
+    let url = format!("{}{}", sim.issuer(), path);
+    http.post(&url)
+        .header("Authorization", format!("DPoP {token}"))
+        .header("DPoP", key.proof("POST", &url, Some(token)))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn copy_nonce(sim: &SimHandle, http: &reqwest::Client, key: &DpopKey, token: &str) -> String {
+    let res = post_resource(sim, http, key, "/api/v1/licences/nonce", token, &json!({})).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+    let body: Value = res.json().await.unwrap();
+    assert!(body["c_nonce_expires_in"].as_i64().unwrap() > 0);
+    body["c_nonce"].as_str().unwrap().to_owned()
+}
+
+/// An OpenID4VCI key proof made by `key` for the platform, answering `nonce`.
+fn key_proof(sim: &SimHandle, key: &DpopKey, nonce: &str) -> String {
+    key.sign(
+        &json!({"typ": "openid4vci-proof+jwt", "alg": "ES256", "jwk": key.jwk()}),
+        &json!({"aud": sim.issuer(), "iat": now(), "nonce": nonce}),
+    )
+}
+
+#[tokio::test]
+async fn batch_issuance_binds_each_copy_to_its_own_key_with_its_own_salts_and_status_index() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let http = http(&sim);
+    let dpop = DpopKey::new();
+    let t = login(&sim, &http, &dpop, "citizen-01").await;
+    let keys: Vec<DpopKey> = (0..3).map(|_| DpopKey::new()).collect();
+    let nonce = copy_nonce(&sim, &http, &dpop, &t.access).await;
+    let proofs: Vec<String> = keys.iter().map(|k| key_proof(&sim, k, &nonce)).collect();
+    let res = post_resource(&sim, &http, &dpop, "/api/v1/licences/batch", &t.access, &json!({"proofs": proofs})).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    let licences = body["licences"].as_array().unwrap();
+    let vcts: Vec<&str> = licences.iter().map(|l| l["vct"].as_str().unwrap()).collect();
+    assert_eq!(vcts, sim.licence_types("citizen-01"), "one entry per licence, in the order of GET /api/v1/licences");
+    let mut cache = HashMap::new();
+    let (mut slots, mut salts, mut digests, mut signatures) = (HashSet::new(), HashSet::new(), HashSet::new(), HashSet::new());
+    let mut driving_idx = Vec::new();
+    for licence in licences {
+        let copies = licence["copies"].as_array().unwrap();
+        assert_eq!(copies.len(), keys.len(), "one copy per proof");
+        let mut numbers = HashSet::new();
+        for (copy, key) in copies.iter().zip(&keys) {
+            // Every contract check of a licence, bound to the proof's key.
+            let sd = check_licence(&sim, &http, &mut cache, copy.as_str().unwrap(), &key.jwk()).await;
+            numbers.insert(sd.claims()["licence_number"].clone());
+            let status = &sd.payload["status"]["status_list"];
+            assert!(slots.insert((status["uri"].as_str().unwrap().to_owned(), status["idx"].as_u64().unwrap())), "a status index per copy");
+            if licence["vct"] == VCT_DRIVING_LICENCE {
+                driving_idx.push(status["idx"].as_u64().unwrap());
+            }
+            assert!(signatures.insert(sd.jwt.rsplit('.').next().unwrap().to_owned()));
+            for (_, array) in &sd.disclosures {
+                assert!(salts.insert(array[0].as_str().unwrap().to_owned()), "a salt is never reused");
+            }
+            for d in sd.payload["_sd"].as_array().unwrap() {
+                assert!(digests.insert(d.as_str().unwrap().to_owned()), "a digest is never reused");
+            }
+        }
+        assert_eq!(numbers.len(), 1, "copies of one licence");
+    }
+    assert_eq!(sim.stats().licence_copies_issued, (licences.len() * keys.len()) as u64);
+
+    // The status list covers every copy: revoking the licence sets each copy's bit.
+    let licence_idx = SdJwt::parse(&sim.issue_licence("citizen-01", VCT_DRIVING_LICENCE, dpop.jwk(), LicenceValidity::default()).unwrap())
+        .payload["status"]["status_list"]["idx"]
+        .as_u64()
+        .unwrap();
+    assert!(!driving_idx.contains(&licence_idx));
+    let before = status_bits(&sim, &http, "traffic-police").await;
+    assert!(driving_idx.iter().all(|i| bit(&before, *i) == 0));
+    sim.revoke_licence("citizen-01", VCT_DRIVING_LICENCE).unwrap();
+    let after = status_bits(&sim, &http, "traffic-police").await;
+    assert_eq!(bit(&after, licence_idx), 1);
+    assert!(driving_idx.iter().all(|i| bit(&after, *i) == 1), "every copy's bit");
+    assert_eq!(after.iter().map(|b| b.count_ones()).sum::<u32>(), 1 + driving_idx.len() as u32, "and nothing else");
+
+    // A type filter: copies of that licence only.
+    let nonce = copy_nonce(&sim, &http, &dpop, &t.access).await;
+    let res = post_resource(
+        &sim,
+        &http,
+        &dpop,
+        "/api/v1/licences/batch",
+        &t.access,
+        &json!({"vct": VCT_RESIDENT_ID_CARD, "proofs": [key_proof(&sim, &DpopKey::new(), &nonce)]}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["licences"].as_array().unwrap().len(), 1);
+    assert_eq!(body["licences"][0]["vct"], VCT_RESIDENT_ID_CARD);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn batch_issuance_refuses_bad_proofs_nonces_reused_keys_and_big_batches() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let http = http(&sim);
+    let dpop = DpopKey::new();
+    let t = login(&sim, &http, &dpop, "citizen-02").await;
+    let batch = |proofs: Vec<String>| {
+        let (sim, http, dpop, access) = (&sim, &http, &dpop, t.access.clone());
+        async move {
+            let res = post_resource(sim, http, dpop, "/api/v1/licences/batch", &access, &json!({"proofs": proofs})).await;
+            let status = res.status().as_u16();
+            (status, error_code(res).await)
+        }
+    };
+    let nonce = || copy_nonce(&sim, &http, &dpop, &t.access);
+
+    // Authorised like every API call.
+    let res = http.post(format!("{}/api/v1/licences/nonce", sim.issuer())).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    let res = http.post(format!("{}/api/v1/licences/batch", sim.issuer())).json(&json!({"proofs": []})).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+
+    // A bad signature: the proof's header names another key than the one that signed.
+    let (signer, named) = (DpopKey::new(), DpopKey::new());
+    let n = nonce().await;
+    let forged = signer.sign(
+        &json!({"typ": "openid4vci-proof+jwt", "alg": "ES256", "jwk": named.jwk()}),
+        &json!({"aud": sim.issuer(), "iat": now(), "nonce": n}),
+    );
+    assert_eq!(batch(vec![forged]).await, (400, "invalid_proof".to_owned()));
+    // Wrong typ, audience or time.
+    let k = DpopKey::new();
+    for (header, claims) in [
+        (json!({"typ": "dpop+jwt", "alg": "ES256", "jwk": k.jwk()}), json!({"aud": sim.issuer(), "iat": now(), "nonce": n})),
+        (
+            json!({"typ": "openid4vci-proof+jwt", "alg": "ES256", "jwk": k.jwk()}),
+            json!({"aud": "https://elsewhere", "iat": now(), "nonce": n}),
+        ),
+        (
+            json!({"typ": "openid4vci-proof+jwt", "alg": "ES256", "jwk": k.jwk()}),
+            json!({"aud": sim.issuer(), "iat": now() - 3600, "nonce": n}),
+        ),
+    ] {
+        assert_eq!(batch(vec![k.sign(&header, &claims)]).await, (400, "invalid_proof".to_owned()), "{header} {claims}");
+    }
+    // Nonces: unknown, none, used once already, or not the same in every proof.
+    assert_eq!(batch(vec![key_proof(&sim, &DpopKey::new(), "not-a-nonce")]).await, (400, "invalid_nonce".to_owned()));
+    let no_nonce =
+        k.sign(&json!({"typ": "openid4vci-proof+jwt", "alg": "ES256", "jwk": k.jwk()}), &json!({"aud": sim.issuer(), "iat": now()}));
+    assert_eq!(batch(vec![no_nonce]).await, (400, "invalid_nonce".to_owned()));
+    let n = nonce().await;
+    assert_eq!(batch(vec![key_proof(&sim, &DpopKey::new(), &n)]).await.0, 200);
+    assert_eq!(batch(vec![key_proof(&sim, &DpopKey::new(), &n)]).await, (400, "invalid_nonce".to_owned()), "a nonce is used once");
+    let (a, b) = (nonce().await, nonce().await);
+    assert_eq!(
+        batch(vec![key_proof(&sim, &DpopKey::new(), &a), key_proof(&sim, &DpopKey::new(), &b)]).await,
+        (400, "invalid_nonce".to_owned())
+    );
+    // Another person's nonce.
+    let other_key = DpopKey::new();
+    let other = login(&sim, &http, &other_key, "citizen-03").await;
+    let theirs = copy_nonce(&sim, &http, &other_key, &other.access).await;
+    assert_eq!(batch(vec![key_proof(&sim, &DpopKey::new(), &theirs)]).await, (400, "invalid_nonce".to_owned()));
+    // Reused keys: twice in one batch, or bound to a copy before.
+    let reused = DpopKey::new();
+    let n = nonce().await;
+    assert_eq!(batch(vec![key_proof(&sim, &reused, &n), key_proof(&sim, &reused, &n)]).await, (400, "key_reused".to_owned()));
+    let n = nonce().await;
+    assert_eq!(batch(vec![key_proof(&sim, &reused, &n)]).await.0, 200);
+    let n = nonce().await;
+    assert_eq!(batch(vec![key_proof(&sim, &reused, &n)]).await, (400, "key_reused".to_owned()));
+    // Too many proofs, or none.
+    let n = nonce().await;
+    assert_eq!(batch((0..21).map(|_| key_proof(&sim, &DpopKey::new(), &n)).collect()).await, (400, "batch_too_large".to_owned()));
+    assert_eq!(batch(Vec::new()).await, (400, "invalid_request".to_owned()));
+    let n = nonce().await;
+    assert_eq!(batch((0..20).map(|_| key_proof(&sim, &DpopKey::new(), &n)).collect()).await.0, 200, "20 is the most");
+    sim.shutdown().await;
+}

@@ -1,7 +1,8 @@
 //! The device key: one P-256 key per installation that proves "this comes from this device".
 //! It signs DPoP proofs (RFC 9449; tokens are bound to its thumbprint), the key-binding JWTs of
-//! licence presentations (licences are issued bound to it, `cnf`), and co-signatures of cases
-//! (`citykit-cosign+jwt`).
+//! licence presentations sent to the platform with a case (licences are issued bound to it,
+//! `cnf`), and co-signatures of cases (`citykit-cosign+jwt`). What the holder shows to verifiers
+//! (亮证) is signed by per-copy keys instead (`copy_key`).
 //!
 //! [`DeviceKeys`] is the seam for platforms with hardware keys (Android Keystore/StrongBox, the
 //! iOS Secure Enclave), given at open (`ClientBuilder::device_keys`, `Client::open_with_device_keys`):

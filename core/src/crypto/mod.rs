@@ -1,9 +1,11 @@
 //! Cryptography the core needs, all of it through ring: JOSE (JWS compact ES256, JWK
-//! thumbprints), random values, and the device key.
+//! thumbprints), random values, the device key, and the software keys of licence copies
+//! (`copy_key`).
 //!
 //! Nothing here implements a primitive: signatures, digests, HMAC and randomness are ring's.
 //! This module only encodes and decodes the JOSE containers around them (RFC 7515, 7517, 7638).
 
+pub(crate) mod copy_key;
 pub mod device_key;
 pub mod jose;
 

@@ -192,6 +192,23 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
                   PRIMARY KEY (audience, nonce)
               ) WITHOUT ROWID;",
     },
+    Migration {
+        version: 8,
+        description: "wallet: copies of each licence (batch issuance), each with its own holder key, shown once",
+        sql: "CREATE TABLE licence_copies (
+                  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                  licence_id  TEXT NOT NULL,
+                  holder      TEXT NOT NULL,
+                  sd_jwt      TEXT NOT NULL,
+                  private_key BLOB,
+                  status_uri  TEXT,
+                  status_idx  INTEGER,
+                  fetched_at  INTEGER NOT NULL,
+                  used_at     INTEGER,
+                  used_for    TEXT
+              );
+              CREATE INDEX licence_copies_by_licence ON licence_copies (holder, licence_id, used_at);",
+    },
 ];
 
 /// The newest schema version this build knows.

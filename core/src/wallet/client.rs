@@ -5,13 +5,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::access_log::{self, AccessEvent};
-use super::db::{self, StoredLicence};
+use super::db::{self, StoredCopy, StoredLicence};
 use super::sd_jwt::{SdJwt, SdJwtProblem};
 use super::status::{StatusList, StatusListProblem};
 use super::status_cache;
 use super::WalletError;
-use crate::api;
-use crate::crypto::jose::EcJwk;
+use crate::api::{self, ApiCall};
+use crate::crypto::copy_key::CopyKey;
+use crate::crypto::jose::{self, EcJwk};
 use crate::identity::{IdentityClient, PresencePurpose};
 use crate::net::{Idempotency, NetError};
 use crate::privacy::Personal;
@@ -24,6 +25,13 @@ pub const EXPIRY_WARNING_SECS: i64 = 30 * 24 * 3600;
 pub const STATUS_MAX_AGE_SECS: i64 = 24 * 3600;
 /// Issuer keys older than this are fetched again before they are trusted (1 day).
 pub const ISSUER_KEYS_MAX_AGE_SECS: i64 = 24 * 3600;
+/// How many copies of each licence one batch asks for (each shown once, to one verifier).
+pub(crate) const COPY_BATCH_SIZE: usize = 10;
+/// With fewer unused copies than this left after a presentation, the wallet fetches a new batch
+/// of that licence's copies at once (when online).
+pub(crate) const COPY_REFILL_BELOW: u32 = 3;
+/// The `typ` of the key proofs of a batch request (OpenID4VCI proof type `jwt`).
+const COPY_PROOF_TYP: &str = "openid4vci-proof+jwt";
 
 /// Whether the issuer still stands behind a licence, as last checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,7 +98,9 @@ impl LicenceUsability {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LicenceSummary {
-    /// The wallet's id of the licence (hex of the issuer JWT's SHA-256, 16 digits).
+    /// The wallet's id of the licence, stable across fetches and copies: 16 hex digits of a
+    /// SHA-256 over holder, issuer, type and document number (`licence_number`). Local only:
+    /// a verifier computes its own id per copy it sees.
     pub id: String,
     /// The licence type (`vct`), e.g. `urn:citykit:vct:driving_licence`.
     pub vct: String,
@@ -151,6 +161,21 @@ struct LicencesBody {
 }
 
 #[derive(Deserialize)]
+struct CopyNonceBody {
+    c_nonce: String,
+}
+
+#[derive(Deserialize)]
+struct CopiesBody {
+    licences: Vec<LicenceCopies>,
+}
+
+#[derive(Deserialize)]
+struct LicenceCopies {
+    copies: Vec<String>,
+}
+
+#[derive(Deserialize)]
 struct IssuerMetadata {
     issuer: String,
     jwks: JwkSet,
@@ -169,12 +194,14 @@ struct VerifiedLicence {
     status: LicenceStatus,
 }
 
-impl From<&VerifiedLicence> for StoredLicence {
-    fn from(v: &VerifiedLicence) -> Self {
+impl VerifiedLicence {
+    /// The row of `holder`'s licence.
+    fn stored(&self, holder: &str) -> StoredLicence {
+        let v = self;
         let claims = &v.sd.jws.claims;
         let text = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
-        Self {
-            id: licence_id(&v.sd.issuer_jwt),
+        StoredLicence {
+            id: wallet_licence_id(holder, &v.sd),
             vct: text("vct"),
             issuer: text("iss"),
             text: v.text.clone(),
@@ -192,16 +219,38 @@ impl From<&VerifiedLicence> for StoredLicence {
 #[derive(Clone)]
 pub struct WalletClient {
     identity: IdentityClient,
-    store: Store,
+    pub(super) store: Store,
 }
 
 pub(crate) fn now() -> i64 {
     crate::platform::now_unix_secs()
 }
 
-/// The wallet's id of a licence: the first 16 hex digits of SHA-256 of its issuer-signed JWT.
+/// The id of one issued licence text (a verifier's id of what it was shown): the first 16 hex
+/// digits of SHA-256 of its issuer-signed JWT. Every copy has its own.
 pub fn licence_id(issuer_jwt: &str) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA256, issuer_jwt.as_bytes());
+    hex::encode(&digest.as_ref()[..8])
+}
+
+/// The wallet's id of `holder`'s licence, the same for every copy and every fetch: the first 16
+/// hex digits of SHA-256 over the JSON array `[holder, iss, vct, licence_number]` (the document
+/// number read from the wallet's own disclosures, empty when there is none). Not the issuer
+/// signature, which differs per copy; never sent anywhere.
+pub(crate) fn wallet_licence_id(holder: &str, sd: &SdJwt) -> String {
+    let claims = &sd.jws.claims;
+    let text = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let number = sd
+        .disclosures
+        .iter()
+        .find(|d| d.name.as_deref() == Some("licence_number"))
+        .map(|d| match &d.value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .unwrap_or_default();
+    let input = serde_json::json!([holder, text("iss"), text("vct"), number]).to_string();
+    let digest = ring::digest::digest(&ring::digest::SHA256, input.as_bytes());
     hex::encode(&digest.as_ref()[..8])
 }
 
@@ -236,7 +285,9 @@ impl WalletClient {
     /// Reads the current identity's licences from the issuers, after the person consents (the
     /// shell's presence check, when configured). Each is verified (issuer signature, every
     /// disclosure, type, validity dates, binding to this device, status) before it replaces
-    /// the identity's stored licences. The consent is logged without values.
+    /// the identity's stored licences, together with a batch of copies of each (one per fresh
+    /// holder key, each verified the same way and bound to its own key) for presentations. The
+    /// consent is logged without values.
     pub async fn fetch_licences(&self) -> Result<Vec<LicenceSummary>, CityKitError> {
         let holder = self.identity.current_identity().await?.id;
         self.identity.confirm_presence(PresencePurpose::ReadLicences { holder_id: holder.clone() }).await?;
@@ -245,8 +296,9 @@ impl WalletClient {
         for text in &body.licences {
             rows.push(self.verify_own_licence(text).await?);
         }
+        let copies = self.fetch_copies(&holder, None, COPY_BATCH_SIZE).await?;
         let holder_for_store = holder.clone();
-        let stored: Vec<StoredLicence> = rows.iter().map(StoredLicence::from).collect();
+        let stored: Vec<StoredLicence> = rows.iter().map(|v| v.stored(&holder)).collect();
         let claim_names: Vec<String> = rows
             .iter()
             .flat_map(|v| v.sd.disclosures.iter().filter_map(|d| d.name.clone()))
@@ -255,8 +307,11 @@ impl WalletClient {
             .collect();
         let vcts: Vec<String> = stored.iter().map(|r| r.vct.clone()).collect();
         let counterparty = self.identity_platform();
-        self.store.call(move |conn| db::replace_licences(conn, &holder_for_store, &stored, &vcts, &claim_names, &counterparty)).await?;
-        tracing::info!(count = rows.len(), "licences fetched");
+        let copy_count = copies.len();
+        self.store
+            .call(move |conn| db::replace_licences(conn, &holder_for_store, &stored, &copies, &vcts, &claim_names, &counterparty))
+            .await?;
+        tracing::info!(count = rows.len(), copies = copy_count, "licences fetched");
         self.licences().await
     }
 
@@ -264,7 +319,7 @@ impl WalletClient {
     /// it in `holder`'s wallet.
     pub(crate) async fn store_issued(&self, holder: &str, text: &str) -> Result<LicenceSummary, CityKitError> {
         let verified = self.verify_own_licence(text).await?;
-        let r = StoredLicence::from(&verified);
+        let r = verified.stored(holder);
         let (holder, id) = (holder.to_owned(), r.id.clone());
         let holder_for_load = holder.clone();
         self.store.call(move |conn| db::store_licence(conn, &r, &holder)).await?;
@@ -307,8 +362,78 @@ impl WalletClient {
         self.identity.issuer().to_owned()
     }
 
+    /// Fetches a batch of `count` copies of `holder`'s licences (of type `vct` only, when
+    /// given): one fresh holder key per copy, a nonce from the platform, one key proof per key
+    /// (`POST /licences/nonce`, `POST /licences/batch`, docs/platform-api.md). Every copy is
+    /// verified like a licence, bound to its own key, before it is returned with that key.
+    pub(super) async fn fetch_copies(&self, holder: &str, vct: Option<&str>, count: usize) -> Result<Vec<StoredCopy>, CityKitError> {
+        let internal = |e: crate::crypto::copy_key::CopyKeyError| CityKitError::Internal { details: e.to_string() };
+        let nonce_url = api::url(&self.identity, "/licences/nonce").await?;
+        let empty = serde_json::json!({});
+        let call =
+            ApiCall { method: reqwest::Method::POST, url: &nonce_url, body: Some(&empty), idempotency_key: None, if_none_match: None };
+        let nonce: CopyNonceBody = api::authorized_call(&self.identity, call, true).await?.into_json()?;
+        let keys: Vec<CopyKey> = (0..count).map(|_| CopyKey::generate()).collect::<Result<_, _>>().map_err(internal)?;
+        let audience = self.identity_platform();
+        let mut proofs = Vec::with_capacity(keys.len());
+        for key in &keys {
+            let header = serde_json::json!({"typ": COPY_PROOF_TYP, "alg": "ES256", "jwk": key.jwk().map_err(internal)?.public_value()});
+            let claims = serde_json::json!({"aud": audience, "iat": now(), "nonce": nonce.c_nonce});
+            let input = jose::signing_input(&header, &claims);
+            proofs.push(jose::assemble(&input, &key.sign(input.as_bytes()).map_err(internal)?));
+        }
+        let mut body = serde_json::json!({"proofs": proofs});
+        if let Some(vct) = vct {
+            body["vct"] = Value::String(vct.to_owned());
+        }
+        let batch_url = api::url(&self.identity, "/licences/batch").await?;
+        let call =
+            ApiCall { method: reqwest::Method::POST, url: &batch_url, body: Some(&body), idempotency_key: None, if_none_match: None };
+        let answer: CopiesBody = api::authorized_call(&self.identity, call, true).await?.into_json()?;
+        let mut copies = Vec::new();
+        for licence in answer.licences {
+            if licence.copies.len() != keys.len() {
+                return Err(WalletError::Malformed { details: "the batch does not have one copy per key".into() }.into());
+            }
+            // The platform answers the copies in the order of the proofs.
+            for (text, key) in licence.copies.iter().zip(&keys) {
+                let thumbprint = key.jwk().map_err(internal)?.thumbprint();
+                let verified = self.verify_licence(text, &thumbprint, false).await?;
+                let (status_uri, status_idx) = match verified.status_ref {
+                    Some((uri, idx)) => (Some(uri), i64::try_from(idx).ok()),
+                    None => (None, None),
+                };
+                copies.push(StoredCopy {
+                    licence_id: wallet_licence_id(holder, &verified.sd),
+                    text: text.clone(),
+                    private_key: zeroize::Zeroizing::new(key.pkcs8().to_vec()),
+                    status_uri,
+                    status_idx,
+                });
+            }
+        }
+        Ok(copies)
+    }
+
+    /// Fetches a new batch of copies of `holder`'s licence `summary` and keeps them; returns
+    /// how many were kept. No new consent: the wallet already holds this licence.
+    pub(super) async fn refill_copies(&self, holder: &str, summary: &LicenceSummary) -> Result<usize, CityKitError> {
+        let copies = self.fetch_copies(holder, Some(&summary.vct), COPY_BATCH_SIZE).await?;
+        let holder = holder.to_owned();
+        let added = self.store.call(move |conn| db::add_copies(conn, &holder, &copies)).await?;
+        tracing::info!(copies = added, "licence copies refilled");
+        Ok(added)
+    }
+
     /// Verifies a licence issued to this device; returns its text, parsed form, status reference and status.
     async fn verify_own_licence(&self, text: &str) -> Result<VerifiedLicence, CityKitError> {
+        let device = self.identity.device_key_thumbprint();
+        self.verify_licence(text, &device, true).await
+    }
+
+    /// Verifies a licence bound to the key with thumbprint `bound_to`; its status is checked
+    /// when `with_status` (else left unknown).
+    async fn verify_licence(&self, text: &str, bound_to: &str, with_status: bool) -> Result<VerifiedLicence, CityKitError> {
         let sd = SdJwt::parse(text).map_err(problem)?;
         if !sd.is_sd_jwt_vc() {
             return Err(WalletError::Malformed { details: "not an SD-JWT VC (typ)".into() }.into());
@@ -326,11 +451,12 @@ impl WalletClient {
             return Err(WalletError::Malformed { details: "no vct".into() }.into());
         }
         let bound = sd.holder_key().map(|k| k.thumbprint());
-        if bound.as_deref() != Some(self.identity.device_key_thumbprint().as_str()) {
+        if bound.as_deref() != Some(bound_to) {
             return Err(WalletError::NotBoundToThisDevice.into());
         }
         let status_ref = status_reference(&sd.jws.claims);
         let status = match &status_ref {
+            Some(_) if !with_status => LicenceStatus::Unknown,
             Some((uri, idx)) => match self.check_status(&issuer, uri, *idx, false).await {
                 Ok(status) => status,
                 Err(e) => {
@@ -445,21 +571,37 @@ impl WalletClient {
         self.store.read(move |conn| db::licence(conn, &holder, &id)).await?.ok_or_else(|| WalletError::UnknownLicence.into())
     }
 
-    /// Re-checks every stored licence's status with fresh status lists (and fresh issuer keys).
+    /// Re-checks every stored licence's status with fresh status lists (and fresh issuer keys):
+    /// the licence's own index and that of every copy not shown yet (a licence with a revoked
+    /// copy counts as revoked).
     pub async fn refresh_status(&self) -> Result<Vec<LicenceSummary>, CityKitError> {
         let licences = self.licences().await?;
+        let holder = self.current_holder().await?;
         for summary in &licences {
             let (_, text) = self.load(&summary.id).await?;
             let sd = SdJwt::parse(&text).map_err(problem)?;
             let Some((uri, idx)) = status_reference(&sd.jws.claims) else { continue };
-            let status = self.check_status(&summary.issuer, &uri, idx, true).await?;
+            let mut status = self.check_status(&summary.issuer, &uri, idx, true).await?;
+            let (h, id) = (holder.clone(), summary.id.clone());
+            let copies = self.store.read(move |conn| db::unused_copy_status_refs(conn, &h, &id)).await?;
+            for (copy_uri, copy_idx) in copies {
+                if status == LicenceStatus::Revoked {
+                    break;
+                }
+                let Ok(copy_idx) = u64::try_from(copy_idx) else { continue };
+                // The list just fetched (or another one, fetched now) is in the cache.
+                let force = copy_uri != uri;
+                if self.check_status(&summary.issuer, &copy_uri, copy_idx, force).await? == LicenceStatus::Revoked {
+                    status = LicenceStatus::Revoked;
+                }
+            }
             let id = summary.id.clone();
             self.store.call(move |conn| db::set_status(conn, &id, status)).await?;
         }
         self.licences().await
     }
 
-    /// Removes a licence from the wallet.
+    /// Removes a licence from the wallet, with its copies and their keys.
     pub async fn remove(&self, id: &str) -> Result<(), CityKitError> {
         self.load(id).await?;
         let id = id.to_owned();

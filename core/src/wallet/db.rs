@@ -1,9 +1,11 @@
 //! The SQL of the wallet, on the store's connection (run inside `Store::call` or `Store::read`):
-//! licences (`licences`), issuer keys (`issuer_keys`), the status-list cache (`status_lists`) and
+//! licences (`licences`), their copies for presentations with each copy's holder key
+//! (`licence_copies`), issuer keys (`issuer_keys`), the status-list cache (`status_lists`) and
 //! the verifier's nonces (`verifier_nonces`). The access log keeps its own SQL (`access_log.rs`,
 //! written by auto-fill too), and what a logout removes is in `forget.rs`.
 
 use rusqlite::{Connection, OptionalExtension};
+use zeroize::Zeroizing;
 
 use super::access_log::{self, AccessEvent};
 use super::client::{expiring_soon, now, LicenceStatus, LicenceSummary, LicenceUsability};
@@ -49,12 +51,43 @@ impl StoredLicence {
     }
 }
 
-/// Replaces `holder`'s licences with `licences` and logs the consent (the types `vcts` and the
-/// claim names, read from `counterparty`): one transaction.
+/// A copy of a licence (batch issuance) as stored: its own text, holder key and status index.
+pub(super) struct StoredCopy {
+    pub(super) licence_id: String,
+    pub(super) text: String,
+    /// The PKCS#8 document of the copy's holder key.
+    pub(super) private_key: Zeroizing<Vec<u8>>,
+    pub(super) status_uri: Option<String>,
+    pub(super) status_idx: Option<i64>,
+}
+
+/// An unused copy taken for a presentation.
+pub(super) struct CopyForUse {
+    pub(super) row: i64,
+    pub(super) text: String,
+    pub(super) private_key: Zeroizing<Vec<u8>>,
+}
+
+fn insert_copies(conn: &Connection, holder: &str, copies: &[StoredCopy], at: i64) -> rusqlite::Result<usize> {
+    let mut added = 0;
+    for c in copies {
+        added += conn.execute(
+            "INSERT INTO licence_copies (licence_id, holder, sd_jwt, private_key, status_uri, status_idx, fetched_at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM licences WHERE id = ?1 AND holder = ?2)",
+            rusqlite::params![c.licence_id, holder, c.text, c.private_key.as_slice(), c.status_uri, c.status_idx, at],
+        )?;
+    }
+    Ok(added)
+}
+
+/// Replaces `holder`'s licences with `licences` and their copies with `copies` (a copy of no
+/// licence among them is dropped), and logs the consent (the types `vcts` and the claim names,
+/// read from `counterparty`): one transaction.
 pub(super) fn replace_licences(
     conn: &mut Connection,
     holder: &str,
     licences: &[StoredLicence],
+    copies: &[StoredCopy],
     vcts: &[String],
     claim_names: &[String],
     counterparty: &str,
@@ -62,9 +95,11 @@ pub(super) fn replace_licences(
     let tx = conn.transaction()?;
     let at = now();
     tx.execute("DELETE FROM licences WHERE holder = ?1", [holder])?;
+    tx.execute("DELETE FROM licence_copies WHERE holder = ?1", [holder])?;
     for r in licences {
         r.insert(&tx, holder, at)?;
     }
+    insert_copies(&tx, holder, copies, at)?;
     let (vcts, claims_json) = (vcts.join(","), serde_json::to_string(&claim_names).unwrap_or_default());
     let event = AccessEvent {
         holder,
@@ -112,10 +147,72 @@ pub(super) fn set_status(conn: &Connection, id: &str, status: LicenceStatus) -> 
     Ok(())
 }
 
-/// Removes a licence.
-pub(super) fn delete_licence(conn: &Connection, id: &str) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM licences WHERE id = ?1", [id])?;
+/// Removes a licence and its copies (with their keys).
+pub(super) fn delete_licence(conn: &mut Connection, id: &str) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    tx.execute("DELETE FROM licence_copies WHERE licence_id = ?1", [id])?;
+    tx.execute("DELETE FROM licences WHERE id = ?1", [id])?;
+    tx.commit()?;
     Ok(())
+}
+
+/// Adds copies to `holder`'s licences (a refill; copies of a licence not held are dropped).
+/// Returns how many were kept.
+pub(super) fn add_copies(conn: &mut Connection, holder: &str, copies: &[StoredCopy]) -> Result<usize, StoreError> {
+    let tx = conn.transaction()?;
+    let added = insert_copies(&tx, holder, copies, now())?;
+    tx.commit()?;
+    Ok(added)
+}
+
+/// The oldest copy of `holder`'s licence `id` never shown.
+pub(super) fn unused_copy(conn: &Connection, holder: &str, id: &str) -> Result<Option<CopyForUse>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, sd_jwt, private_key FROM licence_copies
+             WHERE holder = ?1 AND licence_id = ?2 AND used_at IS NULL AND private_key IS NOT NULL ORDER BY id LIMIT 1",
+            [holder, id],
+            |r| Ok(CopyForUse { row: r.get(0)?, text: r.get(1)?, private_key: Zeroizing::new(r.get::<_, Vec<u8>>(2)?) }),
+        )
+        .optional()?)
+}
+
+/// How many copies of `holder`'s licence `id` were never shown.
+pub(super) fn unused_copies(conn: &Connection, holder: &str, id: &str) -> Result<u32, StoreError> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM licence_copies WHERE holder = ?1 AND licence_id = ?2 AND used_at IS NULL AND private_key IS NOT NULL",
+        [holder, id],
+        |r| r.get(0),
+    )?)
+}
+
+/// The status references of the copies of `holder`'s licence `id` never shown.
+pub(super) fn unused_copy_status_refs(conn: &Connection, holder: &str, id: &str) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT status_uri, status_idx FROM licence_copies
+         WHERE holder = ?1 AND licence_id = ?2 AND used_at IS NULL AND status_uri IS NOT NULL AND status_idx IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([holder, id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Marks copy `row` shown to `audience` and logs the presentation, in one transaction. The
+/// copy keeps only when and to whom: its key is wiped (it never signs again) and so is its text
+/// (the licence's claims are in the licence). False, with nothing written, when the copy was
+/// taken meanwhile.
+pub(super) fn use_copy(conn: &mut Connection, row: i64, audience: &str, event: &AccessEvent<'_>) -> Result<bool, StoreError> {
+    let tx = conn.transaction()?;
+    let at = now();
+    let marked = tx.execute(
+        "UPDATE licence_copies SET used_at = ?1, used_for = ?2, private_key = NULL, sd_jwt = '' WHERE id = ?3 AND used_at IS NULL",
+        rusqlite::params![at, audience, row],
+    )?;
+    if marked != 1 {
+        return Ok(false);
+    }
+    access_log::record(&tx, at, event)?;
+    tx.commit()?;
+    Ok(true)
 }
 
 fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LicenceSummary> {

@@ -54,6 +54,10 @@ pub enum WalletError {
     /// The presentation does not fit a QR code that phones read reliably: disclose fewer claims.
     #[error("the presentation is too large for a QR code")]
     QrTooLarge,
+    /// Every copy of the licence was shown already and no new ones could be fetched (offline):
+    /// a copy is never shown twice, so that two verifiers cannot link their presentations.
+    #[error("no unused copy of the licence is left")]
+    NoFreshCopy,
     /// The issuer's status list could not be fetched or checked, and no cached one is fresh enough.
     #[error("the licence status cannot be checked: {details}")]
     StatusUnavailable {
@@ -81,6 +85,7 @@ impl WalletError {
             Self::UnknownClaim { .. } => "wallet.unknown_claim",
             Self::StatusUnavailable { .. } => "wallet.status_unavailable",
             Self::QrTooLarge => "wallet.qr_too_large",
+            Self::NoFreshCopy => "wallet.no_fresh_copy",
         }
     }
 
@@ -102,6 +107,7 @@ impl WalletError {
                 Self::UnknownClaim { .. } => "证照中没有该信息项。",
                 Self::StatusUnavailable { .. } => "暂时无法核验证照状态，请联网后重试。",
                 Self::QrTooLarge => "亮证信息过多，无法生成二维码，请减少出示的信息项。",
+                Self::NoFreshCopy => "这本证照的一次性亮证副本已用完，请联网后重试。",
             },
             match self {
                 Self::Malformed { .. } => "This is not a licence or licence code CityKit can read.",
@@ -117,6 +123,7 @@ impl WalletError {
                 Self::UnknownClaim { .. } => "The licence has no such item.",
                 Self::StatusUnavailable { .. } => "The licence status cannot be checked now; go online and try again.",
                 Self::QrTooLarge => "Too much is disclosed for one QR code; show fewer items.",
+                Self::NoFreshCopy => "No unused copy of this licence is left to show; go online to get new ones.",
             },
         )
         .into()

@@ -3,7 +3,8 @@
 //! disclosure; and verifier mode, which checks what is shown.
 //!
 //! Licences are SD-JWT VCs (RFC 9901 SD-JWT; the IETF SD-JWT VC draft; `typ: dc+sd-jwt`),
-//! issued by each city office with its own ES256 key and bound to the device key (`cnf`).
+//! issued by each city office with its own ES256 key and bound to the device key (`cnf`), with
+//! copies bound to one-use keys for presentations (below).
 //! Revocation is the IETF Token Status List draft.
 //!
 //! - [`WalletClient`] (`client.wallet()`): fetch the current identity's licences from the platform
@@ -15,9 +16,26 @@
 //!   warning and a [`LicenceUsability`] (usable, not yet valid, expired, revoked), re-check status
 //!   on request (`refresh_status`), and log every consent and presentation without values
 //!   (`access_log`; a logout forgets the holder's licences and log, `forget`).
-//! - [`WalletClient::present`] (亮证): a usable licence only; the chosen disclosures plus a
-//!   key-binding JWT signed by the device key for one audience and nonce, accepted for at most
-//!   60 s, drawn as a QR code.
+//! - [`WalletClient::present`] (亮证): a usable licence only; the chosen disclosures of a copy
+//!   of the licence never shown before plus a key-binding JWT signed by that copy's key for one
+//!   audience and nonce, accepted for at most 60 s, drawn as a QR code.
+//! - Copies (batch issuance, after OpenID4VCI's nonce endpoint, `jwt` key proofs and batch
+//!   issuance; docs/platform-api.md): one licence shown twice would carry the same issuer
+//!   signature, holder key, salts and digests, so two verifiers could link the showings. So
+//!   `fetch_licences` also fetches a batch of copies of each licence (10,
+//!   `COPY_BATCH_SIZE`), each bound to its own fresh software P-256 key (`crypto::copy_key`: a
+//!   hardware device key cannot mint keys by the dozen; the private key lives only in the
+//!   encrypted store, table `licence_copies`, and is zeroized in memory), with its own salts,
+//!   signature and status index. `present` shows each copy once and wipes its key in the same
+//!   transaction as the access-log entry; with fewer than 3 (`COPY_REFILL_BELOW`) unused
+//!   copies left it fetches a new batch of that licence at once when online (a failure is only
+//!   logged; the refill needs no new consent and logs none: nothing new is read), and with none
+//!   left and no network it refuses with `wallet.no_fresh_copy` rather than show one twice.
+//!   `refresh_status` checks the licence's index and every unused copy's (the status list
+//!   covers every copy). The licence itself stays bound to the device key: the platform's own
+//!   requests (case materials) use it, since the platform requires its binding to the DPoP key.
+//!   The wallet's licence id is stable across fetches and copies: 16 hex digits of SHA-256 over
+//!   `[holder, iss, vct, licence_number]` (never sent; a verifier's `licence_id` is per copy).
 //! - [`Verifier`] (sans-I/O) and [`VerifierClient`] (`client.verifier(…)`, `verifier.rs`, for a
 //!   window officer's app or a kiosk): verify a presentation against trusted issuers and answer
 //!   the claims or a typed [`WalletError`] per reason (unknown issuer, bad signature, tampered or
@@ -29,8 +47,8 @@
 //!   verifier (its own [`VerifierSettings`]) share, used offline up to the caller's age.
 //! - [`qr`]: presentations packed (`CK1:`, docs/qr-packing.md) and drawn as QR codes a camera
 //!   reads off a phone screen.
-//! - `db`: the SQL of the wallet's tables (licences, issuer keys, the status-list cache, the
-//!   verifier's nonces); the access log keeps its own (`access_log`).
+//! - `db`: the SQL of the wallet's tables (licences, their copies, issuer keys, the status-list
+//!   cache, the verifier's nonces); the access log keeps its own (`access_log`).
 
 pub(crate) mod access_log;
 mod client;

@@ -1,6 +1,7 @@
-//! 亮证: showing a licence. A presentation carries only the chosen disclosures and a
-//! key-binding JWT signed by the device key for one audience and nonce, valid for at most
-//! [`MAX_PRESENTATION_LIFETIME_SECS`]; verifier mode checks one.
+//! 亮证: showing a licence. A presentation carries only the chosen disclosures of a copy of the
+//! licence never shown before and a key-binding JWT signed by that copy's own key for one
+//! audience and nonce, valid for at most [`MAX_PRESENTATION_LIFETIME_SECS`]; so two verifiers
+//! are never shown the same signature, holder key, salt or digest. Verifier mode checks one.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -8,10 +9,13 @@ use std::sync::Mutex;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::client::{licence_id, now, LicenceUsability, WalletClient};
+use super::access_log::AccessEvent;
+use super::client::{licence_id, now, LicenceSummary, LicenceUsability, WalletClient, COPY_REFILL_BELOW};
+use super::db;
 use super::sd_jwt::{key_binding_signing_input_until, Disclosure, KeyBindingProblem, SdJwt, SdJwtProblem};
 use super::status::StatusList;
 use super::WalletError;
+use crate::crypto::copy_key::CopyKey;
 use crate::crypto::jose::EcJwk;
 use crate::crypto::random_token;
 use crate::privacy::Personal;
@@ -46,7 +50,7 @@ pub struct Presentation {
 
 /// A signed presentation before it is shown or sent.
 struct Signed {
-    summary: super::client::LicenceSummary,
+    summary: LicenceSummary,
     text: String,
     names: Vec<String>,
     disclosures: usize,
@@ -57,6 +61,12 @@ impl WalletClient {
     /// Builds a presentation of licence `id` disclosing only `claims` (top-level claim names),
     /// for `audience`, answering `nonce` (a fresh random one when None), valid for `lifetime_secs`
     /// (at most [`MAX_PRESENTATION_LIFETIME_SECS`]). Logged in the access log without values.
+    ///
+    /// It shows a copy of the licence never shown before, signed with that copy's own key, and
+    /// marks the copy used in the same transaction as the log entry. With no unused copy left
+    /// it fetches a new batch first, and refuses with `wallet.no_fresh_copy` when it cannot
+    /// (offline) rather than show a copy twice. When fewer than a few unused copies remain
+    /// after the presentation, it fetches a new batch at once; a failure there is only logged.
     pub async fn present(
         &self,
         id: &str,
@@ -71,11 +81,71 @@ impl WalletClient {
             None => random_token(16).map_err(|_| CityKitError::Internal { details: "no secure random source".into() })?,
         };
         let lifetime = lifetime_secs.clamp(1, MAX_PRESENTATION_LIFETIME_SECS);
-        let signed = self.sign_presentation(&holder, id, claims, audience, &nonce, Some(lifetime)).await?;
-        // Refuse before logging a showing that cannot be shown.
-        let qr = super::qr::draw(&signed.text)?;
-        self.log_presentation(&holder, &signed.summary.id, &signed.summary.vct, &signed.names, audience).await?;
+        if audience.trim().is_empty() {
+            return Err(WalletError::WrongAudience.into());
+        }
+        let (summary, _) = self.load_for(&holder, id).await?;
+        // Before any copy is fetched or taken.
+        usable(&summary, now())?;
+        let mut refilled = false;
+        // A copy taken by a concurrent presentation meanwhile is not shown: take the next one
+        // (a few times at most).
+        let mut attempts = 0;
+        let (signed, qr) = loop {
+            attempts += 1;
+            if attempts > 8 {
+                return Err(WalletError::NoFreshCopy.into());
+            }
+            let (h, licence) = (holder.clone(), id.to_owned());
+            let copy = match self.store.read(move |conn| db::unused_copy(conn, &h, &licence)).await? {
+                Some(copy) => copy,
+                None if !refilled => {
+                    refilled = true;
+                    if let Err(e) = self.refill_copies(&holder, &summary).await {
+                        tracing::info!(code = e.code(), "no unused licence copy and none could be fetched");
+                        return Err(WalletError::NoFreshCopy.into());
+                    }
+                    continue;
+                }
+                None => return Err(WalletError::NoFreshCopy.into()),
+            };
+            let key = CopyKey::from_pkcs8(&copy.private_key).map_err(|_| WalletError::Malformed { details: "stored copy key".into() })?;
+            let signed = self
+                .sign_with(summary.clone(), &copy.text, claims, audience, &nonce, Some(lifetime), |input| async move {
+                    key.sign(&input).map_err(|e| CityKitError::Internal { details: e.to_string() })
+                })
+                .await?;
+            // Refuse before logging a showing that cannot be shown.
+            let qr = super::qr::draw(&signed.text)?;
+            let claims_json = serde_json::to_string(&signed.names).unwrap_or_default();
+            let (h, a, licence, vct, row) = (holder.clone(), audience.to_owned(), summary.id.clone(), summary.vct.clone(), copy.row);
+            let marked = self
+                .store
+                .call(move |conn| {
+                    let event = AccessEvent {
+                        holder: &h,
+                        action: "presentation",
+                        licence_id: Some(&licence),
+                        vct: Some(&vct),
+                        claims_json: &claims_json,
+                        counterparty: Some(&a),
+                    };
+                    db::use_copy(conn, row, &a, &event)
+                })
+                .await?;
+            if marked {
+                break (signed, qr);
+            }
+        };
         tracing::info!(disclosures = signed.disclosures, "presentation made");
+        // Running low: a new batch now, while online. The presentation stands either way.
+        let (h, licence) = (holder.clone(), id.to_owned());
+        let left = self.store.read(move |conn| db::unused_copies(conn, &h, &licence)).await?;
+        if left < COPY_REFILL_BELOW {
+            if let Err(e) = self.refill_copies(&holder, &summary).await {
+                tracing::info!(code = e.code(), "licence copies running low; refill failed, retried at the next presentation");
+            }
+        }
         Ok(Presentation {
             text: signed.text,
             licence_id: signed.summary.id,
@@ -105,8 +175,8 @@ impl WalletClient {
         Ok(signed.text)
     }
 
-    /// Chooses the disclosures and signs the key binding (with `exp` = now + `lifetime` when
-    /// given), refusing an empty audience and revoked, expired or not yet valid licences.
+    /// Chooses the disclosures of the licence itself (bound to the device key, as the platform
+    /// requires for its own requests) and signs the key binding with the device key.
     async fn sign_presentation(
         &self,
         holder: &str,
@@ -120,18 +190,34 @@ impl WalletClient {
             return Err(WalletError::WrongAudience.into());
         }
         let (summary, text) = self.load_for(holder, id).await?;
+        self.sign_with(summary, &text, claims, audience, nonce, lifetime, |input| self.identity_sign(input)).await
+    }
+
+    /// Chooses the disclosures of `text` (the licence or a copy of it) and signs the key
+    /// binding with `sign` (with `exp` = now + `lifetime` when given), refusing revoked,
+    /// expired or not yet valid licences.
+    #[allow(clippy::too_many_arguments)]
+    async fn sign_with<F, Fut>(
+        &self,
+        summary: LicenceSummary,
+        text: &str,
+        claims: &[String],
+        audience: &str,
+        nonce: &str,
+        lifetime: Option<i64>,
+        sign: F,
+    ) -> Result<Signed, CityKitError>
+    where
+        F: FnOnce(Vec<u8>) -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<u8>, CityKitError>>,
+    {
         let now = now();
-        match LicenceUsability::at(summary.valid_from, summary.expires_at, summary.status, now) {
-            LicenceUsability::Usable => {}
-            LicenceUsability::NotYetValid => return Err(WalletError::NotYetValid.into()),
-            LicenceUsability::Expired => return Err(WalletError::Expired.into()),
-            LicenceUsability::Revoked => return Err(WalletError::Revoked.into()),
-        }
-        let sd = SdJwt::parse(&text).map_err(|_| WalletError::Malformed { details: "stored licence".into() })?;
+        usable(&summary, now)?;
+        let sd = SdJwt::parse(text).map_err(|_| WalletError::Malformed { details: "stored licence".into() })?;
         let chosen = choose(&sd, claims)?;
         let prefix = sd.presentation_prefix(&chosen);
         let input = key_binding_signing_input_until(&prefix, audience, nonce, now, lifetime.map(|l| now.saturating_add(l)));
-        let signature = self.identity_sign(input.as_bytes().to_vec()).await?;
+        let signature = sign(input.as_bytes().to_vec()).await?;
         let mut names: Vec<String> = claims.to_vec();
         names.sort();
         names.dedup();
@@ -142,6 +228,16 @@ impl WalletClient {
             disclosures: chosen.len(),
             issued_at: now,
         })
+    }
+}
+
+/// Refuses a revoked, expired or not yet valid licence.
+fn usable(summary: &LicenceSummary, now: i64) -> Result<(), WalletError> {
+    match LicenceUsability::at(summary.valid_from, summary.expires_at, summary.status, now) {
+        LicenceUsability::Usable => Ok(()),
+        LicenceUsability::NotYetValid => Err(WalletError::NotYetValid),
+        LicenceUsability::Expired => Err(WalletError::Expired),
+        LicenceUsability::Revoked => Err(WalletError::Revoked),
     }
 }
 

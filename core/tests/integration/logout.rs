@@ -44,6 +44,15 @@ async fn every_cell(client: &Client) -> Vec<(String, String)> {
         .unwrap()
 }
 
+/// How many licence copies still hold their private key.
+async fn copy_keys(client: &Client) -> i64 {
+    client
+        .store()
+        .raw_sql(|conn| Ok(conn.query_row("SELECT COUNT(*) FROM licence_copies WHERE private_key IS NOT NULL", [], |r| r.get(0))?))
+        .await
+        .unwrap()
+}
+
 /// The personal values a logout must remove: names, ID numbers, mobiles and addresses of the
 /// person and their enterprises, and every claim value of their licences that is not public
 /// catalogue text.
@@ -112,6 +121,10 @@ async fn logout_removes_every_record_of_the_person_and_their_enterprises() {
     for needle in [&env.sim.fixtures().citizen(PERSON).unwrap().id_number, &enterprise.id] {
         assert!(before.iter().any(|(_, cell)| cell.contains(needle.as_str())), "the check can see personal data before the logout");
     }
+    // Copies of the licences (batch issuance) and their holder keys are there, one used.
+    let copy_count = |cells: &[(String, String)]| cells.iter().filter(|(t, _)| t == "licence_copies").count();
+    assert!(copy_count(&before) > 0, "the check can see the licence copies before the logout");
+    assert!(copy_keys(&client).await > 0);
 
     let outcome = client.identity().logout().await.unwrap();
     assert!(outcome.had_session && outcome.revoked_at_server);
@@ -122,11 +135,21 @@ async fn logout_removes_every_record_of_the_person_and_their_enterprises() {
         let found: Vec<&String> = after.iter().filter(|(_, cell)| cell.contains(needle.as_str())).map(|(table, _)| table).collect();
         assert!(found.is_empty(), "a personal value ({} characters) is still in table(s) {found:?} after logout", needle.chars().count());
     }
-    for table in
-        ["licences", "autofill_consents", "drafts", "outbox", "outbox_dead_letters", "outbox_refusals", "cases", "inbox", "access_log"]
-    {
+    for table in [
+        "licences",
+        "licence_copies",
+        "autofill_consents",
+        "drafts",
+        "outbox",
+        "outbox_dead_letters",
+        "outbox_refusals",
+        "cases",
+        "inbox",
+        "access_log",
+    ] {
         assert!(!after.iter().any(|(t, _)| t == table), "{table} still has rows after logout");
     }
+    assert_eq!(copy_keys(&client).await, 0, "no copy key survives the logout");
     // What is not personal stays: the catalogue, and the device key.
     assert!(client.catalogue().search("敬老", 5).await.unwrap().iter().any(|i| i.id == SENIOR_CARD));
     assert!(after.iter().any(|(t, _)| t == "device_keys"));

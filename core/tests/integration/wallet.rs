@@ -291,3 +291,214 @@ async fn typical_presentation_sizes() {
         citykit_core::wallet::Verifier::new("window-7", vec![trusted]).verify(&shown.qr_payload, now, &Default::default()).unwrap();
     }
 }
+
+/// Batch issuance: each presentation shows a copy of the licence never shown before, with its
+/// own issuer signature, holder key, salts and digests, so two verifiers cannot link what they
+/// were shown; revocation still reaches every copy.
+mod copies {
+    use std::collections::HashSet;
+    use std::time::Duration;
+
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use citykit_core::crypto::jose::EcJwk;
+    use citykit_core::wallet::sd_jwt::SdJwt;
+    use citykit_core::wallet::{TrustedIssuer, VerifierSettings};
+    use citykit_core::Client;
+
+    use crate::env::{Env, CITIZEN};
+
+    const ID_CARD: &str = "urn:citykit:vct:resident_id_card";
+
+    fn trusted(env: &Env, office: &str) -> TrustedIssuer {
+        let jwks = env.sim.issuer_jwks(office).unwrap();
+        TrustedIssuer {
+            issuer: env.sim.licence_issuer(office).unwrap(),
+            keys: jwks["keys"].as_array().unwrap().iter().map(|k| serde_json::from_value::<EcJwk>(k.clone()).unwrap()).collect(),
+        }
+    }
+
+    fn strict() -> VerifierSettings {
+        VerifierSettings { status_refresh_after: Duration::ZERO, max_status_age: Duration::ZERO }
+    }
+
+    /// What a presentation reveals that could link it to another: the issuer signature, the
+    /// holder key, the disclosure salts and every digest (`_sd` and of the disclosures).
+    struct Linkable {
+        signature: String,
+        holder_key: String,
+        status_idx: u64,
+        salts: HashSet<String>,
+        digests: HashSet<String>,
+    }
+
+    fn linkable(text: &str) -> Linkable {
+        let sd = SdJwt::parse(text).unwrap();
+        let salts = sd
+            .disclosures
+            .iter()
+            .map(|d| {
+                let array: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&d.encoded).unwrap()).unwrap();
+                array[0].as_str().unwrap().to_owned()
+            })
+            .collect();
+        let mut digests: HashSet<String> =
+            sd.jws.claims["_sd"].as_array().unwrap().iter().map(|d| d.as_str().unwrap().to_owned()).collect();
+        digests.extend(sd.disclosures.iter().map(|d| d.digest.clone()));
+        Linkable {
+            signature: sd.issuer_jwt.rsplit('.').next().unwrap().to_owned(),
+            holder_key: sd.holder_key().unwrap().thumbprint(),
+            status_idx: sd.jws.claims["status"]["status_list"]["idx"].as_u64().unwrap(),
+            salts,
+            digests,
+        }
+    }
+
+    /// Rows of the copies table of licence `id`: (all, used).
+    async fn copies_of(client: &Client, id: &str) -> (i64, i64) {
+        let id = id.to_owned();
+        client
+            .store()
+            .raw_sql(move |conn| {
+                Ok(conn.query_row("SELECT COUNT(*), COUNT(used_at) FROM licence_copies WHERE licence_id = ?1", [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?)
+            })
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn two_verifiers_shown_the_same_claims_share_no_signature_key_salt_or_digest() {
+        let env = Env::start().await;
+        let holder = env.logged_in("holder", CITIZEN).await;
+        let wallet = holder.wallet();
+        let id_card = wallet.fetch_licences().await.unwrap().into_iter().find(|l| l.vct == ID_CARD).unwrap();
+        // The licence itself is bound to the device key; the copies are not.
+        let device_key = serde_json::from_value::<EcJwk>(wallet.licence(&id_card.id).await.unwrap().claims.expose()["cnf"]["jwk"].clone())
+            .unwrap()
+            .thumbprint();
+        let claims = vec!["name".to_owned(), "age_over_18".to_owned()];
+        let window_a = env.client("window-a").await;
+        let window_b = env.client("window-b").await;
+        let verifier_a = window_a.verifier("window-a", vec![trusted(&env, "public-security")], strict());
+        let verifier_b = window_b.verifier("window-b", vec![trusted(&env, "public-security")], strict());
+
+        let shown_a = wallet.present(&id_card.id, &claims, "window-a", None, 60).await.unwrap();
+        let shown_b = wallet.present(&id_card.id, &claims, "window-b", None, 60).await.unwrap();
+        // The same licence and claims for the holder …
+        assert_eq!((shown_a.licence_id.as_str(), &shown_a.claims), (id_card.id.as_str(), &shown_b.claims));
+        assert_eq!(shown_b.licence_id, id_card.id);
+        // … and nothing in common for the verifiers.
+        let (a, b) = (linkable(&shown_a.text), linkable(&shown_b.text));
+        assert_ne!(a.signature, b.signature, "issuer signature");
+        assert_ne!(a.holder_key, b.holder_key, "holder key");
+        assert!(a.holder_key != device_key && b.holder_key != device_key, "the device key is never shown");
+        assert_ne!(a.status_idx, b.status_idx, "status index");
+        assert_eq!(a.salts.len(), 2);
+        assert!(a.salts.is_disjoint(&b.salts), "disclosure salts");
+        assert!(a.digests.len() > 10);
+        assert!(a.digests.is_disjoint(&b.digests), "_sd and disclosure digests");
+
+        // Both verify, each at its window, with the status checked on the copy's own index.
+        let ok_a = verifier_a.verify(&shown_a.text, None).await.unwrap();
+        let ok_b = verifier_b.verify(&shown_b.text, None).await.unwrap();
+        assert!(ok_a.status_checked && ok_b.status_checked);
+        assert_eq!(ok_a.claims.expose()["name"], ok_b.claims.expose()["name"]);
+        assert_eq!(ok_a.claims.expose()["age_over_18"], true);
+        assert_ne!(ok_a.licence_id, ok_b.licence_id, "the verifiers' ids of what they saw differ too");
+        assert_eq!(copies_of(&holder, &id_card.id).await.1, 2, "each copy is marked used");
+        let used_for: Vec<String> = {
+            let id = id_card.id.clone();
+            holder
+                .store()
+                .raw_sql(move |conn| {
+                    let mut stmt = conn.prepare(
+                        "SELECT used_for FROM licence_copies WHERE licence_id = ?1 AND used_at IS NOT NULL ORDER BY used_at, id",
+                    )?;
+                    let rows = stmt.query_map([id], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+                    Ok(rows)
+                })
+                .await
+                .unwrap()
+        };
+        assert_eq!(used_for, ["window-a", "window-b"]);
+
+        // Revoked at the issuer: a copy not shown before is refused by the window through its
+        // own status bit, and once the wallet has refreshed, the wallet refuses to show it.
+        env.sim.revoke_licence(CITIZEN, ID_CARD).unwrap();
+        let unaware = wallet.present(&id_card.id, &claims, "window-a", None, 60).await.unwrap();
+        assert_eq!(verifier_a.verify(&unaware.text, None).await.unwrap_err().code(), "wallet.revoked");
+        let refreshed = wallet.refresh_status().await.unwrap();
+        assert_eq!(refreshed.iter().find(|l| l.id == id_card.id).unwrap().status, citykit_core::wallet::LicenceStatus::Revoked);
+        assert_eq!(wallet.present(&id_card.id, &claims, "window-b", None, 60).await.unwrap_err().code(), "wallet.revoked");
+    }
+
+    #[tokio::test]
+    async fn copies_running_low_are_refetched_and_offline_exhaustion_is_refused_not_reused() {
+        let env = Env::start().await;
+        let holder = env.logged_in("holder", CITIZEN).await;
+        let wallet = holder.wallet();
+        let licences = wallet.fetch_licences().await.unwrap();
+        let id_card = licences.iter().find(|l| l.vct == ID_CARD).unwrap().clone();
+        let batch_path = "/api/v1/licences/batch";
+        assert_eq!(env.sim.stats().requests_to(batch_path), 1, "one batch request for every licence");
+        let (total, used) = copies_of(&holder, &id_card.id).await;
+        assert!(total >= 3, "a batch of copies: {total}");
+        assert_eq!(used, 0);
+        let batch_size = total;
+        // The copies of the other licences are there too.
+        for l in &licences {
+            assert_eq!(copies_of(&holder, &l.id).await, (batch_size, 0), "{}", l.vct);
+        }
+
+        // More presentations than one batch holds: each shows a copy never shown before, and
+        // the wallet fetches a new batch while online when few are left.
+        let claims = vec!["age_over_18".to_owned()];
+        let mut signatures = HashSet::new();
+        let shows = batch_size + 3;
+        for n in 0..shows {
+            let shown = wallet.present(&id_card.id, &claims, &format!("window-{n}"), None, 60).await.unwrap();
+            assert!(signatures.insert(linkable(&shown.text).signature), "presentation {n} reused a copy");
+        }
+        let refetches = env.sim.stats().requests_to(batch_path) - 1;
+        assert!(refetches >= 1, "the wallet refetched when the batch ran low");
+        let (total, used) = copies_of(&holder, &id_card.id).await;
+        assert_eq!(used, shows);
+        assert_eq!(total, batch_size * (1 + refetches as i64));
+        // A used copy's key is wiped (it can never sign again), and so is its text.
+        let kept: i64 = {
+            let id = id_card.id.clone();
+            holder
+                .store()
+                .raw_sql(move |conn| {
+                    Ok(conn.query_row(
+                        "SELECT COUNT(*) FROM licence_copies WHERE licence_id = ?1 AND used_at IS NOT NULL
+                             AND (private_key IS NOT NULL OR sd_jwt != '')",
+                        [id],
+                        |r| r.get(0),
+                    )?)
+                })
+                .await
+                .unwrap()
+        };
+        assert_eq!(kept, 0);
+
+        // Offline: the unused copies are shown, then the wallet refuses rather than reuse one.
+        let unused = total - used;
+        let Env { sim, dir: _dir } = env;
+        sim.shutdown().await;
+        for n in 0..unused {
+            let shown = wallet.present(&id_card.id, &claims, &format!("offline-{n}"), None, 60).await.unwrap();
+            assert!(signatures.insert(linkable(&shown.text).signature));
+        }
+        assert_eq!(wallet.present(&id_card.id, &claims, "offline-last", None, 60).await.unwrap_err().code(), "wallet.no_fresh_copy");
+        assert_eq!(copies_of(&holder, &id_card.id).await, (total, total), "every copy shown exactly once");
+        // The access log has one entry per presentation, none for the refusal.
+        let log = wallet.access_log().await.unwrap();
+        assert_eq!(log.iter().filter(|e| e.action == "presentation").count() as i64, total);
+        // Other licences still have their copies.
+        let driving = licences.iter().find(|l| l.vct == "urn:citykit:vct:driving_licence").unwrap();
+        wallet.present(&driving.id, &["licence_class".to_owned()], "offline-window", None, 60).await.unwrap();
+    }
+}

@@ -162,7 +162,7 @@ pub(crate) struct Book {
     ratings: RatingStats,
     /// Licences issued by approved cases.
     pub(crate) results: Vec<LicenceRecord>,
-    result_counts: HashMap<usize, u32>,
+    pub(crate) result_counts: HashMap<usize, u32>,
 }
 
 impl Book {
@@ -495,6 +495,8 @@ impl Shared {
         let audience = format!("{}/api/v1/cases", self.issuer);
         let result_office = |vct: &str| catalogue::result_office(self.services, vct);
         let record = |office: usize, idx: u32| -> Option<RecordInfo> {
+            // A copy from batch issuance stands for the licence it copies.
+            let (office, idx) = self.licence_slot(office, idx);
             let r = self
                 .catalogue
                 .find_by_status(office, idx)
@@ -908,7 +910,8 @@ impl Shared {
             }
         }
         let n = self.catalogue.count_of_office(office).saturating_add(book.result_counts.get(&office).copied().unwrap_or(0));
-        if n >= licences::STATUS_LIST_SIZE {
+        // Copies (batch issuance) take their indices from the other end of the list.
+        if n.saturating_add(self.copies_of_office(office)) >= licences::STATUS_LIST_SIZE {
             tracing::error!("status list full");
             return;
         }

@@ -61,8 +61,9 @@ pub fn licence_offices() -> &'static [LicenceOffice] {
     LICENCE_OFFICES
 }
 
-/// Number of entries (bits) of every office's status list.
-pub(crate) const STATUS_LIST_SIZE: u32 = 8192;
+/// Number of entries (bits) of every office's status list: room for the licences and for many
+/// batches of copies (each copy takes its own index), 8 KiB before compression.
+pub(crate) const STATUS_LIST_SIZE: u32 = 1 << 16;
 /// `ttl` of a status list token (seconds).
 pub(crate) const STATUS_LIST_TTL_SECS: i64 = 300;
 /// Lifetime of a status list token (seconds).
@@ -360,7 +361,7 @@ impl Catalogue {
         }
 
         // Offices and status indices: each office numbers its licences in catalogue order and
-        // spreads them over its list by an odd multiplier (a bijection modulo 2^13), so that
+        // spreads them over its list by an odd multiplier (a bijection modulo 2^16), so that
         // neighbouring indices do not belong to the same holder.
         let mut counters = [0u32; LICENCE_OFFICES.len()];
         let mut seen = HashSet::new();
@@ -418,7 +419,8 @@ impl Catalogue {
 }
 
 /// The status index of an office's `n`-th licence: licences are spread over the list by an odd
-/// multiplier (a bijection modulo 2^13), so neighbouring indices do not belong to one holder.
+/// multiplier (a bijection modulo the list size, a power of two), so neighbouring indices do not
+/// belong to one holder. Copies (batch issuance) take `n` from the top of the range.
 pub(crate) fn status_index(n: u32) -> u32 {
     (n.wrapping_mul(5779).wrapping_add(1237)) % STATUS_LIST_SIZE
 }

@@ -298,6 +298,9 @@ pub struct SimStats {
     /// Proofs answered `use_dpop_nonce` (no nonce, a stale one, or [`DpopNonceMode::RejectAll`]).
     #[serde(default)]
     pub dpop_nonce_challenges: u64,
+    /// Licence copies issued by `POST /api/v1/licences/batch` (one per proof and licence).
+    #[serde(default)]
+    pub licence_copies_issued: u64,
 }
 
 impl SimStats {

@@ -45,6 +45,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v1/identities", get(identities))
         .route("/api/v1/me", get(me))
         .route("/api/v1/licences", get(licences_list))
+        .route("/api/v1/licences/nonce", post(licences_nonce))
+        .route("/api/v1/licences/batch", post(licences_batch))
         .route("/.well-known/jwt-vc-issuer/issuers/{office}", get(issuer_metadata))
         .route("/status/{office}", get(status_list))
         .route("/sim/faults", post(sim_set_faults).delete(sim_clear_faults))
@@ -630,6 +632,52 @@ async fn licences_list(State(s): S, method: Method, uri: Uri, headers: HeaderMap
     }
     tracing::debug!(count = list.len(), "licences issued");
     (StatusCode::OK, no_store(), Json(json!({"licences": list}))).into_response()
+}
+
+/// `POST /api/v1/licences/nonce`: a single-use nonce (`c_nonce`, OpenID4VCI) for the caller's
+/// next batch request.
+async fn licences_nonce(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let caller = match city_api_auth(&s, &method, &uri, &headers) {
+        Ok(c) => c,
+        Err(e) => return api_error(e),
+    };
+    let (nonce, ttl) = s.issue_copy_nonce(&caller.person);
+    (StatusCode::OK, no_store(), Json(json!({"c_nonce": nonce, "c_nonce_expires_in": ttl}))).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchBody {
+    #[serde(default)]
+    vct: Option<String>,
+    proofs: Vec<String>,
+}
+
+/// `POST /api/v1/licences/batch {"vct"?, "proofs": [...]}`: copies of the caller's licences,
+/// one per key proof, each bound to that proof's key (batch issuance, so that no two
+/// presentations need share a signature, key, salt or digest).
+async fn licences_batch(State(s): S, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let caller = match city_api_auth(&s, &method, &uri, &headers) {
+        Ok(c) => c,
+        Err(e) => return api_error(e),
+    };
+    let Ok(body) = serde_json::from_slice::<BatchBody>(&body) else {
+        return bad_request("body must be {\"vct\"?: ..., \"proofs\": [...]}");
+    };
+    let holder = caller.acting_for.as_deref().unwrap_or(&caller.person);
+    match s.issue_copies(&caller.person, holder, body.vct.as_deref(), &body.proofs) {
+        Ok(list) => {
+            let licences: Vec<Value> = list.into_iter().map(|(vct, copies)| json!({"vct": vct, "copies": copies})).collect();
+            tracing::debug!(licences = licences.len(), copies = body.proofs.len(), "licence copies issued");
+            (StatusCode::OK, no_store(), Json(json!({"licences": licences}))).into_response()
+        }
+        Err(e) => {
+            let (status, error, description) = e.parts();
+            tracing::debug!(error, description, "batch issuance refused");
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, no_store(), Json(json!({"error": error, "error_description": description}))).into_response()
+        }
+    }
 }
 
 /// `GET /.well-known/jwt-vc-issuer/issuers/{office}`: SD-JWT VC issuer metadata.

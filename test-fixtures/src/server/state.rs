@@ -1,7 +1,7 @@
 //! The simulator's in-memory state and the protocol rules that act on it. Everything is behind
 //! one std `Mutex`, never held across an `.await`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -57,6 +57,15 @@ struct State {
     stats: SimStats,
     /// Revoked licences: (office index, status index).
     revoked: BTreeSet<(usize, u32)>,
+    /// Batch issuance (`POST /api/v1/licences/batch`): the nonces handed out, by value, with
+    /// the person they were issued to and when they stop being accepted.
+    copy_nonces: HashMap<String, (String, i64)>,
+    /// The thumbprint of every key a copy was ever bound to (a key is never bound twice).
+    copy_keys: HashSet<String>,
+    /// Each copy's status slot (office, index) to the slot of the licence it is a copy of.
+    copy_slots: HashMap<(usize, u32), (usize, u32)>,
+    /// Copies issued per office (their status indices are taken from the top of the list).
+    copy_counts: HashMap<usize, u32>,
 }
 
 /// The server-provided DPoP nonces (RFC 9449 §8 and §9): the current one and the one before
@@ -268,8 +277,21 @@ impl Shared {
     }
 
     /// Whether the licence with this office and status index is revoked.
+    /// A copy of a licence (batch issuance) counts as the licence it copies.
     pub(crate) fn revoked_contains(&self, office: usize, idx: u32) -> bool {
-        self.lock().revoked.contains(&(office, idx))
+        let st = self.lock();
+        let slot = st.copy_slots.get(&(office, idx)).copied().unwrap_or((office, idx));
+        st.revoked.contains(&slot)
+    }
+
+    /// The licence slot a status slot belongs to: a copy's licence, else the slot itself.
+    pub(crate) fn licence_slot(&self, office: usize, idx: u32) -> (usize, u32) {
+        self.lock().copy_slots.get(&(office, idx)).copied().unwrap_or((office, idx))
+    }
+
+    /// Copies issued for this office so far (status indices in use besides the licences').
+    pub(crate) fn copies_of_office(&self, office: usize) -> u32 {
+        self.lock().copy_counts.get(&office).copied().unwrap_or(0)
     }
 
     pub(crate) fn client_known(&self, client_id: &str) -> bool {
@@ -754,7 +776,187 @@ impl Shared {
     pub(crate) fn status_list(&self, office: usize) -> Option<std::io::Result<String>> {
         let key = self.office_keys.get(office)?;
         let uri = self.status_uri(office)?;
-        let revoked: Vec<u32> = self.lock().revoked.iter().filter(|(o, _)| *o == office).map(|(_, idx)| *idx).collect();
+        let revoked: Vec<u32> = {
+            let st = self.lock();
+            // A revoked licence's bit, and the bit of every copy of it.
+            let copies = st.copy_slots.iter().filter(|(_, parent)| st.revoked.contains(parent)).map(|(slot, _)| *slot);
+            st.revoked.iter().copied().chain(copies).filter(|(o, _)| *o == office).map(|(_, idx)| idx).collect()
+        };
         Some(licences::status_list_jwt(key, &uri, revoked, unix_now()))
+    }
+}
+
+// ----- batch issuance of licence copies -----
+
+/// Most proofs (copies of each licence) one `POST /api/v1/licences/batch` may carry.
+pub(crate) const MAX_BATCH_COPIES: usize = 20;
+/// How long a nonce from `POST /api/v1/licences/nonce` stays usable.
+pub(crate) const COPY_NONCE_TTL_SECS: i64 = 300;
+/// How far a proof's `iat` may be from the simulator's clock.
+const COPY_PROOF_SKEW_SECS: i64 = 300;
+/// The `typ` of a key proof (OpenID4VCI, proof type `jwt`).
+pub(crate) const COPY_PROOF_TYP: &str = "openid4vci-proof+jwt";
+
+/// Why a batch request was refused: the `error` of the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CopyError {
+    /// `400 invalid_request`: no proofs, or the body is not as documented.
+    InvalidRequest(&'static str),
+    /// `400 batch_too_large`: more than [`MAX_BATCH_COPIES`] proofs.
+    BatchTooLarge,
+    /// `400 invalid_proof`: a proof's `typ`, `alg`, key, signature, `aud` or `iat` is wrong.
+    InvalidProof(&'static str),
+    /// `400 invalid_nonce`: the nonce is missing, unknown, expired, another person's, used
+    /// before, or not the same in every proof.
+    InvalidNonce,
+    /// `400 key_reused`: two proofs name one key, or a key was bound to a copy before.
+    KeyReused,
+    /// `503 status_list_full`: an office's status list has no index left for the copies.
+    StatusListFull,
+}
+
+impl CopyError {
+    pub(crate) fn parts(self) -> (u16, &'static str, &'static str) {
+        match self {
+            Self::InvalidRequest(d) => (400, "invalid_request", d),
+            Self::BatchTooLarge => (400, "batch_too_large", "at most 20 proofs per request"),
+            Self::InvalidProof(d) => (400, "invalid_proof", d),
+            Self::InvalidNonce => (400, "invalid_nonce", "the proofs must carry a fresh nonce from POST /api/v1/licences/nonce"),
+            Self::KeyReused => (400, "key_reused", "every copy needs a key never bound before"),
+            Self::StatusListFull => (503, "status_list_full", "the office's status list is full"),
+        }
+    }
+}
+
+impl Shared {
+    /// A fresh single-use nonce for `person`'s next batch request, and its lifetime.
+    pub(crate) fn issue_copy_nonce(&self, person: &str) -> (String, i64) {
+        let nonce = jose::random_token();
+        let now = unix_now();
+        let mut st = self.lock();
+        st.copy_nonces.retain(|_, (_, until)| *until > now);
+        st.copy_nonces.insert(nonce.clone(), (person.to_owned(), now.saturating_add(COPY_NONCE_TTL_SECS)));
+        (nonce, COPY_NONCE_TTL_SECS)
+    }
+
+    /// One proof checked for its form, key, signature, audience and time: its key and nonce.
+    fn check_copy_proof(&self, proof: &str, now: i64) -> Result<(Value, Option<String>), CopyError> {
+        let c = jose::parse_compact(proof).ok_or(CopyError::InvalidProof("a proof is not a compact JWS"))?;
+        if c.header.get("typ").and_then(Value::as_str) != Some(COPY_PROOF_TYP) {
+            return Err(CopyError::InvalidProof("proof typ must be openid4vci-proof+jwt"));
+        }
+        if c.header.get("alg").and_then(Value::as_str) != Some("ES256") {
+            return Err(CopyError::InvalidProof("proof alg must be ES256"));
+        }
+        let jwk =
+            c.header.get("jwk").and_then(jose::public_p256_jwk).ok_or(CopyError::InvalidProof("proof jwk must be a public P-256 key"))?;
+        if !jose::verify_es256_jwk(&jwk, c.signing_input, c.signature) {
+            return Err(CopyError::InvalidProof("proof signature does not verify"));
+        }
+        if c.payload.get("aud").and_then(Value::as_str) != Some(self.issuer.as_str()) {
+            return Err(CopyError::InvalidProof("proof aud must be the platform's issuer"));
+        }
+        let iat = c.payload.get("iat").and_then(Value::as_i64).ok_or(CopyError::InvalidProof("proof has no iat"))?;
+        if iat.saturating_sub(now).abs() > COPY_PROOF_SKEW_SECS {
+            return Err(CopyError::InvalidProof("proof iat is not recent"));
+        }
+        Ok((jwk, c.payload.get("nonce").and_then(Value::as_str).map(str::to_owned)))
+    }
+
+    /// Issues one copy of each of `holder`'s licences (of type `vct` when given) per proof, for
+    /// a call made by `person`: each copy bound to its proof's key, with fresh salts, its own
+    /// status index (whose bit follows the licence's revocation) and its own signature.
+    pub(crate) fn issue_copies(
+        &self,
+        person: &str,
+        holder: &str,
+        vct: Option<&str>,
+        proofs: &[String],
+    ) -> Result<Vec<(&'static str, Vec<String>)>, CopyError> {
+        if proofs.is_empty() {
+            return Err(CopyError::InvalidRequest("proofs must not be empty"));
+        }
+        if proofs.len() > MAX_BATCH_COPIES {
+            return Err(CopyError::BatchTooLarge);
+        }
+        let now = unix_now();
+        let mut keys = Vec::with_capacity(proofs.len());
+        let mut nonce: Option<String> = None;
+        for proof in proofs {
+            let (jwk, n) = self.check_copy_proof(proof, now)?;
+            let n = n.ok_or(CopyError::InvalidNonce)?;
+            if nonce.as_ref().is_some_and(|first| *first != n) {
+                return Err(CopyError::InvalidNonce);
+            }
+            nonce = Some(n);
+            keys.push(jwk);
+        }
+        let thumbprints: Vec<String> = keys.iter().filter_map(jose::jwk_thumbprint).collect();
+        let mut records: Vec<LicenceRecord> = self.catalogue.of_holder(holder).cloned().collect();
+        records.extend(self.result_records(holder));
+        records.retain(|r| vct.is_none_or(|v| r.vct == v));
+        let results: HashMap<usize, u32> = self.lock_cases().result_counts.clone();
+        // Under the state lock: the nonce is spent, the keys checked and remembered, the slots taken.
+        let slots: Vec<Vec<u32>> = {
+            let mut st = self.lock();
+            let nonce = nonce.ok_or(CopyError::InvalidNonce)?;
+            match st.copy_nonces.remove(&nonce) {
+                Some((owner, until)) if owner == person && until > now => {}
+                _ => return Err(CopyError::InvalidNonce),
+            }
+            let mut seen = HashSet::new();
+            if thumbprints.len() != keys.len() || thumbprints.iter().any(|t| !seen.insert(t.as_str()) || st.copy_keys.contains(t)) {
+                return Err(CopyError::KeyReused);
+            }
+            let mut needed: HashMap<usize, u32> = HashMap::new();
+            for r in &records {
+                *needed.entry(r.office).or_insert(0) += u32::try_from(keys.len()).unwrap_or(u32::MAX);
+            }
+            for (office, n) in &needed {
+                let used = self
+                    .catalogue
+                    .count_of_office(*office)
+                    .saturating_add(results.get(office).copied().unwrap_or(0))
+                    .saturating_add(st.copy_counts.get(office).copied().unwrap_or(0));
+                if used.saturating_add(*n) > licences::STATUS_LIST_SIZE {
+                    return Err(CopyError::StatusListFull);
+                }
+            }
+            st.copy_keys.extend(thumbprints.iter().cloned());
+            let mut slots = Vec::with_capacity(records.len());
+            for r in &records {
+                let mut mine = Vec::with_capacity(keys.len());
+                for _ in &keys {
+                    let k = st.copy_counts.entry(r.office).or_insert(0);
+                    // From the top of the office's sequence; licences take it from the bottom.
+                    let idx = licences::status_index(licences::STATUS_LIST_SIZE - 1 - *k);
+                    *k += 1;
+                    st.copy_slots.insert((r.office, idx), (r.office, r.status_idx));
+                    mine.push(idx);
+                }
+                slots.push(mine);
+            }
+            st.stats.licence_copies_issued += u64::try_from(records.len() * keys.len()).unwrap_or(u64::MAX);
+            slots
+        };
+        let ttl = i64::try_from(self.config.licence_ttl.as_secs()).unwrap_or(i64::MAX / 2);
+        let delay = i64::try_from(self.config.licence_not_before_delay.as_secs()).unwrap_or(0);
+        let times = Times { iat: now, nbf: now.saturating_add(delay), exp: now.saturating_add(delay).saturating_add(ttl) };
+        Ok(records
+            .iter()
+            .zip(slots)
+            .map(|(r, idxs)| {
+                let copies = keys
+                    .iter()
+                    .zip(idxs)
+                    .filter_map(|(jwk, idx)| {
+                        let mut copy = r.clone();
+                        copy.status_idx = idx;
+                        self.issue_licence(&copy, jwk, times)
+                    })
+                    .collect();
+                (r.vct, copies)
+            })
+            .collect())
     }
 }
