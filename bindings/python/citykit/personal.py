@@ -30,6 +30,15 @@ class Personal:
     def __hash__(self):
         return hash(self._value)
 
+    def __copy__(self):
+        return Personal(self._value)
+
+    def __deepcopy__(self, memo):
+        import copy
+
+        return Personal(copy.deepcopy(self._value, memo))
+
     def __reduce__(self):
-        # Pickling would write the value out unredacted: refuse rather than leak.
+        # Pickling would write the value out unredacted (to a file, a cache, another process):
+        # refuse rather than leak. Copies in memory are fine (__copy__, __deepcopy__).
         raise TypeError("personal data is not pickled")

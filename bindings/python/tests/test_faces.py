@@ -228,6 +228,13 @@ def test_personal_data_is_redacted_in_repr_and_read_with_expose(sim, tmp_path): 
         # Typed enums, not strings.
         assert licence.summary.status == citykit.LicenceStatus.VALID
         assert licence.summary.usability == citykit.LicenceUsability.USABLE
+        # Records copy in memory; they are never pickled (that would write the value out).
+        import copy
+        import pickle
+
+        assert copy.deepcopy(account).name.expose() == me["name"] and copy.copy(account.name) == account.name
+        with pytest.raises(TypeError):
+            pickle.dumps(account)
         # A Personal goes back into the core as its value (a party of a co-signed form).
         party = citykit.Party(role="tenant", name=citykit.Personal("李四"), id_number=citykit.Personal("110101199003074514"))
         assert "李四" not in repr(party) and party.name.expose() == "李四"
