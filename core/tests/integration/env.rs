@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use citykit_core::crypto::jose::EcJwk;
+use citykit_core::wallet::{TrustedIssuer, VerifierSettings};
 use citykit_core::{Client, ClientConfig, NetConfig, PlatformConfig, StaticKeyProvider, StoreKey, TrustConfig};
 use citykit_sim::{SimConfig, SimHandle, Simulator};
 
@@ -48,6 +50,16 @@ impl Env {
         }
     }
 
+    /// The simulator's licence office `office` as a verifier trusts it: its issuer identifier
+    /// and its published keys.
+    pub fn trusted_issuer(&self, office: &str) -> TrustedIssuer {
+        let jwks = self.sim.issuer_jwks(office).unwrap();
+        TrustedIssuer {
+            issuer: self.sim.licence_issuer(office).unwrap(),
+            keys: jwks["keys"].as_array().unwrap().iter().map(|k| serde_json::from_value::<EcJwk>(k.clone()).unwrap()).collect(),
+        }
+    }
+
     pub fn keys() -> Arc<StaticKeyProvider> {
         Arc::new(StaticKeyProvider::new(StoreKey::from_bytes(&[42u8; 32]).unwrap()))
     }
@@ -72,6 +84,11 @@ impl Env {
 }
 
 /// Replaces (or adds) a query parameter of a URL.
+/// Verifier settings that always ask the issuer when online and never use a cached list offline.
+pub fn strict_status() -> VerifierSettings {
+    VerifierSettings { status_refresh_after: Duration::ZERO, max_status_age: Duration::ZERO }
+}
+
 pub fn with_param(url: &str, name: &str, value: &str) -> String {
     let mut parsed = url::Url::parse(url).unwrap();
     let pairs: Vec<(String, String)> =

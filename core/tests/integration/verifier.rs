@@ -4,25 +4,11 @@
 
 use std::time::Duration;
 
-use citykit_core::crypto::jose::EcJwk;
-use citykit_core::wallet::{TrustedIssuer, VerifierSettings};
+use citykit_core::wallet::VerifierSettings;
 
-use crate::env::{Env, CITIZEN};
+use crate::env::{strict_status, Env, CITIZEN};
 
 const ID_CARD: &str = "urn:citykit:vct:resident_id_card";
-
-fn trusted(env: &Env, office: &str) -> TrustedIssuer {
-    let jwks = env.sim.issuer_jwks(office).unwrap();
-    TrustedIssuer {
-        issuer: env.sim.licence_issuer(office).unwrap(),
-        keys: jwks["keys"].as_array().unwrap().iter().map(|k| serde_json::from_value::<EcJwk>(k.clone()).unwrap()).collect(),
-    }
-}
-
-/// Always ask the issuer when online; never use a cached list offline.
-fn strict() -> VerifierSettings {
-    VerifierSettings { status_refresh_after: Duration::ZERO, max_status_age: Duration::ZERO }
-}
 
 #[tokio::test]
 async fn a_window_refuses_a_revoked_licence_and_a_replay_even_after_a_restart() {
@@ -32,7 +18,7 @@ async fn a_window_refuses_a_revoked_licence_and_a_replay_even_after_a_restart() 
     let claims = vec!["age_over_18".to_owned()];
     // The window's device: its own store, no login.
     let window = env.client("window").await;
-    let verifier = window.verifier("window-1", vec![trusted(&env, "public-security")], strict());
+    let verifier = window.verifier("window-1", vec![env.trusted_issuer("public-security")], strict_status());
 
     let nonce = verifier.new_nonce().await.unwrap();
     let shown = holder.wallet().present(&id_card.id, &claims, "window-1", Some(nonce.clone()), 60).await.unwrap();
@@ -46,7 +32,7 @@ async fn a_window_refuses_a_revoked_licence_and_a_replay_even_after_a_restart() 
     window.store().close().await.unwrap();
     drop(window);
     let window = env.client("window").await;
-    let verifier = window.verifier("window-1", vec![trusted(&env, "public-security")], strict());
+    let verifier = window.verifier("window-1", vec![env.trusted_issuer("public-security")], strict_status());
     assert_eq!(verifier.verify(&shown.text, None).await.unwrap_err().code(), "wallet.replayed_nonce", "replay after a restart");
 
     // A presentation answering another nonce than the one the window expects.
@@ -69,8 +55,8 @@ async fn offline_a_window_uses_a_cached_status_list_up_to_its_age_and_says_how_o
     let id_card = holder.wallet().fetch_licences().await.unwrap().into_iter().find(|l| l.vct == ID_CARD).unwrap();
     let claims = vec!["age_over_18".to_owned()];
     let window = env.client("window").await;
-    let trust = vec![trusted(&env, "public-security")];
-    let online = window.verifier("window-1", trust.clone(), strict());
+    let trust = vec![env.trusted_issuer("public-security")];
+    let online = window.verifier("window-1", trust.clone(), strict_status());
     let first = holder.wallet().present(&id_card.id, &claims, "window-1", None, 60).await.unwrap();
     assert!(online.verify(&first.text, None).await.unwrap().status_checked);
     // Presentations made now, checked once the window is offline.
@@ -89,7 +75,7 @@ async fn offline_a_window_uses_a_cached_status_list_up_to_its_age_and_says_how_o
     assert!(cached.status_checked);
     assert!(cached.status_list_age_secs.is_some_and(|age| age >= 1), "{:?}", cached.status_list_age_secs);
     // Too old for this window's policy: accepted, but it says the status was not checked.
-    let unchecked = window.verifier("window-1", trust, strict()).verify(&third.text, None).await.unwrap();
+    let unchecked = window.verifier("window-1", trust, strict_status()).verify(&third.text, None).await.unwrap();
     assert!(!unchecked.status_checked);
     assert_eq!(unchecked.status_list_age_secs, None);
 }
@@ -170,7 +156,7 @@ async fn showing_only_an_age_claim_hands_over_no_document_number() {
     assert!(!shown.text.contains(&number));
     let window = env.client("window").await;
     let verified = window
-        .verifier("window-1", vec![trusted(&env, "public-security")], VerifierSettings::default())
+        .verifier("window-1", vec![env.trusted_issuer("public-security")], VerifierSettings::default())
         .verify(&shown.text, None)
         .await
         .unwrap();

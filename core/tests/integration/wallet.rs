@@ -64,11 +64,7 @@ async fn acting_for_an_enterprise_fetches_its_business_licence() {
     assert_eq!(shown.claims.expose()["uscc"], enterprise.uscc.clone().unwrap().as_str());
     // A presentation of the business licence verifies at a window trusting market regulation.
     let shown = client.wallet().present(&licences[0].id, &["name".to_owned(), "uscc".to_owned()], "window-1", None, 30).await.unwrap();
-    let jwks = env.sim.issuer_jwks("market-regulation").unwrap();
-    let trusted = citykit_core::wallet::TrustedIssuer {
-        issuer: env.sim.licence_issuer("market-regulation").unwrap(),
-        keys: jwks["keys"].as_array().unwrap().iter().map(|k| serde_json::from_value(k.clone()).unwrap()).collect(),
-    };
+    let trusted = env.trusted_issuer("market-regulation");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let verified = citykit_core::wallet::Verifier::new("window-1", vec![trusted]).verify(&shown.text, now, &Default::default()).unwrap();
     assert_eq!(verified.claims.expose()["uscc"], enterprise.uscc.clone().unwrap().as_str());
@@ -105,10 +101,9 @@ mod verifier {
 
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine as _;
-    use citykit_core::crypto::jose::EcJwk;
     use citykit_core::crypto::{DeviceKeyError, DeviceKeys, DevicePublicKey};
     use citykit_core::wallet::sd_jwt::{key_binding_signing_input, SdJwt};
-    use citykit_core::wallet::{TrustedIssuer, Verifier};
+    use citykit_core::wallet::Verifier;
     use citykit_sim::LicenceValidity;
     use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 
@@ -128,13 +123,6 @@ mod verifier {
         let rng = ring::rand::SystemRandom::new();
         let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
         EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap()
-    }
-    fn trusted(env: &Env, office: &str) -> TrustedIssuer {
-        let jwks = env.sim.issuer_jwks(office).unwrap();
-        TrustedIssuer {
-            issuer: env.sim.licence_issuer(office).unwrap(),
-            keys: jwks["keys"].as_array().unwrap().iter().map(|k| serde_json::from_value::<EcJwk>(k.clone()).unwrap()).collect(),
-        }
     }
     fn now() -> i64 {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
@@ -156,7 +144,7 @@ mod verifier {
         let id_card = licences.iter().find(|l| l.vct == "urn:citykit:vct:resident_id_card").unwrap().clone();
         let claims = vec!["name".to_owned(), "age_over_18".to_owned()];
         let shown = wallet.present(&id_card.id, &claims, "window-7", None, 60).await.unwrap();
-        let verifier = Verifier::new("window-7", vec![trusted(&env, "public-security")]);
+        let verifier = Verifier::new("window-7", vec![env.trusted_issuer("public-security")]);
         let ok = verifier.verify(&shown.text, now(), &none()).unwrap();
         let fixture = env.sim.fixtures().citizen(CITIZEN).unwrap().clone();
         assert_eq!(ok.claims.expose()["name"], fixture.name.as_str());
@@ -167,9 +155,9 @@ mod verifier {
         assert_eq!(verifier.verify(&shown.text, now(), &none()).unwrap_err().code(), "wallet.replayed_nonce");
         let fresh = || async { wallet.present(&id_card.id, &claims, "window-7", None, 60).await.unwrap().text };
         // Unknown issuer, and a trusted name with other keys.
-        let strangers = Verifier::new("window-7", vec![trusted(&env, "traffic-police")]);
+        let strangers = Verifier::new("window-7", vec![env.trusted_issuer("traffic-police")]);
         assert_eq!(strangers.verify(&fresh().await, now(), &none()).unwrap_err().code(), "wallet.unknown_issuer");
-        let mut impostor = trusted(&env, "traffic-police");
+        let mut impostor = env.trusted_issuer("traffic-police");
         impostor.issuer = env.sim.licence_issuer("public-security").unwrap();
         assert_eq!(
             Verifier::new("window-7", vec![impostor]).verify(&fresh().await, now(), &none()).unwrap_err().code(),
@@ -177,7 +165,10 @@ mod verifier {
         );
         // Wrong audience.
         assert_eq!(
-            Verifier::new("window-9", vec![trusted(&env, "public-security")]).verify(&fresh().await, now(), &none()).unwrap_err().code(),
+            Verifier::new("window-9", vec![env.trusted_issuer("public-security")])
+                .verify(&fresh().await, now(), &none())
+                .unwrap_err()
+                .code(),
             "wallet.wrong_audience"
         );
         // A tampered disclosure: the name re-encoded with another value.
@@ -281,12 +272,8 @@ async fn typical_presentation_sizes() {
         );
         assert!(shown.qr_version <= citykit_core::wallet::qr::MAX_QR_VERSION);
         // The QR payload is what a verifier scans: it verifies like the plain text.
-        let jwks = env.sim.issuer_jwks(if vct.contains("driving") { "traffic-police" } else { "public-security" }).unwrap();
         let office = if vct.contains("driving") { "traffic-police" } else { "public-security" };
-        let trusted = citykit_core::wallet::TrustedIssuer {
-            issuer: env.sim.licence_issuer(office).unwrap(),
-            keys: jwks["keys"].as_array().unwrap().iter().map(|k| serde_json::from_value(k.clone()).unwrap()).collect(),
-        };
+        let trusted = env.trusted_issuer(office);
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
         citykit_core::wallet::Verifier::new("window-7", vec![trusted]).verify(&shown.qr_payload, now, &Default::default()).unwrap();
     }
@@ -297,30 +284,16 @@ async fn typical_presentation_sizes() {
 /// were shown; revocation still reaches every copy.
 mod copies {
     use std::collections::HashSet;
-    use std::time::Duration;
 
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine as _;
     use citykit_core::crypto::jose::EcJwk;
     use citykit_core::wallet::sd_jwt::SdJwt;
-    use citykit_core::wallet::{TrustedIssuer, VerifierSettings};
     use citykit_core::Client;
 
-    use crate::env::{Env, CITIZEN};
+    use crate::env::{strict_status, Env, CITIZEN};
 
     const ID_CARD: &str = "urn:citykit:vct:resident_id_card";
-
-    fn trusted(env: &Env, office: &str) -> TrustedIssuer {
-        let jwks = env.sim.issuer_jwks(office).unwrap();
-        TrustedIssuer {
-            issuer: env.sim.licence_issuer(office).unwrap(),
-            keys: jwks["keys"].as_array().unwrap().iter().map(|k| serde_json::from_value::<EcJwk>(k.clone()).unwrap()).collect(),
-        }
-    }
-
-    fn strict() -> VerifierSettings {
-        VerifierSettings { status_refresh_after: Duration::ZERO, max_status_age: Duration::ZERO }
-    }
 
     /// What a presentation reveals that could link it to another: the issuer signature, the
     /// holder key, the disclosure salts and every digest (`_sd` and of the disclosures).
@@ -381,8 +354,8 @@ mod copies {
         let claims = vec!["name".to_owned(), "age_over_18".to_owned()];
         let window_a = env.client("window-a").await;
         let window_b = env.client("window-b").await;
-        let verifier_a = window_a.verifier("window-a", vec![trusted(&env, "public-security")], strict());
-        let verifier_b = window_b.verifier("window-b", vec![trusted(&env, "public-security")], strict());
+        let verifier_a = window_a.verifier("window-a", vec![env.trusted_issuer("public-security")], strict_status());
+        let verifier_b = window_b.verifier("window-b", vec![env.trusted_issuer("public-security")], strict_status());
 
         let shown_a = wallet.present(&id_card.id, &claims, "window-a", None, 60).await.unwrap();
         let shown_b = wallet.present(&id_card.id, &claims, "window-b", None, 60).await.unwrap();
