@@ -454,18 +454,7 @@ pub(crate) struct Times {
 
 /// The civil date (year, month, day) of a unix time in China Standard Time (UTC+8).
 pub(crate) fn china_date(unix: i64) -> (i32, u32, u32) {
-    // Howard Hinnant's days-to-civil.
-    let days = (unix + 8 * 3600).div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (i32::try_from(y).unwrap_or(i32::MAX), u32::try_from(m).unwrap_or(1), u32::try_from(d).unwrap_or(1))
+    super::calendar::civil_from_days(super::calendar::china_day(unix))
 }
 
 /// One disclosure: (the base64url disclosure, its digest).
