@@ -16,26 +16,10 @@ import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
 import org.citykit.core.WhoAmI
-import org.junit.jupiter.api.AfterAll
-import org.junit.jupiter.api.BeforeAll
-import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.io.TempDir
 
 /** Cancelling a coroutine that waits on the core cancels the Rust work, promptly and cleanly. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CancellationTest {
-    private lateinit var sim: Simulator
-
-    @BeforeAll
-    fun startSimulator() {
-        sim = Simulator()
-    }
-
-    @AfterAll
-    fun stopSimulator() {
-        sim.close()
-    }
-
+class CancellationTest : SimulatorTest() {
     @Test
     fun `cancelling a coroutine waiting on a slow request cancels it cleanly`(@TempDir dir: File) = citykitTest {
         CityKit.open(sim.config(dir), fixedKey(0x21)).use { client ->

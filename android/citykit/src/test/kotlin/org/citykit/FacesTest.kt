@@ -17,26 +17,10 @@ import org.citykit.core.LoginState
 import org.citykit.core.PresencePurpose
 import org.citykit.core.TrustConfig
 import org.citykit.core.clientConfig
-import org.junit.jupiter.api.AfterAll
-import org.junit.jupiter.api.BeforeAll
-import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.io.TempDir
 
 /** The Kotlin face's glue: defaults from the core, Personal, callbacks and their threads. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class FacesTest {
-    private lateinit var sim: Simulator
-
-    @BeforeAll
-    fun startSimulator() {
-        sim = Simulator()
-    }
-
-    @AfterAll
-    fun stopSimulator() {
-        sim.close()
-    }
-
+class FacesTest : SimulatorTest() {
     @Test
     fun `CityKit config is the core's clientConfig with the named overrides`() {
         val args = arrayOf("/tmp/unused", "https://id.city.example", "app", "org.city.app:/oauth2redirect")

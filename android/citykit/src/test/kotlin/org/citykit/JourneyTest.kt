@@ -18,29 +18,13 @@ import org.citykit.core.ErrorDomain
 import org.citykit.core.IdentityKind
 import org.citykit.core.LoginState
 import org.citykit.core.PresencePurpose
-import org.junit.jupiter.api.AfterAll
-import org.junit.jupiter.api.BeforeAll
-import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.io.TempDir
 
 /**
  * The one journey (a smoke test of the Kotlin API an app uses, over HTTPS against the simulator),
  * and the login state as a Flow and as a listener with its TaskHandle.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class JourneyTest {
-    private lateinit var sim: Simulator
-
-    @BeforeAll
-    fun startSimulator() {
-        sim = Simulator()
-    }
-
-    @AfterAll
-    fun stopSimulator() {
-        sim.close()
-    }
-
+class JourneyTest : SimulatorTest() {
     @Test
     fun `logs in over HTTPS, acts for an enterprise and back, logs out`(@TempDir dir: File) = citykitTest {
         val asked = Collections.synchronizedList(mutableListOf<PresencePurpose>())

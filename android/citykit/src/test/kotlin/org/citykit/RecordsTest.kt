@@ -17,26 +17,10 @@ import org.citykit.core.PresencePurpose
 import org.citykit.core.Rating
 import org.citykit.core.SubmissionOutcome
 import org.citykit.core.ValueOrigin
-import org.junit.jupiter.api.AfterAll
-import org.junit.jupiter.api.BeforeAll
-import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.io.TempDir
 
 /** The core's records in Kotlin: typed enums both ways, and personal data redacted until exposed. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RecordsTest {
-    private lateinit var sim: Simulator
-
-    @BeforeAll
-    fun startSimulator() {
-        sim = Simulator()
-    }
-
-    @AfterAll
-    fun stopSimulator() {
-        sim.close()
-    }
-
+class RecordsTest : SimulatorTest() {
     @Test
     fun `records print no name or ID number, expose() gives them, and enums are typed`(@TempDir dir: File) = citykitTest {
         val asked = Collections.synchronizedList(mutableListOf<PresencePurpose>())

@@ -6,6 +6,25 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.citykit.core.ClientConfig
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.TestInstance
+
+/** A test class with one simulator ([sim]) for all its tests, started before and stopped after them. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class SimulatorTest {
+    protected lateinit var sim: Simulator
+
+    @BeforeAll
+    fun startSimulator() {
+        sim = Simulator()
+    }
+
+    @AfterAll
+    fun stopSimulator() {
+        sim.close()
+    }
+}
 
 /** Runs a test body in a coroutine, failing it (instead of hanging the run) after [timeout]. */
 fun citykitTest(timeout: Duration = 60.seconds, body: suspend CoroutineScope.() -> Unit) {

@@ -12,26 +12,10 @@ import org.citykit.core.ErrorDomain
 import org.citykit.core.LicenceStatus
 import org.citykit.core.PresencePurpose
 import org.citykit.core.verifierSettings
-import org.junit.jupiter.api.AfterAll
-import org.junit.jupiter.api.BeforeAll
-import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.io.TempDir
 
 /** Issue 12 through the Kotlin face: a licence shown (亮证) to the client's verifier, status lists and nonces. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WalletTest {
-    private lateinit var sim: Simulator
-
-    @BeforeAll
-    fun startSimulator() {
-        sim = Simulator()
-    }
-
-    @AfterAll
-    fun stopSimulator() {
-        sim.close()
-    }
-
+class WalletTest : SimulatorTest() {
     @Test
     fun `the verifier checks status, refuses a revoked licence and a replay`(@TempDir dir: File) = citykitTest {
         val asked = Collections.synchronizedList(mutableListOf<PresencePurpose>())
