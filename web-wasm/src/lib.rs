@@ -117,7 +117,9 @@ impl WebClient {
     /// digits. No platform session: the catalogue is imported, presentations verified.
     #[wasm_bindgen(js_name = openInMemory)]
     pub async fn open_in_memory(key_hex: String) -> Result<WebClient, JsValue> {
-        let bytes = decode_hex(&key_hex).ok_or_else(|| JsValue::from(js_sys::Error::new("the key must be 64 hex digits")))?;
+        let bytes = decode_hex(&key_hex).ok_or_else(|| {
+            js_error(citykit_core::store::StoreError::from(KeyProviderError::InvalidKey { reason: "the key must be 64 hex digits".into() }))
+        })?;
         let key = StoreKey::from_bytes(&bytes).map_err(|e| js_error(citykit_core::store::StoreError::from(e)))?;
         let config = ClientConfig::new("", "", "", "");
         let inner = Client::builder(config, Arc::new(PageKey(key))).open_in_memory().await.map_err(js_error)?;

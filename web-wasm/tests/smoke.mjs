@@ -40,9 +40,9 @@ await check('a value that is not JSON is refused without quoting it', async () =
   assert(!message.includes('张三') && !message.includes('11010519491231002X'), 'the error quotes the value: ' + message);
   assert(/^not JSON: JSON syntax error at line 1 column [0-9]+$/.test(message), 'value-free wording (privacy::json_problem): ' + message);
 });
-await check('a malformed key is refused', async () => {
+await check('a malformed key is refused with a typed error', async () => {
   let threw = false;
-  try { await WebClient.openInMemory('xyz'); } catch (e) { threw = true; }
+  try { await WebClient.openInMemory('xyz'); } catch (e) { threw = true; assert(e.code === 'store.invalid_key', 'code ' + e.code); }
   assert(threw, 'no error');
 });
 await check('errors carry the one error shape: code, domain, messages, details', async () => {
