@@ -207,6 +207,23 @@ impl Client {
         cases::CasesClient::new(self.identity.clone(), self.store.clone(), self.wallet(), self.autofill(), self.sending.clone())
     }
 
+    /// 免跑腿 envelopes of the current identity's cases.
+    pub fn envelopes(&self) -> envelope::EnvelopeClient {
+        envelope::EnvelopeClient::new(self.identity.clone(), self.store.clone(), self.wallet(), self.autofill())
+    }
+
+    /// The courier's side of envelopes (no login needed).
+    pub fn courier(&self) -> envelope::CourierClient {
+        envelope::CourierClient::new(self.identity.http().clone(), self.identity.issuer().to_owned())
+    }
+
+    /// The service window's side of envelopes: codes checked offline against `trust_document`
+    /// (the platform's published envelope document, see [`envelope::EnvelopeTrust`]).
+    pub fn envelope_window(&self, trust_document: &str) -> Result<envelope::WindowClient> {
+        let trust = envelope::EnvelopeTrust::from_json(trust_document)?;
+        Ok(envelope::WindowClient::new(self.identity.http().clone(), trust))
+    }
+
     /// Verifier mode (a service window, a kiosk): checks presentations shown to `audience`
     /// against `trusted` issuers, with their status lists and replay protection kept in the store.
     pub fn verifier(

@@ -21,6 +21,7 @@ pub(crate) async fn forget(store: &Store, holders: Vec<String>, namespaces: Vec<
             crate::wallet::forget::forget_holders(&tx, &holders)?;
             crate::autofill::forget::forget_holders(&tx, &holders)?;
             crate::cases::forget::forget_holders(&tx, &holders)?;
+            crate::envelope::db::forget_holders(&tx, &holders)?;
             for namespace in &namespaces {
                 tx.execute("DELETE FROM records WHERE namespace = ?1", [namespace])?;
             }

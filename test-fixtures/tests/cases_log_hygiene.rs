@@ -102,7 +102,25 @@ async fn case_traffic_logs_no_personal_data() {
     let key3 = new_key();
     let a = tenant.call("POST", "/api/v1/cases", None, Some(&key3), Some(&case_body(&tenant, permit, &filled, &key3, json!([])))).await;
     assert_eq!(a.status, 201, "{}", a.body);
-    sim.decide_case(a.body["id"].as_str().unwrap(), true, None).unwrap();
+    // The proof of residence is missing: the pledge, an envelope with a pickup address, the
+    // courier and the window.
+    assert_eq!(a.body["status"], "awaiting_pledge");
+    let pledged = tenant.sign_pledge(&a.body).await;
+    assert_eq!(pledged.body["status"], "awaiting_material", "{}", pledged.body);
+    let id = a.body["id"].as_str().unwrap();
+    let pickup = json!({"pickup_address": "广东省深圳市南山区粤海街道测试路99号"});
+    let e = tenant.call("POST", &format!("/api/v1/cases/{id}/envelopes"), None, Some(&new_key()), Some(&pickup)).await;
+    assert_eq!(e.status, 201, "{}", e.body);
+    let code = json!({"code": e.body["code"]});
+    assert_eq!(tenant.call("POST", "/api/v1/envelopes/pickups", None, Some(&new_key()), Some(&code)).await.status, 200);
+    for path in ["/courier/v1/scans", "/courier/v1/scans", "/window/v1/receipts"] {
+        assert_eq!(tenant.http.post(format!("{}{path}", sim.issuer())).json(&code).send().await.unwrap().status(), 200);
+    }
+    let envelope = e.body["id"].as_str().unwrap();
+    let m = tenant.http.post(format!("{}/sim/envelopes/{envelope}/material", sim.issuer())).json(&json!({"decision": "accept"}));
+    assert_eq!(m.send().await.unwrap().status(), 200);
+    assert_eq!(tenant.get_case(id, None).await.body["status"], "in_review");
+    sim.decide_case(id, true, None).unwrap();
     assert!(!tenant.inbox(0, None).await.is_empty());
     let _ = landlord.call("GET", "/api/v1/catalogue", None, None, None).await;
     sim.shutdown().await;
@@ -113,6 +131,7 @@ async fn case_traffic_logs_no_personal_data() {
     }
     assert!(logs.contains("/api/v1/cases"), "request logging is expected");
     assert!(logs.contains("case created"), "case logging is expected");
+    assert!(logs.contains("envelope received"), "envelope logging is expected");
     for c in f.citizens() {
         for needle in [&c.name, &c.id_number, &c.mobile, &c.address.detail, &c.id] {
             assert!(!logs.contains(needle.as_str()), "logs contain personal data of {}", c.id);

@@ -54,6 +54,12 @@ pub enum CaseError {
     /// No queued submission has this id.
     #[error("unknown submission")]
     UnknownSubmission,
+    /// The case has no pledge to sign (nothing is missing, or the pledge was signed).
+    #[error("the case has no pledge to sign")]
+    NoPledge,
+    /// This person broke a pledge before: the platform accepts no further pledges from them.
+    #[error("no further pledges are accepted from this person")]
+    PledgeNotAllowed,
 }
 
 impl CaseError {
@@ -71,6 +77,8 @@ impl CaseError {
             Self::NotApplicant => "case.not_applicant",
             Self::Malformed { .. } => "case.malformed",
             Self::UnknownSubmission => "case.unknown_submission",
+            Self::NoPledge => "case.no_pledge",
+            Self::PledgeNotAllowed => "case.pledge_not_allowed",
         }
     }
 
@@ -90,6 +98,8 @@ impl CaseError {
                 Self::NotApplicant => "只有申请人可以进行此操作。",
                 Self::Malformed { .. } => "无法读取办件内容。",
                 Self::UnknownSubmission => "没有找到该待发送的申请。",
+                Self::NoPledge => "该办件没有待签署的容缺承诺。",
+                Self::PledgeNotAllowed => "您曾未履行容缺承诺，暂不能容缺受理，请备齐材料后再申请。",
             },
             match self {
                 Self::Refused { .. } => "The case was not accepted; fix what is shown and submit again. The draft is kept.",
@@ -103,6 +113,8 @@ impl CaseError {
                 Self::NotApplicant => "Only the applicant can do this.",
                 Self::Malformed { .. } => "The case could not be read.",
                 Self::UnknownSubmission => "No queued submission has that id.",
+                Self::NoPledge => "This case has no pledge to sign.",
+                Self::PledgeNotAllowed => "A pledge was not kept before: bring every material and apply again.",
             },
         )
         .into()

@@ -1,5 +1,5 @@
 //! Cases (办件): submitting a filled form, 秒批 results, multi-party co-signing (一事多人),
-//! ratings (好差评) and the inbox.
+//! 容缺 pledges, ratings (好差评) and the inbox.
 //!
 //! Owns: the persisted outbox. A submission gets its idempotency key and is written to the
 //! outbox in the same transaction that takes it out of the drafts; only then is it sent. The
@@ -25,6 +25,7 @@
 //! - `outbox.rs`: the queue, its one retry policy, claims, refusals and dead letters.
 //! - `submit.rs`: submitting and amending, and following cases (list, one case, stored copies).
 //! - `cosign.rs`: review, sign and decline.
+//! - `pledge.rs`: 容缺 pledges, reviewed and signed with the device key.
 //! - `ratings.rs`: 好差评 (the comment screened by [`crate::privacy::personal_data_in`]).
 //! - `inbox.rs`: the platform's notices.
 //! - `db.rs`: the SQL of the capability's tables (the outbox, refusals, dead letters, cases, the
@@ -38,6 +39,7 @@ pub(crate) mod forget;
 mod inbox;
 mod model;
 mod outbox;
+mod pledge;
 mod ratings;
 mod submit;
 mod wire;
@@ -102,7 +104,7 @@ impl CasesClient {
 }
 
 /// A case id as one URL path segment.
-fn url_segment(id: &str) -> Result<&str, CityKitError> {
+pub(crate) fn url_segment(id: &str) -> Result<&str, CityKitError> {
     if !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         Ok(id)
     } else {

@@ -25,6 +25,15 @@ pub enum CaseStatus {
     Expired,
     /// The window refused it.
     Rejected,
+    /// A material the item tolerates (容缺) is missing: waiting for the applicant's signed
+    /// pledge ([`CasesClient::review_pledge`](super::CasesClient::review_pledge)).
+    AwaitingPledge,
+    /// Accepted on the signed pledge, waiting for the missing material by the pledge's deadline
+    /// (sent in a 免跑腿 envelope, see [`crate::envelope`]).
+    AwaitingMaterial,
+    /// The pledge's deadline passed without the material: the case ends and the person may not
+    /// pledge again at this platform.
+    PledgeBroken,
 }
 
 impl CaseStatus {
@@ -37,12 +46,15 @@ impl CaseStatus {
             Self::Declined => "declined",
             Self::Expired => "expired",
             Self::Rejected => "rejected",
+            Self::AwaitingPledge => "awaiting_pledge",
+            Self::AwaitingMaterial => "awaiting_material",
+            Self::PledgeBroken => "pledge_broken",
         }
     }
 
     /// Finished cases can be rated.
     pub fn is_finished(self) -> bool {
-        matches!(self, Self::Approved | Self::Declined | Self::Expired | Self::Rejected)
+        matches!(self, Self::Approved | Self::Declined | Self::Expired | Self::Rejected | Self::PledgeBroken)
     }
 }
 
@@ -145,6 +157,53 @@ pub struct Case {
     /// The wallet id of the licence the case issued, once stored.
     #[serde(default)]
     pub result_licence_id: Option<String>,
+    /// The 容缺 pledge, when a tolerated material is missing (the applicant's view only).
+    #[serde(default)]
+    pub pledge: Option<CasePledge>,
+}
+
+/// Where a case's 容缺 pledge stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CasePledge {
+    /// The day by which the material must reach the window (`YYYY-MM-DD`, China time).
+    pub deadline: String,
+    /// When the applicant signed it (Unix seconds).
+    #[serde(default)]
+    pub signed_at: Option<i64>,
+    /// The material was received and accepted: the pledge is kept.
+    #[serde(default)]
+    pub fulfilled: bool,
+}
+
+/// A material the case lacks and the pledge promises.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PledgedMaterial {
+    /// The catalogue's material id.
+    pub id: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+}
+
+/// A pledge to review before signing it: exactly what the platform will hold the applicant to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PledgeReview {
+    /// The case.
+    pub case_id: String,
+    /// The missing materials.
+    pub materials: Vec<PledgedMaterial>,
+    /// By when (`YYYY-MM-DD`, China time, inclusive).
+    pub deadline: String,
+    /// The pledge's text, in Chinese (the catalogue's standard pledge).
+    pub text_zh: String,
+    /// The pledge's text, in English.
+    pub text_en: String,
+    /// base64url SHA-256 of the pledge's bytes, computed here; pass it to sign.
+    pub pledge_sha256: String,
 }
 
 /// The exact content of a case, as its signers review and sign it.
@@ -179,6 +238,8 @@ pub struct CaseReview {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
+// Returned once per submission, never kept in bulk; boxing the case would not cross UniFFI.
+#[allow(clippy::large_enum_variant)]
 pub enum SubmissionOutcome {
     /// The platform has the case.
     Accepted {
@@ -353,6 +414,11 @@ pub enum InboxKind {
     CaseStatus,
     /// Someone asks you to co-sign.
     CosignRequest,
+    /// A step of one of your envelopes (pickup booked, picked up, delivered, received, the
+    /// material accepted or rejected).
+    EnvelopeEvent,
+    /// A pledge's deadline is near.
+    PledgeReminder,
 }
 
 /// One notice in the inbox.
@@ -378,6 +444,9 @@ pub struct InboxItem {
     /// English title.
     #[serde(default)]
     pub title_en: String,
+    /// The envelope it is about (envelope events, pledge reminders).
+    #[serde(default)]
+    pub envelope_id: Option<String>,
     /// Read on this device.
     #[serde(default)]
     pub read: bool,

@@ -157,6 +157,7 @@ fn verdict(attempt: Result<ApiReply, CityKitError>, now: i64) -> Verdict {
 fn refusal_error(write: &Write, status: u16, reason: &str, field: Option<String>) -> CityKitError {
     let refused = || CaseError::Refused { reason: reason.to_owned(), field: field.clone() };
     match write {
+        Write::Case(_) | Write::Amendment { .. } if reason == "pledge_not_allowed" => CaseError::PledgeNotAllowed,
         Write::Case(_) => refused(),
         Write::Amendment { .. } => match (status, reason) {
             (404, _) => CaseError::UnknownCase,

@@ -209,6 +209,18 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
               );
               CREATE INDEX licence_copies_by_licence ON licence_copies (holder, licence_id, used_at);",
     },
+    Migration {
+        version: 9,
+        description: "envelopes: each holder's 免跑腿 envelopes with their timelines",
+        sql: "CREATE TABLE envelopes (
+                  holder     TEXT NOT NULL,
+                  id         TEXT NOT NULL,
+                  case_id    TEXT NOT NULL,
+                  body       TEXT NOT NULL,
+                  updated_at INTEGER NOT NULL,
+                  PRIMARY KEY (holder, id)
+              ) WITHOUT ROWID;",
+    },
 ];
 
 /// The newest schema version this build knows.

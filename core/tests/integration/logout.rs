@@ -15,7 +15,7 @@ const OTHER: &str = "citizen-03";
 const SENIOR_CARD: &str = "senior-preferential-card";
 
 /// Every text and blob cell of every table of the decrypted store, as (table, text).
-async fn every_cell(client: &Client) -> Vec<(String, String)> {
+pub(crate) async fn every_cell(client: &Client) -> Vec<(String, String)> {
     client
         .store()
         .raw_sql(|conn| {

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod env;
+mod envelope;
 mod login;
 mod logout;
 mod net;

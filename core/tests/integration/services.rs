@@ -19,7 +19,8 @@ const CO_LANDLORD: &str = "citizen-02";
 const TENANT: &str = "citizen-05";
 const SENIOR_CARD: &str = "senior-preferential-card";
 const RENTAL: &str = "rental-registration";
-const MANUAL_ITEM: &str = "residence-permit";
+/// Decided by a window; nothing is missing (no pledge).
+const MANUAL_ITEM: &str = "criminal-record-certificate";
 
 /// A logged-in client with its licences fetched and the catalogue synced.
 async fn ready(env: &Env, name: &str, citizen: &str) -> Client {
@@ -41,6 +42,32 @@ fn china_date_in(days: i64) -> String {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 + days * 86_400,
     );
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `item`'s form filled from the wallet, and what no licence holds with valid typed values.
+pub(crate) async fn filled_form(env: &Env, client: &Client, item: &str, citizen: &str) -> citykit_core::autofill::FilledForm {
+    let autofill = client.autofill();
+    let mut form = autofill.fill(item).await.unwrap();
+    for field in form.fields.clone() {
+        if field.value.is_none() {
+            let value = match field.field_type {
+                citykit_core::catalogue::FieldType::Phone => "13800138000".to_owned(),
+                citykit_core::catalogue::FieldType::Date => {
+                    china_date_in(if field.name.contains("end") || field.name.contains("until") { 365 } else { 0 })
+                }
+                citykit_core::catalogue::FieldType::Choice => {
+                    env.sim.catalogue_item(item).unwrap().form.fields.iter().find(|f| f.name == field.name).unwrap().options[0]
+                        .value
+                        .clone()
+                }
+                citykit_core::catalogue::FieldType::IdNumber => env.sim.fixtures().citizen(citizen).unwrap().id_number.clone(),
+                _ if field.name.contains("postcode") => "518000".to_owned(),
+                _ => "测试".to_owned(),
+            };
+            form = autofill.set_field(&form.draft_id, &field.name, Some(value), false).await.unwrap();
+        }
+    }
+    form
 }
 
 #[tokio::test]
@@ -218,28 +245,7 @@ async fn drafts_are_purged_after_the_configured_age() {
 async fn a_manual_case_gets_a_due_date_and_its_decision_reaches_the_inbox() {
     let env = Env::start().await;
     let client = ready(&env, "m", SENIOR).await;
-    let autofill = client.autofill();
-    let mut form = autofill.fill(MANUAL_ITEM).await.unwrap();
-    // Fill what no licence holds with valid values.
-    for field in form.fields.clone() {
-        if field.value.is_none() {
-            let value = match field.field_type {
-                citykit_core::catalogue::FieldType::Phone => "13800138000".to_owned(),
-                citykit_core::catalogue::FieldType::Date => {
-                    china_date_in(if field.name.contains("end") || field.name.contains("until") { 365 } else { 0 })
-                }
-                citykit_core::catalogue::FieldType::Choice => {
-                    env.sim.catalogue_item(MANUAL_ITEM).unwrap().form.fields.iter().find(|f| f.name == field.name).unwrap().options[0]
-                        .value
-                        .clone()
-                }
-                citykit_core::catalogue::FieldType::IdNumber => env.sim.fixtures().citizen(SENIOR).unwrap().id_number.clone(),
-                _ if field.name.contains("postcode") => "518000".to_owned(),
-                _ => "测试".to_owned(),
-            };
-            form = autofill.set_field(&form.draft_id, &field.name, Some(value), false).await.unwrap();
-        }
-    }
+    let form = filled_form(&env, &client, MANUAL_ITEM, SENIOR).await;
     assert!(form.is_complete(), "{:?}", form.errors);
     let case = accepted(client.cases().submit(&form.draft_id).await.unwrap());
     assert_eq!(case.status, CaseStatus::InReview);

@@ -61,6 +61,9 @@ struct ServeArgs {
     /// Demand server-provided DPoP nonces (RFC 9449 §8, §9), as FAPI 2.0 providers may.
     #[arg(long)]
     require_dpop_nonce: bool,
+    /// Days before a pledge's deadline at which reminders reach the inbox (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = [3u32, 1])]
+    pledge_reminder_days: Vec<u32>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -198,6 +201,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
         code_ttl: std::time::Duration::from_secs(args.code_ttl),
         test_mode: !args.no_test_mode,
         require_dpop_nonce: args.require_dpop_nonce,
+        pledge_reminder_days: args.pledge_reminder_days,
         ..SimConfig::default()
     };
     let result = serve_forever(config, |sim| {

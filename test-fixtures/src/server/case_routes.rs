@@ -24,6 +24,16 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         .route("/api/v1/cases/{id}", get(get_case).put(amend_case))
         .route("/api/v1/cases/{id}/signatures", post(sign_case))
         .route("/api/v1/cases/{id}/rating", post(rate_case))
+        .route("/api/v1/cases/{id}/pledge", post(sign_pledge))
+        .route("/api/v1/cases/{id}/envelopes", post(create_envelope))
+        .route("/api/v1/envelopes/pickups", post(request_pickup))
+        .route("/api/v1/envelopes/{id}", get(get_envelope))
+        .route("/.well-known/citykit-envelope-keys", get(envelope_keys))
+        .route("/courier/v1/scans", post(courier_scan))
+        .route("/window/v1/receipts", post(window_receipt))
+        .route("/sim/envelopes/{id}/material", post(sim_material))
+        .route("/sim/envelopes/{id}/revoke", post(sim_revoke_envelope))
+        .route("/sim/dishonesty-list", get(sim_dishonesty_list))
         .route("/api/v1/inbox", get(inbox))
         .route("/sim/cases", get(sim_cases))
         .route("/sim/cases/{id}/decide", post(sim_decide))
@@ -117,7 +127,44 @@ async fn rate_case(State(s): S, Path(id): Path<String>, method: Method, uri: Uri
     write(&s, &method, &uri, &headers, &body, Write::Rate(&id))
 }
 
+async fn sign_pledge(State(s): S, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    write(&s, &method, &uri, &headers, &body, Write::Pledge(&id))
+}
+
+async fn create_envelope(State(s): S, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    write(&s, &method, &uri, &headers, &body, Write::Envelope(&id))
+}
+
+async fn request_pickup(State(s): S, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    write(&s, &method, &uri, &headers, &body, Write::Pickup)
+}
+
+// ----- envelopes: courier and window -----
+
+async fn envelope_keys(State(s): S) -> Response {
+    (no_store(), Json(s.envelope_trust())).into_response()
+}
+
+/// The courier's API. A real courier authenticates its couriers; the simulator takes the signed
+/// code as enough.
+async fn courier_scan(State(s): S, body: Bytes) -> Response {
+    answer(s.courier_scan(&body))
+}
+
+/// The service window's API. A real one sits behind the office's network and staff login; the
+/// simulator takes the signed code as enough.
+async fn window_receipt(State(s): S, body: Bytes) -> Response {
+    answer(s.window_receipt(&body))
+}
+
 // ----- reads -----
+
+async fn get_envelope(State(s): S, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    match authorised(&s, &method, &uri, &headers) {
+        Ok(c) => answer(s.envelope_get(&c.identity, &id)),
+        Err(r) => *r,
+    }
+}
 
 async fn get_case(State(s): S, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
     match authorised(&s, &method, &uri, &headers) {
@@ -181,6 +228,18 @@ async fn sim_clock_get(State(s): S) -> Response {
 async fn sim_cases(State(s): S) -> Response {
     let cases: Vec<Value> = s.sim_cases().into_iter().filter_map(|c| serde_json::to_value(c).ok()).collect();
     (no_store(), Json(json!({ "cases": cases }))).into_response()
+}
+
+async fn sim_material(State(s): S, Path(id): Path<String>, body: Bytes) -> Response {
+    answer(s.sim_material(&id, &body))
+}
+
+async fn sim_revoke_envelope(State(s): S, Path(id): Path<String>) -> Response {
+    answer(s.sim_revoke_envelope(&id))
+}
+
+async fn sim_dishonesty_list(State(s): S) -> Response {
+    (no_store(), Json(s.sim_dishonesty_list())).into_response()
 }
 
 async fn sim_ratings(State(s): S) -> Response {

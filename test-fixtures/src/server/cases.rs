@@ -23,6 +23,11 @@ use super::presentation::{self, Presented, RecordInfo};
 use super::state::{unix_now, Shared};
 use super::{RatingStats, SimCase};
 
+#[path = "envelopes.rs"]
+mod envelopes;
+#[path = "pledges.rs"]
+mod pledges;
+
 /// An answer: HTTP status and JSON body.
 pub(crate) type Answer = (u16, Value);
 
@@ -62,6 +67,12 @@ pub(crate) enum Write<'a> {
     Sign(&'a str),
     /// `POST /api/v1/cases/{id}/rating`.
     Rate(&'a str),
+    /// `POST /api/v1/cases/{id}/pledge`.
+    Pledge(&'a str),
+    /// `POST /api/v1/cases/{id}/envelopes`.
+    Envelope(&'a str),
+    /// `POST /api/v1/envelopes/pickups`.
+    Pickup,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +83,9 @@ enum Status {
     Declined,
     Expired,
     Rejected,
+    AwaitingPledge,
+    AwaitingMaterial,
+    PledgeBroken,
 }
 
 impl Status {
@@ -83,10 +97,13 @@ impl Status {
             Status::Declined => "declined",
             Status::Expired => "expired",
             Status::Rejected => "rejected",
+            Status::AwaitingPledge => "awaiting_pledge",
+            Status::AwaitingMaterial => "awaiting_material",
+            Status::PledgeBroken => "pledge_broken",
         }
     }
     fn finished(self) -> bool {
-        matches!(self, Status::Approved | Status::Rejected | Status::Declined | Status::Expired)
+        matches!(self, Status::Approved | Status::Rejected | Status::Declined | Status::Expired | Status::PledgeBroken)
     }
 }
 
@@ -130,6 +147,8 @@ struct Case {
     rating: Option<&'static str>,
     result_licence: Option<String>,
     idempotency_keys: Vec<String>,
+    /// The 容缺 pledge for missing materials, if any.
+    pledge: Option<pledges::Pledge>,
 }
 
 struct InboxItem {
@@ -142,6 +161,8 @@ struct InboxItem {
     status: Status,
     title_zh: String,
     title_en: String,
+    /// For envelope events and pledge reminders: the envelope.
+    envelope_id: Option<String>,
 }
 
 struct Stored {
@@ -163,6 +184,10 @@ pub(crate) struct Book {
     /// Licences issued by approved cases.
     pub(crate) results: Vec<LicenceRecord>,
     pub(crate) result_counts: HashMap<usize, u32>,
+    /// 免跑腿 envelopes.
+    envelopes: Vec<envelopes::Envelope>,
+    /// Persons who broke a pledge (失信名单): no further pledges.
+    dishonest: std::collections::BTreeSet<String>,
 }
 
 impl Book {
@@ -296,6 +321,18 @@ impl Shared {
     }
 
     fn push_inbox(&self, book: &mut Book, identity: &str, kind: &'static str, case: usize, title: (String, String)) {
+        self.push_inbox_about(book, identity, kind, case, None, title);
+    }
+
+    fn push_inbox_about(
+        &self,
+        book: &mut Book,
+        identity: &str,
+        kind: &'static str,
+        case: usize,
+        envelope_id: Option<String>,
+        title: (String, String),
+    ) {
         let Some(c) = book.cases.get(case) else {
             return;
         };
@@ -310,6 +347,7 @@ impl Shared {
             status: c.status,
             title_zh: title.0,
             title_en: title.1,
+            envelope_id,
         };
         book.inbox.push(item);
     }
@@ -333,6 +371,15 @@ impl Shared {
             Status::AwaitingSignatures => (format!("「{zh}」已提交，等待各方签名"), format!("'{en}' was submitted and awaits signatures")),
             Status::Declined => (format!("「{zh}」已被拒签，办理终止"), format!("'{en}' was declined by a signer")),
             Status::Expired => (format!("「{zh}」签名逾期，已失效"), format!("'{en}' expired: not everyone signed in time")),
+            Status::AwaitingPledge => {
+                (format!("「{zh}」缺少材料：请阅读并签署容缺承诺书"), format!("'{en}' lacks a material: please read and sign the pledge"))
+            }
+            Status::AwaitingMaterial => {
+                (format!("「{zh}」已容缺受理，请按期补交材料"), format!("'{en}' was accepted on your pledge: hand in the material in time"))
+            }
+            Status::PledgeBroken => {
+                (format!("「{zh}」未按承诺补交材料，承诺失信"), format!("'{en}': the pledge was not kept, the material never arrived"))
+            }
         };
         let mut to = vec![c.applicant.clone()];
         if status != Status::AwaitingSignatures {
@@ -343,8 +390,10 @@ impl Shared {
         }
     }
 
-    /// Expires cases whose signers missed the deadline on the case clock.
+    /// Expires cases whose signers missed the deadline on the case clock; reminds and breaks
+    /// pledges.
     fn tick(&self, book: &mut Book) {
+        self.tick_pledges(book);
         let now = book.now();
         let due: Vec<usize> = book
             .cases
@@ -390,6 +439,7 @@ impl Shared {
             "content_sha256": case.content_sha256,
             "rating": case.rating,
             "result_licence": if case.applicant == viewer { json!(case.result_licence) } else { Value::Null },
+            "pledge": case.pledge.as_ref().filter(|_| case.applicant == viewer).map(pledges::Pledge::view),
         });
         if !with_content {
             if let Some(m) = v.as_object_mut() {
@@ -461,6 +511,9 @@ impl Shared {
             Write::Amend(id) => (self.amend(book, caller, key, id, body), Some(id.to_owned())),
             Write::Sign(id) => (self.sign(book, caller, id, body), Some(id.to_owned())),
             Write::Rate(id) => (self.rate(book, caller, id, body), Some(id.to_owned())),
+            Write::Pledge(id) => (self.sign_pledge(book, caller, id, body), Some(id.to_owned())),
+            Write::Envelope(id) => (self.create_envelope(book, caller, id, body), Some(id.to_owned())),
+            Write::Pickup => (self.request_pickup(book, caller, body), None),
         };
         let (status, value) = answer;
         if (200..300).contains(&status) {
@@ -623,6 +676,9 @@ impl Shared {
                     return Err(err_with(422, "material_missing", "material", json!(m.id)));
                 }
             }
+            if book.dishonest.contains(&caller.person) {
+                return Err(err_with(422, "pledge_not_allowed", "material", json!(m.id)));
+            }
         }
 
         // Parties.
@@ -776,9 +832,10 @@ impl Shared {
             rating: None,
             result_licence: None,
             idempotency_keys: Vec::new(),
+            pledge: None,
         });
         let idx = book.cases.len() - 1;
-        self.note_pledges(book, idx, &ev.pledges);
+        self.set_pledge(book, idx, &ev.pledges);
         if let Some(cs) = &item.co_signing {
             if let Some(c) = book.cases.get_mut(idx) {
                 c.deadline = Some(now + i64::from(cs.deadline_days) * 86_400);
@@ -801,28 +858,6 @@ impl Shared {
         ((201, view), Some(id))
     }
 
-    fn note_pledges(&self, book: &mut Book, idx: usize, pledges: &[(usize, Day)]) {
-        let now = book.now();
-        let Some(c) = book.cases.get_mut(idx) else {
-            return;
-        };
-        let mut titles = Vec::new();
-        for (m, due) in pledges {
-            let Some(mat) = c.item.materials.get(*m) else {
-                continue;
-            };
-            let date = calendar::format_date(*due);
-            let zh = format!("容缺受理：请于{date}前补交「{}」", mat.name_zh);
-            let en = format!("Accepted on a pledge: hand in '{}' by {date}", mat.name_en);
-            c.history.push(History { at: now, status: c.status, note_zh: zh.clone(), note_en: en.clone() });
-            titles.push((zh, en));
-        }
-        let applicant = c.applicant.clone();
-        for t in titles {
-            self.push_inbox(book, &applicant, "case_status", idx, t);
-        }
-    }
-
     fn request_signatures(&self, book: &mut Book, idx: usize, again: bool) {
         let Some(c) = book.cases.get(idx) else {
             return;
@@ -842,6 +877,33 @@ impl Shared {
     /// A complete case (every signature in, or none needed): approved at once when it qualifies
     /// for 秒批, else to the window with a due date.
     fn complete(&self, book: &mut Book, idx: usize) {
+        let Some(c) = book.cases.get(idx) else {
+            return;
+        };
+        if let Some(p) = &c.pledge {
+            if p.signed_at.is_none() {
+                self.change_status(
+                    book,
+                    idx,
+                    Status::AwaitingPledge,
+                    ("缺少材料，待申请人签署容缺承诺书".into(), "A material is missing: waiting for the applicant's signed pledge".into()),
+                );
+                return;
+            }
+            if !p.fulfilled {
+                let date = calendar::format_date(p.deadline);
+                self.change_status(
+                    book,
+                    idx,
+                    Status::AwaitingMaterial,
+                    (
+                        format!("已签署容缺承诺，容缺受理，请于{date}前补交材料"),
+                        format!("Accepted on a signed pledge: hand in the material by {date}"),
+                    ),
+                );
+                return;
+            }
+        }
         let Some(c) = book.cases.get(idx) else {
             return;
         };
@@ -990,7 +1052,7 @@ impl Shared {
                 note_en: format!("The content was changed (revision {revision}); earlier signatures are void"),
             });
         }
-        self.note_pledges(book, idx, &ev.pledges);
+        self.set_pledge(book, idx, &ev.pledges);
         self.request_signatures(book, idx, true);
         tracing::debug!("case amended");
         book.cases.get(idx).map(|c| (200, Self::case_view(c, &caller.identity, true))).unwrap_or_else(|| err(404, "not_found"))
@@ -1175,7 +1237,7 @@ impl Shared {
                 json!({
                     "id": i.id, "at": i.at, "kind": i.kind, "case_id": i.case_id,
                     "item_id": i.item_id, "status": i.status.as_str(),
-                    "title_zh": i.title_zh, "title_en": i.title_en,
+                    "title_zh": i.title_zh, "title_en": i.title_en, "envelope_id": i.envelope_id,
                 })
             })
             .collect();

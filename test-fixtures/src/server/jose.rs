@@ -114,6 +114,12 @@ impl IdTokenSigner {
 }
 
 impl IdTokenSigner {
+    /// An ES256 signature (`r || s`, 64 bytes) of `bytes` (for COSE).
+    pub(crate) fn sign_raw(&self, bytes: &[u8]) -> Vec<u8> {
+        let signature: Signature = self.key.sign(bytes);
+        signature.to_bytes().to_vec()
+    }
+
     /// The key id (its RFC 7638 thumbprint).
     pub(crate) fn kid(&self) -> &str {
         &self.kid

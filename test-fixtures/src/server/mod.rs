@@ -88,6 +88,9 @@ pub struct SimConfig {
     /// Demand server-provided DPoP nonces (RFC 9449 §8, §9) at the token endpoint and the
     /// resource servers, as FAPI 2.0 providers may (default false); see [`DpopNonceMode`].
     pub require_dpop_nonce: bool,
+    /// Days before a 容缺 pledge's deadline at which the applicant's inbox gets a reminder, on
+    /// the case clock (default 3 and 1).
+    pub pledge_reminder_days: Vec<u32>,
 }
 
 /// What the provider kept of a pushed authorization request (see [`SimHandle::pushed_request`]).
@@ -128,6 +131,7 @@ impl Default for SimConfig {
             licence_ttl: Duration::from_secs(365 * 24 * 3600),
             licence_not_before_delay: Duration::ZERO,
             require_dpop_nonce: false,
+            pledge_reminder_days: vec![3, 1],
         }
     }
 }
@@ -374,6 +378,7 @@ impl Simulator {
             .map(|_| jose::IdTokenSigner::generate())
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| SimError::Internal("office key generation failed".into()))?;
+        let envelope_key = jose::IdTokenSigner::generate().ok_or_else(|| SimError::Internal("envelope key generation failed".into()))?;
         let catalogue = licences::Catalogue::build(&fixtures)
             .map_err(|e| SimError::Fixtures(FixtureError::Invalid(format!("licence catalogue: {e}"))))?;
         let invalid = |e: String| SimError::Fixtures(FixtureError::Invalid(e));
@@ -408,7 +413,8 @@ impl Simulator {
             .build()
             .map_err(|e| SimError::Http(e.to_string()))?;
 
-        let shared = Arc::new(Shared::new(issuer, config, fixtures, signer, office_keys, catalogue, services));
+        let shared =
+            Arc::new(Shared::new(issuer, config, fixtures, state::SigningKeys { signer, office_keys, envelope_key }, catalogue, services));
         let router = routes::router(shared.clone());
         let server_handle = axum_server::Handle::new();
         let rustls_config = axum_server::tls_rustls::RustlsConfig::from_config(material.server_config.clone());
@@ -636,6 +642,32 @@ impl SimHandle {
         } else {
             Err(SimError::Case(body["error"].as_str().unwrap_or("refused").to_owned()))
         }
+    }
+
+    /// The window's decision on the material in a received envelope, as
+    /// `POST /sim/envelopes/{id}/material` makes it: accepted, or rejected with `reason`.
+    pub fn decide_material(&self, envelope_id: &str, accept: bool, reason: Option<&str>) -> Result<serde_json::Value, SimError> {
+        let body = serde_json::json!({"decision": if accept { "accept" } else { "reject" }, "reason": reason});
+        let (status, body) = self.shared.sim_material(envelope_id, body.to_string().as_bytes());
+        if status == 200 {
+            Ok(body)
+        } else {
+            Err(SimError::Case(body["error"].as_str().unwrap_or("refused").to_owned()))
+        }
+    }
+
+    /// Revokes an envelope, as `POST /sim/envelopes/{id}/revoke` does.
+    pub fn revoke_envelope(&self, envelope_id: &str) -> Result<(), SimError> {
+        match self.shared.sim_revoke_envelope(envelope_id) {
+            (200, _) => Ok(()),
+            (_, body) => Err(SimError::Case(body["error"].as_str().unwrap_or("refused").to_owned())),
+        }
+    }
+
+    /// The persons on the dishonesty list (broken pledges), as `GET /sim/dishonesty-list`.
+    pub fn dishonest_persons(&self) -> Vec<String> {
+        let list = self.shared.sim_dishonesty_list();
+        list["persons"].as_array().map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect()).unwrap_or_default()
     }
 
     /// Moves the simulator's case clock forward by `days` (deadlines, due dates, expiry), as

@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     pub(crate) signer: IdTokenSigner,
     /// One key per licence office, in the order of [`LICENCE_OFFICES`].
     pub(crate) office_keys: Vec<IdTokenSigner>,
+    /// The key envelope codes are signed with (published at `/.well-known/citykit-envelope-keys`).
+    pub(crate) envelope_key: IdTokenSigner,
     pub(crate) catalogue: Catalogue,
     /// The service catalogue (compiled in, validated at start).
     pub(crate) services: &'static ServiceCatalogue,
@@ -235,21 +237,32 @@ pub(crate) fn is_valid_s256_challenge(s: &str) -> bool {
     s.len() == 43 && jose::b64u_decode(s).is_some_and(|b| b.len() == 32)
 }
 
+/// The platform's signing keys.
+pub(crate) struct SigningKeys {
+    /// The provider's ID-token key.
+    pub(crate) signer: IdTokenSigner,
+    /// One per licence office.
+    pub(crate) office_keys: Vec<IdTokenSigner>,
+    /// The envelope codes' key.
+    pub(crate) envelope_key: IdTokenSigner,
+}
+
 impl Shared {
     pub(crate) fn new(
         issuer: String,
         config: SimConfig,
         fixtures: Fixtures,
-        signer: IdTokenSigner,
-        office_keys: Vec<IdTokenSigner>,
+        keys: SigningKeys,
         catalogue: Catalogue,
         services: Services,
     ) -> Shared {
+        let SigningKeys { signer, office_keys, envelope_key } = keys;
         Shared {
             issuer,
             fixtures,
             signer,
             office_keys,
+            envelope_key,
             catalogue,
             services: services.catalogue,
             served: services.served,

@@ -145,6 +145,17 @@ impl Person {
         self.call("POST", &format!("/api/v1/cases/{id}/signatures"), None, Some(&new_key()), Some(&json!({ "signature": sig }))).await
     }
 
+    /// Signs the case's 容缺 pledge as the platform shows it.
+    pub async fn sign_pledge(&self, case: &Value) -> Answer {
+        let id = case["id"].as_str().unwrap();
+        let sha = case["pledge"]["sha256"].as_str().unwrap();
+        let sig = self.key.sign(
+            &json!({"alg": "ES256", "typ": "citykit-pledge+jwt", "jwk": self.key.jwk()}),
+            &json!({"case_id": id, "pledge_sha256": sha, "iat": now()}),
+        );
+        self.call("POST", &format!("/api/v1/cases/{id}/pledge"), None, Some(&new_key()), Some(&json!({ "signature": sig }))).await
+    }
+
     pub async fn inbox(&self, after: u64, acting_for: Option<&str>) -> Vec<Value> {
         let a = self.call("GET", &format!("/api/v1/inbox?after={after}"), acting_for, None, None).await;
         assert_eq!(a.status, 200);
