@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use citykit_core::cases::{
-    Case, CaseReview, DeadLetter, InboxItem, PendingSubmission, Rating, RefusedWrite, RetryReport, SubmissionOutcome,
+    Case, CaseReview, DeadLetter, InboxItem, PendingSubmission, PledgeReview, Rating, RefusedWrite, RetryReport, SubmissionOutcome,
 };
 use citykit_ffi_macros::export;
 
@@ -66,6 +66,16 @@ impl CasesClient {
     /// One case, from the platform.
     pub async fn get_case(&self, case_id: String) -> ApiResult<Case> {
         self.inner.case(&case_id).await
+    }
+
+    /// The case's 容缺 pledge, decoded for review, with the digest to sign it by.
+    pub async fn review_pledge(&self, case_id: String) -> ApiResult<PledgeReview> {
+        self.inner.review_pledge(&case_id).await
+    }
+
+    /// Signs the reviewed pledge with the device key: the case is accepted, awaiting material.
+    pub async fn sign_pledge(&self, case_id: String, reviewed_sha256: String) -> ApiResult<Case> {
+        self.inner.sign_pledge(&case_id, &reviewed_sha256).await
     }
 
     /// What a co-signer is asked to sign, with the digest to sign it by.

@@ -82,6 +82,22 @@ impl CityKitClient {
         Arc::new(CasesClient { inner: self.inner.cases() })
     }
 
+    /// 免跑腿 envelopes of the current identity's cases.
+    pub fn envelopes(&self) -> Arc<crate::EnvelopesClient> {
+        Arc::new(crate::EnvelopesClient { inner: self.inner.envelopes() })
+    }
+
+    /// The courier's side of envelopes (no login needed).
+    pub fn courier(&self) -> Arc<crate::CourierClient> {
+        Arc::new(crate::CourierClient { inner: self.inner.courier() })
+    }
+
+    /// The service window's side of envelopes: codes checked offline against `trust_document`,
+    /// the platform's published envelope document (`envelopes().fetch_trust()`, or a file).
+    pub fn envelope_window(&self, trust_document: String) -> ApiResult<Arc<crate::WindowClient>> {
+        Ok(Arc::new(crate::WindowClient { inner: api(self.inner.envelope_window(&trust_document))? }))
+    }
+
     /// Verifier mode (a service window, a kiosk): checks presentations shown to `audience`
     /// against the issuers in `trusted_issuer_metadata` (issuer metadata
     /// `{"issuer": …, "jwks": {"keys": […]}}`, a bare JWKS, or an array of either, as JSON),

@@ -5,8 +5,9 @@
 //!
 //! - the objects apps hold: [`CityKitClient`] and its sub-clients, reached as in Rust:
 //!   `client.identity()`, `.wallet()`, `.catalogue()`, `.autofill()`, `.cases()`,
-//!   `.verifier(…)` ([`IdentityClient`], [`WalletClient`], [`CatalogueClient`],
-//!   [`AutofillClient`], [`CasesClient`], [`VerifierClient`]);
+//!   `.envelopes()`, `.courier()`, `.envelope_window(…)`, `.verifier(…)` ([`IdentityClient`],
+//!   [`WalletClient`], [`CatalogueClient`], [`AutofillClient`], [`CasesClient`],
+//!   [`EnvelopesClient`], [`CourierClient`], [`WindowClient`], [`VerifierClient`]);
 //! - the one error object, [`CityKitError`] (a stable `code`, a domain, messages in Chinese and
 //!   English, `details`);
 //! - the callback interfaces the app implements ([`KeyProvider`], [`DeviceKeys`],
@@ -22,6 +23,7 @@ mod callbacks;
 mod cases;
 mod catalogue;
 mod client;
+mod envelope;
 mod error;
 mod identity;
 mod runtime;
@@ -31,6 +33,7 @@ pub use callbacks::{CallbackError, DeviceKeys, KeyProvider, LoginStateListener, 
 pub use cases::CasesClient;
 pub use catalogue::{AutofillClient, CatalogueClient};
 pub use client::{open_client, passphrase_key_provider, wipe_store, CityKitClient};
+pub use envelope::{CourierClient, EnvelopesClient, WindowClient};
 pub use error::{ApiResult, CityKitError};
 pub use identity::{IdentityClient, TaskHandle, LISTENER_THREAD_NAME};
 pub use wallet::{draw_presentation_qr, VerifierClient, WalletClient};
