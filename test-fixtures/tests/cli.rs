@@ -579,3 +579,129 @@ async fn a_definite_refusal_is_listed_until_dismissed_and_dead_letters_are_liste
     assert!(ok_json(&run(&["dead-letters"]))["dead_letters"].as_array().unwrap().is_empty());
     sim.shutdown().await;
 }
+
+/// Runs `citykit-sim sim …` against `sim`.
+fn sim_control(sim: &citykit_sim::SimHandle, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("sim")
+        .args(args)
+        .args(["--json", "--issuer", &sim.issuer(), "--ca-file"])
+        .arg(sim.ca_cert_path())
+        .output()
+        .unwrap()
+}
+
+/// Reads a PNG as 8-bit greyscale (width, height, pixels).
+fn greyscale_png(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let grey = buf[..info.buffer_size()]
+        .chunks(channels)
+        .map(|p| if channels >= 3 { ((p[0] as u32 + p[1] as u32 + p[2] as u32) / 3) as u8 } else { p[0] })
+        .collect();
+    (info.width as usize, info.height as usize, grey)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_qa_client_pledges_prints_and_tracks_an_envelope_to_the_window() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (issuer, ca) = (sim.issuer(), sim.ca_cert_path());
+    let data = dir.path().join("citizen");
+    let run = |args: &[&str]| client(&issuer, &ca, &data, "p", args);
+    let courier = |args: &[&str]| client(&issuer, &ca, &dir.path().join("courier"), "c", args);
+    let window = |args: &[&str]| client(&issuer, &ca, &dir.path().join("window"), "w", args);
+    cli_login(&sim, &data, "citizen-05").await;
+    ok_json(&run(&["catalogue-sync"]));
+
+    // The proof of residence is missing: the case waits for the pledge.
+    let sets = [
+        "applicant_mobile=13800138000",
+        "residence_address=广东省深圳市南山区粤海街道科苑南路3099号",
+        "residence_since=2025-09-01",
+        "residence_reason=employment",
+        "housing_type=rented",
+        "photo=upload://photo.jpg",
+        "delivery_method=post",
+    ];
+    let mut submit = vec!["submit", "residence-permit"];
+    for s in &sets {
+        submit.extend(["--set", s]);
+    }
+    let submitted = ok_json(&run(&submit));
+    assert_eq!(submitted["case"]["status"], "awaiting_pledge", "{submitted}");
+    let case = submitted["case"]["id"].as_str().unwrap().to_owned();
+    let review = ok_json(&run(&["pledge", &case, "--review"]));
+    assert_eq!(review["materials"][0]["id"], "residence-proof");
+    assert_eq!(error_code(&run(&["pledge", &case, "--expect-sha256", "something-else"])), "case.content_changed");
+    let pledged = ok_json(&run(&["pledge", &case, "--expect-sha256", review["pledge_sha256"].as_str().unwrap()]));
+    assert_eq!(pledged["status"], "awaiting_material");
+
+    // The envelope, with the wallet's address, printed as SVG and as a 300 dpi PNG.
+    let envelope = ok_json(&run(&["envelope-create", &case]));
+    let (id, code) = (envelope["id"].as_str().unwrap().to_owned(), envelope["code"].as_str().unwrap().to_owned());
+    assert_eq!((envelope["status"].as_str(), envelope["deadline"].as_str()), (Some("created"), review["deadline"].as_str()));
+    let (svg, png_file) = (dir.path().join("label.svg"), dir.path().join("label.png"));
+    let printed = ok_json(&run(&["envelope-print", &id, "--svg", svg.to_str().unwrap(), "--png", png_file.to_str().unwrap()]));
+    assert_eq!(printed["dpi"], 300);
+    assert!(std::fs::read_to_string(&svg).unwrap().contains(&case));
+    let (width, height, grey) = greyscale_png(&std::fs::read(&png_file).unwrap());
+    // C6, 162 × 114 mm, at 300 dpi.
+    assert_eq!((width, height), (1914, 1347));
+    // An independent decoder (rqrr) reads the printed code back to the same text.
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| grey[y * width + x]);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1);
+    let (meta, decoded) = grids[0].decode().unwrap();
+    assert_eq!(decoded, code);
+    assert_eq!(meta.ecc_level, 3, "error correction Q (rqrr's ecc_level 3)");
+    // The Chinese text was drawn with a CJK font from the system: the band of the label's
+    // Chinese-only instruction (baseline 70 mm, 4 mm high, right of the code) has ink.
+    let px = |mm: f64| (mm * 300.0 / 25.4) as usize;
+    let ink =
+        (px(66.0)..px(71.0)).flat_map(|y| (px(78.0)..px(160.0)).map(move |x| (x, y))).filter(|&(x, y)| grey[y * width + x] < 128).count();
+    assert!(ink > 2_000, "{ink} dark pixels where the Chinese instruction is printed");
+    let blank =
+        (px(100.0)..px(105.0)).flat_map(|y| (px(78.0)..px(160.0)).map(move |x| (x, y))).filter(|&(x, y)| grey[y * width + x] < 128).count();
+    assert_eq!(blank, 0, "no ink below the text");
+
+    // The applicant books the courier by scanning; the courier scans at the door and at the counter.
+    assert_eq!(error_code(&courier(&["envelope-scan", &code])), "envelope.no_pickup_booked");
+    assert_eq!(ok_json(&run(&["envelope-pickup", &code]))["status"], "pickup_scheduled");
+    assert_eq!(ok_json(&courier(&["envelope-scan", &code]))["status"], "in_transit");
+    assert_eq!(ok_json(&courier(&["envelope-scan", &code]))["status"], "delivered");
+
+    // The window: the published document to a file, then offline checks and the receipt.
+    let trust = dir.path().join("envelope-trust.json");
+    ok_json(&window(&["envelope-trust", "--out", trust.to_str().unwrap()]));
+    let t = trust.to_str().unwrap();
+    assert_eq!(ok_json(&window(&["envelope-receive", &code, "--trust", t, "--offline"]))["envelope_id"], id.as_str());
+    let mut forged = code.clone();
+    forged.replace_range(10..11, if &code[10..11] == "A" { "B" } else { "A" });
+    assert!(error_code(&window(&["envelope-receive", &forged, "--trust", t])).starts_with("envelope."));
+    let expired_at = (envelope["expires_at"].as_i64().unwrap() + 1).to_string();
+    assert_eq!(error_code(&window(&["envelope-receive", &code, "--trust", t, "--at", &expired_at])), "envelope.expired");
+    let receipt = ok_json(&window(&["envelope-receive", &code, "--trust", t]));
+    assert_eq!((receipt["case_id"].as_str(), receipt["already_received"].as_bool()), (Some(case.as_str()), Some(false)));
+    assert_eq!(ok_json(&window(&["envelope-receive", &code, "--trust", t]))["already_received"], true);
+
+    // The window accepts the material (simulator control); the timeline and the inbox show every step.
+    let decided: Value = serde_json::from_slice(&sim_control(&sim, &["material", &id, "--accept"]).stdout).unwrap();
+    assert_eq!(decided["status"], "material_accepted");
+    let timeline = ok_json(&run(&["timeline", &id]));
+    let kinds: Vec<&str> = timeline.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["created", "pickup_scheduled", "picked_up", "in_transit", "delivered", "received", "material_accepted"]);
+    assert_eq!(ok_json(&run(&["timeline", &id, "--offline"])), timeline);
+    let inbox = ok_json(&run(&["inbox"]));
+    let events =
+        inbox["items"].as_array().unwrap().iter().filter(|i| i["kind"] == "envelope_event" && i["envelope_id"] == id.as_str()).count();
+    assert_eq!(events, kinds.len());
+    assert_eq!(ok_json(&run(&["case", &case]))["status"], "in_review");
+    let list: Value = serde_json::from_slice(&sim_control(&sim, &["dishonesty-list"]).stdout).unwrap();
+    assert_eq!(list["persons"], serde_json::json!([]));
+    sim.shutdown().await;
+}

@@ -13,9 +13,10 @@
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-/// Debian packages the Rust build needs: a C toolchain for SQLCipher and ring, and OpenSSL's
-/// libcrypto, which the bundled SQLCipher links on Linux.
-const SYSTEM_PACKAGES: &[&str] = &["build-essential", "libssl-dev", "pkg-config", "python3"];
+/// Debian packages the Rust build and its tests need: a C toolchain for SQLCipher and ring,
+/// OpenSSL's libcrypto, which the bundled SQLCipher links on Linux, and a CJK font from the
+/// system for the QA client's printed envelope labels (PNG; the core carries no fonts).
+const SYSTEM_PACKAGES: &[&str] = &["build-essential", "libssl-dev", "pkg-config", "python3", "fonts-wqy-zenhei"];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -22,7 +22,7 @@ const MAX_INFLATED_BYTES: u64 = 4096;
 const MAX_TEXT_CHARS: usize = 2048;
 
 /// What an envelope's code says.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct EnvelopeClaims {
     /// The platform that made the envelope (CWT `iss`).

@@ -49,6 +49,16 @@ fn module_path(width: usize, colors: &[Color]) -> String {
     d
 }
 
+/// The right margin of the label's text.
+const MARGIN_MM: f64 = 4.0;
+
+/// An estimate of a line's printed width: CJK characters are square, others half the font size
+/// on average in a sans-serif face (escapes counted as the characters they stand for).
+fn estimated_width_mm(line: &str, size: f64) -> f64 {
+    let plain = line.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'");
+    plain.chars().map(|c| if (c as u32) >= 0x2E80 { size } else { 0.5 * size }).sum()
+}
+
 /// XML-escapes text for an SVG text node or attribute.
 fn escape(text: &str) -> String {
     text.chars()
@@ -83,21 +93,29 @@ pub fn label_svg(code: &str, text: &LabelText) -> Result<String, EnvelopeError> 
     let (x0, y0) = (10.0, (C6_HEIGHT_MM - QR_SIDE_MM) / 2.0);
     let tx = x0 + QR_SIDE_MM + 8.0;
     let lines = [
-        (18.0, 7.0, "bold", format!("免跑腿 · {}", escape(&text.case_number))),
-        (30.0, 5.0, "normal", format!("寄往 {}", escape(&text.destination_zh))),
-        (37.0, 4.0, "normal", format!("To: {}", escape(&text.destination_en))),
-        (48.0, 5.0, "bold", format!("截止 {} 前送达", escape(&text.deadline))),
-        (55.0, 4.0, "normal", format!("Deliver by {}", escape(&text.deadline))),
+        (14.0, 5.0, "bold", "免跑腿信封 No-errand envelope".to_owned()),
+        (23.0, 6.5, "bold", escape(&text.case_number)),
+        (33.0, 5.0, "normal", format!("寄往 {}", escape(&text.destination_zh))),
+        (39.5, 3.8, "normal", format!("To: {}", escape(&text.destination_en))),
+        (50.0, 5.0, "bold", format!("截止 {} 前送达", escape(&text.deadline))),
+        (56.5, 3.8, "normal", format!("Deliver by {}", escape(&text.deadline))),
         (70.0, 4.0, "normal", "装入所缺材料，扫码预约上门取件。".to_owned()),
         (76.0, 3.5, "normal", "Put the missing papers in; scan to book a pickup.".to_owned()),
         (86.0, 3.5, "normal", "窗口收件时扫码核验 · The window scans it on arrival.".to_owned()),
     ];
+    let room = C6_WIDTH_MM - tx - MARGIN_MM;
     let mut svg = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{C6_WIDTH_MM}mm" height="{C6_HEIGHT_MM}mm" viewBox="0 0 {C6_WIDTH_MM} {C6_HEIGHT_MM}"><rect width="{C6_WIDTH_MM}" height="{C6_HEIGHT_MM}" fill="#fff"/><g transform="translate({x0} {y0}) scale({scale:.6})" shape-rendering="crispEdges"><rect width="{units}" height="{units}" fill="#fff"/><path fill="#000" d="{}"/></g><g font-family="{FONTS}" fill="#000">"##,
         module_path(width, &colors)
     );
     for (y, size, weight, line) in lines {
-        svg.push_str(&format!(r#"<text x="{tx}" y="{y}" font-size="{size}" font-weight="{weight}">{line}</text>"#));
+        // A line that may not fit (a long window name) is squeezed into the room it has.
+        let fit = if estimated_width_mm(&line, size) > room {
+            format!(r#" textLength="{room:.1}" lengthAdjust="spacingAndGlyphs""#)
+        } else {
+            String::new()
+        };
+        svg.push_str(&format!(r#"<text x="{tx}" y="{y}" font-size="{size}" font-weight="{weight}"{fit}>{line}</text>"#));
     }
     svg.push_str("</g></svg>");
     Ok(svg)
@@ -136,6 +154,17 @@ mod tests {
         let qr = QrCode::with_error_correction_level(CODE.as_bytes(), EcLevel::Q).unwrap();
         let dark = qr.to_colors().iter().filter(|c| **c == Color::Dark).count();
         assert_eq!(svg.matches("h1v1h-1z").count(), dark);
+    }
+
+    #[test]
+    fn a_line_too_long_for_the_label_is_squeezed_into_its_room() {
+        let mut long = text();
+        long.destination_zh = "深圳市福田区政务服务数据管理局福田街道党群服务中心综合受理窗口".into();
+        let svg = label_svg(CODE, &long).unwrap();
+        let line = svg.split("<text").find(|t| t.contains("综合受理窗口")).unwrap();
+        assert!(line.contains(r#"textLength="80.0" lengthAdjust="spacingAndGlyphs""#), "{line}");
+        let short = svg.split("<text").find(|t| t.contains("Deliver by")).unwrap();
+        assert!(!short.contains("textLength"), "{short}");
     }
 
     #[test]

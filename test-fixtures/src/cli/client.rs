@@ -286,7 +286,86 @@ enum Op {
         #[arg(long)]
         comment: Option<String>,
     },
-    /// Notices: case status changes and co-signing requests.
+    /// Review a case's 容缺 pledge and sign it with the device key (the case is then accepted,
+    /// awaiting the material).
+    Pledge {
+        /// The case id.
+        case: String,
+        /// Only show the pledge and its digest; sign nothing.
+        #[arg(long)]
+        review: bool,
+        /// Sign only if the pledge's digest is this one (from `pledge --review`).
+        #[arg(long)]
+        expect_sha256: Option<String>,
+    },
+    /// Make the 免跑腿 envelope for a case awaiting material. The pickup address is the one the
+    /// wallet offers (resident ID card, else household register) unless --address is given;
+    /// running this command is the consent to send it to the platform and its courier.
+    EnvelopeCreate {
+        /// The case id.
+        case: String,
+        /// The pickup address (default: the wallet's).
+        #[arg(long)]
+        address: Option<String>,
+    },
+    /// As the applicant: book the courier by scanning the envelope's code.
+    EnvelopePickup {
+        /// The scanned code text (`CKE1:…`).
+        text: String,
+        /// The slot's start (Unix seconds; two-hour slots from 08:00 China time); default: the first free one.
+        #[arg(long)]
+        slot_start: Option<i64>,
+    },
+    /// Print an envelope's label for a C6 envelope: SVG (vector, text as text) and/or PNG.
+    EnvelopePrint {
+        /// The envelope id.
+        envelope: String,
+        /// Write the label as SVG here.
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        /// Write the label as PNG here (rendered with the system's CJK fonts).
+        #[arg(long)]
+        png: Option<PathBuf>,
+        /// The PNG's resolution.
+        #[arg(long, default_value_t = 300)]
+        dpi: u32,
+    },
+    /// As the courier: scan an envelope's code (at the door: picked up; at the window's counter:
+    /// delivered). Checked offline against the platform's published key first.
+    EnvelopeScan {
+        /// The scanned code text.
+        text: String,
+    },
+    /// The platform's envelope document (keys and revoked envelopes), for windows to check codes offline.
+    EnvelopeTrust {
+        /// Write it to this file (it is printed otherwise).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// As the service window: check an envelope's code offline against --trust, then match it to
+    /// its case and record the receipt (a repeated scan changes nothing).
+    EnvelopeReceive {
+        /// The scanned code text.
+        text: String,
+        /// The platform's envelope document (from `envelope-trust`).
+        #[arg(long)]
+        trust: PathBuf,
+        /// Check as of this time (Unix seconds) instead of now.
+        #[arg(long)]
+        at: Option<i64>,
+        /// Only check the code; record nothing (no network).
+        #[arg(long)]
+        offline: bool,
+    },
+    /// An envelope's timeline: every tracking event, oldest first.
+    Timeline {
+        /// The envelope id.
+        envelope: String,
+        /// As stored on this device (no network).
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Notices: case status changes, co-signing requests, envelope events, pledge reminders.
     Inbox,
     /// Standing auto-fill consents.
     Consents,
@@ -569,6 +648,28 @@ fn case_detail(case: &citykit_core::cases::Case) -> String {
     lines.join("\n")
 }
 
+fn step_name(step: citykit_core::envelope::EnvelopeStep) -> String {
+    serde_json::to_value(step).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// An envelope in a few lines (the pickup address is left out: it is in `--json`).
+fn envelope_text(e: &citykit_core::envelope::Envelope) -> String {
+    let mut text = format!(
+        "Envelope {} for case {} → {} ({}), by {}: {}\n  code: {}",
+        e.id,
+        e.case_id,
+        e.destination.name_zh,
+        e.destination.name_en,
+        e.deadline,
+        step_name(e.status),
+        e.code
+    );
+    if let Some(slot) = &e.pickup {
+        text.push_str(&format!("\n  pickup: {} – {}", slot.slot_start, slot.slot_end));
+    }
+    text
+}
+
 fn outcome_text(outcome: &citykit_core::cases::SubmissionOutcome) -> String {
     match outcome {
         citykit_core::cases::SubmissionOutcome::Accepted { case } => case_detail(case),
@@ -587,6 +688,9 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
     let needs_issuer = !matches!(
         args.op,
         Op::Verify { .. }
+            | Op::EnvelopeReceive { .. }
+            | Op::EnvelopePrint { .. }
+            | Op::Timeline { offline: true, .. }
             | Op::VerifierNonce { .. }
             | Op::Status
             | Op::Rekey { .. }
@@ -906,6 +1010,105 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
                 let text = case_detail(&case);
                 (serde_json::to_value(&case).unwrap_or_default(), text)
             }
+        }
+        Op::Pledge { case, review, expect_sha256 } => {
+            let cases = client.cases();
+            let pledge = cases.review_pledge(case).await?;
+            if *review {
+                let text = format!(
+                    "Pledge for case {} (sign by digest {}):\n  missing: {}\n  by: {}\n  {}\n  {}",
+                    pledge.case_id,
+                    pledge.pledge_sha256,
+                    pledge.materials.iter().map(|m| format!("{} / {}", m.name_zh, m.name_en)).collect::<Vec<_>>().join(", "),
+                    pledge.deadline,
+                    pledge.text_zh,
+                    pledge.text_en
+                );
+                (serde_json::to_value(&pledge).unwrap_or_default(), text)
+            } else {
+                let digest = expect_sha256.clone().unwrap_or(pledge.pledge_sha256.clone());
+                let done = cases.sign_pledge(case, &digest).await?;
+                (serde_json::to_value(&done).unwrap_or_default(), case_detail(&done))
+            }
+        }
+        Op::EnvelopeCreate { case, address } => {
+            let envelopes = client.envelopes();
+            let address = match address {
+                Some(a) => a.clone(),
+                None => match envelopes.pickup_address_from_wallet().await? {
+                    Some(offer) => offer.address.expose().clone(),
+                    None => return Err(Failure::Usage("the wallet holds no address: give --address".into())),
+                },
+            };
+            let envelope = envelopes.create(case, citykit_core::Personal::new(address)).await?;
+            (serde_json::to_value(&envelope).unwrap_or_default(), envelope_text(&envelope))
+        }
+        Op::EnvelopePickup { text, slot_start } => {
+            let envelope = client.envelopes().request_pickup(text, *slot_start).await?;
+            (serde_json::to_value(&envelope).unwrap_or_default(), envelope_text(&envelope))
+        }
+        Op::EnvelopePrint { envelope, svg, png, dpi } => {
+            let label = client.envelopes().label_svg(envelope).await?;
+            let write = |path: &PathBuf, bytes: &[u8]| {
+                std::fs::write(path, bytes).map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))
+            };
+            if let Some(path) = svg {
+                write(path, label.as_bytes())?;
+            }
+            if let Some(path) = png {
+                let image = super::label_png::render(&label, *dpi as f32).map_err(Failure::Usage)?;
+                write(path, &image)?;
+            }
+            let files: Vec<String> = [svg, png].into_iter().flatten().map(|p| p.display().to_string()).collect();
+            (
+                json!({"envelope_id": envelope, "files": files, "dpi": dpi}),
+                format!("Label of envelope {envelope} written: {}", files.join(", ")),
+            )
+        }
+        Op::EnvelopeScan { text } => {
+            let scan = client.courier().scan(text).await?;
+            let line = format!("Envelope {}: {}", scan.envelope_id, step_name(scan.status));
+            (serde_json::to_value(&scan).unwrap_or_default(), line)
+        }
+        Op::EnvelopeTrust { out } => {
+            let document = client.envelopes().fetch_trust().await?;
+            let value: Value = serde_json::from_str(&document).unwrap_or_default();
+            let text = match out {
+                Some(path) => {
+                    std::fs::write(path, &document).map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))?;
+                    format!("The envelope document was written to {}.", path.display())
+                }
+                None => document,
+            };
+            (value, text)
+        }
+        Op::EnvelopeReceive { text, trust, at, offline } => {
+            let document = std::fs::read_to_string(trust).map_err(|e| Failure::Usage(format!("cannot read {}: {e}", trust.display())))?;
+            let window = client.envelope_window(&document)?;
+            if *offline {
+                let claims = window.verify(text, *at)?;
+                let line =
+                    format!("Envelope {} is genuine (from {}, valid until {}).", claims.envelope_id, claims.issuer, claims.expires_at);
+                (serde_json::to_value(&claims).unwrap_or_default(), line)
+            } else {
+                let receipt = window.receive(text, *at).await?;
+                let line = format!(
+                    "Envelope {} {} for case {} ({}): {}",
+                    receipt.envelope_id,
+                    if receipt.already_received { "was already received" } else { "received" },
+                    receipt.case_id,
+                    receipt.item_id,
+                    receipt.materials.iter().map(|m| m.name_zh.as_str()).collect::<Vec<_>>().join("、")
+                );
+                (serde_json::to_value(&receipt).unwrap_or_default(), line)
+            }
+        }
+        Op::Timeline { envelope, offline } => {
+            let envelopes = client.envelopes();
+            let envelope = if *offline { envelopes.stored_envelope(envelope).await? } else { envelopes.envelope(envelope).await? };
+            let text =
+                envelope.events.iter().map(|e| format!("{}  {:<18} {}", e.at, step_name(e.kind), e.note_zh)).collect::<Vec<_>>().join("\n");
+            (serde_json::to_value(&envelope.events).unwrap_or_default(), text)
         }
         Op::Cosign { case, decline, expect_sha256 } => {
             let cases = client.cases();

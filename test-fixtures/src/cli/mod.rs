@@ -2,6 +2,7 @@
 
 mod client;
 mod demo;
+mod label_png;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -128,6 +129,27 @@ enum SimAction {
     Cases,
     /// Print the ratings (好差评) by office and by item.
     Ratings,
+    /// The window's decision on the material in a received envelope.
+    Material {
+        /// The envelope id.
+        envelope_id: String,
+        /// Accept the material (the pledge is kept; the case goes to review).
+        #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
+        accept: bool,
+        /// Reject it (the applicant sends it again before the deadline).
+        #[arg(long)]
+        reject: bool,
+        /// Why it was rejected, shown to the applicant.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Revoke an envelope (windows then refuse its code).
+    EnvelopeRevoke {
+        /// The envelope id.
+        envelope_id: String,
+    },
+    /// The persons who broke a pledge (失信名单): no further pledges for them.
+    DishonestyList,
 }
 
 #[derive(Debug, clap::Args)]
@@ -264,6 +286,16 @@ async fn sim_control(args: SimControlArgs) -> ExitCode {
             }
             SimAction::Cases => http.get(format!("{base}/sim/cases")),
             SimAction::Ratings => http.get(format!("{base}/sim/ratings")),
+            SimAction::Material { envelope_id, accept, reason, .. } => {
+                let decision = if *accept { "accept" } else { "reject" };
+                let id: String = url::form_urlencoded::byte_serialize(envelope_id.as_bytes()).collect();
+                http.post(format!("{base}/sim/envelopes/{id}/material")).json(&serde_json::json!({"decision": decision, "reason": reason}))
+            }
+            SimAction::EnvelopeRevoke { envelope_id } => {
+                let id: String = url::form_urlencoded::byte_serialize(envelope_id.as_bytes()).collect();
+                http.post(format!("{base}/sim/envelopes/{id}/revoke"))
+            }
+            SimAction::DishonestyList => http.get(format!("{base}/sim/dishonesty-list")),
         };
         let response = request.send().await.map_err(|e| format!("the simulator cannot be reached: {}", e.without_url()))?;
         let status = response.status();
@@ -306,6 +338,18 @@ fn sim_summary(action: &SimAction, json: bool, text: String) -> String {
             line
         }
         SimAction::Clock { .. } => format!("case clock: {} (offset {} days)", s(&value["today"]), value["offset_days"]),
+        SimAction::Material { .. } | SimAction::EnvelopeRevoke { .. } => {
+            let id = value["id"].as_str().or(value["envelope_id"].as_str()).unwrap_or_default();
+            format!("envelope {id}: {}", s(&value["status"]))
+        }
+        SimAction::DishonestyList => {
+            let persons: Vec<String> = value["persons"].as_array().map(|a| a.iter().map(s).collect()).unwrap_or_default();
+            if persons.is_empty() {
+                "nobody broke a pledge".to_owned()
+            } else {
+                persons.join("\n")
+            }
+        }
         SimAction::Cases => {
             let cases = value["cases"].as_array().cloned().unwrap_or_default();
             if cases.is_empty() {
