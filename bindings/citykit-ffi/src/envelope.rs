@@ -48,6 +48,7 @@ impl EnvelopesClient {
 
     /// Books the courier by scanning the envelope's code (`slot_start` in Unix seconds, or the
     /// first free slot).
+    #[uniffi::method(default(slot_start = None))]
     pub async fn request_pickup(&self, scanned: String, slot_start: Option<i64>) -> ApiResult<Envelope> {
         self.inner.request_pickup(&scanned, slot_start).await
     }
@@ -92,11 +93,13 @@ pub struct WindowClient {
 #[export]
 impl WindowClient {
     /// Checks a code offline at `at` (Unix seconds, or now).
+    #[uniffi::method(default(at = None))]
     pub fn verify(&self, scanned: String, at: Option<i64>) -> ApiResult<EnvelopeClaims> {
         crate::error::api(self.inner.verify(&scanned, at))
     }
 
     /// Checks the code offline, then records the receipt (a repeated scan changes nothing).
+    #[uniffi::method(default(at = None))]
     pub async fn receive(&self, scanned: String, at: Option<i64>) -> ApiResult<EnvelopeReceipt> {
         self.inner.receive(&scanned, at).await
     }

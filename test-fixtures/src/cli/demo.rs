@@ -3,8 +3,9 @@
 //! acts for an enterprise and back, fetches their e-licences and shows one (亮证) to a verifier,
 //! syncs and searches the service catalogue, fills a rental registration from the wallet (秒报),
 //! has the co-landlord and the tenant co-sign it on their own simulated phones, receives the
-//! instantly approved (秒批) certificate into the wallet, rates the case, logs out, and prints a
-//! transcript of each step.
+//! instantly approved (秒批) certificate into the wallet, rates the case, has the tenant apply for
+//! a residence permit on a signed 容缺 pledge and send the missing paper in a 免跑腿 envelope
+//! (courier, window receipt, timeline), logs out, and prints a transcript of each step.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -374,11 +375,108 @@ async fn services(
         SubmissionOutcome::Accepted { .. } => t.say("好差评", "rated good"),
         SubmissionOutcome::Queued { .. } => t.say("好差评", "rating queued; it is sent when online"),
     }
+    envelope_episode(t, sim, data_dir, tenant).await?;
     let log = wallet.access_log().await?;
     t.say(
         "Access log",
         format!("{} entries, claim names only (no values), e.g. {}", log.len(), log.last().map(|e| e.action.as_str()).unwrap_or("")),
     );
+    Ok(())
+}
+
+/// 容缺 and 免跑腿: the tenant applies for a residence permit without the proof of residence,
+/// signs the pledge, and the paper travels by courier in an envelope to the window.
+async fn envelope_episode(
+    t: &mut Transcript,
+    sim: &citykit_sim::SimHandle,
+    data_dir: &std::path::Path,
+    tenant: &str,
+) -> Result<(), DemoError> {
+    use citykit_core::cases::{CaseStatus, InboxKind, SubmissionOutcome};
+    const ITEM: &str = "residence-permit";
+    let device = other_device(sim, data_dir, tenant).await?;
+    device.catalogue().sync().await?;
+    let autofill = device.autofill();
+    let mut form = autofill.fill(ITEM).await?;
+    let since = china_date(-400);
+    let typed = [
+        ("applicant_mobile", "13800138000"),
+        ("residence_address", "广东省深圳市福田区福中三路1号"),
+        ("residence_since", since.as_str()),
+        ("residence_reason", "employment"),
+        ("housing_type", "rented"),
+        ("photo", "upload://photo.jpg"),
+        ("delivery_method", "post"),
+    ];
+    for (name, value) in typed {
+        if form.field(name).is_some_and(|f| f.value.is_none()) {
+            form = autofill.set_field(&form.draft_id, name, Some(value.to_owned()), false).await?;
+        }
+    }
+    let case = match device.cases().submit(&form.draft_id).await? {
+        SubmissionOutcome::Accepted { case } => case,
+        SubmissionOutcome::Queued { .. } => return Err(DemoError::Other("the case was queued: the platform is unreachable".into())),
+    };
+    let review = device.cases().review_pledge(&case.id).await?;
+    let pledged = device.cases().sign_pledge(&case.id, &review.pledge_sha256).await?;
+    let missing: Vec<&str> = review.materials.iter().map(|m| m.name_zh.as_str()).collect();
+    t.say(
+        "容缺",
+        format!(
+            "the tenant applied for a residence permit without {}: {} → pledge reviewed (by {}) and signed with the device key → {}",
+            missing.join("、"),
+            case.status.as_str(),
+            review.deadline,
+            pledged.status.as_str()
+        ),
+    );
+    let envelopes = device.envelopes();
+    let offer =
+        envelopes.pickup_address_from_wallet().await?.ok_or_else(|| DemoError::Other("the wallet offers no pickup address".into()))?;
+    let envelope = envelopes.create(&case.id, offer.address).await?;
+    t.say(
+        "免跑腿",
+        format!(
+            "envelope {} to {}: its QR code is {} characters of signed, opaque reference (no personal data); the pickup address came from the ID card, sent with the tenant's consent",
+            envelope.id,
+            envelope.destination.name_zh,
+            envelope.code.len()
+        ),
+    );
+    let booked = envelopes.request_pickup(&envelope.code, None).await?;
+    let courier = device.courier();
+    let door = courier.scan(&envelope.code).await?;
+    let counter = courier.scan(&envelope.code).await?;
+    let now_secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let slot =
+        booked.pickup.map(|p| format!("two hours from {:.1} h from now", (p.slot_start - now_secs) as f64 / 3600.0)).unwrap_or_default();
+    t.say(
+        "Courier",
+        format!(
+            "booked by scanning the code (slot {slot}); the courier's app scanned it at the door ({:?}) and at the window's counter ({:?})",
+            door.status, counter.status
+        ),
+    );
+    let window = device.envelope_window(&envelopes.fetch_trust().await?)?;
+    let receipt = window.receive(&envelope.code, None).await?;
+    sim.decide_material(&envelope.id, true, None).map_err(|e| DemoError::Other(format!("the window's decision failed: {e}")))?;
+    let now = device.cases().case(&case.id).await?;
+    if now.status != CaseStatus::InReview {
+        return Err(DemoError::Other(format!("after the material the case is {}, not in review", now.status.as_str())));
+    }
+    let timeline = envelopes.timeline(&envelope.id).await?;
+    let notices = device.cases().inbox().await?.iter().filter(|i| i.kind == InboxKind::EnvelopeEvent).count();
+    t.say(
+        "Window",
+        format!(
+            "checked the code offline against the platform's envelope key, matched it to case {} and received it; material accepted → {}; timeline of {} events, {} inbox notices",
+            receipt.case_id,
+            now.status.as_str(),
+            timeline.len(),
+            notices
+        ),
+    );
+    device.store().close().await.map_err(CityKitError::from)?;
     Ok(())
 }
 

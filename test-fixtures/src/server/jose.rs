@@ -86,6 +86,14 @@ impl IdTokenSigner {
         Some(IdTokenSigner { key, x, y, kid })
     }
 
+    /// A fresh random P-256 key named `{prefix}-` and the first 8 characters of its thumbprint
+    /// (a short kid keeps a code that carries it small).
+    pub(crate) fn generate_named(prefix: &str) -> Option<IdTokenSigner> {
+        let mut signer = Self::generate()?;
+        signer.kid = format!("{prefix}-{}", signer.kid.get(..8)?);
+        Some(signer)
+    }
+
     /// The public JWK as served in the JWKS.
     pub(crate) fn public_jwk(&self) -> Value {
         json!({

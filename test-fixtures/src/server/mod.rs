@@ -378,7 +378,8 @@ impl Simulator {
             .map(|_| jose::IdTokenSigner::generate())
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| SimError::Internal("office key generation failed".into()))?;
-        let envelope_key = jose::IdTokenSigner::generate().ok_or_else(|| SimError::Internal("envelope key generation failed".into()))?;
+        let envelope_key =
+            jose::IdTokenSigner::generate_named("envelope").ok_or_else(|| SimError::Internal("envelope key generation failed".into()))?;
         let catalogue = licences::Catalogue::build(&fixtures)
             .map_err(|e| SimError::Fixtures(FixtureError::Invalid(format!("licence catalogue: {e}"))))?;
         let invalid = |e: String| SimError::Fixtures(FixtureError::Invalid(e));
