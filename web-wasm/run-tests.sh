@@ -47,11 +47,20 @@ pick() { python3 -c 'import json,sys; ls=json.load(open(sys.argv[1]))["licences"
 "$sim" client present "$(pick id id)" --claims age_over_18 --audience kiosk-1 --json > "$work/presentation.json"
 "$sim" client present "$(pick other id)" --claims "$(python3 -c 'import json,sys; ls=json.load(open(sys.argv[1]))["licences"]; print(next(l["claim_names"][0] for l in ls if not l["vct"].endswith("resident_id_card")))' "$work/licences.json")" --audience kiosk-1 --json > "$work/revoked.json"
 "$sim" sim revoke --holder citizen-01 --vct "$(pick other vct)"
+# An envelope: citizen-01 applies for a residence permit without the proof of residence, signs
+# the pledge and makes the envelope; the page checks its code against the published document.
+"$sim" client catalogue-sync > /dev/null
+case_id=$("$sim" client submit residence-permit --set applicant_mobile=13800138000 --set residence_address=深圳市福田区福中三路1号 \
+  --set residence_since=2025-09-01 --set residence_reason=employment --set housing_type=owned --set photo=upload://photo.jpg \
+  --set delivery_method=window --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["case"]["id"])')
+"$sim" client pledge "$case_id" > /dev/null
+"$sim" client envelope-create "$case_id" --json > "$work/envelope.json"
+"$sim" client envelope-trust --out "$work/envelope-trust.json" > /dev/null
 metadata() { curl -sf --cacert "$CITYKIT_CA_FILE" "$issuer/.well-known/jwt-vc-issuer/issuers/${1##*/}"; }
 metadata public-security > "$work/metadata.json"
 metadata "$(pick other issuer)" > "$work/metadata-other.json"
-python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); r=json.load(open(sys.argv[2])); m=[open(f).read() for f in sys.argv[3:5]]; json.dump({"text": p["text"], "revoked": r["text"], "metadata": m, "audience": "kiosk-1"}, open(sys.argv[5], "w"))' \
-  "$work/presentation.json" "$work/revoked.json" "$work/metadata.json" "$work/metadata-other.json" "$build/pkg/fixture.json"
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); r=json.load(open(sys.argv[2])); m=[open(f).read() for f in sys.argv[3:5]]; e=json.load(open(sys.argv[5])); json.dump({"text": p["text"], "revoked": r["text"], "metadata": m, "audience": "kiosk-1", "envelope": {"id": e["id"], "code": e["code"], "expires_at": e["expires_at"], "trust": open(sys.argv[6]).read()}}, open(sys.argv[7], "w"))' \
+  "$work/presentation.json" "$work/revoked.json" "$work/metadata.json" "$work/metadata-other.json" "$work/envelope.json" "$work/envelope-trust.json" "$build/pkg/fixture.json"
 cp "$root/test-fixtures/data/catalogue.json" "$build/pkg/catalogue.json"
 # The TypeScript declarations: the core's records (tsify) as the sub-clients return them.
 cp "$here/tests/types.ts" "$build/pkg/types.ts"

@@ -156,6 +156,13 @@ impl WebClient {
         Ok(WebVerifierClient { inner: self.inner.verifier(audience, trusted, settings) })
     }
 
+    /// The service window's offline check of 免跑腿 envelope codes against `trust_document`, the
+    /// platform's published envelope document (keys and revoked envelopes, as JSON).
+    #[wasm_bindgen(js_name = envelopeWindow)]
+    pub fn envelope_window(&self, trust_document: String) -> Result<WebEnvelopeWindow, JsValue> {
+        Ok(WebEnvelopeWindow { inner: self.inner.envelope_window(&trust_document).map_err(js_error)? })
+    }
+
     /// Writes a JSON value under `namespace/key` in the store.
     pub async fn put(&self, namespace: String, key: String, json: String) -> Result<(), JsValue> {
         let value: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
@@ -244,6 +251,25 @@ impl WebVerifierClient {
     #[wasm_bindgen(unchecked_return_type = "VerifiedPresentation")]
     pub async fn verify(&self, scanned: String, expected_nonce: Option<String>) -> Result<JsValue, JsValue> {
         to_js(&self.inner.verify(&scanned, expected_nonce.as_deref()).await.map_err(js_error)?)
+    }
+}
+
+/// The window's side of envelopes, as `client.envelope_window(…)` on every face (the offline
+/// check; a page records receipts through its platform's own API).
+#[wasm_bindgen]
+pub struct WebEnvelopeWindow {
+    inner: citykit_core::envelope::WindowClient,
+}
+
+#[wasm_bindgen]
+impl WebEnvelopeWindow {
+    /// Checks a scanned envelope code offline as of `at` (Unix seconds; undefined: now):
+    /// `{issuer, envelope_id, issued_at, expires_at}`, or an `Error` whose `code` is the reason
+    /// (`envelope.bad_signature`, `envelope.expired`, `envelope.revoked`, …).
+    #[wasm_bindgen(unchecked_return_type = "EnvelopeClaims")]
+    pub fn verify(&self, scanned: String, at: Option<f64>) -> Result<JsValue, JsValue> {
+        let at = at.map(|secs| secs as i64).or_else(|| Some((js_sys::Date::now() / 1000.0) as i64));
+        to_js(&self.inner.verify(&scanned, at).map_err(js_error)?)
     }
 }
 

@@ -96,6 +96,16 @@ await check('a licence revoked at its issuer is refused by the page verifier', a
   const kiosk = client.verifier(fixture.audience, fixture.metadata, 0);
   assert(await codeOf(() => kiosk.verify(fixture.revoked)) === 'wallet.revoked', 'revoked');
 });
+await check('client.envelopeWindow(): an envelope code checked offline; tampered, expired and bad documents are typed', async () => {
+  const desk = client.envelopeWindow(fixture.envelope.trust);
+  const claims = desk.verify(fixture.envelope.code);
+  assert(claims.envelope_id === fixture.envelope.id && claims.expires_at === fixture.envelope.expires_at, 'claims');
+  const code = fixture.envelope.code;
+  const tampered = code.slice(0, 10) + (code[10] === 'A' ? 'B' : 'A') + code.slice(11);
+  assert((await codeOf(() => desk.verify(tampered))).startsWith('envelope.'), 'tampered');
+  assert(await codeOf(() => desk.verify(code, fixture.envelope.expires_at)) === 'envelope.expired', 'expired');
+  assert(await codeOf(() => client.envelopeWindow('{}')) === 'envelope.trust_document', 'document');
+});
 await check('a nonce the verifier issued is accepted once', async () => {
   const kiosk = client.verifier(fixture.audience, fixture.metadata);
   const nonce = await kiosk.newNonce();

@@ -2,7 +2,7 @@
 // (web-wasm/run-tests.sh): the web face's records are the core's, declared by tsify from the
 // core's types, and every sub-client method returns them. Never run, only compiled.
 import { WebClient, Personal, validateField } from './citykit_wasm.js';
-import type { ItemSummary, ServiceItem, VerifiedPresentation, FieldError, CatalogueSync, Bundle, FieldProblem } from './citykit_wasm.js';
+import type { ItemSummary, ServiceItem, VerifiedPresentation, FieldError, CatalogueSync, Bundle, FieldProblem, EnvelopeClaims } from './citykit_wasm.js';
 
 export async function usage(client: WebClient, catalogueJson: string, scanned: string): Promise<string[]> {
   const sync: CatalogueSync = await client.catalogue().import(catalogueJson);
@@ -15,5 +15,7 @@ export async function usage(client: WebClient, catalogueJson: string, scanned: s
   const kind: FieldProblem | undefined = problem?.problem;
   const checked: boolean = verified.status_checked;
   const age: number | undefined | null = verified.status_list_age_secs;
-  return [sync.version, item.name_zh, String(bundles.length), String(claims), String(kind), String(checked), String(age), item.form.fields[0].type];
+  const envelope: EnvelopeClaims = client.envelopeWindow('{}').verify(scanned);
+  const envelopeId: string = envelope.envelope_id;
+  return [envelopeId, sync.version, item.name_zh, String(bundles.length), String(claims), String(kind), String(checked), String(age), item.form.fields[0].type];
 }

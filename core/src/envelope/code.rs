@@ -24,6 +24,7 @@ const MAX_TEXT_CHARS: usize = 2048;
 /// What an envelope's code says.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct EnvelopeClaims {
     /// The platform that made the envelope (CWT `iss`).
     pub issuer: String,
