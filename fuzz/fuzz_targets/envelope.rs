@@ -1,13 +1,15 @@
 //! Envelope QR codes as the courier's and the window's cameras scan them: either the scanned
 //! text itself, or (first byte odd) arbitrary COSE/CBOR bytes wrapped as a well-formed `CKE1:`
 //! code, so the CBOR, COSE and CWT parsing is reached. Never panics; a code that opens names
-//! the expected platform, a 16-byte id and a deadline after the verification time.
+//! the expected platform, a 16-byte id and a deadline after the verification time. The text is
+//! also read as a platform's published envelope document (what a window keeps as a file).
 #![no_main]
 
 use std::io::Write as _;
 
 use citykit_core::crypto::jose::EcJwk;
 use citykit_core::envelope::code::{open, PREFIX};
+use citykit_core::envelope::EnvelopeTrust;
 use libfuzzer_sys::fuzz_target;
 
 const ISSUER: &str = "https://city.example";
@@ -31,6 +33,10 @@ fuzz_target!(|data: &[u8]| {
             Err(_) => return,
         },
     };
+    if let Ok(trust) = EnvelopeTrust::from_json(&text) {
+        assert!(!trust.issuer().is_empty());
+        let _ = trust.open(&text, NOW);
+    }
     if let Ok(claims) = open(&text, ISSUER, &[key], NOW) {
         assert_eq!(claims.issuer, ISSUER);
         assert!(claims.expires_at > NOW);
