@@ -575,6 +575,10 @@ async fn a_definite_refusal_is_listed_until_dismissed_and_dead_letters_are_liste
     assert_eq!(listed[0]["status"], 422);
     let id = listed[0]["submission_id"].as_str().unwrap().to_owned();
     assert_eq!(ok_json(&run(&["refusal-dismiss", &id]))["dismissed"], id.as_str());
+    // Ids are hex now; one written by an older version may start with '-' and is still an id.
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+    assert_eq!(error_code(&run(&["refusal-dismiss", "-j0AbCdEfGhIjKlMn"])), "case.unknown_submission");
+    assert_eq!(error_code(&run(&["dead-letter-delete", "-j0AbCdEfGhIjKlMn"])), "case.unknown_submission");
     assert!(ok_json(&run(&["refusals"]))["refusals"].as_array().unwrap().is_empty());
     assert!(ok_json(&run(&["dead-letters"]))["dead_letters"].as_array().unwrap().is_empty());
     sim.shutdown().await;
@@ -659,6 +663,8 @@ async fn the_qa_client_pledges_prints_and_tracks_an_envelope_to_the_window() {
     let (meta, decoded) = grids[0].decode().unwrap();
     assert_eq!(decoded, code);
     assert_eq!(meta.ecc_level, 3, "error correction Q (rqrr's ecc_level 3)");
+    // A code of about 250 characters (the simulator's issuer URL carries its port) fits version 11.
+    assert!(code.len() < 260 && meta.version.0 <= 11, "{} characters, version {}", code.len(), meta.version.0);
     // The Chinese text was drawn with a CJK font from the system: the band of the label's
     // Chinese-only instruction (baseline 70 mm, 4 mm high, right of the code) has ink.
     let px = |mm: f64| (mm * 300.0 / 25.4) as usize;

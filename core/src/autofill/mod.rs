@@ -344,7 +344,7 @@ impl AutofillClient {
         self.ensure_consent(&applicant, &item, &claim_names).await?;
         let licences = self.read_claims(&applicant, agent.as_deref(), &item, &needed).await?;
         let at = now();
-        let draft_id = crate::crypto::random_token(12).map_err(|_| CityKitError::Internal { details: "no secure random source".into() })?;
+        let draft_id = crate::crypto::random_id(12).map_err(|_| CityKitError::Internal { details: "no secure random source".into() })?;
         let mut form = fill_form(&item, &licences, draft_id, at);
         form.claims_read = claim_names.clone();
         self.log_read(&applicant, &item.id, &licences, &claim_names).await?;

@@ -77,7 +77,7 @@ fn decode_err(e: serde_json::Error) -> StoreError {
 }
 
 fn new_key() -> Result<String, CityKitError> {
-    crate::crypto::random_token(24).map_err(|_| CityKitError::Internal { details: "no secure random source".into() })
+    crate::crypto::random_id(24).map_err(|_| CityKitError::Internal { details: "no secure random source".into() })
 }
 
 /// Submitting, following, co-signing and rating cases. Cheap to clone.

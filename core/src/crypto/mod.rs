@@ -21,6 +21,14 @@ pub(crate) fn random_token(n: usize) -> Result<String, ring::error::Unspecified>
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// `n` random bytes as lowercase hex: ids people pass on a command line (drafts, submissions), which
+/// must never start with `-` as a base64url id may.
+pub(crate) fn random_id(n: usize) -> Result<String, ring::error::Unspecified> {
+    let mut bytes = vec![0u8; n];
+    SystemRandom::new().fill(&mut bytes)?;
+    Ok(hex::encode(bytes))
+}
+
 /// base64url(SHA-256(input)), no padding: PKCE S256 challenges and DPoP `ath`.
 pub(crate) fn sha256_b64url(input: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, input))

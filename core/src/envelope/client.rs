@@ -28,7 +28,7 @@ fn decode_err(e: serde_json::Error) -> CityKitError {
 }
 
 fn new_key() -> Result<String, CityKitError> {
-    crate::crypto::random_token(24).map_err(|_| CityKitError::Internal { details: "no secure random source".into() })
+    crate::crypto::random_id(24).map_err(|_| CityKitError::Internal { details: "no secure random source".into() })
 }
 
 /// An envelope id as one URL path segment (32 hex digits).

@@ -231,6 +231,7 @@ enum Op {
     /// Dismiss a refusal once read.
     RefusalDismiss {
         /// The refused write's submission id.
+        #[arg(allow_hyphen_values = true)]
         id: String,
     },
     /// Queued writes that could not be read back (moved aside so the others are sent).
@@ -238,6 +239,7 @@ enum Op {
     /// Delete a dead letter.
     DeadLetterDelete {
         /// The entry's submission id.
+        #[arg(allow_hyphen_values = true)]
         id: String,
     },
     /// Send queued submissions and ratings now.
