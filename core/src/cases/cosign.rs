@@ -69,8 +69,22 @@ impl CasesClient {
 
     async fn send_signature(&self, case_id: &str, digest: &str, decision: &str) -> Result<Case, CityKitError> {
         let claims = json!({"case_id": case_id, "content_sha256": digest, "decision": decision, "iat": now()});
-        let jws = self.identity.device_signed_jws("citykit-cosign+jwt", &claims).await?;
-        let url = api::url(&self.identity, &format!("/cases/{}/signatures", url_segment(case_id)?)).await?;
+        let case = self.post_device_signed(case_id, "signatures", "citykit-cosign+jwt", &claims).await?;
+        tracing::info!(decision, "signature sent");
+        Ok(case)
+    }
+
+    /// Signs `claims` with the device key as a JWS of type `typ`, posts it to the case's
+    /// `/cases/{id}/{what}` (co-signatures, pledges) and stores the case the platform answers.
+    pub(super) async fn post_device_signed(
+        &self,
+        case_id: &str,
+        what: &str,
+        typ: &str,
+        claims: &serde_json::Value,
+    ) -> Result<Case, CityKitError> {
+        let jws = self.identity.device_signed_jws(typ, claims).await?;
+        let url = api::url(&self.identity, &format!("/cases/{}/{what}", url_segment(case_id)?)).await?;
         let key = new_key()?;
         let body = json!({"signature": jws});
         let reply = api::authorized_call(&self.identity, ApiCall::write(reqwest::Method::POST, &url, &body, &key), true).await?;
@@ -78,11 +92,11 @@ impl CasesClient {
             (200..=299, _) => {
                 let (holder, _) = self.autofill.holders().await?;
                 let wire: WireCase = reply.into_json()?;
-                tracing::info!(decision, "signature sent");
                 self.store_case(&holder, wire, None, None).await
             }
             (409, Some("content_changed")) => Err(CaseError::ContentChanged.into()),
             (409, Some("case_closed")) => Err(CaseError::CaseClosed.into()),
+            (409, Some("no_pledge")) => Err(CaseError::NoPledge.into()),
             (404, _) => Err(CaseError::UnknownCase.into()),
             (status, error) => {
                 Err(CaseError::Refused { reason: error.map_or_else(|| format!("http_{status}"), str::to_owned), field: None }.into())

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::wire::WireCase;
-use super::{new_key, now, url_segment, CaseError, CasesClient};
+use super::{now, url_segment, CaseError, CasesClient};
 use super::{Case, PledgeReview, PledgedMaterial};
 use crate::api::{self, ApiCall};
 use crate::CityKitError;
@@ -89,25 +89,8 @@ impl CasesClient {
             return Err(CaseError::ContentChanged.into());
         }
         let claims = json!({"case_id": case_id, "pledge_sha256": review.pledge_sha256, "iat": now()});
-        let jws = self.identity.device_signed_jws("citykit-pledge+jwt", &claims).await?;
-        let url = api::url(&self.identity, &format!("/cases/{}/pledge", url_segment(case_id)?)).await?;
-        let key = new_key()?;
-        let body = json!({"signature": jws});
-        let reply = api::authorized_call(&self.identity, ApiCall::write(reqwest::Method::POST, &url, &body, &key), true).await?;
-        match (reply.status, reply.error_body().map(|b| b.error).as_deref()) {
-            (200..=299, _) => {
-                let (holder, _) = self.autofill.holders().await?;
-                let wire: WireCase = reply.into_json()?;
-                tracing::info!("pledge signed");
-                self.store_case(&holder, wire, None, None).await
-            }
-            (409, Some("content_changed")) => Err(CaseError::ContentChanged.into()),
-            (409, Some("no_pledge")) => Err(CaseError::NoPledge.into()),
-            (409, Some("case_closed")) => Err(CaseError::CaseClosed.into()),
-            (404, _) => Err(CaseError::UnknownCase.into()),
-            (status, error) => {
-                Err(CaseError::Refused { reason: error.map_or_else(|| format!("http_{status}"), str::to_owned), field: None }.into())
-            }
-        }
+        let case = self.post_device_signed(case_id, "pledge", "citykit-pledge+jwt", &claims).await?;
+        tracing::info!("pledge signed");
+        Ok(case)
     }
 }

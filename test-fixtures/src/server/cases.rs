@@ -1068,38 +1068,14 @@ impl Shared {
         if !Self::visible(case, &caller.identity) {
             return err(404, "not_found");
         }
-        let Ok(parsed) = serde_json::from_slice::<SignatureBody>(body) else {
-            return err(400, "invalid_request");
+        let p = match device_signed(body, "citykit-cosign+jwt", id, caller) {
+            Ok(payload) => payload,
+            Err(a) => return a,
         };
-        let invalid = || err(422, "invalid_signature");
-        let Some(jws) = jose::parse_compact(&parsed.signature) else {
-            return invalid();
-        };
-        if jws.header.get("alg").and_then(Value::as_str) != Some("ES256")
-            || jws.header.get("typ").and_then(Value::as_str) != Some("citykit-cosign+jwt")
-        {
-            return invalid();
-        }
-        let Some(jwk) = jws.header.get("jwk") else {
-            return invalid();
-        };
-        let Some(jkt) = jose::jwk_thumbprint(jwk) else {
-            return invalid();
-        };
-        if jkt != caller.jkt {
-            return err(403, "wrong_signing_key");
-        }
-        if !jose::verify_es256_jwk(jwk, jws.signing_input, jws.signature) {
-            return invalid();
-        }
-        let p = &jws.payload;
+        let p = &p;
         let decision = p.get("decision").and_then(Value::as_str);
-        let iat = p.get("iat").and_then(Value::as_i64);
-        if p.get("case_id").and_then(Value::as_str) != Some(id)
-            || !matches!(decision, Some("sign" | "decline"))
-            || iat.is_none_or(|t| (t - unix_now()).abs() > SIGNATURE_IAT_WINDOW_SECS)
-        {
-            return invalid();
+        if !matches!(decision, Some("sign" | "decline")) {
+            return err(422, "invalid_signature");
         }
         if case.status != Status::AwaitingSignatures {
             return err(409, "case_closed");
@@ -1336,6 +1312,32 @@ impl Shared {
     pub(crate) fn sim_ratings(&self) -> RatingStats {
         self.lock_cases().ratings.clone()
     }
+}
+
+/// The payload of a signature made with the caller's device key (the key of its DPoP proofs):
+/// a compact ES256 JWS of type `typ` in `{"signature": …}`, with the `jwk` it verifies with in its
+/// header, for `case_id`, made within [`SIGNATURE_IAT_WINDOW_SECS`] (co-signing, pledges).
+fn device_signed(body: &[u8], typ: &str, case_id: &str, caller: &CaseCaller) -> Result<serde_json::Map<String, Value>, Answer> {
+    let parsed = serde_json::from_slice::<SignatureBody>(body).map_err(|_| err(400, "invalid_request"))?;
+    let invalid = || err(422, "invalid_signature");
+    let jws = jose::parse_compact(&parsed.signature).ok_or_else(invalid)?;
+    if jws.header.get("alg").and_then(Value::as_str) != Some("ES256") || jws.header.get("typ").and_then(Value::as_str) != Some(typ) {
+        return Err(invalid());
+    }
+    let jwk = jws.header.get("jwk").ok_or_else(invalid)?;
+    let jkt = jose::jwk_thumbprint(jwk).ok_or_else(invalid)?;
+    if jkt != caller.jkt {
+        return Err(err(403, "wrong_signing_key"));
+    }
+    if !jose::verify_es256_jwk(jwk, jws.signing_input, jws.signature) {
+        return Err(invalid());
+    }
+    let p = jws.payload;
+    let iat = p.get("iat").and_then(Value::as_i64);
+    if p.get("case_id").and_then(Value::as_str) != Some(case_id) || iat.is_none_or(|t| (t - unix_now()).abs() > SIGNATURE_IAT_WINDOW_SECS) {
+        return Err(invalid());
+    }
+    Ok(p)
 }
 
 fn err_field(name: &str, reason: &str) -> Answer {

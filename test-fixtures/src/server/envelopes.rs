@@ -139,6 +139,14 @@ impl Shared {
         book.envelopes.iter().position(|e| e.id == claims.envelope_id).ok_or_else(|| err(404, "unknown_envelope"))
     }
 
+    /// The envelope whose code a courier's or window's request `{"code"}` carries (the clock
+    /// ticked first).
+    fn scanned(&self, book: &mut Book, body: &[u8]) -> Result<usize, Answer> {
+        let parsed = serde_json::from_slice::<CodeBody>(body).map_err(|_| err(400, "invalid_request"))?;
+        self.tick(book);
+        self.open_code(book, &parsed.code)
+    }
+
     fn envelope_view(&self, book: &Book, e: &Envelope) -> Value {
         let case = book.cases.get(e.case);
         let item = case.map(|c| c.item);
@@ -328,13 +336,9 @@ impl Shared {
     /// in transit) or at the window's counter (delivered). A scan that changes nothing is answered
     /// with the envelope's step.
     pub(crate) fn courier_scan(&self, body: &[u8]) -> Answer {
-        let Ok(parsed) = serde_json::from_slice::<CodeBody>(body) else {
-            return err(400, "invalid_request");
-        };
         let mut guard = self.lock_cases();
         let book = &mut *guard;
-        self.tick(book);
-        let env = match self.open_code(book, &parsed.code) {
+        let env = match self.scanned(book, body) {
             Ok(i) => i,
             Err(a) => return a,
         };
@@ -362,13 +366,9 @@ impl Shared {
     /// `POST /window/v1/receipts`: the service window scanned an arriving envelope (verified
     /// offline by its app); the platform matches it to the case and records the receipt once.
     pub(crate) fn window_receipt(&self, body: &[u8]) -> Answer {
-        let Ok(parsed) = serde_json::from_slice::<CodeBody>(body) else {
-            return err(400, "invalid_request");
-        };
         let mut guard = self.lock_cases();
         let book = &mut *guard;
-        self.tick(book);
-        let env = match self.open_code(book, &parsed.code) {
+        let env = match self.scanned(book, body) {
             Ok(i) => i,
             Err(a) => return a,
         };

@@ -8,7 +8,7 @@
 use serde_json::{json, Value};
 
 use super::super::catalogue;
-use super::{calendar, err, jose, unix_now, Answer, Book, CaseCaller, Day, Shared, SignatureBody, Status, SIGNATURE_IAT_WINDOW_SECS};
+use super::{calendar, device_signed, err, jose, Answer, Book, CaseCaller, Day, Shared, Status};
 
 /// The catalogue's standard pledge (告知承诺书), filled with the materials and the deadline.
 const PLEDGE_TEXT_ZH: &str = "本人承诺：本次申请所缺材料「{materials}」真实有效，将于{deadline}前（含当日）补交至{window}。\
@@ -125,33 +125,10 @@ impl Shared {
         if case.applicant != caller.identity {
             return err(404, "not_found");
         }
-        let Ok(parsed) = serde_json::from_slice::<SignatureBody>(body) else {
-            return err(400, "invalid_request");
+        let p = match device_signed(body, "citykit-pledge+jwt", id, caller) {
+            Ok(payload) => payload,
+            Err(a) => return a,
         };
-        let invalid = || err(422, "invalid_signature");
-        let Some(jws) = jose::parse_compact(&parsed.signature) else {
-            return invalid();
-        };
-        if jws.header.get("alg").and_then(Value::as_str) != Some("ES256")
-            || jws.header.get("typ").and_then(Value::as_str) != Some("citykit-pledge+jwt")
-        {
-            return invalid();
-        }
-        let Some(jwk) = jws.header.get("jwk") else {
-            return invalid();
-        };
-        if jose::jwk_thumbprint(jwk).as_deref() != Some(caller.jkt.as_str()) {
-            return err(403, "wrong_signing_key");
-        }
-        if !jose::verify_es256_jwk(jwk, jws.signing_input, jws.signature) {
-            return invalid();
-        }
-        let p = &jws.payload;
-        if p.get("case_id").and_then(Value::as_str) != Some(id)
-            || p.get("iat").and_then(Value::as_i64).is_none_or(|t| (t - unix_now()).abs() > SIGNATURE_IAT_WINDOW_SECS)
-        {
-            return invalid();
-        }
         let Some(pledge) = &case.pledge else {
             return err(409, "no_pledge");
         };
