@@ -11,6 +11,7 @@ use crate::catalogue::CatalogueError;
 use crate::envelope::EnvelopeError;
 use crate::identity::AuthError;
 use crate::net::NetError;
+use crate::push::PushError;
 use crate::store::StoreError;
 use crate::wallet::WalletError;
 
@@ -51,6 +52,9 @@ pub enum CityKitError {
     /// An envelope's QR code was refused.
     #[error(transparent)]
     Envelope(#[from] EnvelopeError),
+    /// A push body was refused.
+    #[error(transparent)]
+    Push(#[from] PushError),
     /// The configuration given to the client is unusable.
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -82,6 +86,8 @@ pub enum ErrorDomain {
     Case,
     /// 免跑腿 envelopes and their QR codes (`envelope.*`).
     Envelope,
+    /// Encrypted push messages (`push.*`).
+    Push,
     /// The app's configuration (`config.invalid`).
     Config,
     /// A bug inside CityKit (`internal`).
@@ -103,6 +109,7 @@ impl CityKitError {
             Self::Autofill(e) => e.code(),
             Self::Case(e) => e.code(),
             Self::Envelope(e) => e.code(),
+            Self::Push(e) => e.code(),
             Self::Config(_) => "config.invalid",
             Self::Internal { .. } => "internal",
         }
@@ -119,6 +126,7 @@ impl CityKitError {
             Self::Autofill(_) => ErrorDomain::Autofill,
             Self::Case(_) => ErrorDomain::Case,
             Self::Envelope(_) => ErrorDomain::Envelope,
+            Self::Push(_) => ErrorDomain::Push,
             Self::Config(_) => ErrorDomain::Config,
             Self::Internal { .. } => ErrorDomain::Internal,
         }
@@ -135,6 +143,7 @@ impl CityKitError {
             Self::Autofill(e) => e.message(language),
             Self::Case(e) => e.message(language),
             Self::Envelope(e) => e.message(language),
+            Self::Push(e) => e.message(language),
             Self::Config(_) => {
                 pick(language, "应用配置有误，请联系应用开发者。", "The app is misconfigured; please contact its developer.").into()
             }
@@ -178,6 +187,7 @@ mod tests {
             ErrorDomain::Autofill => "autofill",
             ErrorDomain::Case => "case",
             ErrorDomain::Envelope => "envelope",
+            ErrorDomain::Push => "push",
             ErrorDomain::Config => "config",
             ErrorDomain::Internal => "internal",
         }
@@ -194,6 +204,7 @@ mod tests {
             AutofillError::ConsentRefused.into(),
             CaseError::AlreadyRated.into(),
             EnvelopeError::Expired.into(),
+            PushError::Undecryptable.into(),
             CityKitError::Config("x".into()),
             CityKitError::Internal { details: String::new() },
         ];
@@ -207,7 +218,7 @@ mod tests {
     fn every_documented_code_starts_with_a_domain() {
         let doc = include_str!("../../docs/errors.md");
         // `cli.*` codes belong to the QA client (citykit-sim), not to the core.
-        let domains = ["store", "net", "auth", "wallet", "catalogue", "autofill", "case", "envelope", "config", "internal", "cli"];
+        let domains = ["store", "net", "auth", "wallet", "catalogue", "autofill", "case", "envelope", "push", "config", "internal", "cli"];
         let codes: Vec<&str> = doc.lines().filter_map(|l| l.strip_prefix("| `")).filter_map(|l| l.split('`').next()).collect();
         assert!(codes.len() > 40, "{} codes found", codes.len());
         for code in codes {

@@ -42,6 +42,7 @@ pub mod net;
 mod personal_data;
 mod platform;
 pub mod privacy;
+pub mod push;
 pub mod store;
 pub mod wallet;
 
