@@ -213,6 +213,11 @@ impl Client {
         envelope::EnvelopeClient::new(self.identity.clone(), self.store.clone(), self.wallet(), self.autofill())
     }
 
+    /// Encrypted push: this device's subscription and the bodies the shell hands in.
+    pub fn push(&self) -> push::PushClient {
+        push::PushClient::new(self.identity.clone(), self.store.clone(), self.autofill())
+    }
+
     /// The courier's side of envelopes (no login needed).
     pub fn courier(&self) -> envelope::CourierClient {
         envelope::CourierClient::new(self.identity.http().clone(), self.identity.issuer().to_owned())

@@ -22,6 +22,7 @@ pub(crate) async fn forget(store: &Store, holders: Vec<String>, namespaces: Vec<
             crate::autofill::forget::forget_holders(&tx, &holders)?;
             crate::cases::forget::forget_holders(&tx, &holders)?;
             crate::envelope::db::forget_holders(&tx, &holders)?;
+            crate::push::db::forget(&tx)?;
             for namespace in &namespaces {
                 tx.execute("DELETE FROM records WHERE namespace = ?1", [namespace])?;
             }

@@ -711,3 +711,40 @@ async fn the_qa_client_pledges_prints_and_tracks_an_envelope_to_the_window() {
     assert_eq!(list["persons"], serde_json::json!([]));
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_qa_client_subscribes_to_push_and_hands_bodies_in_as_a_shell_would() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (issuer, ca, data) = (sim.issuer(), sim.ca_cert_path(), dir.path().join("citizen"));
+    let run = |args: &[&str]| client(&issuer, &ca, &data, "p", args);
+    cli_login(&sim, &data, "citizen-03").await;
+    ok_json(&run(&["catalogue-sync"]));
+    assert_eq!(ok_json(&run(&["push-subscription"])), Value::Null);
+    let endpoint = "https://carrier.example/qa-device";
+    let subscription = ok_json(&run(&["push-subscribe", endpoint]));
+    assert_eq!(subscription["endpoint"], endpoint);
+    assert_eq!(ok_json(&run(&["push-subscription"])), subscription);
+
+    let submitted = ok_json(&run(&[
+        "submit",
+        "criminal-record-certificate",
+        "--set",
+        "applicant_mobile=13800138000",
+        "--set",
+        "certificate_use=employment",
+    ]));
+    assert_eq!(submitted["case"]["status"], "in_review");
+    let bodies = dir.path().join("pushes");
+    let take = sim_control(&sim, &["push-take", endpoint, "--out-dir", bodies.to_str().unwrap()]);
+    assert!(take.status.success(), "{}", String::from_utf8_lossy(&take.stderr));
+    let body = bodies.join("1.bin");
+    let shown = ok_json(&run(&["push-receive", body.to_str().unwrap()]));
+    assert_eq!(shown["action"]["action"], "show", "{shown}");
+    assert_eq!(shown["item"]["case_id"], submitted["case"]["id"]);
+    assert_eq!(ok_json(&run(&["push-receive", body.to_str().unwrap()]))["action"]["action"], "duplicate");
+    let garbage = dir.path().join("garbage.bin");
+    std::fs::write(&garbage, b"not a push body at all").unwrap();
+    assert_eq!(error_code(&run(&["push-receive", garbage.to_str().unwrap()])), "push.malformed");
+    sim.shutdown().await;
+}

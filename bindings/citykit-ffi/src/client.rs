@@ -87,6 +87,11 @@ impl CityKitClient {
         Arc::new(crate::EnvelopesClient { inner: self.inner.envelopes() })
     }
 
+    /// Encrypted push: this device's subscription and the bodies the shell receives.
+    pub fn push(&self) -> Arc<crate::PushClient> {
+        Arc::new(crate::PushClient { inner: self.inner.push() })
+    }
+
     /// The courier's side of envelopes (no login needed).
     pub fn courier(&self) -> Arc<crate::CourierClient> {
         Arc::new(crate::CourierClient { inner: self.inner.courier() })

@@ -26,6 +26,7 @@ mod client;
 mod envelope;
 mod error;
 mod identity;
+mod push;
 mod runtime;
 mod wallet;
 
@@ -36,6 +37,7 @@ pub use client::{open_client, passphrase_key_provider, wipe_store, CityKitClient
 pub use envelope::{CourierClient, EnvelopesClient, WindowClient};
 pub use error::{ApiResult, CityKitError};
 pub use identity::{IdentityClient, TaskHandle, LISTENER_THREAD_NAME};
+pub use push::PushClient;
 pub use wallet::{draw_presentation_qr, VerifierClient, WalletClient};
 
 uniffi::setup_scaffolding!();

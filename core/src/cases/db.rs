@@ -243,18 +243,33 @@ fn item_or_case(kind: WriteKind, refers_to: Option<String>) -> (Option<String>, 
 
 /// The id of the newest inbox item stored for `holder` (0 when none is).
 pub(super) fn last_inbox_id(conn: &Connection, holder: &str) -> Result<i64, StoreError> {
-    Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM inbox WHERE holder = ?1", [holder], |r| r.get(0))?)
+    // The pull cursor, not the newest stored id: a pushed item may arrive before older ones
+    // are pulled.
+    Ok(conn.query_row("SELECT coalesce(max(pulled_after), 0) FROM inbox_cursor WHERE holder = ?1", [holder], |r| r.get(0))?)
 }
 
-/// Stores new inbox items of `holder` (one already stored is kept as it is): one transaction.
+/// Stores pulled inbox items of `holder` (one already stored, by push or an earlier pull, is
+/// kept as it is) and moves the pull cursor past them: one transaction.
 pub(super) fn store_inbox(conn: &mut Connection, holder: &str, items: &[InboxItem]) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
     for item in items {
-        let body = serde_json::to_string(item).map_err(decode_err)?;
-        tx.execute("INSERT OR IGNORE INTO inbox (holder, id, body) VALUES (?1, ?2, ?3)", rusqlite::params![holder, item.id, body])?;
+        insert_inbox_item(&tx, holder, item)?;
+    }
+    if let Some(last) = items.iter().map(|i| i.id).max() {
+        tx.execute(
+            "INSERT INTO inbox_cursor (holder, pulled_after) VALUES (?1, ?2)
+             ON CONFLICT (holder) DO UPDATE SET pulled_after = max(pulled_after, excluded.pulled_after)",
+            rusqlite::params![holder, last],
+        )?;
     }
     tx.commit()?;
     Ok(())
+}
+
+/// Stores one inbox item unless one with its id is there; false when it was.
+pub(crate) fn insert_inbox_item(conn: &Connection, holder: &str, item: &InboxItem) -> Result<bool, StoreError> {
+    let body = serde_json::to_string(item).map_err(decode_err)?;
+    Ok(conn.execute("INSERT OR IGNORE INTO inbox (holder, id, body) VALUES (?1, ?2, ?3)", rusqlite::params![holder, item.id, body])? == 1)
 }
 
 /// `holder`'s inbox as (body, read), newest first.

@@ -46,6 +46,7 @@ mod wire;
 
 // Comment screening lives in `crate::privacy`; re-exported so `cases::personal_data_in` keeps working.
 pub use crate::privacy::personal_data_in;
+pub(crate) use db::insert_inbox_item;
 pub use error::CaseError;
 pub use model::*;
 pub(crate) use outbox::OutboxClaims;

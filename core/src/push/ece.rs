@@ -200,7 +200,7 @@ mod tests {
         assert!(matches!(decrypt(&body[..body.len() - 1], &ua(), &auth), Err(PushError::Undecryptable)));
         assert!(matches!(decrypt(&body[..40], &ua(), &auth), Err(PushError::Malformed { .. })));
         // Another device's key, or another auth secret.
-        let other = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
+        let other = p256::SecretKey::random(&mut rand::rngs::OsRng);
         assert!(matches!(decrypt(&body, &other, &auth), Err(PushError::Undecryptable)));
         assert!(matches!(decrypt(&body, &ua(), &[7u8; 16]), Err(PushError::Undecryptable)));
         assert!(matches!(decrypt(&vec![0u8; MAX_BODY_BYTES + 1], &ua(), &auth), Err(PushError::Malformed { .. })));

@@ -1,13 +1,27 @@
 //! Encrypted push (see ../shared/DOMAIN.md, "Inbox, Push"): the platform's notices reach the
 //! device through a carrier (FCM, APNs, a browser's push service) that cannot read them.
 //!
-//! Owns today: the message encryption ([`ece`], RFC 8291 `aes128gcm` with the receiver's
-//! static P-256 key through the `p256` crate and ring's HKDF and AES-128-GCM), checked against
-//! the RFC's own Appendix A message, and its errors ([`PushError`]). The per-device push key and
-//! subscription, the platform's signed messages inside, de-duplication, quiet hours and the one
-//! inbox come with the rest of the push issue.
+//! Owns:
+//! - the message encryption ([`ece`], RFC 8291 `aes128gcm` with the receiver's static P-256 key
+//!   through the `p256` crate and ring's HKDF and AES-128-GCM), checked against the RFC's own
+//!   Appendix A message;
+//! - the device's push key and auth secret (made on first use, kept in the encrypted store,
+//!   removed at logout) and its subscription at the platform ([`PushClient::subscribe`],
+//!   [`PushClient::rotate_keys`]);
+//! - every raw body the shell hands in ([`PushClient::receive`]): decrypted, the platform's
+//!   signature (`citykit-push+jwt`, its key from `/.well-known/citykit-push-keys`) checked, the
+//!   recipient checked, the notice stored once in the one inbox (`crate::cases`' table: a pushed
+//!   and a pulled copy are one item) and the shell told what to show;
+//! - its errors ([`PushError`]) and its SQL (`db.rs`).
+//!
+//! Quiet hours, the daily limit and the inbox's change stream come with the rest of the push issue.
 
+mod client;
+pub(crate) mod db;
 pub mod ece;
 mod error;
+mod model;
 
+pub use client::{PushClient, PUSH_KEYS_PATH};
 pub use error::PushError;
+pub use model::*;

@@ -221,6 +221,26 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
                   PRIMARY KEY (holder, id)
               ) WITHOUT ROWID;",
     },
+    Migration {
+        version: 10,
+        description: "push: the device's push key and auth secret, message ids seen; the inbox's pull cursor kept apart from pushed items",
+        sql: "CREATE TABLE push_keys (
+                  id          INTEGER PRIMARY KEY CHECK (id = 1),
+                  private_key BLOB NOT NULL,
+                  auth_secret BLOB NOT NULL,
+                  endpoint    TEXT NOT NULL,
+                  created_at  INTEGER NOT NULL
+              );
+              CREATE TABLE push_seen (
+                  message_id TEXT PRIMARY KEY,
+                  seen_at    INTEGER NOT NULL
+              ) WITHOUT ROWID;
+              CREATE TABLE inbox_cursor (
+                  holder       TEXT PRIMARY KEY,
+                  pulled_after INTEGER NOT NULL
+              ) WITHOUT ROWID;
+              INSERT INTO inbox_cursor (holder, pulled_after) SELECT holder, max(id) FROM inbox GROUP BY holder;",
+    },
 ];
 
 /// The newest schema version this build knows.

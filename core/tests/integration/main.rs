@@ -6,6 +6,7 @@ mod envelope;
 mod login;
 mod logout;
 mod net;
+mod push;
 mod refresh;
 mod services;
 mod session;

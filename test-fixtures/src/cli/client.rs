@@ -367,6 +367,19 @@ enum Op {
         #[arg(long)]
         offline: bool,
     },
+    /// Register this device for encrypted push through a carrier endpoint (prints the subscription).
+    PushSubscribe {
+        /// The carrier's endpoint or token (FCM, APNs, a browser's push service).
+        endpoint: String,
+    },
+    /// This device's push subscription as JSON: endpoint, `p256dh`, `auth` (no network).
+    PushSubscription,
+    /// Hand a raw push body (a file of the bytes the carrier delivered) to the core: prints what
+    /// the shell should do.
+    PushReceive {
+        /// The file with the body.
+        file: PathBuf,
+    },
     /// Notices: case status changes, co-signing requests, envelope events, pledge reminders.
     Inbox,
     /// Standing auto-fill consents.
@@ -683,6 +696,7 @@ fn outcome_text(outcome: &citykit_core::cases::SubmissionOutcome) -> String {
 }
 
 async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
+    let language = if args.lang == "zh" { Language::Zh } else { Language::En };
     let trusted = match &args.op {
         Op::Verify { trust, .. } => trust_list(trust)?,
         _ => Vec::new(),
@@ -690,6 +704,7 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
     let needs_issuer = !matches!(
         args.op,
         Op::Verify { .. }
+            | Op::PushSubscription
             | Op::EnvelopeReceive { .. }
             | Op::EnvelopePrint { .. }
             | Op::Timeline { offline: true, .. }
@@ -1012,6 +1027,29 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
                 let text = case_detail(&case);
                 (serde_json::to_value(&case).unwrap_or_default(), text)
             }
+        }
+        Op::PushSubscribe { endpoint } => {
+            let subscription = client.push().subscribe(endpoint).await?;
+            let text = format!("Subscribed through {}.", subscription.endpoint);
+            (serde_json::to_value(&subscription).unwrap_or_default(), text)
+        }
+        Op::PushSubscription => {
+            let subscription = client.push().subscription().await?;
+            let value = serde_json::to_value(&subscription).unwrap_or_default();
+            let text = match &subscription {
+                Some(_) => serde_json::to_string_pretty(&value).unwrap_or_default(),
+                None => "No push subscription on this device.".to_owned(),
+            };
+            (value, text)
+        }
+        Op::PushReceive { file } => {
+            let body = std::fs::read(file).map_err(|e| Failure::Usage(format!("cannot read {}: {e}", file.display())))?;
+            let outcome = client.push().receive(&body, language).await?;
+            let text = match &outcome.action {
+                citykit_core::push::PushAction::Show { title, body, deep_link } => format!("Show: {title} — {body} ({deep_link})"),
+                citykit_core::push::PushAction::Duplicate => format!("Silent: inbox item {} was delivered before", outcome.item.id),
+            };
+            (serde_json::to_value(&outcome).unwrap_or_default(), text)
         }
         Op::Pledge { case, review, expect_sha256 } => {
             let cases = client.cases();

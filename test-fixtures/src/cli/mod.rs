@@ -150,6 +150,15 @@ enum SimAction {
     },
     /// The persons who broke a pledge (失信名单): no further pledges for them.
     DishonestyList,
+    /// Take the push bodies queued at the simulated carrier for an endpoint (as a phone's shell
+    /// receives them), each written to a file in --out-dir (1.bin, 2.bin, … oldest first).
+    PushTake {
+        /// The subscription's endpoint.
+        endpoint: String,
+        /// Where to write the bodies.
+        #[arg(long)]
+        out_dir: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -296,11 +305,17 @@ async fn sim_control(args: SimControlArgs) -> ExitCode {
                 http.post(format!("{base}/sim/envelopes/{id}/revoke"))
             }
             SimAction::DishonestyList => http.get(format!("{base}/sim/dishonesty-list")),
+            SimAction::PushTake { endpoint, .. } => {
+                http.post(format!("{base}/sim/push/take")).json(&serde_json::json!({"endpoint": endpoint}))
+            }
         };
         let response = request.send().await.map_err(|e| format!("the simulator cannot be reached: {}", e.without_url()))?;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         if status.is_success() {
+            if let SimAction::PushTake { out_dir, .. } = &args.action {
+                write_push_bodies(out_dir, &text)?;
+            }
             Ok(sim_summary(&args.action, args.json_output, text))
         } else {
             Err(format!("the simulator answered HTTP {status}: {text}"))
@@ -323,6 +338,21 @@ async fn sim_control(args: SimControlArgs) -> ExitCode {
 
 /// What `sim` prints: the simulator's JSON with `--json` (and for the older subcommands), else a
 /// short summary of the case controls' answers.
+/// Writes the bodies of a `/sim/push/take` answer to `out_dir` as 1.bin, 2.bin, … (oldest first).
+fn write_push_bodies(out_dir: &std::path::Path, answer: &str) -> Result<(), String> {
+    use base64::Engine as _;
+    let value: serde_json::Value = serde_json::from_str(answer).map_err(|e| format!("unreadable answer: {e}"))?;
+    std::fs::create_dir_all(out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    for (n, body) in value["bodies"].as_array().into_iter().flatten().enumerate() {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(body.as_str().unwrap_or_default())
+            .map_err(|_| "a body is not base64url".to_owned())?;
+        let path = out_dir.join(format!("{}.bin", n + 1));
+        std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
 fn sim_summary(action: &SimAction, json: bool, text: String) -> String {
     let value: serde_json::Value = match serde_json::from_str(&text) {
         Ok(v) if !json => v,
@@ -341,6 +371,10 @@ fn sim_summary(action: &SimAction, json: bool, text: String) -> String {
         SimAction::Material { .. } | SimAction::EnvelopeRevoke { .. } => {
             let id = value["id"].as_str().or(value["envelope_id"].as_str()).unwrap_or_default();
             format!("envelope {id}: {}", s(&value["status"]))
+        }
+        SimAction::PushTake { out_dir, .. } => {
+            let count = value["bodies"].as_array().map_or(0, Vec::len);
+            format!("{count} push bodies written to {}", out_dir.display())
         }
         SimAction::DishonestyList => {
             let persons: Vec<String> = value["persons"].as_array().map(|a| a.iter().map(s).collect()).unwrap_or_default();

@@ -34,6 +34,9 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         .route("/sim/envelopes/{id}/material", post(sim_material))
         .route("/sim/envelopes/{id}/revoke", post(sim_revoke_envelope))
         .route("/sim/dishonesty-list", get(sim_dishonesty_list))
+        .route("/api/v1/push/subscriptions", post(push_subscribe).delete(push_unsubscribe))
+        .route("/.well-known/citykit-push-keys", get(push_keys))
+        .route("/sim/push/take", post(sim_push_take))
         .route("/api/v1/inbox", get(inbox))
         .route("/sim/cases", get(sim_cases))
         .route("/sim/cases/{id}/decide", post(sim_decide))
@@ -228,6 +231,34 @@ async fn sim_clock_get(State(s): S) -> Response {
 async fn sim_cases(State(s): S) -> Response {
     let cases: Vec<Value> = s.sim_cases().into_iter().filter_map(|c| serde_json::to_value(c).ok()).collect();
     (no_store(), Json(json!({ "cases": cases }))).into_response()
+}
+
+async fn push_subscribe(State(s): S, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    match authorised(&s, &method, &uri, &headers) {
+        Ok(c) => answer(s.push_subscribe(&c, &body)),
+        Err(r) => *r,
+    }
+}
+
+async fn push_unsubscribe(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let caller = match authorised(&s, &method, &uri, &headers) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let endpoint =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).find(|(k, _)| k == "endpoint").map(|(_, v)| v.into_owned());
+    match endpoint {
+        Some(endpoint) => answer(s.push_unsubscribe(&caller, &endpoint)),
+        None => answer((400, json!({"error": "invalid_request"}))),
+    }
+}
+
+async fn push_keys(State(s): S) -> Response {
+    (no_store(), Json(s.push_keys())).into_response()
+}
+
+async fn sim_push_take(State(s): S, body: Bytes) -> Response {
+    answer(s.sim_push_take(&body))
 }
 
 async fn sim_material(State(s): S, Path(id): Path<String>, body: Bytes) -> Response {

@@ -27,6 +27,8 @@ use super::{RatingStats, SimCase};
 mod envelopes;
 #[path = "pledges.rs"]
 mod pledges;
+#[path = "push.rs"]
+mod push;
 
 /// An answer: HTTP status and JSON body.
 pub(crate) type Answer = (u16, Value);
@@ -188,6 +190,8 @@ pub(crate) struct Book {
     envelopes: Vec<envelopes::Envelope>,
     /// Persons who broke a pledge (失信名单): no further pledges.
     dishonest: std::collections::BTreeSet<String>,
+    /// Push subscriptions and the simulated carrier's queues.
+    carrier: push::Carrier,
 }
 
 impl Book {
@@ -349,7 +353,9 @@ impl Shared {
             title_en: title.1,
             envelope_id,
         };
+        let pushed = Self::inbox_json(&item);
         book.inbox.push(item);
+        self.push_item(book, identity, &pushed);
     }
 
     /// Records a status change: history, and an inbox item for the applicant and every party.
@@ -1201,22 +1207,20 @@ impl Shared {
         (200, json!({ "cases": cases }))
     }
 
+    /// An inbox item as `GET /api/v1/inbox` and push messages carry it.
+    fn inbox_json(i: &InboxItem) -> Value {
+        json!({
+            "id": i.id, "at": i.at, "kind": i.kind, "case_id": i.case_id,
+            "item_id": i.item_id, "status": i.status.as_str(),
+            "title_zh": i.title_zh, "title_en": i.title_en, "envelope_id": i.envelope_id,
+        })
+    }
+
     /// `GET /api/v1/inbox?after=`.
     pub(crate) fn inbox(&self, identity: &str, after: u64) -> Answer {
         let mut book = self.lock_cases();
         self.tick(&mut book);
-        let items: Vec<Value> = book
-            .inbox
-            .iter()
-            .filter(|i| i.identity == identity && i.id > after)
-            .map(|i| {
-                json!({
-                    "id": i.id, "at": i.at, "kind": i.kind, "case_id": i.case_id,
-                    "item_id": i.item_id, "status": i.status.as_str(),
-                    "title_zh": i.title_zh, "title_en": i.title_en, "envelope_id": i.envelope_id,
-                })
-            })
-            .collect();
+        let items: Vec<Value> = book.inbox.iter().filter(|i| i.identity == identity && i.id > after).map(Self::inbox_json).collect();
         (200, json!({ "items": items }))
     }
 

@@ -380,6 +380,8 @@ impl Simulator {
             .ok_or_else(|| SimError::Internal("office key generation failed".into()))?;
         let envelope_key =
             jose::IdTokenSigner::generate_named("envelope").ok_or_else(|| SimError::Internal("envelope key generation failed".into()))?;
+        let push_key =
+            jose::IdTokenSigner::generate_named("push").ok_or_else(|| SimError::Internal("push key generation failed".into()))?;
         let catalogue = licences::Catalogue::build(&fixtures)
             .map_err(|e| SimError::Fixtures(FixtureError::Invalid(format!("licence catalogue: {e}"))))?;
         let invalid = |e: String| SimError::Fixtures(FixtureError::Invalid(e));
@@ -414,8 +416,14 @@ impl Simulator {
             .build()
             .map_err(|e| SimError::Http(e.to_string()))?;
 
-        let shared =
-            Arc::new(Shared::new(issuer, config, fixtures, state::SigningKeys { signer, office_keys, envelope_key }, catalogue, services));
+        let shared = Arc::new(Shared::new(
+            issuer,
+            config,
+            fixtures,
+            state::SigningKeys { signer, office_keys, envelope_key, push_key },
+            catalogue,
+            services,
+        ));
         let router = routes::router(shared.clone());
         let server_handle = axum_server::Handle::new();
         let rustls_config = axum_server::tls_rustls::RustlsConfig::from_config(material.server_config.clone());
@@ -655,6 +663,13 @@ impl SimHandle {
         } else {
             Err(SimError::Case(body["error"].as_str().unwrap_or("refused").to_owned()))
         }
+    }
+
+    /// Takes the push bodies queued at the simulated carrier for `endpoint`, oldest first, as
+    /// `POST /sim/push/take` does (a phone's shell receiving them).
+    pub fn take_pushes(&self, endpoint: &str) -> Vec<Vec<u8>> {
+        let (_, body) = self.shared.sim_push_take(serde_json::json!({"endpoint": endpoint}).to_string().as_bytes());
+        body["bodies"].as_array().map(|a| a.iter().filter_map(|b| b.as_str().and_then(jose::b64u_decode)).collect()).unwrap_or_default()
     }
 
     /// Revokes an envelope, as `POST /sim/envelopes/{id}/revoke` does.

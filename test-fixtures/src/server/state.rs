@@ -34,6 +34,8 @@ pub(crate) struct Shared {
     pub(crate) office_keys: Vec<IdTokenSigner>,
     /// The key envelope codes are signed with (published at `/.well-known/citykit-envelope-keys`).
     pub(crate) envelope_key: IdTokenSigner,
+    /// The key push messages are signed with (published at `/.well-known/citykit-push-keys`).
+    pub(crate) push_key: IdTokenSigner,
     pub(crate) catalogue: Catalogue,
     /// The service catalogue (compiled in, validated at start).
     pub(crate) services: &'static ServiceCatalogue,
@@ -245,6 +247,8 @@ pub(crate) struct SigningKeys {
     pub(crate) office_keys: Vec<IdTokenSigner>,
     /// The envelope codes' key.
     pub(crate) envelope_key: IdTokenSigner,
+    /// The push messages' key.
+    pub(crate) push_key: IdTokenSigner,
 }
 
 impl Shared {
@@ -256,13 +260,14 @@ impl Shared {
         catalogue: Catalogue,
         services: Services,
     ) -> Shared {
-        let SigningKeys { signer, office_keys, envelope_key } = keys;
+        let SigningKeys { signer, office_keys, envelope_key, push_key } = keys;
         Shared {
             issuer,
             fixtures,
             signer,
             office_keys,
             envelope_key,
+            push_key,
             catalogue,
             services: services.catalogue,
             served: services.served,

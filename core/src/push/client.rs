@@ -1,0 +1,211 @@
+//! The device's side of push: its key and subscription, and every raw body the shell hands in
+//! (decrypted, its platform signature checked, addressed to this device and an identity logged
+//! in here, de-duplicated, stored in the one inbox).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use ring::rand::{SecureRandom, SystemRandom};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use zeroize::Zeroizing;
+
+use super::model::{PushAction, PushOutcome, PushSubscription};
+use super::{db, ece, PushError};
+use crate::api::{self, ApiCall};
+use crate::autofill::AutofillClient;
+use crate::cases::InboxItem;
+use crate::crypto::jose::{CompactJws, EcJwk};
+use crate::error::Language;
+use crate::identity::IdentityClient;
+use crate::net::{Idempotency, NetError};
+use crate::store::Store;
+use crate::CityKitError;
+
+/// Where the platform publishes the key its push messages are signed with.
+pub const PUSH_KEYS_PATH: &str = "/.well-known/citykit-push-keys";
+const MESSAGE_TYPE: &str = "citykit-push+jwt";
+
+fn internal(details: &str) -> CityKitError {
+    CityKitError::Internal { details: details.to_owned() }
+}
+
+/// A new push key and auth secret from the system's secure random source.
+fn new_keys() -> Result<(p256::SecretKey, Zeroizing<Vec<u8>>), CityKitError> {
+    let random = SystemRandom::new();
+    let mut auth = Zeroizing::new(vec![0u8; 16]);
+    random.fill(&mut auth).map_err(|_| internal("no secure random source"))?;
+    for _ in 0..8 {
+        let mut scalar = Zeroizing::new([0u8; 32]);
+        random.fill(scalar.as_mut()).map_err(|_| internal("no secure random source"))?;
+        if let Ok(key) = p256::SecretKey::from_slice(scalar.as_ref()) {
+            return Ok((key, auth));
+        }
+    }
+    Err(internal("no valid push key drawn"))
+}
+
+#[derive(Deserialize)]
+struct PlatformKeys {
+    keys: Vec<EcJwk>,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    iss: String,
+    sub: String,
+    msg_id: String,
+    identity: String,
+    item: InboxItem,
+}
+
+/// Push on this device. Cheap to clone.
+#[derive(Clone)]
+pub struct PushClient {
+    identity: IdentityClient,
+    store: Store,
+    autofill: AutofillClient,
+}
+
+impl PushClient {
+    pub(crate) fn new(identity: IdentityClient, store: Store, autofill: AutofillClient) -> Self {
+        Self { identity, store, autofill }
+    }
+
+    /// Registers this device at the platform for pushes through the carrier's `endpoint` (the
+    /// token or URL the shell got from FCM, APNs or a browser's push service). The push key and
+    /// auth secret are made on first use and kept in the encrypted store; calling it again with
+    /// a new endpoint renews the registration with the same keys.
+    pub async fn subscribe(&self, endpoint: &str) -> Result<PushSubscription, CityKitError> {
+        let stored = self.store.call(|conn| db::keys(conn)).await?;
+        let (key, auth) = match stored {
+            Some(stored) => (read_key(&stored.private_key)?, stored.auth_secret),
+            None => new_keys()?,
+        };
+        self.register(endpoint, key, auth).await
+    }
+
+    /// New keys for the same endpoint (after a suspected leak, or on a schedule); the platform
+    /// encrypts to the new ones from then on.
+    pub async fn rotate_keys(&self) -> Result<PushSubscription, CityKitError> {
+        let endpoint = self.store.call(|conn| db::keys(conn)).await?.map(|k| k.endpoint).ok_or(PushError::NotSubscribed)?;
+        let (key, auth) = new_keys()?;
+        self.register(&endpoint, key, auth).await
+    }
+
+    /// This device's subscription as stored (no network); `None` before [`Self::subscribe`].
+    pub async fn subscription(&self) -> Result<Option<PushSubscription>, CityKitError> {
+        let stored = self.store.call(|conn| db::keys(conn)).await?;
+        stored.map(|k| Ok(subscription_of(&k.endpoint, &read_key(&k.private_key)?, &k.auth_secret))).transpose()
+    }
+
+    async fn register(&self, endpoint: &str, key: p256::SecretKey, auth: Zeroizing<Vec<u8>>) -> Result<PushSubscription, CityKitError> {
+        let endpoint = endpoint.trim();
+        if endpoint.is_empty() || endpoint.len() > 512 {
+            return Err(PushError::InvalidEndpoint.into());
+        }
+        let subscription = subscription_of(endpoint, &key, &auth);
+        let url = api::url(&self.identity, "/push/subscriptions").await?;
+        let body = json!({"endpoint": endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}});
+        let idempotency = crate::crypto::random_id(16).map_err(|_| internal("no secure random source"))?;
+        let reply = api::authorized_call(&self.identity, ApiCall::write(reqwest::Method::POST, &url, &body, &idempotency), true).await?;
+        if !reply.is_success() {
+            return Err(NetError::Status { status: reply.status, error: reply.error_body().map(|b| b.error) }.into());
+        }
+        let private = Zeroizing::new(key.to_bytes().to_vec());
+        let (endpoint_db, now) = (endpoint.to_owned(), crate::platform::now_unix_secs());
+        self.store.call(move |conn| db::store_keys(conn, &private, &auth, &endpoint_db, now)).await?;
+        tracing::info!("push subscription registered");
+        Ok(subscription)
+    }
+
+    /// Handles one raw push body the shell received: decrypts it with this device's key (RFC
+    /// 8291), checks the platform's signature and that it is addressed to this subscription and
+    /// to an identity logged in here, stores its notice in the inbox (once, whatever the carrier
+    /// repeats) and says what to show, in `language`. A refused body changes nothing.
+    pub async fn receive(&self, body: &[u8], language: Language) -> Result<PushOutcome, CityKitError> {
+        let stored = self.store.call(|conn| db::keys(conn)).await?.ok_or(PushError::NotSubscribed)?;
+        let plaintext = ece::decrypt(body, &read_key(&stored.private_key)?, &stored.auth_secret)?;
+        let endpoint = stored.endpoint;
+        let text = std::str::from_utf8(&plaintext).map_err(|_| PushError::Unsigned)?;
+        let jws = CompactJws::parse(text).map_err(|_| PushError::Unsigned)?;
+        if jws.alg() != Some("ES256") || jws.header.get("typ").and_then(Value::as_str) != Some(MESSAGE_TYPE) {
+            return Err(PushError::Unsigned.into());
+        }
+        let signer = self.platform_key(jws.kid()).await?;
+        jws.verify_es256(&signer).map_err(|_| PushError::BadSignature)?;
+        let message: Message = serde_json::from_value(jws.claims.clone()).map_err(|_| PushError::Unsigned)?;
+        if message.iss != self.identity.issuer() {
+            return Err(PushError::BadSignature.into());
+        }
+        let (current, person) = self.autofill.holders().await?;
+        if message.sub != endpoint || (message.identity != current && Some(&message.identity) != person.as_ref()) {
+            return Err(PushError::WrongRecipient.into());
+        }
+        let (holder, item, msg_id, now) = (message.identity, message.item, message.msg_id, crate::platform::now_unix_secs());
+        let stored = item.clone();
+        let first = self
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                // New only if never pushed before (a notice the user deleted stays deleted when
+                // a carrier repeats it) and not already pulled.
+                let first = db::first_sight(&tx, &msg_id, now)? && crate::cases::insert_inbox_item(&tx, &holder, &stored)?;
+                tx.commit()?;
+                Ok(first)
+            })
+            .await?;
+        let action = if first {
+            let (title, case) = match language {
+                Language::Zh => (item.title_zh.clone(), format!("办件 {}", item.case_id)),
+                Language::En => (item.title_en.clone(), format!("Case {}", item.case_id)),
+            };
+            let deep_link = match &item.envelope_id {
+                Some(envelope) => format!("citykit://envelope/{envelope}"),
+                None => format!("citykit://case/{}", item.case_id),
+            };
+            PushAction::Show { title, body: case, deep_link }
+        } else {
+            PushAction::Duplicate
+        };
+        tracing::info!(duplicate = !first, "push received");
+        Ok(PushOutcome { item, action })
+    }
+
+    /// The platform's push key named `kid` (cached in the store; fetched when unknown).
+    async fn platform_key(&self, kid: Option<&str>) -> Result<EcJwk, CityKitError> {
+        let kid = kid.ok_or(PushError::Unsigned)?.to_owned();
+        let find = |keys: &PlatformKeys| keys.keys.iter().find(|k| k.kid.as_deref() == Some(kid.as_str())).cloned();
+        let cached: Option<Value> = self.store.get("push", "platform_keys").await?;
+        if let Some(keys) = cached.and_then(|v| serde_json::from_value::<PlatformKeys>(v).ok()) {
+            if let Some(key) = find(&keys) {
+                return Ok(key);
+            }
+        }
+        let http = self.identity.http();
+        let url = format!("{}{PUSH_KEYS_PATH}", self.identity.issuer().trim_end_matches('/'));
+        let response = http.send(Idempotency::Idempotent, || async { Ok::<_, CityKitError>(http.reqwest().get(&url)) }).await?;
+        if !response.status().is_success() {
+            return Err(NetError::Status { status: response.status().as_u16(), error: None }.into());
+        }
+        let value: Value = response
+            .json()
+            .await
+            .map_err(|e| NetError::InvalidResponse { details: format!("unreadable push keys: {}", e.without_url()) })?;
+        let keys: PlatformKeys =
+            serde_json::from_value(value.clone()).map_err(|e| NetError::InvalidResponse { details: crate::privacy::json_problem(&e) })?;
+        self.store.put("push", "platform_keys", &value).await?;
+        find(&keys).ok_or_else(|| PushError::BadSignature.into())
+    }
+}
+
+fn read_key(private: &[u8]) -> Result<p256::SecretKey, CityKitError> {
+    p256::SecretKey::from_slice(private).map_err(|_| internal("the stored push key is unreadable"))
+}
+
+fn subscription_of(endpoint: &str, key: &p256::SecretKey, auth: &[u8]) -> PushSubscription {
+    PushSubscription {
+        endpoint: endpoint.to_owned(),
+        p256dh: URL_SAFE_NO_PAD.encode(ece::public_key_bytes(key)),
+        auth: URL_SAFE_NO_PAD.encode(auth),
+    }
+}
