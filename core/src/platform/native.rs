@@ -10,11 +10,18 @@ where
     R: Send + 'static,
     F: FnOnce() -> R + Send + 'static,
 {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
+    // Type-erased, so tokio's blocking-task machinery is compiled once for every store call
+    // instead of once per closure (each call site would otherwise add its own copy).
+    let erased: ErasedBlocking = Box::new(move || Box::new(f()) as Box<dyn std::any::Any + Send>);
+    let out = tokio::task::spawn_blocking(erased).await.map_err(|e| {
         // A panic's message may hold anything: keep it out of the error.
         BlockingFailed(if e.is_panic() { "a worker panicked".into() } else { e.to_string() })
-    })
+    })?;
+    out.downcast::<R>().map(|r| *r).map_err(|_| BlockingFailed("a worker returned an unexpected type".into()))
 }
+
+/// A blocking job with its closure and result types erased.
+type ErasedBlocking = Box<dyn FnOnce() -> Box<dyn std::any::Any + Send> + Send>;
 
 /// Runs `future` as a task of its own and waits for it. Dropping the returned future (a caller
 /// that gives up) does not stop the task: operations that must not stop half-way (a token
