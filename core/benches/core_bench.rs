@@ -709,6 +709,47 @@ fn envelope(mode: &Mode) {
     report(mode, "envelope QR seal", sealed / n, bare_sign / n, "bare ES256 sign", None);
 }
 
+/// A push body: RFC 8291 decryption with the device's static P-256 key (p256 ECDH, ring HKDF and
+/// AES-128-GCM) plus the platform's ES256 signature on the message inside, against one bare
+/// ES256 verify.
+fn push(mode: &Mode) {
+    use citykit_core::crypto::jose::{assemble, signing_input, CompactJws, EcJwk};
+    use citykit_core::push::ece;
+    use serde_json::json;
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+    let platform = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    let jwk = EcJwk::from_uncompressed_point(platform.public_key().as_ref()).unwrap();
+    // A message as the platform sends one: an inbox item in a signed JWS.
+    let header = json!({"alg": "ES256", "typ": "citykit-push+jwt", "kid": "push-bench"});
+    let claims = json!({"iss": "https://city.example", "sub": "https://carrier.example/device", "msg_id": "inbox-17",
+        "identity": "citizen-01", "iat": 1_800_000_000, "item": {"id": 17, "at": 1_800_000_000, "kind": "case_status",
+        "case_id": "C20261202-000017", "item_id": "criminal-record-certificate", "status": "in_review",
+        "title_zh": "「无犯罪记录证明开具」已受理，办理中", "title_en": "'Certificate of no criminal record' was accepted and is being reviewed"}});
+    let input = signing_input(&header, &claims);
+    let jws = assemble(&input, platform.sign(&rng, input.as_bytes()).unwrap().as_ref());
+    let device = p256::SecretKey::from_slice(&[7u8; 32]).unwrap();
+    let sender = p256::SecretKey::from_slice(&[9u8; 32]).unwrap();
+    let auth = [5u8; 16];
+    let body = ece::encrypt(jws.as_bytes(), &ece::public_key_bytes(&device), &auth, &sender, &[3u8; 16]).unwrap();
+    let n = if mode.full { 300 } else { 1 };
+    let received = median(mode, 7, || {
+        for _ in 0..n {
+            let plaintext = ece::decrypt(&body, &device, &auth).unwrap();
+            let message = CompactJws::parse(std::str::from_utf8(&plaintext).unwrap()).unwrap();
+            message.verify_es256(&jwk).unwrap();
+        }
+    });
+    let point = jwk.uncompressed_point().unwrap();
+    let sig = platform.sign(&rng, input.as_bytes()).unwrap();
+    let bare = median(mode, 7, || {
+        for _ in 0..n {
+            ring::signature::UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &point).verify(input.as_bytes(), sig.as_ref()).unwrap();
+        }
+    });
+    report(mode, &format!("push decrypt + verify ({} byte body)", body.len()), received / n, bare / n, "bare ES256 verify", None);
+}
+
 fn main() {
     let mode = Mode { full: std::env::args().any(|a| a == "--bench") };
     // `cargo bench -p citykit-core --bench core_bench -- store_growth read_during_write` runs only the named groups.
@@ -716,7 +757,7 @@ fn main() {
     let wants = |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
     println!("CityKit benchmarks ({})", if mode.full { "full" } else { "smoke run: figures are not meaningful" });
     type Group = (&'static str, fn(&Mode));
-    let groups: [Group; 9] = [
+    let groups: [Group; 10] = [
         ("store", store),
         ("wallet", wallet),
         ("cold_start", cold_start),
@@ -726,6 +767,7 @@ fn main() {
         ("services", services),
         ("qr", qr),
         ("envelope", envelope),
+        ("push", push),
     ];
     for (name, run) in groups {
         if wants(name) {
