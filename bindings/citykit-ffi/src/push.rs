@@ -1,7 +1,7 @@
 //! Encrypted push (`client.push()`): this device's subscription and the raw bodies the shell
 //! receives from its carrier.
 
-use citykit_core::push::{PushOutcome, PushSubscription};
+use citykit_core::push::{PushOutcome, PushSettings, PushSubscription};
 use citykit_core::Language;
 use citykit_ffi_macros::export;
 
@@ -29,6 +29,16 @@ impl PushClient {
     /// This device's subscription as stored, if any.
     pub async fn subscription(&self) -> ApiResult<Option<PushSubscription>> {
         self.inner.subscription().await
+    }
+
+    /// The push settings (quiet hours, daily limit).
+    pub async fn settings(&self) -> ApiResult<PushSettings> {
+        self.inner.settings().await
+    }
+
+    /// Keeps new push settings.
+    pub async fn set_settings(&self, settings: PushSettings) -> ApiResult<()> {
+        self.inner.set_settings(settings).await
     }
 
     /// Hands one raw push body to the core: decrypted, checked, stored once in the inbox; says

@@ -155,6 +155,20 @@ impl PushClient {
             })
             .await?;
         let action = if first {
+            let settings = self.settings().await?;
+            let today = super::policy::china_day(now);
+            let shown: Option<Value> = self.store.get("push", "shown").await?;
+            let shown_today = shown
+                .filter(|v| v.get("day").and_then(Value::as_i64) == Some(today))
+                .and_then(|v| v.get("count").and_then(Value::as_u64))
+                .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX));
+            if let Some(reason) = super::hold_back(item.kind, &settings, now, shown_today) {
+                tracing::info!(?reason, "push held back");
+                return Ok(PushOutcome { item, action: PushAction::Silent { reason } });
+            }
+            if !super::is_urgent(item.kind) {
+                self.store.put("push", "shown", &json!({"day": today, "count": shown_today.saturating_add(1)})).await?;
+            }
             let (title, case) = match language {
                 Language::Zh => (item.title_zh.clone(), format!("办件 {}", item.case_id)),
                 Language::En => (item.title_en.clone(), format!("Case {}", item.case_id)),
@@ -169,6 +183,24 @@ impl PushClient {
         };
         tracing::info!(duplicate = !first, "push received");
         Ok(PushOutcome { item, action })
+    }
+
+    /// The push settings (quiet hours, daily limit), as stored; none set by default.
+    pub async fn settings(&self) -> Result<super::PushSettings, CityKitError> {
+        let stored: Option<Value> = self.store.get("push", "settings").await?;
+        Ok(stored.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default())
+    }
+
+    /// Keeps new push settings (quiet hours' minutes must be below 1440, weekdays 1–7).
+    pub async fn set_settings(&self, settings: super::PushSettings) -> Result<(), CityKitError> {
+        if let Some(q) = &settings.quiet_hours {
+            if q.start_minute >= 1440 || q.end_minute >= 1440 || q.weekdays.iter().any(|d| !(1..=7).contains(d)) {
+                return Err(CityKitError::Config("quiet hours: minutes 0–1439, weekdays 1–7".into()));
+            }
+        }
+        let value = serde_json::to_value(&settings).map_err(|e| internal(&crate::privacy::json_problem(&e)))?;
+        self.store.put("push", "settings", &value).await?;
+        Ok(())
     }
 
     /// The platform's push key named `kid` (cached in the store; fetched when unknown).

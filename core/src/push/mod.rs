@@ -14,14 +14,20 @@
 //!   and a pulled copy are one item) and the shell told what to show;
 //! - its errors ([`PushError`]) and its SQL (`db.rs`).
 //!
-//! Quiet hours, the daily limit and the inbox's change stream come with the rest of the push issue.
+//! - when a notice may interrupt ([`PushSettings`]: quiet hours in China time wrapping midnight,
+//!   per weekday, and a daily limit; co-signing requests and pledge reminders bypass both): a
+//!   held-back notice is still in the inbox.
+//!
+//! The inbox's change stream comes with the rest of the push issue.
 
 mod client;
 pub(crate) mod db;
 pub mod ece;
 mod error;
 mod model;
+mod policy;
 
 pub use client::{PushClient, PUSH_KEYS_PATH};
 pub use error::PushError;
 pub use model::*;
+pub use policy::{hold_back, in_quiet_hours, is_urgent, HeldBack, PushSettings, QuietHours};

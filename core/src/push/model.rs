@@ -31,6 +31,12 @@ pub enum PushAction {
         /// Where a tap leads (`citykit://case/{id}`, `citykit://envelope/{id}`).
         deep_link: String,
     },
+    /// Show nothing now: the notice is new and in the inbox, but held back (quiet hours, the
+    /// daily limit).
+    Silent {
+        /// Why.
+        reason: super::HeldBack,
+    },
     /// Show nothing: the notice was delivered before (a carrier's duplicate); it is in the inbox.
     Duplicate,
 }

@@ -136,3 +136,36 @@ async fn tampered_foreign_and_unsigned_bodies_are_refused_and_change_nothing() {
     let c = ready(&env, "c", "citizen-02").await;
     assert_eq!(refused(c.push().receive(&for_a, Language::En).await), "push.not_subscribed");
 }
+
+#[tokio::test]
+async fn quiet_hours_and_the_daily_limit_hold_notifications_back_but_keep_the_notices() {
+    use citykit_core::push::{HeldBack, PushSettings, QuietHours};
+    let env = Env::start().await;
+    let client = ready(&env, "a", CITIZEN).await;
+    let push = client.push();
+    let endpoint = "https://carrier.example/quiet";
+    push.subscribe(endpoint).await.unwrap();
+    assert_eq!(push.settings().await.unwrap(), PushSettings::default());
+    // Quiet from an hour ago to an hour from now (China time), wrapping midnight if it must.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let minute = |t: i64| ((t + 8 * 3600).rem_euclid(86_400) / 60) as u32;
+    let quiet = QuietHours { start_minute: minute(now - 3600), end_minute: minute(now + 3600), weekdays: vec![] };
+    push.set_settings(PushSettings { quiet_hours: Some(quiet.clone()), daily_limit: None }).await.unwrap();
+    let bad = PushSettings { quiet_hours: Some(QuietHours { start_minute: 1440, ..quiet }), daily_limit: None };
+    assert_eq!(push.set_settings(bad).await.unwrap_err().code(), "config.invalid");
+
+    let case_id = manual_case(&env, &client, CITIZEN).await;
+    let body = env.sim.take_pushes(endpoint).remove(0);
+    let held = push.receive(&body, Language::Zh).await.unwrap();
+    assert_eq!(held.action, PushAction::Silent { reason: HeldBack::QuietHours });
+    assert!(client.cases().stored_inbox().await.unwrap().iter().any(|i| i.case_id == case_id), "the notice is in the inbox");
+    assert_eq!(push.receive(&body, Language::Zh).await.unwrap().action, PushAction::Duplicate);
+
+    // A limit of one a day: the first is shown, the second held back.
+    push.set_settings(PushSettings { quiet_hours: None, daily_limit: Some(1) }).await.unwrap();
+    manual_case(&env, &client, CITIZEN).await;
+    manual_case(&env, &client, CITIZEN).await;
+    let bodies = env.sim.take_pushes(endpoint);
+    assert!(matches!(push.receive(&bodies[0], Language::Zh).await.unwrap().action, PushAction::Show { .. }));
+    assert_eq!(push.receive(&bodies[1], Language::Zh).await.unwrap().action, PushAction::Silent { reason: HeldBack::DailyLimit });
+}

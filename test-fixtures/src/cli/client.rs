@@ -1047,6 +1047,9 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             let outcome = client.push().receive(&body, language).await?;
             let text = match &outcome.action {
                 citykit_core::push::PushAction::Show { title, body, deep_link } => format!("Show: {title} — {body} ({deep_link})"),
+                citykit_core::push::PushAction::Silent { reason } => {
+                    format!("Silent ({reason:?}): inbox item {} is in the inbox", outcome.item.id)
+                }
                 citykit_core::push::PushAction::Duplicate => format!("Silent: inbox item {} was delivered before", outcome.item.id),
             };
             (serde_json::to_value(&outcome).unwrap_or_default(), text)
