@@ -743,6 +743,16 @@ async fn the_qa_client_subscribes_to_push_and_hands_bodies_in_as_a_shell_would()
     assert_eq!(shown["action"]["action"], "show", "{shown}");
     assert_eq!(shown["item"]["case_id"], submitted["case"]["id"]);
     assert_eq!(ok_json(&run(&["push-receive", body.to_str().unwrap()]))["action"]["action"], "duplicate");
+    // The pushed notice and the pulled one are one item; read it, then delete it.
+    let unread = ok_json(&run(&["inbox", "--unread"]));
+    let id = shown["item"]["id"].as_i64().unwrap();
+    assert_eq!(unread["items"].as_array().unwrap().iter().filter(|i| i["id"] == id).count(), 1, "{unread}");
+    let count = unread["unread"].as_u64().unwrap();
+    assert_eq!(ok_json(&run(&["inbox-read", &id.to_string()]))["unread"].as_u64(), Some(count - 1));
+    assert!(ok_json(&run(&["inbox", "--unread"]))["items"].as_array().unwrap().iter().all(|i| i["id"] != id));
+    ok_json(&run(&["inbox-delete", &id.to_string()]));
+    assert!(ok_json(&run(&["inbox"]))["items"].as_array().unwrap().iter().all(|i| i["id"] != id), "a deleted item stays deleted");
+    assert_eq!(error_code(&run(&["inbox-read", &id.to_string()])), "case.unknown_inbox_item");
     let garbage = dir.path().join("garbage.bin");
     std::fs::write(&garbage, b"not a push body at all").unwrap();
     assert_eq!(error_code(&run(&["push-receive", garbage.to_str().unwrap()])), "push.malformed");

@@ -113,6 +113,21 @@ impl CasesClient {
         self.inner.stored_inbox().await
     }
 
+    /// A page of the stored inbox, newest first (`before`: the last id of the previous page).
+    pub async fn inbox_page(&self, before: Option<i64>, limit: u32, unread_only: bool) -> ApiResult<Vec<InboxItem>> {
+        self.inner.inbox_page(before, limit, unread_only).await
+    }
+
+    /// How many inbox items are unread.
+    pub async fn unread_count(&self) -> ApiResult<u32> {
+        self.inner.unread_count().await
+    }
+
+    /// Deletes an inbox item from this device.
+    pub async fn delete_inbox_item(&self, inbox_id: i64) -> ApiResult<()> {
+        self.inner.delete_inbox_item(inbox_id).await
+    }
+
     /// Marks an inbox item read.
     pub async fn mark_read(&self, inbox_id: i64) -> ApiResult<()> {
         self.inner.mark_read(inbox_id).await

@@ -266,10 +266,16 @@ pub(super) fn store_inbox(conn: &mut Connection, holder: &str, items: &[InboxIte
     Ok(())
 }
 
-/// Stores one inbox item unless one with its id is there; false when it was.
+/// Stores one inbox item unless one with its id is there or was deleted on this device; false
+/// when it was.
 pub(crate) fn insert_inbox_item(conn: &Connection, holder: &str, item: &InboxItem) -> Result<bool, StoreError> {
     let body = serde_json::to_string(item).map_err(decode_err)?;
-    Ok(conn.execute("INSERT OR IGNORE INTO inbox (holder, id, body) VALUES (?1, ?2, ?3)", rusqlite::params![holder, item.id, body])? == 1)
+    let inserted = conn.execute(
+        "INSERT OR IGNORE INTO inbox (holder, id, body)
+         SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM inbox_deleted WHERE holder = ?1 AND id = ?2)",
+        rusqlite::params![holder, item.id, body],
+    )?;
+    Ok(inserted == 1)
 }
 
 /// `holder`'s inbox as (body, read), newest first.
@@ -277,6 +283,40 @@ pub(super) fn inbox_rows(conn: &Connection, holder: &str) -> Result<Vec<(String,
     let mut stmt = conn.prepare("SELECT body, read FROM inbox WHERE holder = ?1 ORDER BY id DESC")?;
     let rows = stmt.query_map([holder], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// A page of `holder`'s inbox as (body, read), newest first: at most `limit` items with ids below
+/// `before` (all when `None`), only unread ones when `unread_only`.
+pub(super) fn inbox_page(
+    conn: &Connection,
+    holder: &str,
+    before: Option<i64>,
+    limit: u32,
+    unread_only: bool,
+) -> Result<Vec<(String, bool)>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT body, read FROM inbox WHERE holder = ?1 AND id < ?2 AND (?3 = 0 OR read = 0) ORDER BY id DESC LIMIT ?4")?;
+    let rows = stmt
+        .query_map(rusqlite::params![holder, before.unwrap_or(i64::MAX), unread_only, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// How many of `holder`'s inbox items are unread.
+pub(super) fn unread_count(conn: &Connection, holder: &str) -> Result<u32, StoreError> {
+    Ok(conn.query_row("SELECT count(*) FROM inbox WHERE holder = ?1 AND read = 0", [holder], |r| r.get(0))?)
+}
+
+/// Deletes one of `holder`'s inbox items and remembers it, so neither a pull nor a repeated
+/// push brings it back; how many rows went. One transaction.
+pub(super) fn delete_inbox_item(conn: &mut Connection, holder: &str, inbox_id: i64) -> Result<usize, StoreError> {
+    let tx = conn.transaction()?;
+    let deleted = tx.execute("DELETE FROM inbox WHERE holder = ?1 AND id = ?2", rusqlite::params![holder, inbox_id])?;
+    if deleted > 0 {
+        tx.execute("INSERT OR IGNORE INTO inbox_deleted (holder, id) VALUES (?1, ?2)", rusqlite::params![holder, inbox_id])?;
+    }
+    tx.commit()?;
+    Ok(deleted)
 }
 
 /// Marks one of `holder`'s inbox items read; how many rows changed.

@@ -60,6 +60,9 @@ pub enum CaseError {
     /// This person broke a pledge before: the platform accepts no further pledges from them.
     #[error("no further pledges are accepted from this person")]
     PledgeNotAllowed,
+    /// No inbox item has this id on this device.
+    #[error("unknown inbox item")]
+    UnknownInboxItem,
 }
 
 impl CaseError {
@@ -79,6 +82,7 @@ impl CaseError {
             Self::UnknownSubmission => "case.unknown_submission",
             Self::NoPledge => "case.no_pledge",
             Self::PledgeNotAllowed => "case.pledge_not_allowed",
+            Self::UnknownInboxItem => "case.unknown_inbox_item",
         }
     }
 
@@ -100,6 +104,7 @@ impl CaseError {
                 Self::UnknownSubmission => "没有找到该待发送的申请。",
                 Self::NoPledge => "该办件没有待签署的容缺承诺。",
                 Self::PledgeNotAllowed => "您曾未履行容缺承诺，暂不能容缺受理，请备齐材料后再申请。",
+                Self::UnknownInboxItem => "没有找到该消息。",
             },
             match self {
                 Self::Refused { .. } => "The case was not accepted; fix what is shown and submit again. The draft is kept.",
@@ -115,6 +120,7 @@ impl CaseError {
                 Self::UnknownSubmission => "No queued submission has that id.",
                 Self::NoPledge => "This case has no pledge to sign.",
                 Self::PledgeNotAllowed => "A pledge was not kept before: bring every material and apply again.",
+                Self::UnknownInboxItem => "No such notice in the inbox.",
             },
         )
         .into()

@@ -22,6 +22,7 @@ pub(crate) fn forget_holders(conn: &Connection, holders: &[String]) -> rusqlite:
         conn.execute("DELETE FROM cases WHERE holder = ?1", [holder])?;
         conn.execute("DELETE FROM inbox WHERE holder = ?1", [holder])?;
         conn.execute("DELETE FROM inbox_cursor WHERE holder = ?1", [holder])?;
+        conn.execute("DELETE FROM inbox_deleted WHERE holder = ?1", [holder])?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! after the last one stored, kept on the device and marked read there.
 
 use super::wire::WireInbox;
-use super::{db, decode_err, CasesClient, InboxItem};
+use super::{db, decode_err, CaseError, CasesClient, InboxItem};
 use crate::api::{self, ApiCall};
 use crate::CityKitError;
 
@@ -24,19 +24,51 @@ impl CasesClient {
     pub async fn stored_inbox(&self) -> Result<Vec<InboxItem>, CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
         let rows: Vec<(String, bool)> = self.store.call(move |conn| db::inbox_rows(conn, &holder)).await?;
-        rows.iter()
-            .map(|(b, read)| {
-                let mut item: InboxItem = serde_json::from_str(b).map_err(decode_err)?;
-                item.read = *read;
-                Ok(item)
-            })
-            .collect()
+        decode_rows(&rows)
+    }
+
+    /// A page of the inbox as stored (no network), newest first: at most `limit` items older than
+    /// the item `before` (from the newest when `None`), only unread ones when `unread_only`. Pass
+    /// the last item's id as `before` for the next page.
+    pub async fn inbox_page(&self, before: Option<i64>, limit: u32, unread_only: bool) -> Result<Vec<InboxItem>, CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        let limit = limit.clamp(1, 500);
+        let rows = self.store.call(move |conn| db::inbox_page(conn, &holder, before, limit, unread_only)).await?;
+        decode_rows(&rows)
+    }
+
+    /// How many inbox items are unread (no network).
+    pub async fn unread_count(&self) -> Result<u32, CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        Ok(self.store.call(move |conn| db::unread_count(conn, &holder)).await?)
+    }
+
+    /// Deletes an inbox item from this device ([`CaseError::UnknownInboxItem`] if there is none);
+    /// a carrier repeating its push does not bring it back.
+    pub async fn delete_inbox_item(&self, inbox_id: i64) -> Result<(), CityKitError> {
+        let (holder, _) = self.autofill.holders().await?;
+        if self.store.call(move |conn| db::delete_inbox_item(conn, &holder, inbox_id)).await? == 0 {
+            return Err(CaseError::UnknownInboxItem.into());
+        }
+        Ok(())
     }
 
     /// Marks an inbox item read.
     pub async fn mark_read(&self, inbox_id: i64) -> Result<(), CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
-        self.store.call(move |conn| db::mark_read(conn, &holder, inbox_id)).await?;
+        if self.store.call(move |conn| db::mark_read(conn, &holder, inbox_id)).await? == 0 {
+            return Err(CaseError::UnknownInboxItem.into());
+        }
         Ok(())
     }
+}
+
+fn decode_rows(rows: &[(String, bool)]) -> Result<Vec<InboxItem>, CityKitError> {
+    rows.iter()
+        .map(|(b, read)| {
+            let mut item: InboxItem = serde_json::from_str(b).map_err(decode_err)?;
+            item.read = *read;
+            Ok(item)
+        })
+        .collect()
 }

@@ -223,7 +223,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 10,
-        description: "push: the device's push key and auth secret, message ids seen; the inbox's pull cursor kept apart from pushed items",
+        description: "push: the device's push key and auth secret, message ids seen; the inbox's pull cursor kept apart from pushed items, and the items deleted on this device",
         sql: "CREATE TABLE push_keys (
                   id          INTEGER PRIMARY KEY CHECK (id = 1),
                   private_key BLOB NOT NULL,
@@ -238,6 +238,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
               CREATE TABLE inbox_cursor (
                   holder       TEXT PRIMARY KEY,
                   pulled_after INTEGER NOT NULL
+              ) WITHOUT ROWID;
+              CREATE TABLE inbox_deleted (
+                  holder TEXT NOT NULL,
+                  id     INTEGER NOT NULL,
+                  PRIMARY KEY (holder, id)
               ) WITHOUT ROWID;
               INSERT INTO inbox_cursor (holder, pulled_after) SELECT holder, max(id) FROM inbox GROUP BY holder;",
     },

@@ -169,3 +169,40 @@ async fn quiet_hours_and_the_daily_limit_hold_notifications_back_but_keep_the_no
     assert!(matches!(push.receive(&bodies[0], Language::Zh).await.unwrap().action, PushAction::Show { .. }));
     assert_eq!(push.receive(&bodies[1], Language::Zh).await.unwrap().action, PushAction::Silent { reason: HeldBack::DailyLimit });
 }
+
+#[tokio::test]
+async fn the_inbox_is_paged_counted_read_and_deleted_and_a_repeated_push_does_not_bring_an_item_back() {
+    let env = Env::start().await;
+    let client = ready(&env, "a", CITIZEN).await;
+    let (push, cases) = (client.push(), client.cases());
+    let endpoint = "https://carrier.example/inbox";
+    push.subscribe(endpoint).await.unwrap();
+    for _ in 0..3 {
+        manual_case(&env, &client, CITIZEN).await;
+    }
+    let bodies = env.sim.take_pushes(endpoint);
+    assert_eq!(bodies.len(), 3);
+    for body in &bodies {
+        push.receive(body, Language::En).await.unwrap();
+    }
+    assert_eq!(cases.unread_count().await.unwrap(), 3);
+    let first = cases.inbox_page(None, 2, false).await.unwrap();
+    assert_eq!(first.len(), 2);
+    assert!(first[0].id > first[1].id, "newest first");
+    let rest = cases.inbox_page(Some(first[1].id), 2, false).await.unwrap();
+    assert_eq!(rest.len(), 1);
+    assert!(rest[0].id < first[1].id);
+    cases.mark_read(first[0].id).await.unwrap();
+    assert_eq!(cases.unread_count().await.unwrap(), 2);
+    assert!(cases.inbox_page(None, 10, true).await.unwrap().iter().all(|i| !i.read && i.id != first[0].id));
+    cases.delete_inbox_item(first[1].id).await.unwrap();
+    assert_eq!(cases.delete_inbox_item(first[1].id).await.unwrap_err().code(), "case.unknown_inbox_item");
+    assert_eq!(cases.mark_read(999_999).await.unwrap_err().code(), "case.unknown_inbox_item");
+    // The carrier repeats every push, and the app pulls: the deleted item stays deleted.
+    for body in &bodies {
+        assert_eq!(push.receive(body, Language::En).await.unwrap().action, PushAction::Duplicate);
+    }
+    let pulled = cases.inbox().await.unwrap();
+    assert!(!pulled.iter().any(|i| i.id == first[1].id), "{pulled:?}");
+    assert_eq!(pulled.len(), 2);
+}

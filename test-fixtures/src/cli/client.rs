@@ -380,8 +380,23 @@ enum Op {
         /// The file with the body.
         file: PathBuf,
     },
-    /// Notices: case status changes, co-signing requests, envelope events, pledge reminders.
-    Inbox,
+    /// Notices: case status changes, co-signing requests, envelope events, pledge reminders
+    /// (pulled from the platform, then listed newest first).
+    Inbox {
+        /// Only the unread ones.
+        #[arg(long)]
+        unread: bool,
+    },
+    /// Mark an inbox item read.
+    InboxRead {
+        /// The item's id.
+        id: i64,
+    },
+    /// Delete an inbox item from this device.
+    InboxDelete {
+        /// The item's id.
+        id: i64,
+    },
     /// Standing auto-fill consents.
     Consents,
     /// Withdraw the auto-fill consent for an item.
@@ -705,6 +720,8 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
         args.op,
         Op::Verify { .. }
             | Op::PushSubscription
+            | Op::InboxRead { .. }
+            | Op::InboxDelete { .. }
             | Op::EnvelopeReceive { .. }
             | Op::EnvelopePrint { .. }
             | Op::Timeline { offline: true, .. }
@@ -1181,14 +1198,24 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             };
             (serde_json::to_value(&outcome).unwrap_or_default(), text)
         }
-        Op::Inbox => {
-            let items = client.cases().inbox().await?;
+        Op::InboxRead { id } => {
+            client.cases().mark_read(*id).await?;
+            (json!({"read": id, "unread": client.cases().unread_count().await?}), format!("Item {id} marked read."))
+        }
+        Op::InboxDelete { id } => {
+            client.cases().delete_inbox_item(*id).await?;
+            (json!({"deleted": id}), format!("Item {id} deleted."))
+        }
+        Op::Inbox { unread } => {
+            client.cases().inbox().await?;
+            let items = client.cases().inbox_page(None, 500, *unread).await?;
             let text = items
                 .iter()
                 .map(|i| format!("{:>4} {}  {:<15} {}  {}", i.id, if i.read { " " } else { "*" }, i.status.as_str(), i.case_id, i.title_zh))
                 .collect::<Vec<_>>()
                 .join("\n");
-            (json!({"items": items}), if text.is_empty() { "The inbox is empty.".into() } else { text })
+            let unread_count = client.cases().unread_count().await?;
+            (json!({"items": items, "unread": unread_count}), if text.is_empty() { "The inbox is empty.".into() } else { text })
         }
         Op::Consents => {
             let consents = client.autofill().consents().await?;
