@@ -67,6 +67,10 @@ impl IdentityClient {
         if unsent > 0 && !discard_unsent {
             return Err(AuthError::UnsentWork { count: unsent }.into());
         }
+        // While the session still works: this device stops receiving pushes.
+        if self.is_logged_in().await {
+            crate::push::forget_at_platform(self, &self.inner.store).await;
+        }
         let session = {
             let mut guard = self.inner.session.lock().await;
             crate::personal_data::forget(&self.inner.store, holders, vec![NS_AUTH, NS_PENDING]).await?;

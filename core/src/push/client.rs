@@ -230,6 +230,31 @@ impl PushClient {
     }
 }
 
+/// Removes this device's subscription at the platform (at logout, while the session is still
+/// valid); best effort: a failure is logged, the local keys go with the logout anyway.
+pub(crate) async fn forget_at_platform(identity: &IdentityClient, store: &Store) {
+    let endpoint = match store.call(|conn| db::keys(conn)).await {
+        Ok(Some(keys)) => keys.endpoint,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(code = e.code(), "push keys unreadable at logout");
+            return;
+        }
+    };
+    let query: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("endpoint", &endpoint).finish();
+    let result = async {
+        let url = api::url(identity, &format!("/push/subscriptions?{query}")).await?;
+        let call = ApiCall { method: reqwest::Method::DELETE, url: &url, body: None, idempotency_key: None, if_none_match: None };
+        api::authorized_call(identity, call, false).await
+    }
+    .await;
+    match result {
+        Ok(reply) if reply.is_success() || reply.status == 404 => tracing::info!("push subscription removed at the platform"),
+        Ok(reply) => tracing::warn!(status = reply.status, "the platform kept the push subscription"),
+        Err(e) => tracing::warn!(code = e.code(), "the push subscription could not be removed at the platform"),
+    }
+}
+
 fn read_key(private: &[u8]) -> Result<p256::SecretKey, CityKitError> {
     p256::SecretKey::from_slice(private).map_err(|_| internal("the stored push key is unreadable"))
 }

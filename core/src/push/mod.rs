@@ -27,6 +27,7 @@ mod error;
 mod model;
 mod policy;
 
+pub(crate) use client::forget_at_platform;
 pub use client::{PushClient, PUSH_KEYS_PATH};
 pub use error::PushError;
 pub use model::*;

@@ -79,9 +79,11 @@ async fn notices_arrive_encrypted_once_each_and_pull_and_push_make_one_inbox() {
     // Delivered late, the older one is a duplicate of what was pulled.
     assert_eq!(push.receive(&bodies[0], Language::En).await.unwrap().action, PushAction::Duplicate);
 
-    // Logout removes the push key.
+    // Logout removes the subscription at the platform and the push key on the device.
+    assert_eq!(env.sim.push_endpoints(), [endpoint]);
     client.identity().logout().await.unwrap();
     assert_eq!(client.push().subscription().await.unwrap(), None);
+    assert!(env.sim.push_endpoints().is_empty());
 }
 
 #[tokio::test]

@@ -672,6 +672,11 @@ impl SimHandle {
         body["bodies"].as_array().map(|a| a.iter().filter_map(|b| b.as_str().and_then(jose::b64u_decode)).collect()).unwrap_or_default()
     }
 
+    /// The endpoints of every registered push subscription.
+    pub fn push_endpoints(&self) -> Vec<String> {
+        self.shared.push_endpoints()
+    }
+
     /// Revokes an envelope, as `POST /sim/envelopes/{id}/revoke` does.
     pub fn revoke_envelope(&self, envelope_id: &str) -> Result<(), SimError> {
         match self.shared.sim_revoke_envelope(envelope_id) {

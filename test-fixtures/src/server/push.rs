@@ -79,6 +79,11 @@ impl Shared {
         (200, json!({"endpoint": endpoint, "removed": true}))
     }
 
+    /// The endpoints of every registered subscription.
+    pub(crate) fn push_endpoints(&self) -> Vec<String> {
+        self.lock_cases().carrier.subscriptions.iter().map(|s| s.endpoint.clone()).collect()
+    }
+
     /// `GET /.well-known/citykit-push-keys`: the key push messages are signed with.
     pub(crate) fn push_keys(&self) -> Value {
         json!({"issuer": self.issuer, "keys": [self.push_key.public_jwk()]})
