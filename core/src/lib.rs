@@ -2,7 +2,8 @@
 //!
 //! The shared Rust core of a city super-app: one identity for every city service, an
 //! e-licence wallet with verifier mode, the service catalogue, 秒报 form auto-fill, cases
-//! (submission, co-signing, ratings, the inbox), all on an encrypted local store. Platform faces
+//! (submission, co-signing, 容缺 pledges, ratings, the inbox), 免跑腿 envelopes and encrypted push,
+//! all on an encrypted local store. Platform faces
 //! (UniFFI for Kotlin, Swift and Python; wasm for web views) are thin wrappers around [`Client`]
 //! and its sub-clients; the records and enums they show are this crate's own (feature `uniffi`:
 //! UniFFI derives, `ffi.rs`; feature `wasm`: TypeScript declarations).
@@ -13,7 +14,10 @@
 //!          ├── verifier(…)  verifier mode: status lists and nonces kept in the store
 //!          ├── catalogue()  service items and bundles, ETag sync, offline search
 //!          ├── autofill()   秒报: forms filled from the wallet with consent, drafts
-//!          ├── cases()      outbox, 秒批 results, co-signing, ratings, the inbox
+//!          ├── cases()      outbox, 秒批 results, co-signing, 容缺 pledges, ratings, the inbox
+//!          ├── envelopes()  免跑腿 envelopes: create, courier pickup, timeline, label
+//!          ├── courier()    the courier's scans;  envelope_window(doc): the window's offline check
+//!          ├── push()       Web Push subscription, encrypted bodies into the inbox, quiet hours
 //!          └── store()      SQLCipher store, key from the platform's KeyProvider
 //! ```
 //!

@@ -81,6 +81,14 @@ impl Env {
         client.identity().complete_login(&redirect).await.expect("login completes");
         client
     }
+
+    /// A logged-in client with its licences fetched and the catalogue synced.
+    pub async fn ready(&self, name: &str, citizen: &str) -> Client {
+        let client = self.logged_in(name, citizen).await;
+        client.wallet().fetch_licences().await.unwrap();
+        client.catalogue().sync().await.unwrap();
+        client
+    }
 }
 
 /// Replaces (or adds) a query parameter of a URL.

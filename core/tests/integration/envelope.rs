@@ -15,13 +15,6 @@ const CITIZEN: &str = "citizen-05";
 const PLEDGE_ITEM: &str = "residence-permit";
 const ADDRESS: &str = "广东省深圳市南山区粤海街道科苑南路3099号";
 
-async fn ready(env: &Env, name: &str) -> Client {
-    let client = env.logged_in(name, CITIZEN).await;
-    client.wallet().fetch_licences().await.unwrap();
-    client.catalogue().sync().await.unwrap();
-    client
-}
-
 /// A case of `PLEDGE_ITEM`, submitted; it waits for the pledge.
 async fn case_awaiting_pledge(env: &Env, client: &Client) -> citykit_core::cases::Case {
     let form = filled_form(env, client, PLEDGE_ITEM, CITIZEN).await;
@@ -42,7 +35,7 @@ async fn envelope_for_new_case(env: &Env, client: &Client) -> citykit_core::enve
 #[tokio::test]
 async fn a_missing_material_travels_from_the_door_to_the_window_on_a_signed_pledge() {
     let env = Env::start().await;
-    let client = ready(&env, "citizen").await;
+    let client = env.ready("citizen", CITIZEN).await;
     let cases = client.cases();
 
     // The pledge: reviewed, then signed with the device key.
@@ -167,7 +160,7 @@ fn tampered(scanned: &str, change: impl FnOnce(&mut coset::CoseSign1)) -> String
 #[tokio::test]
 async fn forged_tampered_expired_revoked_and_foreign_envelopes_are_refused_with_their_reason() {
     let env = Env::start().await;
-    let client = ready(&env, "citizen").await;
+    let client = env.ready("citizen", CITIZEN).await;
     let envelope = envelope_for_new_case(&env, &client).await;
     let trust_document = client.envelopes().fetch_trust().await.unwrap();
     let window = client.envelope_window(&trust_document).unwrap();
@@ -208,9 +201,7 @@ async fn forged_tampered_expired_revoked_and_foreign_envelopes_are_refused_with_
 
     // Foreign: another platform's genuine envelope.
     let other = Env::start().await;
-    let foreign_client = other.logged_in("foreign", CITIZEN).await;
-    foreign_client.wallet().fetch_licences().await.unwrap();
-    foreign_client.catalogue().sync().await.unwrap();
+    let foreign_client = other.ready("foreign", CITIZEN).await;
     let foreign = envelope_for_new_case(&other, &foreign_client).await;
     assert_eq!(refused(&foreign.code, None), "envelope.unknown_key");
     assert_eq!(window.receive(&foreign.code, None).await.unwrap_err().code(), "envelope.unknown_key");
@@ -238,7 +229,7 @@ async fn forged_tampered_expired_revoked_and_foreign_envelopes_are_refused_with_
 #[tokio::test]
 async fn reminders_come_before_the_deadline_and_a_pledge_not_kept_bars_further_pledges() {
     let env = Env::start().await;
-    let client = ready(&env, "citizen").await;
+    let client = env.ready("citizen", CITIZEN).await;
     let envelope = envelope_for_new_case(&env, &client).await;
     let cases = client.cases();
     let reminders = |inbox: &[citykit_core::cases::InboxItem]| inbox.iter().filter(|i| i.kind == InboxKind::PledgeReminder).count();
@@ -279,7 +270,7 @@ async fn reminders_come_before_the_deadline_and_a_pledge_not_kept_bars_further_p
 #[tokio::test]
 async fn reminder_offsets_are_configurable() {
     let env = Env::start_with(SimConfig { pledge_reminder_days: vec![5], ..SimConfig::default() }).await;
-    let client = ready(&env, "citizen").await;
+    let client = env.ready("citizen", CITIZEN).await;
     envelope_for_new_case(&env, &client).await;
     let count = |inbox: Vec<citykit_core::cases::InboxItem>| inbox.iter().filter(|i| i.kind == InboxKind::PledgeReminder).count();
     env.sim.advance_clock_days(4);

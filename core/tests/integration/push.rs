@@ -14,13 +14,6 @@ use crate::services::filled_form;
 const CITIZEN: &str = "citizen-03";
 const MANUAL_ITEM: &str = "criminal-record-certificate";
 
-async fn ready(env: &Env, name: &str, citizen: &str) -> Client {
-    let client = env.logged_in(name, citizen).await;
-    client.wallet().fetch_licences().await.unwrap();
-    client.catalogue().sync().await.unwrap();
-    client
-}
-
 /// Submits a manual case: one `case_status` notice (in review) for the applicant.
 async fn manual_case(env: &Env, client: &Client, citizen: &str) -> String {
     let form = filled_form(env, client, MANUAL_ITEM, citizen).await;
@@ -33,7 +26,7 @@ async fn manual_case(env: &Env, client: &Client, citizen: &str) -> String {
 #[tokio::test]
 async fn notices_arrive_encrypted_once_each_and_pull_and_push_make_one_inbox() {
     let env = Env::start().await;
-    let client = ready(&env, "a", CITIZEN).await;
+    let client = env.ready("a", CITIZEN).await;
     let push = client.push();
     assert_eq!(push.subscription().await.unwrap(), None);
     let endpoint = "https://carrier.example/send/device-a";
@@ -89,8 +82,8 @@ async fn notices_arrive_encrypted_once_each_and_pull_and_push_make_one_inbox() {
 #[tokio::test]
 async fn tampered_foreign_and_unsigned_bodies_are_refused_and_change_nothing() {
     let env = Env::start().await;
-    let a = ready(&env, "a", CITIZEN).await;
-    let b = ready(&env, "b", "citizen-05").await;
+    let a = env.ready("a", CITIZEN).await;
+    let b = env.ready("b", "citizen-05").await;
     let (ea, eb) = ("https://carrier.example/a", "https://carrier.example/b");
     let sub_a = a.push().subscribe(ea).await.unwrap();
     b.push().subscribe(eb).await.unwrap();
@@ -135,7 +128,7 @@ async fn tampered_foreign_and_unsigned_bodies_are_refused_and_change_nothing() {
     // The genuine one still goes in.
     assert!(matches!(a.push().receive(&for_a, Language::En).await.unwrap().action, PushAction::Show { .. }));
     // A device that never subscribed cannot take pushes.
-    let c = ready(&env, "c", "citizen-02").await;
+    let c = env.ready("c", "citizen-02").await;
     assert_eq!(refused(c.push().receive(&for_a, Language::En).await), "push.not_subscribed");
 }
 
@@ -143,7 +136,7 @@ async fn tampered_foreign_and_unsigned_bodies_are_refused_and_change_nothing() {
 async fn quiet_hours_and_the_daily_limit_hold_notifications_back_but_keep_the_notices() {
     use citykit_core::push::{HeldBack, PushSettings, QuietHours};
     let env = Env::start().await;
-    let client = ready(&env, "a", CITIZEN).await;
+    let client = env.ready("a", CITIZEN).await;
     let push = client.push();
     let endpoint = "https://carrier.example/quiet";
     push.subscribe(endpoint).await.unwrap();
@@ -175,7 +168,7 @@ async fn quiet_hours_and_the_daily_limit_hold_notifications_back_but_keep_the_no
 #[tokio::test]
 async fn the_inbox_is_paged_counted_read_and_deleted_and_a_repeated_push_does_not_bring_an_item_back() {
     let env = Env::start().await;
-    let client = ready(&env, "a", CITIZEN).await;
+    let client = env.ready("a", CITIZEN).await;
     let (push, cases) = (client.push(), client.cases());
     let endpoint = "https://carrier.example/inbox";
     push.subscribe(endpoint).await.unwrap();

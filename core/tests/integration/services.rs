@@ -22,14 +22,6 @@ const RENTAL: &str = "rental-registration";
 /// Decided by a window; nothing is missing (no pledge).
 const MANUAL_ITEM: &str = "criminal-record-certificate";
 
-/// A logged-in client with its licences fetched and the catalogue synced.
-async fn ready(env: &Env, name: &str, citizen: &str) -> Client {
-    let client = env.logged_in(name, citizen).await;
-    client.wallet().fetch_licences().await.unwrap();
-    client.catalogue().sync().await.unwrap();
-    client
-}
-
 fn accepted(outcome: SubmissionOutcome) -> citykit_core::cases::Case {
     match outcome {
         SubmissionOutcome::Accepted { case } => case,
@@ -105,7 +97,7 @@ async fn the_catalogue_syncs_with_etags_and_is_searched_offline_in_chinese() {
 #[tokio::test]
 async fn an_instant_item_is_filled_from_licences_and_approved_with_a_result_licence() {
     let env = Env::start().await;
-    let client = ready(&env, "senior", SENIOR).await;
+    let client = env.ready("senior", SENIOR).await;
     let form = client.autofill().fill(SENIOR_CARD).await.unwrap();
     assert!(form.is_complete(), "missing {:?}, errors {:?}", form.missing_required, form.errors);
     for field in form.fields.iter().filter(|f| f.required) {
@@ -140,7 +132,7 @@ async fn an_instant_item_is_filled_from_licences_and_approved_with_a_result_lice
 #[tokio::test]
 async fn overriding_a_verified_value_makes_it_user_provided_and_sends_the_case_to_a_window() {
     let env = Env::start().await;
-    let client = ready(&env, "senior", SENIOR).await;
+    let client = env.ready("senior", SENIOR).await;
     let autofill = client.autofill();
     let form = autofill.fill(SENIOR_CARD).await.unwrap();
     let verified =
@@ -162,7 +154,7 @@ async fn overriding_a_verified_value_makes_it_user_provided_and_sends_the_case_t
 #[tokio::test]
 async fn validation_failures_name_their_field_and_keep_the_draft() {
     let env = Env::start().await;
-    let client = ready(&env, "senior", SENIOR).await;
+    let client = env.ready("senior", SENIOR).await;
     let autofill = client.autofill();
     let form = autofill.fill(SENIOR_CARD).await.unwrap();
     let phone = form.fields.iter().find(|f| f.field_type == citykit_core::catalogue::FieldType::Phone).expect("a phone field").name.clone();
@@ -227,7 +219,7 @@ async fn a_refused_consent_reads_nothing_and_a_consent_is_revocable() {
 #[tokio::test]
 async fn drafts_are_purged_after_the_configured_age() {
     let env = Env::start().await;
-    let client = ready(&env, "senior", SENIOR).await;
+    let client = env.ready("senior", SENIOR).await;
     let form = client.autofill().fill(SENIOR_CARD).await.unwrap();
     assert_eq!(client.autofill().drafts().await.unwrap().len(), 1);
     // Age the draft by 31 days.
@@ -244,7 +236,7 @@ async fn drafts_are_purged_after_the_configured_age() {
 #[tokio::test]
 async fn a_manual_case_gets_a_due_date_and_its_decision_reaches_the_inbox() {
     let env = Env::start().await;
-    let client = ready(&env, "m", SENIOR).await;
+    let client = env.ready("m", SENIOR).await;
     let form = filled_form(&env, &client, MANUAL_ITEM, SENIOR).await;
     assert!(form.is_complete(), "{:?}", form.errors);
     let case = accepted(client.cases().submit(&form.draft_id).await.unwrap());
@@ -266,9 +258,9 @@ async fn a_manual_case_gets_a_due_date_and_its_decision_reaches_the_inbox() {
 #[tokio::test]
 async fn a_rental_registration_is_cosigned_by_three_people_on_three_devices() {
     let env = Env::start().await;
-    let landlord = ready(&env, "landlord", LANDLORD).await;
-    let co_landlord = ready(&env, "co", CO_LANDLORD).await;
-    let tenant = ready(&env, "tenant", TENANT).await;
+    let landlord = env.ready("landlord", LANDLORD).await;
+    let co_landlord = env.ready("co", CO_LANDLORD).await;
+    let tenant = env.ready("tenant", TENANT).await;
     let person = |id: &str| env.sim.fixtures().citizen(id).unwrap().clone();
     let (co, ten) = (person(CO_LANDLORD), person(TENANT));
 
@@ -322,8 +314,8 @@ async fn a_rental_registration_is_cosigned_by_three_people_on_three_devices() {
 #[tokio::test]
 async fn a_declined_or_expired_cosigning_ends_the_case() {
     let env = Env::start().await;
-    let landlord = ready(&env, "landlord", LANDLORD).await;
-    let tenant = ready(&env, "tenant", TENANT).await;
+    let landlord = env.ready("landlord", LANDLORD).await;
+    let tenant = env.ready("tenant", TENANT).await;
     let person = |id: &str| env.sim.fixtures().citizen(id).unwrap().clone();
     let (co, ten) = (person(CO_LANDLORD), person(TENANT));
     let mut cases = Vec::new();
@@ -359,7 +351,7 @@ async fn a_declined_or_expired_cosigning_ends_the_case() {
 #[tokio::test]
 async fn a_finished_case_is_rated_once_and_comments_are_checked() {
     let env = Env::start().await;
-    let client = ready(&env, "senior", SENIOR).await;
+    let client = env.ready("senior", SENIOR).await;
     let form = client.autofill().fill(SENIOR_CARD).await.unwrap();
     let case = accepted(client.cases().submit(&form.draft_id).await.unwrap());
     let cases = client.cases();
@@ -391,7 +383,7 @@ async fn a_finished_case_is_rated_once_and_comments_are_checked() {
 #[tokio::test]
 async fn a_lost_answer_or_an_outage_never_loses_or_duplicates_a_case() {
     let env = Env::start().await;
-    let client = ready(&env, "senior", SENIOR).await;
+    let client = env.ready("senior", SENIOR).await;
     // The platform handles the case but the answer is lost: the retry with the same key gets it.
     env.sim.set_fault(Fault::LoseResponse { path: "/api/v1/cases".into(), count: 1 });
     let first = client.autofill().fill(SENIOR_CARD).await.unwrap();
@@ -443,7 +435,7 @@ fn submissions_survive_being_killed_at_random_points() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let env = runtime.block_on(Env::start());
     let dir = env.data_dir("killed");
-    let client = runtime.block_on(ready(&env, "killed", SENIOR));
+    let client = runtime.block_on(env.ready("killed", SENIOR));
     runtime.block_on(client.store().close()).unwrap();
     drop(client);
     let exe = std::env::current_exe().unwrap();
@@ -557,8 +549,8 @@ async fn outbox_rows(client: &Client) -> i64 {
 #[tokio::test]
 async fn writes_queued_offline_survive_an_expired_session_at_retry_and_are_sent_after_login() {
     let env = Env::start().await;
-    let senior = ready(&env, "senior", SENIOR).await;
-    let landlord = ready(&env, "landlord", LANDLORD).await;
+    let senior = env.ready("senior", SENIOR).await;
+    let landlord = env.ready("landlord", LANDLORD).await;
     let finished = accepted(senior.cases().submit(&senior.autofill().fill(SENIOR_CARD).await.unwrap().draft_id).await.unwrap());
     let rental = rental_case(&env, &landlord).await;
 
@@ -619,7 +611,7 @@ async fn writes_queued_offline_survive_an_expired_session_at_retry_and_are_sent_
 #[tokio::test]
 async fn a_429_or_503_with_retry_after_keeps_the_entry_until_the_time_it_names() {
     let env = Env::start().await;
-    let client = ready(&env, "senior", SENIOR).await;
+    let client = env.ready("senior", SENIOR).await;
     let cases = client.cases();
     // 429 with delta-seconds, on the first attempt.
     let throttle = |status: u16, retry_after: String| Fault::Answer {
@@ -661,7 +653,7 @@ async fn a_429_or_503_with_retry_after_keeps_the_entry_until_the_time_it_names()
 #[tokio::test]
 async fn a_retry_after_longer_than_the_cap_is_cut_to_the_maximum_backoff() {
     let env = Env::start().await;
-    let client = ready(&env, "senior", SENIOR).await;
+    let client = env.ready("senior", SENIOR).await;
     env.sim.set_fault(Fault::Answer {
         path: "/api/v1/cases".into(),
         status: 429,
@@ -680,7 +672,7 @@ async fn a_retry_after_longer_than_the_cap_is_cut_to_the_maximum_backoff() {
 #[tokio::test]
 async fn a_definite_refusal_drops_the_entry_and_the_user_can_read_it() {
     let env = Env::start().await;
-    let client = ready(&env, "senior", SENIOR).await;
+    let client = env.ready("senior", SENIOR).await;
     let cases = client.cases();
     let finished = accepted(cases.submit(&client.autofill().fill(SENIOR_CARD).await.unwrap().draft_id).await.unwrap());
 
@@ -720,7 +712,7 @@ async fn a_definite_refusal_drops_the_entry_and_the_user_can_read_it() {
     assert_eq!(cases.dismiss_refusal(&rating).await.unwrap_err().code(), "case.unknown_submission");
 
     // An amendment the platform refuses: the error, and the refusal on the case.
-    let landlord = ready(&env, "landlord", LANDLORD).await;
+    let landlord = env.ready("landlord", LANDLORD).await;
     let rental = rental_case(&env, &landlord).await;
     env.sim.set_fault(Fault::Answer {
         path: format!("/api/v1/cases/{}", rental.id),
@@ -743,7 +735,7 @@ async fn a_definite_refusal_drops_the_entry_and_the_user_can_read_it() {
 #[tokio::test]
 async fn an_unreadable_outbox_entry_goes_to_the_dead_letters_and_the_others_are_sent() {
     let env = Env::start().await;
-    let client = ready(&env, "senior", SENIOR).await;
+    let client = env.ready("senior", SENIOR).await;
     let cases = client.cases();
     let finished = accepted(cases.submit(&client.autofill().fill(SENIOR_CARD).await.unwrap().draft_id).await.unwrap());
     env.sim.set_fault(Fault::FailNext { path: format!("/api/v1/cases/{}/rating", finished.id), status: 503, count: 20 });
