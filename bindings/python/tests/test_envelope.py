@@ -3,42 +3,15 @@ case waits for a pledge, the pledge is reviewed and signed, an envelope is made 
 address the wallet offers, booked, scanned by the courier and received at the window. The
 behaviour is tested in the core (core/tests/integration/envelope.rs); this tests the glue."""
 import asyncio
-import datetime
 
 import pytest
 
 import citykit
-from test_journey import logged_in, sim  # noqa: F401  (sim is the fixture)
+from test_journey import filled_form, logged_in, sim  # noqa: F401  (sim is the fixture)
 
 # Rents, so the residence permit lacks a proof of residence, a material it tolerates (容缺).
 CITIZEN = "citizen-05"
 PLEDGE_ITEM = "residence-permit"
-CHINA = datetime.timezone(datetime.timedelta(hours=8))
-
-
-async def filled_form(client, item_id):
-    """The item filled from the wallet, every still-empty required field set the way the core's
-    tests set it (core/tests/integration/services.rs, filled_form)."""
-    autofill = client.autofill()
-    form = await autofill.fill(item_id)
-    schema = {f.name: f for f in (await client.catalogue().item(item_id)).form.fields}
-    today = datetime.datetime.now(CHINA).date().isoformat()
-    for field in form.fields:
-        if not field.required or field.value is not None:
-            continue
-        if field.field_type == citykit.FieldType.PHONE:
-            value = "13800138000"
-        elif field.field_type == citykit.FieldType.DATE:
-            value = today
-        elif field.field_type == citykit.FieldType.CHOICE:
-            value = schema[field.name].options[0].value
-        elif "postcode" in field.name:
-            value = "518000"
-        else:
-            value = "测试"
-        form = await autofill.set_field(form.draft_id, field.name, value, False)
-    assert not form.missing_required and not form.errors, (form.missing_required, [(e.field, e.problem) for e in form.errors])
-    return form
 
 
 def test_a_pledged_material_travels_in_an_envelope_from_the_door_to_the_window(sim, tmp_path):  # noqa: F811

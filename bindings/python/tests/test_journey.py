@@ -2,6 +2,7 @@
 enterprise identity and back, licences shown (亮证) to a verifier, a form filled, logout. What
 the journey does is tested in the core and simulator suites; test_faces.py tests the glue."""
 import asyncio
+import datetime
 import json
 import os
 import pathlib
@@ -31,6 +32,13 @@ class Simulator:
 
     def control(self, *args):
         subprocess.run([SIM, "sim", *args, "--issuer", self.url, "--ca-file", self.ca_file], check=True, capture_output=True)
+
+    def take_pushes(self, endpoint):
+        """The bodies queued at the simulated carrier for endpoint, oldest first, taken as a
+        phone's shell receives them (`sim push-take`, which writes 1.bin, 2.bin, …)."""
+        out = pathlib.Path(tempfile.mkdtemp(prefix="push-", dir=self.dir))
+        self.control("push-take", endpoint, "--out-dir", str(out))
+        return [(out / f"{n}.bin").read_bytes() for n in range(1, len(list(out.glob("*.bin"))) + 1)]
 
     def stop(self):
         self.proc.kill()
@@ -64,6 +72,34 @@ async def logged_in(sim, data_dir, key=1, user="citizen-01", device_keys=None, p
     request = await client.identity().start_login()
     await client.identity().complete_login(sim.authorize(request.authorization_url, user=user))
     return client
+
+
+CHINA = datetime.timezone(datetime.timedelta(hours=8))
+
+
+async def filled_form(client, item_id):
+    """The item filled from the wallet, every still-empty required field set the way the core's
+    tests set it (core/tests/integration/services.rs, filled_form)."""
+    autofill = client.autofill()
+    form = await autofill.fill(item_id)
+    schema = {f.name: f for f in (await client.catalogue().item(item_id)).form.fields}
+    today = datetime.datetime.now(CHINA).date().isoformat()
+    for field in form.fields:
+        if not field.required or field.value is not None:
+            continue
+        if field.field_type == citykit.FieldType.PHONE:
+            value = "13800138000"
+        elif field.field_type == citykit.FieldType.DATE:
+            value = today
+        elif field.field_type == citykit.FieldType.CHOICE:
+            value = schema[field.name].options[0].value
+        elif "postcode" in field.name:
+            value = "518000"
+        else:
+            value = "测试"
+        form = await autofill.set_field(form.draft_id, field.name, value, False)
+    assert not form.missing_required and not form.errors, (form.missing_required, [(e.field, e.problem) for e in form.errors])
+    return form
 
 
 def issuer_metadata(sim, office):
