@@ -1,8 +1,6 @@
 package org.citykit
 
 import java.io.File
-import java.time.LocalDate
-import java.time.ZoneId
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -14,8 +12,6 @@ import kotlin.test.assertTrue
 import org.citykit.core.CaseStatus
 import org.citykit.core.EnvelopeStep
 import org.citykit.core.ErrorDomain
-import org.citykit.core.FieldType
-import org.citykit.core.FilledForm
 import org.citykit.core.InboxKind
 import org.citykit.core.SubmissionOutcome
 import org.junit.jupiter.api.io.TempDir
@@ -112,29 +108,6 @@ class EnvelopeTest : SimulatorTest() {
             assertTrue("<svg" in envelopes.labelSvg(envelope.id), "the label is not SVG")
             assertTrue(envelopes.screenSvg(envelope.id, 300u).startsWith("<svg"), "the screen code is not SVG")
         }
-    }
-
-    /**
-     * [itemId] filled from the wallet, every still-empty required field set the way the core's
-     * tests set it (core/tests/integration/services.rs, `filled_form`).
-     */
-    private suspend fun filledForm(client: CityKitClient, itemId: String): FilledForm {
-        val autofill = client.autofill()
-        var form = autofill.fill(itemId)
-        val schema = client.catalogue().item(itemId).form.fields.associateBy { it.name }
-        val today = LocalDate.now(ZoneId.of("Asia/Shanghai")).toString()
-        for (field in form.fields.filter { it.required && it.value == null }) {
-            val value = when {
-                field.fieldType == FieldType.PHONE -> "13800138000"
-                field.fieldType == FieldType.DATE -> today
-                field.fieldType == FieldType.CHOICE -> schema.getValue(field.name).options.first().value
-                "postcode" in field.name -> "518000"
-                else -> "测试"
-            }
-            form = autofill.setField(form.draftId, field.name, value, false)
-        }
-        assertTrue(form.missingRequired.isEmpty() && form.errors.isEmpty(), "incomplete: ${form.missingRequired} ${form.errors.map { it.field to it.problem }}")
-        return form
     }
 
     private companion object {

@@ -5,6 +5,7 @@ import java.net.URL
 import java.nio.file.Files
 import java.security.KeyStore
 import java.security.cert.CertificateFactory
+import java.util.Base64
 import java.util.concurrent.TimeUnit
 import javax.net.ssl.HttpsURLConnection
 import javax.net.ssl.SSLContext
@@ -83,6 +84,16 @@ class Simulator : AutoCloseable {
     /** Revokes [holder]'s licence of type [vct] at its issuer (`POST /sim/revoke`). */
     suspend fun revoke(holder: String, vct: String) {
         https("POST", "/sim/revoke", "{\"holder\": \"$holder\", \"vct\": \"$vct\"}", expect = 204)
+    }
+
+    /**
+     * The push bodies queued at the simulated carrier for [endpoint], oldest first, taken as a
+     * phone's shell receives them (`POST /sim/push/take`, base64url in the answer).
+     */
+    suspend fun takePushes(endpoint: String): List<ByteArray> {
+        val answer = https("POST", "/sim/push/take", "{\"endpoint\": \"$endpoint\"}", expect = 200)
+        val bodies = checkNotNull(Regex("\"bodies\"\\s*:\\s*\\[([^\\]]*)]").find(answer)) { "no bodies in $answer" }.groupValues[1]
+        return Regex("\"([A-Za-z0-9_-]*)\"").findAll(bodies).map { Base64.getUrlDecoder().decode(it.groupValues[1]) }.toList()
     }
 
     /** One request to the simulator, trusting only its CA; fails unless it answers [expect]. */

@@ -1,11 +1,16 @@
 package org.citykit
 
+import java.time.LocalDate
+import java.time.ZoneId
+import kotlin.test.assertTrue
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.citykit.core.ClientConfig
+import org.citykit.core.FieldType
+import org.citykit.core.FilledForm
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.TestInstance
@@ -43,6 +48,29 @@ fun offlineConfig(dataDir: java.io.File): ClientConfig = CityKit.config(
     // The core trusts no roots by default; a client needs some to open, though none is used here.
     usePublicRoots = true,
 )
+
+/**
+ * [itemId] filled from the wallet, every still-empty required field set the way the core's
+ * tests set it (core/tests/integration/services.rs, `filled_form`).
+ */
+suspend fun filledForm(client: CityKitClient, itemId: String): FilledForm {
+    val autofill = client.autofill()
+    var form = autofill.fill(itemId)
+    val schema = client.catalogue().item(itemId).form.fields.associateBy { it.name }
+    val today = LocalDate.now(ZoneId.of("Asia/Shanghai")).toString()
+    for (field in form.fields.filter { it.required && it.value == null }) {
+        val value = when {
+            field.fieldType == FieldType.PHONE -> "13800138000"
+            field.fieldType == FieldType.DATE -> today
+            field.fieldType == FieldType.CHOICE -> schema.getValue(field.name).options.first().value
+            "postcode" in field.name -> "518000"
+            else -> "测试"
+        }
+        form = autofill.setField(form.draftId, field.name, value, false)
+    }
+    assertTrue(form.missingRequired.isEmpty() && form.errors.isEmpty(), "incomplete: ${form.missingRequired} ${form.errors.map { it.field to it.problem }}")
+    return form
+}
 
 /** Whether the JSON object [json] has `"name": value` at some level (no JSON library on the test classpath). */
 fun jsonHas(json: String, name: String, value: String): Boolean =
