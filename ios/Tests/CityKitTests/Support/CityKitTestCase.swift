@@ -62,6 +62,38 @@ class CityKitTestCase: XCTestCase {
         }
         return submitted
     }
+
+    /// `itemId` filled from the wallet, every still-empty required field set the way the core's
+    /// tests set it (core/tests/integration/services.rs, `filled_form`).
+    func filledForm(_ client: CityKitClient, itemId: String) async throws -> FilledForm {
+        let autofill = client.autofill()
+        var form = try await autofill.fill(itemId: itemId)
+        let schema = try await client.catalogue().item(id: itemId).form.fields
+        let today = Self.chinaDate.string(from: Date())
+        for field in form.fields where field.required && field.value == nil {
+            let value: String
+            switch field.fieldType {
+            case .phone: value = "13800138000"
+            case .date: value = today
+            case .choice: value = try XCTUnwrap(schema.first { $0.name == field.name }?.options.first).value
+            default: value = field.name.contains("postcode") ? "518000" : "测试"
+            }
+            form = try await autofill.setField(draftId: form.draftId, field: field.name, value: value, overrideVerified: false)
+        }
+        XCTAssertEqual(form.missingRequired, [])
+        XCTAssertEqual(form.errors.map { "\($0.field): \($0.problem)" }, [])
+        return form
+    }
+
+    /// `YYYY-MM-DD` in China time, as the platform's dates are.
+    private static let chinaDate: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter
+    }()
 }
 
 /// Asserts that `body` throws a `CityKitError` with `code`, and returns it.

@@ -1,6 +1,6 @@
 // The simulated city platform (`citykit-sim serve`) as a child process, and its command-line
-// helpers (`authorize`, `sim fault`, `sim stats`). Only where Foundation has `Process`: Linux and
-// macOS, not iOS.
+// helpers (`authorize`, `sim fault`, `sim stats`, `sim revoke`, `sim push-take`). Only where
+// Foundation has `Process`: Linux and macOS, not iOS.
 #if os(Linux) || os(macOS)
 import Foundation
 import CityKit
@@ -109,6 +109,15 @@ final class Simulator {
     /// Revokes `holder`'s licence of type `vct` at its issuer (`POST /sim/revoke`).
     func revoke(holder: String, vct: String) async throws {
         _ = try await run(["sim", "revoke", "--holder", holder, "--vct", vct, "--issuer", issuer, "--ca-file", caFile])
+    }
+
+    /// The push bodies queued at the simulated carrier for `endpoint`, oldest first, taken as a
+    /// phone's shell receives them (`sim push-take`, which writes 1.bin, 2.bin, …).
+    func takePushes(endpoint: String) async throws -> [Data] {
+        let dir = stateDir.appendingPathComponent("push-\(UUID().uuidString)")
+        _ = try await run(["sim", "push-take", endpoint, "--out-dir", dir.path, "--issuer", issuer, "--ca-file", caFile])
+        let count = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".bin") }.count
+        return try (0..<count).map { try Data(contentsOf: dir.appendingPathComponent("\($0 + 1).bin")) }
     }
 
     /// The issuer metadata JSON (`{"issuer", "jwks"}`) of a licence office, e.g. `public-security`.
