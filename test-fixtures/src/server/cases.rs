@@ -422,6 +422,14 @@ impl Shared {
         book.cases.iter().position(|c| c.id == id)
     }
 
+    /// The index of case `id` when `identity` applied for it; `404 not_found` otherwise (a case
+    /// someone else applied for is not shown to exist).
+    fn applicants_case(book: &Book, identity: &str, id: &str) -> Result<usize, Answer> {
+        Self::find_case(book, id)
+            .filter(|&i| book.cases.get(i).is_some_and(|c| c.applicant == identity))
+            .ok_or_else(|| err(404, "not_found"))
+    }
+
     fn visible(case: &Case, identity: &str) -> bool {
         case.applicant == identity || case.parties.iter().any(|p| p.citizen == identity)
     }

@@ -210,15 +210,13 @@ impl Shared {
     /// case's envelope still under way is answered again; one whose material was refused is
     /// replaced.
     pub(super) fn create_envelope(&self, book: &mut Book, caller: &CaseCaller, id: &str, body: &[u8]) -> Answer {
-        let Some(idx) = Self::find_case(book, id) else {
-            return err(404, "not_found");
+        let idx = match Self::applicants_case(book, &caller.identity, id) {
+            Ok(i) => i,
+            Err(a) => return a,
         };
         let Some(case) = book.cases.get(idx) else {
             return err(404, "not_found");
         };
-        if case.applicant != caller.identity {
-            return err(404, "not_found");
-        }
         let Ok(parsed) = serde_json::from_slice::<CreateBody>(body) else {
             return err(400, "invalid_request");
         };

@@ -116,15 +116,13 @@ impl Shared {
 
     /// `POST /api/v1/cases/{id}/pledge`: the applicant's device-signed pledge.
     pub(super) fn sign_pledge(&self, book: &mut Book, caller: &CaseCaller, id: &str, body: &[u8]) -> Answer {
-        let Some(idx) = Self::find_case(book, id) else {
-            return err(404, "not_found");
+        let idx = match Self::applicants_case(book, &caller.identity, id) {
+            Ok(i) => i,
+            Err(a) => return a,
         };
         let Some(case) = book.cases.get(idx) else {
             return err(404, "not_found");
         };
-        if case.applicant != caller.identity {
-            return err(404, "not_found");
-        }
         let p = match device_signed(body, "citykit-pledge+jwt", id, caller) {
             Ok(payload) => payload,
             Err(a) => return a,
