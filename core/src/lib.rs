@@ -224,7 +224,7 @@ impl Client {
 
     /// The courier's side of envelopes (no login needed).
     pub fn courier(&self) -> envelope::CourierClient {
-        envelope::CourierClient::new(self.identity.http().clone(), self.identity.issuer().to_owned())
+        envelope::CourierClient::new(self.identity.http().clone(), self.identity.issuer().to_owned(), self.store.clone())
     }
 
     /// The service window's side of envelopes: codes checked offline against `trust_document`

@@ -86,6 +86,34 @@ async fn fetch_trust_document(http: &HttpClient, issuer: &str) -> Result<String,
     Ok(text)
 }
 
+/// How long a fetched envelope document is used before it is fetched again (a code naming a key
+/// it lacks fetches it at once; a revocation it misses is refused by the platform online).
+const TRUST_CACHE_SECS: i64 = 3600;
+
+/// Opens a scanned code offline against the platform's envelope document, kept in the store:
+/// a courier scanning a round of envelopes fetches it once, not once per scan.
+async fn open_with_platform_document(
+    http: &HttpClient,
+    issuer: &str,
+    store: &Store,
+    scanned: &str,
+) -> Result<EnvelopeClaims, CityKitError> {
+    let now = crate::platform::now_unix_secs();
+    let cached: Option<Value> = store.get("envelope", "trust").await?;
+    if let Some(cached) = cached {
+        let fresh = cached.get("fetched_at").and_then(Value::as_i64).is_some_and(|at| now - at < TRUST_CACHE_SECS && at <= now);
+        if let (true, Some(Ok(trust))) = (fresh, cached.get("document").and_then(Value::as_str).map(EnvelopeTrust::from_json)) {
+            match trust.open(scanned, now) {
+                Err(EnvelopeError::UnknownKey) => {}
+                other => return Ok(other?),
+            }
+        }
+    }
+    let document = fetch_trust_document(http, issuer).await?;
+    store.put("envelope", "trust", &json!({"document": document, "fetched_at": now})).await?;
+    Ok(EnvelopeTrust::from_json(&document)?.open(scanned, now)?)
+}
+
 /// POSTs JSON to a public endpoint of the platform (the courier's and the window's APIs).
 async fn post_public(http: &HttpClient, url: &str, body: &Value, idempotency: Idempotency) -> Result<ApiReply, CityKitError> {
     let response = http.send(idempotency, || async { Ok::<_, CityKitError>(http.reqwest().post(url).json(body)) }).await?;
@@ -205,8 +233,7 @@ impl EnvelopeClient {
     /// is booked for `slot_start` (Unix seconds; `None` = the first free slot). Sent with an
     /// idempotency key, so a failure of the courier's side is retried with the same key.
     pub async fn request_pickup(&self, scanned: &str, slot_start: Option<i64>) -> Result<Envelope, CityKitError> {
-        let trust = EnvelopeTrust::from_json(&self.fetch_trust().await?)?;
-        trust.open(scanned, crate::platform::now_unix_secs())?;
+        open_with_platform_document(self.identity.http(), self.identity.issuer(), &self.store, scanned).await?;
         let url = api::url(&self.identity, "/envelopes/pickups").await?;
         let body = json!({"code": scanned.trim(), "slot_start": slot_start});
         let key = new_key()?;
@@ -256,17 +283,18 @@ impl EnvelopeClient {
 pub struct CourierClient {
     http: HttpClient,
     issuer: String,
+    store: Store,
 }
 
 impl CourierClient {
-    pub(crate) fn new(http: HttpClient, issuer: String) -> Self {
-        Self { http, issuer }
+    pub(crate) fn new(http: HttpClient, issuer: String, store: Store) -> Self {
+        Self { http, issuer, store }
     }
 
-    /// Checks the code offline against the platform's published key, then reports the scan.
+    /// Checks the code offline against the platform's published key (its document kept for an
+    /// hour), then reports the scan.
     pub async fn scan(&self, scanned: &str) -> Result<CourierScan, CityKitError> {
-        let trust = EnvelopeTrust::from_json(&fetch_trust_document(&self.http, &self.issuer).await?)?;
-        trust.open(scanned, crate::platform::now_unix_secs())?;
+        open_with_platform_document(&self.http, &self.issuer, &self.store, scanned).await?;
         let url = format!("{}/courier/v1/scans", self.issuer.trim_end_matches('/'));
         // A scan moves the envelope on: sent once, never repeated by the network layer.
         let reply = post_public(&self.http, &url, &json!({"code": scanned.trim()}), Idempotency::NotIdempotent).await?;

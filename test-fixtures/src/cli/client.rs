@@ -328,8 +328,8 @@ enum Op {
         /// Write the label as PNG here (rendered with the system's CJK fonts).
         #[arg(long)]
         png: Option<PathBuf>,
-        /// The PNG's resolution.
-        #[arg(long, default_value_t = 300)]
+        /// The PNG's resolution (72–1200 dots per inch).
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(72..=1200))]
         dpi: u32,
     },
     /// As the courier: scan an envelope's code (at the door: picked up; at the window's counter:
