@@ -101,7 +101,11 @@ async fn a_missing_material_travels_from_the_door_to_the_window_on_a_signed_pled
     assert_eq!(courier.scan(&envelope.code).await.unwrap().status, EnvelopeStep::InTransit);
     assert_eq!(envelopes.request_pickup(&envelope.code, None).await.unwrap_err().code(), "envelope.already_picked_up");
     assert_eq!(courier.scan(&envelope.code).await.unwrap().status, EnvelopeStep::Delivered);
-    assert_eq!(env.sim.stats().requests_to(citykit_core::envelope::TRUST_DOCUMENT_PATH), documents, "the cached document served both scans");
+    assert_eq!(
+        env.sim.stats().requests_to(citykit_core::envelope::TRUST_DOCUMENT_PATH),
+        documents,
+        "the cached document served both scans"
+    );
 
     // The window checks the code offline, matches it to the case and records the receipt once.
     let receipt = window.receive(&envelope.code, None).await.unwrap();
