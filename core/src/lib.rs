@@ -143,7 +143,7 @@ impl ClientBuilder {
         };
         let identity = IdentityClient::new(self.config.platform.clone(), http, store.clone(), device_keys, self.presence).await?;
         let draft_max_age_secs = i64::try_from(self.draft_max_age.as_secs()).unwrap_or(i64::MAX);
-        Ok(Client { store, identity, draft_max_age_secs, sending: Arc::default() })
+        Ok(Client { store, identity, draft_max_age_secs, sending: Arc::default(), inbox_feed: cases::InboxFeed::default() })
     }
 }
 
@@ -154,6 +154,7 @@ pub struct Client {
     identity: IdentityClient,
     draft_max_age_secs: i64,
     sending: Arc<cases::OutboxClaims>,
+    inbox_feed: cases::InboxFeed,
 }
 
 impl Client {
@@ -209,7 +210,14 @@ impl Client {
 
     /// Cases: submission, co-signing, ratings, the inbox.
     pub fn cases(&self) -> cases::CasesClient {
-        cases::CasesClient::new(self.identity.clone(), self.store.clone(), self.wallet(), self.autofill(), self.sending.clone())
+        cases::CasesClient::new(
+            self.identity.clone(),
+            self.store.clone(),
+            self.wallet(),
+            self.autofill(),
+            self.sending.clone(),
+            self.inbox_feed.clone(),
+        )
     }
 
     /// 免跑腿 envelopes of the current identity's cases.
@@ -219,7 +227,7 @@ impl Client {
 
     /// Encrypted push: this device's subscription and the bodies the shell hands in.
     pub fn push(&self) -> push::PushClient {
-        push::PushClient::new(self.identity.clone(), self.store.clone(), self.autofill())
+        push::PushClient::new(self.identity.clone(), self.store.clone(), self.autofill(), self.cases())
     }
 
     /// The courier's side of envelopes (no login needed).

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use citykit_core::cases::InboxChange;
 use citykit_core::crypto::{DeviceKeyError, DevicePublicKey};
 use citykit_core::identity::PresenceError;
 use citykit_core::store::{KeyProviderError, StoreKey};
@@ -73,6 +74,15 @@ pub trait UserPresence: Send + Sync {
 pub trait LoginStateListener: Send + Sync {
     /// The new state.
     fn on_login_state(&self, state: LoginState);
+}
+
+/// Receives the inbox's changes: the current state at once, then every change, in order, each
+/// with the unread count after it (see the core's `InboxWatch`). Called like
+/// [`LoginStateListener`], on a thread of its own for each subscription (named `citykit-inbox`).
+#[uniffi::export(with_foreign)]
+pub trait InboxListener: Send + Sync {
+    /// One change.
+    fn on_inbox_change(&self, change: InboxChange);
 }
 
 pub(crate) struct KeyProviderAdapter(pub(crate) Arc<dyn KeyProvider>);

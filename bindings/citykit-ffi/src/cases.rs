@@ -2,13 +2,19 @@
 //! co-signing, amendments, ratings and the inbox.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use citykit_core::cases::{
     Case, CaseReview, DeadLetter, InboxItem, PendingSubmission, PledgeReview, Rating, RefusedWrite, RetryReport, SubmissionOutcome,
 };
 use citykit_ffi_macros::export;
 
+use crate::callbacks::InboxListener;
 use crate::error::ApiResult;
+use crate::subscription::{listen, TaskHandle};
+
+/// The name of the thread each inbox subscription calls its listener on.
+pub const INBOX_THREAD_NAME: &str = "citykit-inbox";
 
 /// Cases: `client.cases()`.
 #[derive(uniffi::Object)]
@@ -126,6 +132,25 @@ impl CasesClient {
     /// Deletes an inbox item from this device.
     pub async fn delete_inbox_item(&self, inbox_id: i64) -> ApiResult<()> {
         self.inner.delete_inbox_item(inbox_id).await
+    }
+
+    /// Calls `listener` with the inbox as it is now, then on every change (a pull or a push
+    /// added notices, one was read or deleted, another identity was switched to, logout), until
+    /// the returned handle is cancelled or dropped. Called on a thread of its own
+    /// (`citykit-inbox`), never under a lock.
+    pub fn subscribe_inbox(&self, listener: Arc<dyn InboxListener>) -> ApiResult<Arc<TaskHandle>> {
+        let mut watch = self.inner.watch_inbox();
+        listen(
+            INBOX_THREAD_NAME,
+            move |change| listener.on_inbox_change(change),
+            move |deliver| async move {
+                while let Some(change) = watch.next().await {
+                    if deliver.send(change).is_err() {
+                        break;
+                    }
+                }
+            },
+        )
     }
 
     /// Marks an inbox item read.

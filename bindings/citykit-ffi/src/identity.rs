@@ -1,14 +1,13 @@
 //! `IdentityClient`: login, tokens, identities, logout and the login state.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use citykit_core::{Account, Identity, LoginRequest, LoginState, LogoutOutcome, WhoAmI};
 use citykit_ffi_macros::export;
 
 use crate::callbacks::LoginStateListener;
-use crate::error::{ApiResult, CityKitError};
-use crate::runtime::runtime;
+use crate::error::ApiResult;
+use crate::subscription::{listen, TaskHandle};
 
 /// Login (OpenID Connect with PAR, PKCE and DPoP), identities and logout: `client.identity()`.
 #[derive(uniffi::Object)]
@@ -82,64 +81,26 @@ impl IdentityClient {
     /// its own later states, not CityKit's calls. States arrive in order; a state published while
     /// the listener is busy is delivered after it returns. No call starts after `cancel`.
     pub fn subscribe_login_state(&self, listener: Arc<dyn LoginStateListener>) -> ApiResult<Arc<TaskHandle>> {
-        let runtime = runtime()?;
         let mut states = self.inner.watch_login_state();
-        let stopped = Arc::new(AtomicBool::new(false));
-        let (deliver, delivered) = std::sync::mpsc::channel::<LoginState>();
-        // The current value first: queued before the thread starts, so it is always the first call.
-        let _ = deliver.send(states.borrow_and_update().clone());
-        let stop = stopped.clone();
-        std::thread::Builder::new()
-            .name(LISTENER_THREAD_NAME.into())
-            .spawn(move || {
-                // Ends when the forwarding task ends (cancelled, or the client is gone): the
-                // sender is dropped and `recv` fails.
-                while let Ok(state) = delivered.recv() {
-                    if stop.load(Ordering::Acquire) {
-                        break;
+        listen(
+            LISTENER_THREAD_NAME,
+            move |state| listener.on_login_state(state),
+            move |deliver| {
+                // The current value first: queued before the task runs, so it is always the first call.
+                let _ = deliver.send(states.borrow_and_update().clone());
+                async move {
+                    while states.changed().await.is_ok() {
+                        let state = states.borrow_and_update().clone();
+                        if deliver.send(state).is_err() {
+                            break;
+                        }
                     }
-                    listener.on_login_state(state);
                 }
-            })
-            .map_err(|e| CityKitError::internal(format!("cannot start the login-state thread: {e}")))?;
-        // The runtime only watches for changes and hands each one to the listener's thread.
-        let task = runtime.spawn(async move {
-            while states.changed().await.is_ok() {
-                let state = states.borrow_and_update().clone();
-                if deliver.send(state).is_err() {
-                    break;
-                }
-            }
-        });
-        Ok(Arc::new(TaskHandle { task: Mutex::new(Some(task)), stopped }))
+            },
+        )
     }
 }
 
 /// The name of the thread each login-state subscription calls its listener on. Runtime workers
 /// are named `citykit` (see `runtime.rs`).
 pub const LISTENER_THREAD_NAME: &str = "citykit-login";
-
-/// A running subscription; cancel it (or drop it) to stop.
-#[derive(uniffi::Object)]
-pub struct TaskHandle {
-    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
-    /// Set on cancel: states already queued for the listener's thread are not delivered.
-    stopped: Arc<AtomicBool>,
-}
-
-#[export]
-impl TaskHandle {
-    /// Stops the subscription.
-    pub fn cancel(&self) {
-        self.stopped.store(true, Ordering::Release);
-        if let Some(task) = self.task.lock().ok().and_then(|mut t| t.take()) {
-            task.abort();
-        }
-    }
-}
-
-impl Drop for TaskHandle {
-    fn drop(&mut self) {
-        self.cancel();
-    }
-}

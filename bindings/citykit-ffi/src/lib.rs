@@ -11,7 +11,8 @@
 //! - the one error object, [`CityKitError`] (a stable `code`, a domain, messages in Chinese and
 //!   English, `details`);
 //! - the callback interfaces the app implements ([`KeyProvider`], [`DeviceKeys`],
-//!   [`UserPresence`], [`LoginStateListener`]) and their adapters to the core's traits;
+//!   [`UserPresence`], [`LoginStateListener`], [`InboxListener`]) and their adapters to the
+//!   core's traits;
 //! - the one tokio runtime: every async export runs on it by construction
 //!   (`#[citykit_ffi_macros::export]`, see `runtime.rs`).
 //!
@@ -28,16 +29,19 @@ mod error;
 mod identity;
 mod push;
 mod runtime;
+mod subscription;
 mod wallet;
 
-pub use callbacks::{CallbackError, DeviceKeys, KeyProvider, LoginStateListener, UserPresence};
+pub use callbacks::{CallbackError, DeviceKeys, InboxListener, KeyProvider, LoginStateListener, UserPresence};
 pub use cases::CasesClient;
+pub use cases::INBOX_THREAD_NAME;
 pub use catalogue::{AutofillClient, CatalogueClient};
 pub use client::{open_client, passphrase_key_provider, wipe_store, CityKitClient};
 pub use envelope::{CourierClient, EnvelopesClient, WindowClient};
 pub use error::{ApiResult, CityKitError};
-pub use identity::{IdentityClient, TaskHandle, LISTENER_THREAD_NAME};
+pub use identity::{IdentityClient, LISTENER_THREAD_NAME};
 pub use push::PushClient;
+pub use subscription::TaskHandle;
 pub use wallet::{draw_presentation_qr, VerifierClient, WalletClient};
 
 uniffi::setup_scaffolding!();

@@ -249,11 +249,15 @@ pub(super) fn last_inbox_id(conn: &Connection, holder: &str) -> Result<i64, Stor
 }
 
 /// Stores pulled inbox items of `holder` (one already stored, by push or an earlier pull, is
-/// kept as it is) and moves the pull cursor past them: one transaction.
-pub(super) fn store_inbox(conn: &mut Connection, holder: &str, items: &[InboxItem]) -> Result<(), StoreError> {
+/// kept as it is) and moves the pull cursor past them: one transaction. Returns the ids of the
+/// items that were new.
+pub(super) fn store_inbox(conn: &mut Connection, holder: &str, items: &[InboxItem]) -> Result<Vec<i64>, StoreError> {
     let tx = conn.transaction()?;
+    let mut added = Vec::new();
     for item in items {
-        insert_inbox_item(&tx, holder, item)?;
+        if insert_inbox_item(&tx, holder, item)? {
+            added.push(item.id);
+        }
     }
     if let Some(last) = items.iter().map(|i| i.id).max() {
         tx.execute(
@@ -263,7 +267,7 @@ pub(super) fn store_inbox(conn: &mut Connection, holder: &str, items: &[InboxIte
         )?;
     }
     tx.commit()?;
-    Ok(())
+    Ok(added)
 }
 
 /// Stores one inbox item unless one with its id is there or was deleted on this device; false
@@ -319,7 +323,24 @@ pub(super) fn delete_inbox_item(conn: &mut Connection, holder: &str, inbox_id: i
     Ok(deleted)
 }
 
-/// Marks one of `holder`'s inbox items read; how many rows changed.
-pub(super) fn mark_read(conn: &Connection, holder: &str, inbox_id: i64) -> Result<usize, StoreError> {
-    Ok(conn.execute("UPDATE inbox SET read = 1 WHERE holder = ?1 AND id = ?2", rusqlite::params![holder, inbox_id])?)
+/// What marking an inbox item read did.
+pub(super) enum MarkRead {
+    /// There is no such item.
+    Unknown,
+    /// It was read before.
+    AlreadyRead,
+    /// It is read now.
+    Marked,
+}
+
+/// Marks one of `holder`'s inbox items read.
+pub(super) fn mark_read(conn: &Connection, holder: &str, inbox_id: i64) -> Result<MarkRead, StoreError> {
+    if conn.execute("UPDATE inbox SET read = 1 WHERE holder = ?1 AND id = ?2 AND read = 0", rusqlite::params![holder, inbox_id])? == 1 {
+        return Ok(MarkRead::Marked);
+    }
+    let exists: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM inbox WHERE holder = ?1 AND id = ?2)", rusqlite::params![holder, inbox_id], |r| {
+            r.get(0)
+        })?;
+    Ok(if exists { MarkRead::AlreadyRead } else { MarkRead::Unknown })
 }

@@ -1,8 +1,9 @@
 //! The inbox: the platform's notices (a case changed status, a co-signing request), fetched
 //! after the last one stored, kept on the device and marked read there.
 
+use super::db::MarkRead;
 use super::wire::WireInbox;
-use super::{db, decode_err, CaseError, CasesClient, InboxItem};
+use super::{db, decode_err, CaseError, CasesClient, InboxChangeKind, InboxItem};
 use crate::api::{self, ApiCall};
 use crate::CityKitError;
 
@@ -16,7 +17,10 @@ impl CasesClient {
         let wire: WireInbox = api::authorized_call(&self.identity, ApiCall::get(&url), true).await?.into_json()?;
         let holder_db = holder.clone();
         let items = wire.items;
-        self.store.call(move |conn| db::store_inbox(conn, &holder_db, &items)).await?;
+        let added = self.store.call(move |conn| db::store_inbox(conn, &holder_db, &items)).await?;
+        if !added.is_empty() {
+            self.announce(InboxChangeKind::Added, added).await;
+        }
         self.stored_inbox().await
     }
 
@@ -50,14 +54,17 @@ impl CasesClient {
         if self.store.call(move |conn| db::delete_inbox_item(conn, &holder, inbox_id)).await? == 0 {
             return Err(CaseError::UnknownInboxItem.into());
         }
+        self.announce(InboxChangeKind::Deleted, vec![inbox_id]).await;
         Ok(())
     }
 
     /// Marks an inbox item read.
     pub async fn mark_read(&self, inbox_id: i64) -> Result<(), CityKitError> {
         let (holder, _) = self.autofill.holders().await?;
-        if self.store.call(move |conn| db::mark_read(conn, &holder, inbox_id)).await? == 0 {
-            return Err(CaseError::UnknownInboxItem.into());
+        match self.store.call(move |conn| db::mark_read(conn, &holder, inbox_id)).await? {
+            MarkRead::Unknown => return Err(CaseError::UnknownInboxItem.into()),
+            MarkRead::AlreadyRead => {}
+            MarkRead::Marked => self.announce(InboxChangeKind::Read, vec![inbox_id]).await,
         }
         Ok(())
     }

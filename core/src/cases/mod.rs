@@ -28,6 +28,7 @@
 //! - `pledge.rs`: 容缺 pledges, reviewed and signed with the device key.
 //! - `ratings.rs`: 好差评 (the comment screened by [`crate::privacy::personal_data_in`]).
 //! - `inbox.rs`: the platform's notices.
+//! - `feed.rs`: the inbox's change feed ([`InboxWatch`]), which the faces turn into streams.
 //! - `db.rs`: the SQL of the capability's tables (the outbox, refusals, dead letters, cases, the
 //!   inbox), run on the store's connection.
 //! - `forget.rs`: what a logout removes.
@@ -35,6 +36,7 @@
 mod cosign;
 mod db;
 mod error;
+mod feed;
 pub(crate) mod forget;
 mod inbox;
 mod model;
@@ -48,6 +50,8 @@ mod wire;
 pub use crate::privacy::personal_data_in;
 pub(crate) use db::insert_inbox_item;
 pub use error::CaseError;
+pub(crate) use feed::InboxFeed;
+pub use feed::{InboxChange, InboxChangeKind, InboxWatch, FEED_CAPACITY};
 pub use model::*;
 pub(crate) use outbox::OutboxClaims;
 pub use outbox::MAX_BACKOFF_SECS;
@@ -90,6 +94,8 @@ pub struct CasesClient {
     autofill: AutofillClient,
     /// The entries being sent, so an outbox entry is never sent twice concurrently.
     claims: std::sync::Arc<OutboxClaims>,
+    /// Announces every change of the stored inbox.
+    feed: InboxFeed,
 }
 
 impl CasesClient {
@@ -99,8 +105,9 @@ impl CasesClient {
         wallet: WalletClient,
         autofill: AutofillClient,
         claims: std::sync::Arc<OutboxClaims>,
+        feed: InboxFeed,
     ) -> Self {
-        Self { identity, store, wallet, autofill, claims }
+        Self { identity, store, wallet, autofill, claims, feed }
     }
 }
 

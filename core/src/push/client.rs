@@ -13,7 +13,7 @@ use super::model::{PushAction, PushOutcome, PushSubscription};
 use super::{db, ece, PushError};
 use crate::api::{self, ApiCall};
 use crate::autofill::AutofillClient;
-use crate::cases::InboxItem;
+use crate::cases::{CasesClient, InboxChangeKind, InboxItem};
 use crate::crypto::jose::{CompactJws, EcJwk};
 use crate::error::Language;
 use crate::identity::IdentityClient;
@@ -64,11 +64,13 @@ pub struct PushClient {
     identity: IdentityClient,
     store: Store,
     autofill: AutofillClient,
+    /// The inbox the notices go into (and whose watchers hear of them).
+    cases: CasesClient,
 }
 
 impl PushClient {
-    pub(crate) fn new(identity: IdentityClient, store: Store, autofill: AutofillClient) -> Self {
-        Self { identity, store, autofill }
+    pub(crate) fn new(identity: IdentityClient, store: Store, autofill: AutofillClient, cases: CasesClient) -> Self {
+        Self { identity, store, autofill, cases }
     }
 
     /// Registers this device at the platform for pushes through the carrier's `endpoint` (the
@@ -155,6 +157,7 @@ impl PushClient {
             })
             .await?;
         let action = if first {
+            self.cases.announce(InboxChangeKind::Added, vec![item.id]).await;
             let settings = self.settings().await?;
             let today = super::policy::china_day(now);
             let shown: Option<Value> = self.store.get("push", "shown").await?;

@@ -4,7 +4,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use citykit_core::cases::{CaseStatus, SubmissionOutcome};
+use citykit_core::cases::{CaseStatus, InboxChange, InboxChangeKind, InboxWatch, SubmissionOutcome};
 use citykit_core::push::{ece, PushAction};
 use citykit_core::{Client, Language};
 
@@ -200,4 +200,92 @@ async fn the_inbox_is_paged_counted_read_and_deleted_and_a_repeated_push_does_no
     let pulled = cases.inbox().await.unwrap();
     assert!(!pulled.iter().any(|i| i.id == first[1].id), "{pulled:?}");
     assert_eq!(pulled.len(), 2);
+}
+
+/// The next change of `watch`, failing the test if none comes within five seconds.
+async fn next_change(watch: &mut InboxWatch) -> InboxChange {
+    tokio::time::timeout(std::time::Duration::from_secs(5), watch.next()).await.expect("an inbox change").expect("the feed is open")
+}
+
+#[tokio::test]
+async fn the_inbox_stream_announces_every_change_with_the_unread_count() {
+    let env = Env::start().await;
+    let client = env.ready("a", CITIZEN).await;
+    let (push, cases) = (client.push(), client.cases());
+    let endpoint = "https://carrier.example/stream";
+    push.subscribe(endpoint).await.unwrap();
+    let mut watch = cases.watch_inbox();
+    let current = next_change(&mut watch).await;
+    assert_eq!((current.kind, current.unread_count), (InboxChangeKind::Current, 0));
+    // A second watcher sees the same changes.
+    let mut other = cases.watch_inbox();
+    assert_eq!(next_change(&mut other).await.kind, InboxChangeKind::Current);
+
+    // A push, then a pull bringing it and an older notice: each new item announced once.
+    let older = manual_case(&env, &client, CITIZEN).await;
+    manual_case(&env, &client, CITIZEN).await;
+    let bodies = env.sim.take_pushes(endpoint);
+    let pushed = push.receive(&bodies[1], Language::En).await.unwrap().item;
+    let change = next_change(&mut watch).await;
+    assert_eq!((change.kind, change.item_ids.clone(), change.unread_count), (InboxChangeKind::Added, vec![pushed.id], 1));
+    let pulled = cases.inbox().await.unwrap();
+    let older_id = pulled.iter().find(|i| i.case_id == older).unwrap().id;
+    let change = next_change(&mut watch).await;
+    assert_eq!((change.kind, change.item_ids, change.unread_count), (InboxChangeKind::Added, vec![older_id], 2));
+    // A duplicate push and a pull with nothing new announce nothing; reading does.
+    push.receive(&bodies[0], Language::En).await.unwrap();
+    cases.inbox().await.unwrap();
+    cases.mark_read(older_id).await.unwrap();
+    cases.mark_read(older_id).await.unwrap();
+    let change = next_change(&mut watch).await;
+    assert_eq!((change.kind, change.item_ids, change.unread_count), (InboxChangeKind::Read, vec![older_id], 1));
+    cases.delete_inbox_item(pushed.id).await.unwrap();
+    let change = next_change(&mut watch).await;
+    assert_eq!((change.kind, change.item_ids, change.unread_count), (InboxChangeKind::Deleted, vec![pushed.id], 0));
+
+    // Another identity's inbox after a switch; back again.
+    let enterprise = env.sim.fixtures().enterprises_for(CITIZEN)[0].0.id.clone();
+    client.identity().switch_identity(&enterprise).await.unwrap();
+    assert_eq!(next_change(&mut watch).await.kind, InboxChangeKind::Current);
+    client.identity().switch_identity(CITIZEN).await.unwrap();
+    assert_eq!(next_change(&mut watch).await.kind, InboxChangeKind::Current);
+
+    // The other watcher, not read until now, saw the same changes; the two switches are one
+    // `Current` for it (the inbox as it is now).
+    let kinds: Vec<InboxChangeKind> = {
+        let mut kinds = Vec::new();
+        for _ in 0..5 {
+            kinds.push(next_change(&mut other).await.kind);
+        }
+        kinds
+    };
+    use InboxChangeKind::*;
+    assert_eq!(kinds, [Added, Added, Read, Deleted, Current]);
+
+    // Logout clears it.
+    client.identity().logout().await.unwrap();
+    let change = next_change(&mut watch).await;
+    assert_eq!((change.kind, change.unread_count), (InboxChangeKind::Cleared, 0));
+}
+
+#[tokio::test]
+async fn a_watcher_that_falls_behind_is_told_to_reread_instead_of_missing_changes() {
+    let env = Env::start().await;
+    let client = env.ready("a", CITIZEN).await;
+    let cases = client.cases();
+    let capacity = citykit_core::cases::FEED_CAPACITY;
+    for _ in 0..capacity / 2 + 1 {
+        manual_case(&env, &client, CITIZEN).await;
+    }
+    let items = cases.inbox().await.unwrap();
+    let mut watch = cases.watch_inbox();
+    next_change(&mut watch).await;
+    // More changes than the feed keeps for a watcher that does not read.
+    for item in &items {
+        cases.mark_read(item.id).await.unwrap();
+        cases.delete_inbox_item(item.id).await.unwrap();
+    }
+    assert!(items.len() * 2 > capacity);
+    let change = next_change(&mut watch).await;
+    assert_eq!((change.kind, change.unread_count), (InboxChangeKind::Current, 0), "told to re-read");
 }
