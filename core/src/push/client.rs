@@ -13,7 +13,7 @@ use super::model::{PushAction, PushOutcome, PushSubscription};
 use super::{db, ece, PushError};
 use crate::api::{self, ApiCall};
 use crate::autofill::AutofillClient;
-use crate::cases::{CasesClient, InboxChangeKind, InboxItem};
+use crate::cases::{CasesClient, InboxChangeKind, InboxItem, InboxKind};
 use crate::crypto::jose::{CompactJws, EcJwk};
 use crate::error::Language;
 use crate::identity::IdentityClient;
@@ -55,7 +55,14 @@ struct Message {
     sub: String,
     msg_id: String,
     identity: String,
-    item: InboxItem,
+    /// What the notice is about.
+    kind: InboxKind,
+    /// The notice's inbox id: fetched by it when the item did not fit in the push.
+    #[serde(rename = "ref")]
+    reference: i64,
+    /// The notice itself, when it fits.
+    #[serde(default)]
+    item: Option<InboxItem>,
 }
 
 /// Push on this device. Cheap to clone.
@@ -143,7 +150,14 @@ impl PushClient {
         if message.sub != endpoint || (message.identity != current && Some(&message.identity) != person.as_ref()) {
             return Err(PushError::WrongRecipient.into());
         }
-        let (holder, item, msg_id, now) = (message.identity, message.item, message.msg_id, crate::platform::now_unix_secs());
+        let item = match message.item {
+            Some(item) => item,
+            None => self.fetch_by_reference(&message.identity, person.as_deref().unwrap_or(&current), message.reference).await?,
+        };
+        if item.id != message.reference || item.kind != message.kind {
+            return Err(PushError::BadSignature.into());
+        }
+        let (holder, msg_id, now) = (message.identity, message.msg_id, crate::platform::now_unix_secs());
         let stored = item.clone();
         let first = self
             .store
@@ -186,6 +200,19 @@ impl PushClient {
         };
         tracing::info!(duplicate = !first, "push received");
         Ok(PushOutcome { item, action })
+    }
+
+    /// A notice too large for its push, fetched from the platform as the identity it is for
+    /// (the person, or an enterprise they act for). A fetch that fails stores nothing: the
+    /// shell may hand the body in again, and the next pull brings the notice anyway.
+    async fn fetch_by_reference(&self, identity: &str, person: &str, reference: i64) -> Result<InboxItem, CityKitError> {
+        let url = api::url(&self.identity, &format!("/inbox/{reference}")).await?;
+        let acting_for = (identity != person).then(|| identity.to_owned());
+        let reply = api::authorized_call_with(&self.identity, ApiCall::get(&url), acting_for, api::TokenSource::Session).await?;
+        if !reply.is_success() {
+            return Err(NetError::Status { status: reply.status, error: reply.error_body().map(|b| b.error) }.into());
+        }
+        reply.into_json()
     }
 
     /// The push settings (quiet hours, daily limit), as stored; none set by default.

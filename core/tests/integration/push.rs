@@ -10,6 +10,7 @@ use citykit_core::{Client, Language};
 
 use crate::env::Env;
 use crate::services::filled_form;
+use citykit_sim::{Fault, SimConfig};
 
 const CITIZEN: &str = "citizen-03";
 const MANUAL_ITEM: &str = "criminal-record-certificate";
@@ -288,4 +289,39 @@ async fn a_watcher_that_falls_behind_is_told_to_reread_instead_of_missing_change
     assert!(items.len() * 2 > capacity);
     let change = next_change(&mut watch).await;
     assert_eq!((change.kind, change.unread_count), (InboxChangeKind::Current, 0), "told to re-read");
+}
+
+#[tokio::test]
+async fn a_notice_too_large_for_its_push_is_fetched_by_reference_and_a_failed_fetch_loses_nothing() {
+    // Every item goes by reference: the push carries its kind and inbox id only.
+    let env = Env::start_with(SimConfig { push_inline_limit: 0, ..SimConfig::default() }).await;
+    let client = env.ready("a", CITIZEN).await;
+    let push = client.push();
+    let endpoint = "https://carrier.example/by-reference";
+    push.subscribe(endpoint).await.unwrap();
+    let case_id = manual_case(&env, &client, CITIZEN).await;
+    let body = env.sim.take_pushes(endpoint).remove(0);
+    let inline_env = Env::start().await;
+    let inline_client = inline_env.ready("b", CITIZEN).await;
+    inline_client.push().subscribe(endpoint).await.unwrap();
+    manual_case(&inline_env, &inline_client, CITIZEN).await;
+    let inline_body = inline_env.sim.take_pushes(endpoint).remove(0);
+    assert!(body.len() + 150 < inline_body.len(), "by reference {} bytes, inline {} bytes", body.len(), inline_body.len());
+
+    // The fetch fails: refused with the platform's answer, nothing stored.
+    let item_path = "/api/v1/inbox/";
+    let stored_before = client.cases().stored_inbox().await.unwrap();
+    let id = stored_before.len() as i64 + 1;
+    let path = format!("{item_path}{id}");
+    env.sim.set_fault(Fault::FailNext { path: path.clone(), status: 404, count: 1 });
+    let refused = push.receive(&body, Language::En).await.unwrap_err();
+    assert_eq!(refused.code(), "net.http_status", "{refused:?}");
+    assert_eq!(client.cases().stored_inbox().await.unwrap(), stored_before);
+    // Handed in again, it is fetched, stored and shown.
+    let outcome = push.receive(&body, Language::En).await.unwrap();
+    assert_eq!((outcome.item.id, outcome.item.case_id.as_str()), (id, case_id.as_str()));
+    assert_eq!(outcome.item.status, CaseStatus::InReview);
+    assert!(matches!(outcome.action, PushAction::Show { .. }));
+    assert_eq!(env.sim.stats().requests_to(&path), 2);
+    assert_eq!(push.receive(&body, Language::En).await.unwrap().action, PushAction::Duplicate);
 }

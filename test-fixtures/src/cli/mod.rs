@@ -65,6 +65,9 @@ struct ServeArgs {
     /// Days before a pledge's deadline at which reminders reach the inbox (comma-separated).
     #[arg(long, value_delimiter = ',', default_values_t = [3u32, 1])]
     pledge_reminder_days: Vec<u32>,
+    /// The largest inbox item (JSON bytes) a push carries itself; larger ones go by reference.
+    #[arg(long, default_value_t = 3072)]
+    push_inline_limit: usize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -233,6 +236,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
         test_mode: !args.no_test_mode,
         require_dpop_nonce: args.require_dpop_nonce,
         pledge_reminder_days: args.pledge_reminder_days,
+        push_inline_limit: args.push_inline_limit,
         ..SimConfig::default()
     };
     let result = serve_forever(config, |sim| {

@@ -38,6 +38,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         .route("/.well-known/citykit-push-keys", get(push_keys))
         .route("/sim/push/take", post(sim_push_take))
         .route("/api/v1/inbox", get(inbox))
+        .route("/api/v1/inbox/{id}", get(inbox_item))
         .route("/sim/cases", get(sim_cases))
         .route("/sim/cases/{id}/decide", post(sim_decide))
         .route("/sim/clock", get(sim_clock_get).post(sim_clock))
@@ -180,6 +181,14 @@ async fn list_cases(State(s): S, method: Method, uri: Uri, headers: HeaderMap) -
     match authorised(&s, &method, &uri, &headers) {
         Ok(c) => answer(s.case_list(&c.identity)),
         Err(r) => *r,
+    }
+}
+
+async fn inbox_item(State(s): S, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    match (authorised(&s, &method, &uri, &headers), id.parse::<u64>()) {
+        (Ok(c), Ok(id)) => answer(s.inbox_item(&c.identity, id)),
+        (Ok(_), Err(_)) => answer((404, json!({"error": "not_found"}))),
+        (Err(r), _) => *r,
     }
 }
 

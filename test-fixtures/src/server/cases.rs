@@ -1232,6 +1232,16 @@ impl Shared {
         (200, json!({ "items": items }))
     }
 
+    /// `GET /api/v1/inbox/{id}`: one of the caller's inbox items (a push sent by reference).
+    pub(crate) fn inbox_item(&self, identity: &str, id: u64) -> Answer {
+        let mut book = self.lock_cases();
+        self.tick(&mut book);
+        match book.inbox.iter().find(|i| i.identity == identity && i.id == id) {
+            Some(item) => (200, Self::inbox_json(item)),
+            None => err(404, "not_found"),
+        }
+    }
+
     /// Result licences of a holder, for `GET /api/v1/licences`.
     pub(crate) fn result_records(&self, holder: &str) -> Vec<LicenceRecord> {
         self.lock_cases().results.iter().filter(|r| r.holder == holder).cloned().collect()

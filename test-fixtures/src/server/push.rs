@@ -90,7 +90,10 @@ impl Shared {
     }
 
     /// Signs `item` (an inbox item's JSON) for each subscription of `identity`, encrypts it to
-    /// that subscription and queues it at the carrier.
+    /// that subscription and queues it at the carrier. The message names the item's kind and
+    /// inbox id (`ref`) and carries the item itself unless it is larger than
+    /// [`SimConfig::push_inline_limit`](super::SimConfig::push_inline_limit); the device then
+    /// fetches it by reference.
     pub(super) fn push_item(&self, book: &mut Book, identity: &str, item: &Value) {
         let now = book.now();
         let targets: Vec<(String, Vec<u8>, Vec<u8>)> = book
@@ -100,15 +103,20 @@ impl Shared {
             .filter(|s| s.identity == identity)
             .map(|s| (s.endpoint.clone(), s.p256dh.clone(), s.auth.clone()))
             .collect();
+        let inline = item.to_string().len() <= self.config.push_inline_limit;
         for (endpoint, p256dh, auth) in targets {
-            let claims = json!({
+            let mut claims = json!({
                 "iss": self.issuer,
                 "sub": endpoint,
                 "msg_id": format!("inbox-{}", item["id"]),
                 "identity": identity,
                 "iat": now,
-                "item": item,
+                "kind": item["kind"],
+                "ref": item["id"],
             });
+            if inline {
+                claims["item"] = item.clone();
+            }
             let jws = self.push_key.sign_typed("citykit-push+jwt", &claims);
             let Some(sender) = ephemeral_key() else {
                 tracing::error!("no ephemeral push key");
