@@ -82,6 +82,49 @@ final class LoginStateStreamListener: LoginStateListener {
     }
 }
 
+// MARK: - Inbox
+
+extension CasesClientProtocol {
+    /// The stored inbox's changes as an `AsyncStream`: the current state at once (`.current`),
+    /// then every change in order: `.added` (new notices from `inbox()` or a push), `.read`,
+    /// `.deleted`, `.current` after an identity switch, `.cleared` at logout. Each carries the
+    /// item ids it concerns and the unread count after it. A `.current` means "re-read the
+    /// inbox" (also sent if the feed fell behind). Unbounded by default: every change matters.
+    /// The Rust subscription stops when the stream terminates (the consuming `Task` is
+    /// cancelled, the loop is left, or the stream is dropped). If the subscription cannot start,
+    /// the stream finishes at once.
+    public func inboxChanges(
+        bufferingPolicy: AsyncStream<InboxChange>.Continuation.BufferingPolicy = .unbounded
+    ) -> AsyncStream<InboxChange> {
+        AsyncStream(bufferingPolicy: bufferingPolicy) { continuation in
+            do {
+                let handle = try subscribeInbox(listener: InboxChangeStreamListener(continuation))
+                continuation.onTermination = { _ in handle.cancel() }
+            } catch {
+                continuation.finish()
+            }
+        }
+    }
+}
+
+/// Forwards the core's inbox callbacks into an `AsyncStream`.
+final class InboxChangeStreamListener: InboxListener {
+    /// How many are alive: lets the tests prove that ending a stream releases the subscription.
+    static let alive = LiveCounter()
+    private let continuation: AsyncStream<InboxChange>.Continuation
+
+    init(_ continuation: AsyncStream<InboxChange>.Continuation) {
+        self.continuation = continuation
+        Self.alive.add(1)
+    }
+
+    deinit { Self.alive.add(-1) }
+
+    func onInboxChange(change: InboxChange) {
+        continuation.yield(change)
+    }
+}
+
 /// A thread-safe counter.
 final class LiveCounter: @unchecked Sendable {
     private let lock = NSLock()
