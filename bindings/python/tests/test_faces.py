@@ -1,6 +1,7 @@
 """The Python face's glue: defaults from the core, the one error object, panics, cancellation,
-callbacks, the login-state listener's thread, redaction of personal data, typed records, and the
-verifier through the core (status lists, replay protection). Behaviour is tested in the core."""
+callbacks, the login-state listener's thread and its async iterator, redaction of personal data,
+typed records, and the verifier through the core (status lists, replay protection). Behaviour is
+tested in the core."""
 import asyncio
 import datetime
 import threading
@@ -183,6 +184,24 @@ def test_the_login_state_listener_runs_on_its_own_thread_current_state_first(sim
         await identity.complete_login(sim.authorize(request.authorization_url))
         await asyncio.sleep(0.2)
         assert len(recorder.calls) == seen
+
+    asyncio.run(run())
+
+
+def test_login_states_reads_the_login_state_as_an_async_iterator_until_closed(sim, tmp_path):  # noqa: F811
+    async def run():
+        client = await citykit.open_client(config(sim, tmp_path), StaticKey(10), None, None)
+        identity = client.identity()
+        S = citykit.LoginState
+        async with citykit.login_states(identity) as states:
+            assert await asyncio.wait_for(states.__anext__(), 10) == S.LOGGED_OUT()  # the current value first
+            request = await identity.start_login()
+            await identity.complete_login(sim.authorize(request.authorization_url))
+            state = await asyncio.wait_for(states.__anext__(), 10)
+            assert isinstance(state, S.LOGGED_IN) and state.subject == "citizen-01", state
+        # Leaving `async with` ended the subscription.
+        with pytest.raises(StopAsyncIteration):
+            await asyncio.wait_for(states.__anext__(), 10)
 
     asyncio.run(run())
 
