@@ -47,6 +47,7 @@ mod personal_data;
 mod platform;
 pub mod privacy;
 pub mod push;
+pub mod recommend;
 pub mod store;
 pub mod wallet;
 
