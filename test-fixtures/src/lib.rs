@@ -15,6 +15,6 @@ pub mod testing;
 pub use fixtures::Fixtures;
 pub use server::{
     licence_offices, serve_forever, DpopNonceMode, Fault, IdTokenFault, LicenceOffice, LicenceValidity, PushedRequest, RatingCounts,
-    RatingStats, RegisteredClient, ServiceCatalogue, ServiceItem, SimCase, SimConfig, SimError, SimHandle, SimStats, Simulator,
-    LICENCE_OFFICES,
+    RatingStats, RecordedRequest, RegisteredClient, ServiceCatalogue, ServiceItem, SimCase, SimConfig, SimError, SimHandle, SimStats,
+    Simulator, LICENCE_OFFICES,
 };

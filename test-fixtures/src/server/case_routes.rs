@@ -37,6 +37,10 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         .route("/api/v1/push/subscriptions", post(push_subscribe).delete(push_unsubscribe))
         .route("/.well-known/citykit-push-keys", get(push_keys))
         .route("/sim/push/take", post(sim_push_take))
+        .route("/api/v1/campaigns", get(campaigns))
+        .route("/sim/campaigns", post(sim_publish_campaign))
+        .route("/api/v1/recommend/next-steps", get(next_steps))
+        .route("/sim/next-steps", post(sim_set_next_steps))
         .route("/api/v1/inbox", get(inbox))
         .route("/api/v1/inbox/{id}", get(inbox_item))
         .route("/sim/cases", get(sim_cases))
@@ -268,6 +272,24 @@ async fn push_keys(State(s): S) -> Response {
 
 async fn sim_push_take(State(s): S, body: Bytes) -> Response {
     answer(s.sim_push_take(&body))
+}
+
+// ----- recommendations: published to everyone, no caller needed -----
+
+async fn campaigns(State(s): S) -> Response {
+    answer(s.campaigns())
+}
+
+async fn sim_publish_campaign(State(s): S, body: Bytes) -> Response {
+    answer(s.sim_publish_campaign(&body))
+}
+
+async fn next_steps(State(s): S) -> Response {
+    answer(s.next_steps())
+}
+
+async fn sim_set_next_steps(State(s): S, body: Bytes) -> Response {
+    answer(s.sim_set_next_steps(&body))
 }
 
 async fn sim_material(State(s): S, Path(id): Path<String>, body: Bytes) -> Response {

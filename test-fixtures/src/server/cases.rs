@@ -23,6 +23,8 @@ use super::presentation::{self, Presented, RecordInfo};
 use super::state::{unix_now, Shared};
 use super::{RatingStats, SimCase};
 
+#[path = "campaigns.rs"]
+mod campaigns;
 #[path = "envelopes.rs"]
 mod envelopes;
 #[path = "pledges.rs"]
@@ -158,13 +160,17 @@ struct InboxItem {
     at: i64,
     identity: String,
     kind: &'static str,
-    case_id: String,
+    /// The case (none for a campaign).
+    case_id: Option<String>,
     item_id: String,
-    status: Status,
+    /// The case's status (none for a campaign).
+    status: Option<Status>,
     title_zh: String,
     title_en: String,
     /// For envelope events and pledge reminders: the envelope.
     envelope_id: Option<String>,
+    /// For policy campaigns: the campaign.
+    campaign_id: Option<String>,
 }
 
 struct Stored {
@@ -192,6 +198,8 @@ pub(crate) struct Book {
     dishonest: std::collections::BTreeSet<String>,
     /// Push subscriptions and the simulated carrier's queues.
     carrier: push::Carrier,
+    /// Campaigns and next-step statistics published for recommendations.
+    published: campaigns::Published,
 }
 
 impl Book {
@@ -346,12 +354,13 @@ impl Shared {
             at: book.now(),
             identity: identity.to_owned(),
             kind,
-            case_id: c.id.clone(),
+            case_id: Some(c.id.clone()),
             item_id: c.item.id.clone(),
-            status: c.status,
+            status: Some(c.status),
             title_zh: title.0,
             title_en: title.1,
             envelope_id,
+            campaign_id: None,
         };
         let pushed = Self::inbox_json(&item);
         book.inbox.push(item);
@@ -1219,8 +1228,8 @@ impl Shared {
     fn inbox_json(i: &InboxItem) -> Value {
         json!({
             "id": i.id, "at": i.at, "kind": i.kind, "case_id": i.case_id,
-            "item_id": i.item_id, "status": i.status.as_str(),
-            "title_zh": i.title_zh, "title_en": i.title_en, "envelope_id": i.envelope_id,
+            "item_id": i.item_id, "status": i.status.map(Status::as_str),
+            "title_zh": i.title_zh, "title_en": i.title_en, "envelope_id": i.envelope_id, "campaign_id": i.campaign_id,
         })
     }
 

@@ -319,6 +319,27 @@ impl SimStats {
     }
 }
 
+/// A request as the platform received it (see [`SimHandle::record_requests`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// The method.
+    pub method: String,
+    /// The path and query.
+    pub uri: String,
+    /// Every header, as text (lossy).
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// Everything the request carried, as one text to search.
+    pub fn as_text(&self) -> String {
+        let headers: Vec<String> = self.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        format!("{} {}\n{}\n\n{}", self.method, self.uri, headers.join("\n"), String::from_utf8_lossy(&self.body))
+    }
+}
+
 /// A case as `GET /sim/cases` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SimCase {
@@ -584,6 +605,17 @@ impl SimHandle {
     /// The counters.
     pub fn stats(&self) -> SimStats {
         self.shared.stats()
+    }
+
+    /// Keeps every request the platform receives from now on (method, path with query, headers,
+    /// body), for tests that check what a device sends.
+    pub fn record_requests(&self) {
+        self.shared.start_recording();
+    }
+
+    /// The requests kept since [`Self::record_requests`].
+    pub fn recorded_requests(&self) -> Vec<RecordedRequest> {
+        self.shared.recorded()
     }
 
     /// The licence-issuing offices (same as [`LICENCE_OFFICES`]).

@@ -63,7 +63,21 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 
 /// Counts every request and applies `Delay` / `FailNext` before the handler runs, and
 /// `LoseResponse` after it.
+/// Keeps a copy of the request (its body read and put back).
+async fn record(shared: &Shared, req: Request) -> Request {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 4 * 1024 * 1024).await.unwrap_or_default();
+    shared.record(super::RecordedRequest {
+        method: parts.method.to_string(),
+        uri: parts.uri.to_string(),
+        headers: parts.headers.iter().map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect(),
+        body: bytes.to_vec(),
+    });
+    Request::from_parts(parts, axum::body::Body::from(bytes))
+}
+
 async fn count_and_faults(State(shared): S, req: Request, next: Next) -> Response {
+    let req = if shared.recording() { record(&shared, req).await } else { req };
     let path = req.uri().path().to_owned();
     tracing::debug!(method = %req.method(), path = %path, "request");
     let faults = shared.on_request(&path);

@@ -70,6 +70,8 @@ struct State {
     copy_slots: HashMap<(usize, u32), (usize, u32)>,
     /// Copies issued per office (their status indices are taken from the top of the list).
     copy_counts: HashMap<usize, u32>,
+    /// Every request as received, while recording (see [`super::SimHandle::record_requests`]).
+    recorded: Option<Vec<super::RecordedRequest>>,
 }
 
 /// The server-provided DPoP nonces (RFC 9449 §8 and §9): the current one and the one before
@@ -370,6 +372,28 @@ impl Shared {
 
     pub(crate) fn stats(&self) -> SimStats {
         self.lock().stats.clone()
+    }
+
+    /// Starts keeping every request (dropping any kept before).
+    pub(crate) fn start_recording(&self) {
+        self.lock().recorded = Some(Vec::new());
+    }
+
+    /// Whether requests are being kept.
+    pub(crate) fn recording(&self) -> bool {
+        self.lock().recorded.is_some()
+    }
+
+    /// Keeps a request, if recording.
+    pub(crate) fn record(&self, request: super::RecordedRequest) {
+        if let Some(list) = self.lock().recorded.as_mut() {
+            list.push(request);
+        }
+    }
+
+    /// The requests kept so far.
+    pub(crate) fn recorded(&self) -> Vec<super::RecordedRequest> {
+        self.lock().recorded.clone().unwrap_or_default()
     }
 
     /// Counts the request and takes the faults that apply to it.
