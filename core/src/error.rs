@@ -12,6 +12,7 @@ use crate::envelope::EnvelopeError;
 use crate::identity::AuthError;
 use crate::net::NetError;
 use crate::push::PushError;
+use crate::recommend::RecommendError;
 use crate::store::StoreError;
 use crate::wallet::WalletError;
 
@@ -55,6 +56,9 @@ pub enum CityKitError {
     /// A push body was refused.
     #[error(transparent)]
     Push(#[from] PushError),
+    /// Recommendations and campaigns.
+    #[error(transparent)]
+    Recommend(#[from] RecommendError),
     /// The configuration given to the client is unusable.
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -88,6 +92,8 @@ pub enum ErrorDomain {
     Envelope,
     /// Encrypted push messages (`push.*`).
     Push,
+    /// Recommendations and policy campaigns (`recommend.*`).
+    Recommend,
     /// The app's configuration (`config.invalid`).
     Config,
     /// A bug inside CityKit (`internal`).
@@ -110,6 +116,7 @@ impl CityKitError {
             Self::Case(e) => e.code(),
             Self::Envelope(e) => e.code(),
             Self::Push(e) => e.code(),
+            Self::Recommend(e) => e.code(),
             Self::Config(_) => "config.invalid",
             Self::Internal { .. } => "internal",
         }
@@ -127,6 +134,7 @@ impl CityKitError {
             Self::Case(_) => ErrorDomain::Case,
             Self::Envelope(_) => ErrorDomain::Envelope,
             Self::Push(_) => ErrorDomain::Push,
+            Self::Recommend(_) => ErrorDomain::Recommend,
             Self::Config(_) => ErrorDomain::Config,
             Self::Internal { .. } => ErrorDomain::Internal,
         }
@@ -144,6 +152,7 @@ impl CityKitError {
             Self::Case(e) => e.message(language),
             Self::Envelope(e) => e.message(language),
             Self::Push(e) => e.message(language),
+            Self::Recommend(e) => e.message(language),
             Self::Config(_) => {
                 pick(language, "应用配置有误，请联系应用开发者。", "The app is misconfigured; please contact its developer.").into()
             }
@@ -188,6 +197,7 @@ mod tests {
             ErrorDomain::Case => "case",
             ErrorDomain::Envelope => "envelope",
             ErrorDomain::Push => "push",
+            ErrorDomain::Recommend => "recommend",
             ErrorDomain::Config => "config",
             ErrorDomain::Internal => "internal",
         }
@@ -205,6 +215,7 @@ mod tests {
             CaseError::AlreadyRated.into(),
             EnvelopeError::Expired.into(),
             PushError::Undecryptable.into(),
+            RecommendError::UnknownItem.into(),
             CityKitError::Config("x".into()),
             CityKitError::Internal { details: String::new() },
         ];
@@ -218,7 +229,21 @@ mod tests {
     fn every_documented_code_starts_with_a_domain() {
         let doc = include_str!("../../docs/errors.md");
         // `cli.*` codes belong to the QA client (citykit-sim), not to the core.
-        let domains = ["store", "net", "auth", "wallet", "catalogue", "autofill", "case", "envelope", "push", "config", "internal", "cli"];
+        let domains = [
+            "store",
+            "net",
+            "auth",
+            "wallet",
+            "catalogue",
+            "autofill",
+            "case",
+            "envelope",
+            "push",
+            "recommend",
+            "config",
+            "internal",
+            "cli",
+        ];
         let codes: Vec<&str> = doc.lines().filter_map(|l| l.strip_prefix("| `")).filter_map(|l| l.split('`').next()).collect();
         assert!(codes.len() > 40, "{} codes found", codes.len());
         for code in codes {

@@ -231,6 +231,11 @@ impl Client {
         push::PushClient::new(self.identity.clone(), self.store.clone(), self.autofill(), self.cases())
     }
 
+    /// Personalised recommendations and policy campaigns, computed on the device.
+    pub fn recommend(&self) -> recommend::RecommendClient {
+        recommend::RecommendClient::new(self.identity.clone(), self.store.clone(), self.wallet(), self.catalogue(), self.cases())
+    }
+
     /// The courier's side of envelopes (no login needed).
     pub fn courier(&self) -> envelope::CourierClient {
         envelope::CourierClient::new(self.identity.http().clone(), self.identity.issuer().to_owned(), self.store.clone())

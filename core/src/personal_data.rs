@@ -23,6 +23,7 @@ pub(crate) async fn forget(store: &Store, holders: Vec<String>, namespaces: Vec<
             crate::cases::forget::forget_holders(&tx, &holders)?;
             crate::envelope::db::forget_holders(&tx, &holders)?;
             crate::push::db::forget(&tx)?;
+            crate::recommend::db::forget_holders(&tx, &holders)?;
             for namespace in &namespaces {
                 tx.execute("DELETE FROM records WHERE namespace = ?1", [namespace])?;
             }

@@ -6,11 +6,24 @@
 //! - the ranking ([`Ranker`], `rank.rs`): a pure, deterministic function of the catalogue, the
 //!   platform's anonymous next-step statistics and what the device knows, with a reason per
 //!   item in Chinese and English;
+//! - the profile facts and life events derived from the wallet (`profile.rs`), and the policy
+//!   campaigns matched against them with JsonLogic rules (`campaign.rs`);
+//! - the person's views, searches and dismissals (`db.rs`, removed at logout);
+//! - [`RecommendClient`] (`client.rs`): what apps call; it fetches only public documents (the
+//!   next-step statistics, the campaigns), without a token;
+//! - its errors ([`RecommendError`]);
 //! - the records ([`ProfileFacts`], [`LifeEvent`], [`HistoryEvent`], [`Recommendation`], …).
 
+pub mod campaign;
+mod client;
+pub(crate) mod db;
+mod error;
 mod model;
+pub mod profile;
 mod rank;
 
+pub use client::{RecommendClient, CAMPAIGNS_PATH, NEXT_STEPS_PATH};
+pub use error::RecommendError;
 pub use model::*;
 pub use rank::{
     RankableItem, Ranker, RankingInput, ALREADY_TAKEN_FACTOR, INTEREST_WEIGHT, LIFE_EVENT_HALF_LIFE_DAYS, LIFE_EVENT_HORIZON_DAYS,

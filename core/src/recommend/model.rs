@@ -35,9 +35,8 @@ impl AgeBand {
 }
 
 /// What the device knows about the identity acted for, derived from its wallet. Computed and
-/// kept on the device: it is never sent anywhere.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+/// kept on the device: it is never sent anywhere, and its `Debug` prints no value.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileFacts {
     /// A person or an enterprise.
     pub audience: Option<Audience>,
@@ -62,6 +61,14 @@ pub struct ProfileFacts {
     pub enterprise_age_years: Option<u32>,
     /// The district of the address (person: the ID card's; enterprise: the licence's).
     pub district: Option<String>,
+}
+
+impl std::fmt::Debug for ProfileFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProfileFacts(")?;
+        f.write_str(crate::privacy::REDACTED)?;
+        f.write_str(")")
+    }
 }
 
 /// A life event, detected from a licence that arrived recently.
@@ -280,6 +287,6 @@ pub struct CampaignMatch {
 pub struct FactValue {
     /// The fact's name (`age`, `has_vehicle`, `industry`, …).
     pub fact: String,
-    /// Its value, as JSON text.
-    pub value: String,
+    /// Its value here, as JSON text (personal: shown to the person only).
+    pub value: crate::privacy::Personal<String>,
 }

@@ -59,6 +59,12 @@ pub struct RankableItem {
     pub audience: Audience,
 }
 
+impl From<&crate::catalogue::ItemSummary> for RankableItem {
+    fn from(item: &crate::catalogue::ItemSummary) -> Self {
+        Self { id: item.id.clone(), name_zh: item.name_zh.clone(), name_en: item.name_en.clone(), audience: item.audience }
+    }
+}
+
 impl From<&ServiceItem> for RankableItem {
     fn from(item: &ServiceItem) -> Self {
         Self { id: item.id.clone(), name_zh: item.name_zh.clone(), name_en: item.name_en.clone(), audience: item.audience }

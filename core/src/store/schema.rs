@@ -246,6 +246,24 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
               ) WITHOUT ROWID;
               INSERT INTO inbox_cursor (holder, pulled_after) SELECT holder, max(id) FROM inbox GROUP BY holder;",
     },
+    Migration {
+        version: 11,
+        description: "recommendations: the person's views and searches, and what they turned down",
+        sql: "CREATE TABLE recommend_history (
+                  holder  TEXT NOT NULL,
+                  at      INTEGER NOT NULL,
+                  kind    TEXT NOT NULL,
+                  item_id TEXT NOT NULL
+              );
+              CREATE INDEX recommend_history_by_holder ON recommend_history (holder, at);
+              CREATE TABLE recommend_dismissed (
+                  holder  TEXT NOT NULL,
+                  item_id TEXT NOT NULL,
+                  how     TEXT NOT NULL,
+                  at      INTEGER NOT NULL,
+                  PRIMARY KEY (holder, item_id)
+              ) WITHOUT ROWID;",
+    },
 ];
 
 /// The newest schema version this build knows.
