@@ -3,7 +3,8 @@
 // lack for Kotlin callers (android/README.md, "The idiomatic layer"):
 //   - CityKit.config / CityKit.open: named overrides of the core's defaults (clientConfig) and
 //     optional arguments instead of positional nulls;
-//   - IdentityClient.loginStates(): a Flow instead of a listener plus a TaskHandle to cancel;
+//   - IdentityClient.loginStates() and CasesClient.inboxChanges(): Flows instead of a listener
+//     plus a TaskHandle to cancel;
 //   - CityKitException.userMessage(Locale);
 //   - KeyProvider { } and UserPresence { } builders (the generated callback interfaces take no
 //     lambdas, and a BiometricPrompt needs a suspending confirm).
@@ -23,6 +24,7 @@ import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.flow.distinctUntilChanged
 import kotlinx.coroutines.runBlocking
 import org.citykit.core.ClientConfig
+import org.citykit.core.InboxChange
 import org.citykit.core.Language
 import org.citykit.core.LoginState
 import org.citykit.core.PresencePurpose
@@ -97,6 +99,34 @@ fun IdentityClient.loginStates(): Flow<LoginState> = callbackFlow {
         handle.close()
     }
 }.buffer(Channel.CONFLATED).distinctUntilChanged()
+
+/**
+ * The inbox's changes as a cold [Flow]: the inbox as it is now first (kind `CURRENT`), then
+ * every change in order: `ADDED` (new notices, from a pull with [CasesClient.inbox] or a push
+ * handed to [PushClient.receive]), `READ` ([CasesClient.markRead]), `DELETED`
+ * ([CasesClient.deleteInboxItem]), `CURRENT` after an identity switch and `CLEARED` at logout.
+ * Each change carries the ids of the items it concerns and the unread count after it. A `CURRENT`
+ * later in the stream means: re-read the inbox (the core also sends one to a subscription that
+ * fell far behind).
+ *
+ * Each collection subscribes once ([CasesClient.subscribeInbox]) and cancels and frees its
+ * [TaskHandle] when the collector stops. Unlike [loginStates] this is a stream of events, not of
+ * states: nothing is conflated or dropped, and a slow collector gets every change, in order
+ * (the buffer is unlimited). For a badge, `cases.inboxChanges().map { it.unreadCount }`.
+ */
+fun CasesClient.inboxChanges(): Flow<InboxChange> = callbackFlow {
+    val handle = subscribeInbox(object : InboxListener {
+        // Called on the subscription's own thread (citykit-inbox), never a runtime worker; trySend
+        // never blocks, and on an unlimited channel fails only once the collector has stopped.
+        override fun onInboxChange(change: InboxChange) {
+            trySend(change)
+        }
+    })
+    awaitClose {
+        handle.cancel()
+        handle.close()
+    }
+}.buffer(Channel.UNLIMITED)
 
 /**
  * CityKit's default message for the person, in Chinese for a `zh` locale and English otherwise.

@@ -93,9 +93,6 @@ class FacesTest : SimulatorTest() {
         }
     }
 
-    /** The OS name of the calling thread (a JVM name says nothing about a native thread). */
-    private fun osThreadName(): String = File("/proc/thread-self/comm").readText().trim()
-
     @Test
     fun `the login-state listener runs on its own thread, never a runtime worker`(@TempDir dir: File) = citykitTest {
         CityKit.open(sim.config(dir), fixedKey(0x31)).use { client ->

@@ -72,6 +72,16 @@ suspend fun filledForm(client: CityKitClient, itemId: String): FilledForm {
     return form
 }
 
+/** The OS name of the calling thread (a JVM name says nothing about a native thread). */
+fun osThreadName(): String = java.io.File("/proc/thread-self/comm").readText().trim()
+
+/** How many of this process's threads have the OS name [name] (CityKit's own threads included). */
+fun osThreadCount(name: String): Int =
+    java.io.File("/proc/self/task").listFiles().orEmpty().count { task ->
+        // A thread may end while it is being listed.
+        runCatching { java.io.File(task, "comm").readText().trim() }.getOrNull() == name
+    }
+
 /** Whether the JSON object [json] has `"name": value` at some level (no JSON library on the test classpath). */
 fun jsonHas(json: String, name: String, value: String): Boolean =
     Regex("\"${Regex.escape(name)}\"\\s*:\\s*${Regex.escape(value)}(?![A-Za-z0-9_])").containsMatchIn(json)
