@@ -723,7 +723,7 @@ fn push(mode: &Mode) {
     // A message as the platform sends one: an inbox item in a signed JWS.
     let header = json!({"alg": "ES256", "typ": "citykit-push+jwt", "kid": "push-bench"});
     let claims = json!({"iss": "https://city.example", "sub": "https://carrier.example/device", "msg_id": "inbox-17",
-        "identity": "citizen-01", "iat": 1_800_000_000, "item": {"id": 17, "at": 1_800_000_000, "kind": "case_status",
+        "identity": "citizen-01", "iat": 1_800_000_000, "kind": "case_status", "ref": 17, "item": {"id": 17, "at": 1_800_000_000, "kind": "case_status",
         "case_id": "C20261202-000017", "item_id": "criminal-record-certificate", "status": "in_review",
         "title_zh": "「无犯罪记录证明开具」已受理，办理中", "title_en": "'Certificate of no criminal record' was accepted and is being reviewed"}});
     let input = signing_input(&header, &claims);

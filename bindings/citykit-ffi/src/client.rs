@@ -92,6 +92,11 @@ impl CityKitClient {
         Arc::new(crate::PushClient { inner: self.inner.push() })
     }
 
+    /// Recommendations and policy campaigns, computed on the device.
+    pub fn recommend(&self) -> Arc<crate::RecommendClient> {
+        Arc::new(crate::RecommendClient { inner: self.inner.recommend() })
+    }
+
     /// The courier's side of envelopes (no login needed).
     pub fn courier(&self) -> Arc<crate::CourierClient> {
         Arc::new(crate::CourierClient { inner: self.inner.courier() })

@@ -5,9 +5,10 @@
 //!
 //! - the objects apps hold: [`CityKitClient`] and its sub-clients, reached as in Rust:
 //!   `client.identity()`, `.wallet()`, `.catalogue()`, `.autofill()`, `.cases()`,
-//!   `.envelopes()`, `.courier()`, `.envelope_window(…)`, `.verifier(…)` ([`IdentityClient`],
+//!   `.envelopes()`, `.courier()`, `.envelope_window(…)`, `.push()`, `.recommend()`, `.verifier(…)` ([`IdentityClient`],
 //!   [`WalletClient`], [`CatalogueClient`], [`AutofillClient`], [`CasesClient`],
-//!   [`EnvelopesClient`], [`CourierClient`], [`WindowClient`], [`VerifierClient`]);
+//!   [`EnvelopesClient`], [`CourierClient`], [`WindowClient`], [`PushClient`], [`RecommendClient`],
+//!   [`VerifierClient`]);
 //! - the one error object, [`CityKitError`] (a stable `code`, a domain, messages in Chinese and
 //!   English, `details`);
 //! - the callback interfaces the app implements ([`KeyProvider`], [`DeviceKeys`],
@@ -28,6 +29,7 @@ mod envelope;
 mod error;
 mod identity;
 mod push;
+mod recommend;
 mod runtime;
 mod subscription;
 mod wallet;
@@ -41,6 +43,7 @@ pub use envelope::{CourierClient, EnvelopesClient, WindowClient};
 pub use error::{ApiResult, CityKitError};
 pub use identity::{IdentityClient, LISTENER_THREAD_NAME};
 pub use push::PushClient;
+pub use recommend::RecommendClient;
 pub use subscription::TaskHandle;
 pub use wallet::{draw_presentation_qr, VerifierClient, WalletClient};
 

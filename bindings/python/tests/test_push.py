@@ -183,11 +183,11 @@ def test_a_push_in_quiet_hours_is_silent_and_kept_unread_in_the_inbox(sim, tmp_p
         assert await push.settings() == citykit.PushSettings(quiet_hours=None, daily_limit=None)
 
         # Quiet from an hour ago to an hour from now, China time (wrapping midnight if it must),
-        # on the weekday that period started. (weekdays is a Vec<u8> in the core: bytes here.)
+        # on the weekday that period started.
         now = datetime.datetime.now(CHINA)
         started = now - datetime.timedelta(minutes=60)
         minute = now.hour * 60 + now.minute
-        quiet = citykit.QuietHours(start_minute=(minute - 60) % 1440, end_minute=(minute + 60) % 1440, weekdays=bytes([started.isoweekday()]))
+        quiet = citykit.QuietHours(start_minute=(minute - 60) % 1440, end_minute=(minute + 60) % 1440, weekdays=[started.isoweekday()])
         settings = citykit.PushSettings(quiet_hours=quiet, daily_limit=None)
         await push.set_settings(settings)
         assert await push.settings() == settings

@@ -249,9 +249,14 @@ pub(super) fn last_inbox_id(conn: &Connection, holder: &str) -> Result<i64, Stor
 }
 
 /// Stores pulled inbox items of `holder` (one already stored, by push or an earlier pull, is
-/// kept as it is) and moves the pull cursor past them: one transaction. Returns the ids of the
-/// items that were new.
-pub(super) fn store_inbox(conn: &mut Connection, holder: &str, items: &[InboxItem]) -> Result<Vec<i64>, StoreError> {
+/// kept as it is) and moves the pull cursor to `pulled_to` (the newest id pulled, kept or not):
+/// one transaction. Returns the ids of the items that were new.
+pub(super) fn store_inbox(
+    conn: &mut Connection,
+    holder: &str,
+    items: &[InboxItem],
+    pulled_to: Option<i64>,
+) -> Result<Vec<i64>, StoreError> {
     let tx = conn.transaction()?;
     let mut added = Vec::new();
     for item in items {
@@ -259,7 +264,7 @@ pub(super) fn store_inbox(conn: &mut Connection, holder: &str, items: &[InboxIte
             added.push(item.id);
         }
     }
-    if let Some(last) = items.iter().map(|i| i.id).max() {
+    if let Some(last) = pulled_to {
         tx.execute(
             "INSERT INTO inbox_cursor (holder, pulled_after) VALUES (?1, ?2)
              ON CONFLICT (holder) DO UPDATE SET pulled_after = max(pulled_after, excluded.pulled_after)",

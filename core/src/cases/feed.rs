@@ -6,13 +6,15 @@
 //!
 //! A watch never misses that something changed: a watcher too slow to keep up (more than
 //! [`FEED_CAPACITY`] changes behind) gets one [`InboxChangeKind::Current`] with the count as it
-//! is now, after which it re-reads the inbox.
+//! is now, after which it re-reads the inbox. A watch does not keep the client alive: once the
+//! app has dropped the client and every sub-client, [`InboxWatch::next`] returns `None`.
 
 use serde::Serialize;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::CasesClient;
-use crate::identity::LoginState;
+use crate::identity::{IdentityClient, LoginState, WeakIdentityClient};
+use crate::store::Store;
 
 /// How many changes a watcher may fall behind before it is told to re-read.
 pub const FEED_CAPACITY: usize = 16;
@@ -22,8 +24,9 @@ pub const FEED_CAPACITY: usize = 16;
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum InboxChangeKind {
-    /// The inbox as it is now: the first change of every watch, after an identity switch, and
-    /// after a watcher fell behind. Re-read the inbox.
+    /// The inbox as it is now: the first change of every watch, after an identity switch or a
+    /// login, when the session expired (the inbox stays on the device), and after a watcher fell
+    /// behind. Re-read the inbox.
     Current,
     /// Notices arrived (a pull or a push).
     Added,
@@ -69,7 +72,9 @@ impl InboxFeed {
 pub struct InboxWatch {
     changes: broadcast::Receiver<InboxChange>,
     login: tokio::sync::watch::Receiver<LoginState>,
-    cases: CasesClient,
+    /// Weak: the watch must not keep the senders (the client) alive.
+    identity: WeakIdentityClient,
+    store: Store,
     started: bool,
 }
 
@@ -98,24 +103,35 @@ impl InboxWatch {
     }
 
     async fn current(&self, kind: InboxChangeKind) -> InboxChange {
-        InboxChange { kind, item_ids: Vec::new(), unread_count: self.cases.unread_count_or_zero().await }
+        let unread_count = match self.identity.upgrade() {
+            Some(identity) => unread_count_or_zero(&identity, &self.store).await,
+            None => 0,
+        };
+        InboxChange { kind, item_ids: Vec::new(), unread_count }
     }
+}
+
+/// The unread count of the identity acted for, 0 when nobody is logged in or the store cannot say.
+async fn unread_count_or_zero(identity: &IdentityClient, store: &Store) -> u32 {
+    let Ok(current) = identity.current_identity().await else { return 0 };
+    store.call(move |conn| super::db::unread_count(conn, &current.id)).await.unwrap_or(0)
 }
 
 impl CasesClient {
     /// Watches the stored inbox: the current state, then every change (see [`InboxWatch`]).
     pub fn watch_inbox(&self) -> InboxWatch {
-        InboxWatch { changes: self.feed.0.subscribe(), login: self.identity.watch_login_state(), cases: self.clone(), started: false }
+        InboxWatch {
+            changes: self.feed.0.subscribe(),
+            login: self.identity.watch_login_state(),
+            identity: self.identity.downgrade(),
+            store: self.store.clone(),
+            started: false,
+        }
     }
 
     /// Announces a change with the unread count after it.
     pub(crate) async fn announce(&self, kind: InboxChangeKind, item_ids: Vec<i64>) {
-        let unread_count = self.unread_count_or_zero().await;
+        let unread_count = unread_count_or_zero(&self.identity, &self.store).await;
         self.feed.publish(InboxChange { kind, item_ids, unread_count });
-    }
-
-    /// The unread count, 0 when nobody is logged in or the store cannot say.
-    async fn unread_count_or_zero(&self) -> u32 {
-        self.unread_count().await.unwrap_or(0)
     }
 }

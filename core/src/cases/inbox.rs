@@ -3,7 +3,7 @@
 
 use super::db::MarkRead;
 use super::wire::WireInbox;
-use super::{db, decode_err, CaseError, CasesClient, InboxChangeKind, InboxItem};
+use super::{db, decode_err, CaseError, CasesClient, InboxChangeKind, InboxItem, InboxKind};
 use crate::api::{self, ApiCall};
 use crate::CityKitError;
 
@@ -16,8 +16,20 @@ impl CasesClient {
         let url = api::url(&self.identity, &format!("/inbox?after={last}")).await?;
         let wire: WireInbox = api::authorized_call(&self.identity, ApiCall::get(&url), true).await?.into_json()?;
         let holder_db = holder.clone();
-        let items = wire.items;
-        let added = self.store.call(move |conn| db::store_inbox(conn, &holder_db, &items)).await?;
+        let pulled_to = wire.items.iter().map(|i| i.id).max();
+        // Campaigns are broadcast to everyone: kept only when this identity is eligible, decided
+        // here on the device.
+        let mut items = Vec::with_capacity(wire.items.len());
+        for item in wire.items {
+            if item.kind == InboxKind::PolicyCampaign {
+                let Some(campaign) = item.campaign_id.clone() else { continue };
+                if self.recommend().match_campaign(&campaign).await?.is_none() {
+                    continue;
+                }
+            }
+            items.push(item);
+        }
+        let added = self.store.call(move |conn| db::store_inbox(conn, &holder_db, &items, pulled_to)).await?;
         if !added.is_empty() {
             self.announce(InboxChangeKind::Added, added).await;
         }
@@ -67,6 +79,14 @@ impl CasesClient {
             MarkRead::Marked => self.announce(InboxChangeKind::Read, vec![inbox_id]).await,
         }
         Ok(())
+    }
+}
+
+impl CasesClient {
+    fn recommend(&self) -> crate::recommend::RecommendClient {
+        let (identity, store) = (self.identity.clone(), self.store.clone());
+        let catalogue = crate::catalogue::CatalogueClient::new(identity.clone(), store.clone());
+        crate::recommend::RecommendClient::new(identity, store, self.wallet.clone(), catalogue, self.clone())
     }
 }
 

@@ -419,6 +419,9 @@ pub enum InboxKind {
     EnvelopeEvent,
     /// A pledge's deadline is near.
     PledgeReminder,
+    /// A policy campaign this identity is eligible for (matched on the device; the platform
+    /// broadcasts every campaign to everyone and the device keeps only those that apply).
+    PolicyCampaign,
 }
 
 /// One notice in the inbox.
@@ -431,13 +434,15 @@ pub struct InboxItem {
     pub at: i64,
     /// What it is about.
     pub kind: InboxKind,
-    /// The case.
-    pub case_id: String,
-    /// The item.
+    /// The case (none for a campaign).
+    #[serde(default)]
+    pub case_id: Option<String>,
+    /// The service item (a campaign's, if it has one; else empty).
     #[serde(default)]
     pub item_id: String,
-    /// The case's status at the time.
-    pub status: CaseStatus,
+    /// The case's status at the time (none for a campaign).
+    #[serde(default)]
+    pub status: Option<CaseStatus>,
     /// Chinese title.
     #[serde(default)]
     pub title_zh: String,
@@ -447,6 +452,9 @@ pub struct InboxItem {
     /// The envelope it is about (envelope events, pledge reminders).
     #[serde(default)]
     pub envelope_id: Option<String>,
+    /// The campaign it is about (policy campaigns).
+    #[serde(default)]
+    pub campaign_id: Option<String>,
     /// Read on this device.
     #[serde(default)]
     pub read: bool,

@@ -86,6 +86,18 @@ pub struct IdentityClient {
     inner: Arc<Inner>,
 }
 
+/// An [`IdentityClient`] that does not keep the client alive (for watchers that must end when
+/// the app drops the client).
+#[derive(Clone)]
+pub(crate) struct WeakIdentityClient(std::sync::Weak<Inner>);
+
+impl WeakIdentityClient {
+    /// The client, while the app still holds it.
+    pub(crate) fn upgrade(&self) -> Option<IdentityClient> {
+        self.0.upgrade().map(|inner| IdentityClient { inner })
+    }
+}
+
 struct Inner {
     config: PlatformConfig,
     http: HttpClient,
@@ -145,6 +157,11 @@ impl IdentityClient {
     /// The login state now.
     pub fn login_state(&self) -> LoginState {
         self.inner.state.borrow().clone()
+    }
+
+    /// A handle that does not keep this client alive.
+    pub(crate) fn downgrade(&self) -> WeakIdentityClient {
+        WeakIdentityClient(Arc::downgrade(&self.inner))
     }
 
     /// A receiver that sees the current login state, then every change.

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
 use super::model::{PushAction, PushOutcome, PushSubscription};
+use super::HeldBack;
 use super::{db, ece, PushError};
 use crate::api::{self, ApiCall};
 use crate::autofill::AutofillClient;
@@ -157,6 +158,21 @@ impl PushClient {
         if item.id != message.reference || item.kind != message.kind {
             return Err(PushError::BadSignature.into());
         }
+        // A campaign is broadcast to everyone: kept only when this identity is eligible, which
+        // the device decides on its own (for the identity acted for now; a later pull as another
+        // identity decides for that one).
+        let because = if item.kind == InboxKind::PolicyCampaign {
+            let matched = match (&item.campaign_id, message.identity == current) {
+                (Some(id), true) => self.recommend().match_campaign(id).await?,
+                _ => None,
+            };
+            match matched {
+                Some(m) => m.because.into_iter().map(|f| f.fact).collect(),
+                None => return Ok(PushOutcome { item, action: PushAction::Silent { reason: HeldBack::NotEligible } }),
+            }
+        } else {
+            Vec::new()
+        };
         let (holder, msg_id, now) = (message.identity, message.msg_id, crate::platform::now_unix_secs());
         let stored = item.clone();
         let first = self
@@ -186,20 +202,35 @@ impl PushClient {
             if !super::is_urgent(item.kind) {
                 self.store.put("push", "shown", &json!({"day": today, "count": shown_today.saturating_add(1)})).await?;
             }
-            let (title, case) = match language {
-                Language::Zh => (item.title_zh.clone(), format!("办件 {}", item.case_id)),
-                Language::En => (item.title_en.clone(), format!("Case {}", item.case_id)),
+            let title = match language {
+                Language::Zh => item.title_zh.clone(),
+                Language::En => item.title_en.clone(),
             };
-            let deep_link = match &item.envelope_id {
-                Some(envelope) => format!("citykit://envelope/{envelope}"),
-                None => format!("citykit://case/{}", item.case_id),
+            let case = item.case_id.clone().unwrap_or_default();
+            let (body, deep_link) = match (&item.campaign_id, &item.envelope_id) {
+                (Some(campaign), _) => {
+                    (crate::recommend::campaign::eligible_because(&because, language), format!("citykit://campaign/{campaign}"))
+                }
+                (None, Some(envelope)) => (case_line(&case, language), format!("citykit://envelope/{envelope}")),
+                (None, None) => (case_line(&case, language), format!("citykit://case/{case}")),
             };
-            PushAction::Show { title, body: case, deep_link }
+            PushAction::Show { title, body, deep_link }
         } else {
             PushAction::Duplicate
         };
         tracing::info!(duplicate = !first, "push received");
         Ok(PushOutcome { item, action })
+    }
+
+    fn recommend(&self) -> crate::recommend::RecommendClient {
+        let (identity, store) = (self.identity.clone(), self.store.clone());
+        crate::recommend::RecommendClient::new(
+            identity.clone(),
+            store.clone(),
+            crate::wallet::WalletClient::new(identity.clone(), store.clone()),
+            crate::catalogue::CatalogueClient::new(identity, store),
+            self.cases.clone(),
+        )
     }
 
     /// A notice too large for its push, fetched from the platform as the identity it is for
@@ -282,6 +313,14 @@ pub(crate) async fn forget_at_platform(identity: &IdentityClient, store: &Store)
         Ok(reply) if reply.is_success() || reply.status == 404 => tracing::info!("push subscription removed at the platform"),
         Ok(reply) => tracing::warn!(status = reply.status, "the platform kept the push subscription"),
         Err(e) => tracing::warn!(code = e.code(), "the push subscription could not be removed at the platform"),
+    }
+}
+
+/// "Case C…" in the user's language.
+fn case_line(case: &str, language: Language) -> String {
+    match language {
+        Language::Zh => format!("办件 {case}"),
+        Language::En => format!("Case {case}"),
     }
 }
 

@@ -18,7 +18,12 @@
 //!   per weekday, and a daily limit; co-signing requests and pledge reminders bypass both): a
 //!   held-back notice is still in the inbox.
 //!
-//! The inbox's change stream comes with the rest of the push issue.
+//! - notices too large for a push (RFC 8030 §7.2: a few KB): the message names the item's kind
+//!   and inbox id, and the item is fetched by that reference as the identity it is for;
+//! - policy campaigns, broadcast to everyone: kept and shown only when the device finds the
+//!   identity eligible ([`crate::recommend`]), else [`HeldBack::NotEligible`].
+//!
+//! The inbox's change stream is `crate::cases`' ([`crate::cases::InboxWatch`]).
 
 mod client;
 pub(crate) mod db;

@@ -20,7 +20,7 @@ pub struct QuietHours {
     pub end_minute: u32,
     /// The weekdays a quiet period starts on (1 = Monday … 7 = Sunday); empty: every day.
     #[serde(default)]
-    pub weekdays: Vec<u8>,
+    pub weekdays: Vec<u32>,
 }
 
 /// The user's push settings, kept in the store.
@@ -44,6 +44,9 @@ pub enum HeldBack {
     QuietHours,
     /// The day's limit was reached.
     DailyLimit,
+    /// A campaign broadcast to everyone that this identity is not eligible for (decided on the
+    /// device): not kept in the inbox.
+    NotEligible,
 }
 
 /// Kinds that must not wait: someone waits for this person's signature, or a pledge's deadline is near.
@@ -57,8 +60,8 @@ pub(crate) fn china_day(unix: i64) -> i64 {
 }
 
 /// 1 = Monday … 7 = Sunday (1970-01-01 was a Thursday).
-fn weekday(day: i64) -> u8 {
-    ((day + 3).rem_euclid(7) + 1) as u8
+fn weekday(day: i64) -> u32 {
+    u32::try_from((day + 3).rem_euclid(7) + 1).unwrap_or(1)
 }
 
 /// Whether `unix` falls in the quiet hours.

@@ -69,6 +69,36 @@ pub fn facts_read(rule: &Value) -> Vec<String> {
     out.into_iter().collect()
 }
 
+/// A fact's name for people.
+pub fn fact_label(fact: &str, language: crate::Language) -> &str {
+    let (zh, en) = match fact {
+        "age" => ("年龄", "age"),
+        "age_band" => ("年龄段", "age group"),
+        "has_vehicle" => ("名下机动车", "a vehicle"),
+        "owns_property" => ("名下房产", "property"),
+        "married" => ("婚姻状况", "marriage"),
+        "children" => ("子女", "children"),
+        "industry" => ("行业", "industry"),
+        "registered_capital_wan" => ("注册资本", "registered capital"),
+        "enterprise_age_years" => ("成立年限", "years in business"),
+        "district" => ("所在区", "district"),
+        other => (other, other),
+    };
+    match language {
+        crate::Language::Zh => zh,
+        crate::Language::En => en,
+    }
+}
+
+/// "You may be eligible (by your age, a vehicle)" in the user's language.
+pub fn eligible_because(facts: &[String], language: crate::Language) -> String {
+    let labels: Vec<&str> = facts.iter().map(|f| fact_label(f, language)).collect();
+    match language {
+        crate::Language::Zh => format!("您可能符合申请条件（依据：{}）", labels.join("、")),
+        crate::Language::En => format!("You may be eligible (by your {})", labels.join(", ")),
+    }
+}
+
 /// JsonLogic truthiness: false, null, 0, "" and [] are false.
 fn truthy(v: &Value) -> bool {
     match v {

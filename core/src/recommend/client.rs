@@ -66,7 +66,9 @@ impl RecommendClient {
         let wanted = [
             vct::RESIDENT_ID_CARD,
             vct::BIRTH_MEDICAL_CERTIFICATE,
+            vct::BIRTH_REGISTRATION_CERTIFICATE,
             vct::MARRIAGE_CERTIFICATE,
+            vct::MARRIAGE_REGISTRATION_RECEIPT,
             vct::BUSINESS_LICENCE,
             vct::REAL_ESTATE_CERTIFICATE,
             vct::VEHICLE_REGISTRATION,

@@ -36,6 +36,10 @@ pub mod vct {
     pub const RESIDENT_ID_CARD: &str = "urn:citykit:vct:resident_id_card";
     /// 出生医学证明: a birth; a parent's children.
     pub const BIRTH_MEDICAL_CERTIFICATE: &str = "urn:citykit:vct:birth_medical_certificate";
+    /// 出生登记证明 (the result of a birth registration): a birth.
+    pub const BIRTH_REGISTRATION_CERTIFICATE: &str = "urn:citykit:vct:birth_registration_certificate";
+    /// 结婚登记回执 (the result of a marriage registration): a marriage.
+    pub const MARRIAGE_REGISTRATION_RECEIPT: &str = "urn:citykit:vct:marriage_registration_receipt";
     /// 结婚证: married.
     pub const MARRIAGE_CERTIFICATE: &str = "urn:citykit:vct:marriage_certificate";
     /// 营业执照: an enterprise's industry, capital, age, district.

@@ -104,8 +104,8 @@ impl LifeEventKind {
     pub fn of_vct(vct: &str) -> Option<Self> {
         use super::vct;
         Some(match vct {
-            vct::BIRTH_MEDICAL_CERTIFICATE => Self::Birth,
-            vct::MARRIAGE_CERTIFICATE => Self::Marriage,
+            vct::BIRTH_MEDICAL_CERTIFICATE | vct::BIRTH_REGISTRATION_CERTIFICATE => Self::Birth,
+            vct::MARRIAGE_CERTIFICATE | vct::MARRIAGE_REGISTRATION_RECEIPT => Self::Marriage,
             vct::BUSINESS_LICENCE => Self::BusinessOpened,
             vct::REAL_ESTATE_CERTIFICATE => Self::HomeBought,
             vct::VEHICLE_REGISTRATION => Self::VehicleBought,

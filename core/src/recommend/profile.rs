@@ -55,18 +55,36 @@ pub fn profile_from(audience: Audience, licences: &[LicenceFacts<'_>], now: i64)
     facts
 }
 
-/// Life events from licences issued within [`LIFE_EVENT_WINDOW_DAYS`] before `now`, oldest first.
+/// Life events from the licences, dated by the event the licence records (a birth date, a
+/// marriage's or a property's registration, a business's establishment, a registration's
+/// approval) or else by the licence's issue, within [`LIFE_EVENT_WINDOW_DAYS`] before `now`; oldest first.
 pub fn life_events_from(licences: &[LicenceFacts<'_>], now: i64) -> Vec<LifeEvent> {
     let mut events: Vec<LifeEvent> = licences
         .iter()
         .filter_map(|l| {
             let kind = LifeEventKind::of_vct(l.vct)?;
-            let at = l.issued_at?;
+            let dated_by = match l.vct {
+                vct::BIRTH_MEDICAL_CERTIFICATE => "birth_date",
+                vct::BUSINESS_LICENCE => "established_date",
+                // A case's result licence: the day the platform approved the registration.
+                vct::BIRTH_REGISTRATION_CERTIFICATE | vct::MARRIAGE_REGISTRATION_RECEIPT => "approval_date",
+                _ => "registration_date",
+            };
+            let at = l.claims.get(dated_by).and_then(Value::as_str).and_then(china_midnight).or(l.issued_at)?;
             (at <= now && now - at <= LIFE_EVENT_WINDOW_DAYS * 86_400).then_some(LifeEvent { kind, at })
         })
         .collect();
     events.sort_by_key(|e| (e.at, e.kind));
     events
+}
+
+/// Unix seconds of midnight, China time, starting a `YYYY-MM-DD` day.
+fn china_midnight(date: &str) -> Option<i64> {
+    let (y, m, d) = crate::autofill::validate::parse_date(date)?;
+    let month = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
+    let day = time::Date::from_calendar_date(y, month, u8::try_from(d).ok()?).ok()?;
+    let days = i64::from(day.to_julian_day()) - 2_440_588;
+    Some(days * 86_400 - 8 * 3600)
 }
 
 /// The profile facts as JsonLogic's data: the field names of [`ProfileFacts`].
@@ -155,13 +173,17 @@ mod tests {
             "established_date": "2025-05-12",
             "address": {"district": "南山区"},
         });
-        let licences = [LicenceFacts { vct: vct::BUSINESS_LICENCE, issued_at: Some(NOW - 400 * 86_400), claims: &licence }];
+        let licences = [LicenceFacts { vct: vct::BUSINESS_LICENCE, issued_at: Some(NOW), claims: &licence }];
         let facts = profile_from(Audience::Enterprise, &licences, NOW);
         assert_eq!(facts.industry.as_deref(), Some("technology"));
         assert_eq!(facts.registered_capital_wan, Some(1000));
         assert_eq!(facts.enterprise_age_years, Some(1));
         assert_eq!(facts.district.as_deref(), Some("南山区"));
-        assert_eq!(life_events_from(&licences, NOW)[0].kind, LifeEventKind::BusinessOpened);
+        let events = life_events_from(&licences, NOW);
+        assert_eq!(
+            (events[0].kind, crate::recommend::rank::china_date(events[0].at)),
+            (LifeEventKind::BusinessOpened, "2025-05-12".to_owned())
+        );
         // Older than the window: no event.
         assert!(life_events_from(&licences, NOW + 400 * 86_400).is_empty());
     }

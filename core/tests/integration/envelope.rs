@@ -134,7 +134,7 @@ async fn a_missing_material_travels_from_the_door_to_the_window_on_a_signed_pled
     let about: Vec<&citykit_core::cases::InboxItem> =
         inbox.iter().filter(|i| i.kind == InboxKind::EnvelopeEvent && i.envelope_id.as_deref() == Some(envelope.id.as_str())).collect();
     assert_eq!(about.len(), steps.len(), "{inbox:?}");
-    assert!(about.iter().all(|i| i.case_id == case.id && !i.title_zh.is_empty() && !i.title_en.is_empty()));
+    assert!(about.iter().all(|i| i.case_id.as_deref() == Some(case.id.as_str()) && !i.title_zh.is_empty() && !i.title_en.is_empty()));
 
     // The label: vector code, case number, destination, deadline; no fonts, no bitmaps.
     let label = envelopes.label_svg(&envelope.id).await.unwrap();
@@ -261,7 +261,12 @@ async fn reminders_come_before_the_deadline_and_a_pledge_not_kept_bars_further_p
     let broken = cases.case(&envelope.case_id).await.unwrap();
     assert_eq!(broken.status, CaseStatus::PledgeBroken);
     assert!(broken.status.is_finished());
-    assert!(cases.inbox().await.unwrap().iter().any(|i| i.case_id == broken.id && i.status == CaseStatus::PledgeBroken));
+    assert!(cases
+        .inbox()
+        .await
+        .unwrap()
+        .iter()
+        .any(|i| i.case_id.as_deref() == Some(broken.id.as_str()) && i.status == Some(CaseStatus::PledgeBroken)));
     assert_eq!(client.envelopes().timeline(&envelope.id).await.unwrap().last().unwrap().kind, EnvelopeStep::Revoked);
     assert_eq!(env.sim.dishonest_persons(), [CITIZEN]);
 

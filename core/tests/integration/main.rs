@@ -7,6 +7,7 @@ mod login;
 mod logout;
 mod net;
 mod push;
+mod recommend;
 mod refresh;
 mod services;
 mod session;

@@ -54,6 +54,7 @@ pub(crate) async fn filled_form(env: &Env, client: &Client, item: &str, citizen:
                 }
                 citykit_core::catalogue::FieldType::IdNumber => env.sim.fixtures().citizen(citizen).unwrap().id_number.clone(),
                 _ if field.name.contains("postcode") => "518000".to_owned(),
+                _ if field.name.ends_with("_time") => "08:30".to_owned(),
                 _ => "测试".to_owned(),
             };
             form = autofill.set_field(&form.draft_id, &field.name, Some(value), false).await.unwrap();
@@ -247,7 +248,10 @@ async fn a_manual_case_gets_a_due_date_and_its_decision_reaches_the_inbox() {
     assert!(due > china_date_in(0), "due {due}");
     env.sim.decide_case(&case.id, true, Some("材料齐全")).unwrap();
     let inbox = client.cases().inbox().await.unwrap();
-    let notice = inbox.iter().find(|i| i.case_id == case.id && i.status == CaseStatus::Approved).expect("the approval is in the inbox");
+    let notice = inbox
+        .iter()
+        .find(|i| i.case_id.as_deref() == Some(case.id.as_str()) && i.status == Some(CaseStatus::Approved))
+        .expect("the approval is in the inbox");
     assert_eq!(notice.kind, InboxKind::CaseStatus);
     assert!(!notice.read);
     client.cases().mark_read(notice.id).await.unwrap();
@@ -283,7 +287,7 @@ async fn a_rental_registration_is_cosigned_by_three_people_on_three_devices() {
 
     // The co-landlord is asked in their inbox, reviews the exact content and signs it.
     let inbox = co_landlord.cases().inbox().await.unwrap();
-    assert!(inbox.iter().any(|i| i.kind == InboxKind::CosignRequest && i.case_id == case.id));
+    assert!(inbox.iter().any(|i| i.kind == InboxKind::CosignRequest && i.case_id.as_deref() == Some(case.id.as_str())));
     let review = co_landlord.cases().review(&case.id).await.unwrap();
     assert_eq!(review.content.fields["monthly_rent"].expose(), "4500");
     let signed = co_landlord.cases().sign(&case.id, &review.content_sha256).await.unwrap();
@@ -345,7 +349,7 @@ async fn a_declined_or_expired_cosigning_ends_the_case() {
     env.sim.advance_clock_days(8);
     assert_eq!(landlord.cases().case(&cases[1].id).await.unwrap().status, CaseStatus::Expired);
     let inbox = landlord.cases().inbox().await.unwrap();
-    assert!(inbox.iter().any(|i| i.case_id == cases[0].id && i.status == CaseStatus::Declined));
+    assert!(inbox.iter().any(|i| i.case_id.as_deref() == Some(cases[0].id.as_str()) && i.status == Some(CaseStatus::Declined)));
 }
 
 #[tokio::test]

@@ -130,7 +130,7 @@ final class PushTests: CityKitTestCase {
             quietHours: QuietHours(
                 startMinute: UInt32((minute + 1440 - 60) % 1440),
                 endMinute: UInt32((minute + 60) % 1440),
-                weekdays: Data([1, 2, 3, 4, 5, 6, 7])),
+                weekdays: [1, 2, 3, 4, 5, 6, 7]),
             dailyLimit: 5)
         try await push.setSettings(settings: settings)
         let stored = try await push.settings()

@@ -1211,7 +1211,14 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
             let items = client.cases().inbox_page(None, 500, *unread).await?;
             let text = items
                 .iter()
-                .map(|i| format!("{:>4} {}  {:<15} {}  {}", i.id, if i.read { " " } else { "*" }, i.status.as_str(), i.case_id, i.title_zh))
+                .map(|i| {
+                    let (status, about) = match (&i.status, &i.case_id, &i.campaign_id) {
+                        (Some(status), Some(case), _) => (status.as_str(), case.as_str()),
+                        (_, _, Some(campaign)) => ("policy_campaign", campaign.as_str()),
+                        _ => ("", ""),
+                    };
+                    format!("{:>4} {}  {:<15} {}  {}", i.id, if i.read { " " } else { "*" }, status, about, i.title_zh)
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
             let unread_count = client.cases().unread_count().await?;

@@ -722,6 +722,25 @@ impl SimHandle {
         }
     }
 
+    /// Publishes the anonymous next-step statistics, as `POST /sim/next-steps` does (counts
+    /// under 20 people are refused).
+    pub fn publish_next_steps(&self, stats: &citykit_core::recommend::NextStepStats) -> Result<(), SimError> {
+        let body = serde_json::to_vec(stats).map_err(|e| SimError::Internal(e.to_string()))?;
+        match self.shared.sim_set_next_steps(&body) {
+            (200, _) => Ok(()),
+            (_, body) => Err(SimError::Case(body["error"].as_str().unwrap_or("refused").to_owned())),
+        }
+    }
+
+    /// Publishes a policy campaign and broadcasts its notice to every identity, as
+    /// `POST /sim/campaigns` does.
+    pub fn publish_campaign(&self, campaign: &serde_json::Value) -> Result<(), SimError> {
+        match self.shared.sim_publish_campaign(campaign.to_string().as_bytes()) {
+            (201, _) => Ok(()),
+            (_, body) => Err(SimError::Case(body["error"].as_str().unwrap_or("refused").to_owned())),
+        }
+    }
+
     /// The persons on the dishonesty list (broken pledges), as `GET /sim/dishonesty-list`.
     pub fn dishonest_persons(&self) -> Vec<String> {
         let list = self.shared.sim_dishonesty_list();
