@@ -7,8 +7,12 @@
 //!   catalogue (`data/catalogue.json`) and cases (verified materials, 秒批, working-day due
 //!   dates, co-signing, ratings, inbox) described in `docs/platform-api.md`, with fault
 //!   injection and a movable case clock for tests.
+//! * [`population`]: synthetic populations (persons and enterprises with multi-year life-event
+//!   and service-use trajectories, seeded) and the leave-last-out evaluation of the core's
+//!   recommender against baselines (`docs/population.md`).
 
 pub mod fixtures;
+pub mod population;
 pub mod server;
 pub mod testing;
 

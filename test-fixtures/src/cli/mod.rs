@@ -1,8 +1,10 @@
-//! The command line: `serve`, `demo`, `authorize`, `fixtures` and `client …`.
+//! The command line: `serve`, `demo`, `authorize`, `fixtures`, `sim …`, `client …`, `population`
+//! and `recommend-eval`.
 
 mod client;
 mod demo;
 mod label_png;
+mod population;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +42,12 @@ enum Command {
     Sim(SimControlArgs),
     /// The QA client: every CityKit capability through the public core API, against any platform.
     Client(Box<client::ClientArgs>),
+    /// Write a synthetic population (persons and enterprises with five years of licences, cases,
+    /// views and searches; seeded) as JSON lines, see docs/population.md.
+    Population(population::PopulationArgs),
+    /// Evaluate the recommender on a population file, leave-last-out, against popularity,
+    /// first-order transitions and item-kNN (HR@5, HR@10, NDCG@10).
+    RecommendEval(population::RecommendEvalArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -224,6 +232,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Fixtures { json } => fixtures(json),
         Command::Sim(args) => sim_control(args).await,
         Command::Client(args) => client::run(*args).await,
+        Command::Population(args) => population::generate(args),
+        Command::RecommendEval(args) => population::evaluate(args),
     }
 }
 
