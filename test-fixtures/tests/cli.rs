@@ -758,3 +758,58 @@ async fn the_qa_client_subscribes_to_push_and_hands_bodies_in_as_a_shell_would()
     assert_eq!(error_code(&run(&["push-receive", garbage.to_str().unwrap()])), "push.malformed");
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_qa_client_recommends_dismisses_and_matches_campaigns_on_the_device() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let stats = citykit_core::recommend::NextStepStats {
+        min_contributors: 20,
+        transitions: vec![],
+        popularity: vec![
+            citykit_core::recommend::ItemCount { item: "passport-application".into(), count: 400 },
+            citykit_core::recommend::ItemCount { item: "hk-macau-permit".into(), count: 300 },
+        ],
+        repeats: vec![],
+        segments: vec![],
+    };
+    sim.publish_next_steps(&stats).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (issuer, ca, data) = (sim.issuer(), sim.ca_cert_path(), dir.path().join("citizen"));
+    let run = |args: &[&str]| client(&issuer, &ca, &data, "p", args);
+    cli_login(&sim, &data, "citizen-03").await;
+    ok_json(&run(&["catalogue-sync"]));
+
+    let listed = ok_json(&run(&["recommend", "--limit", "30"]));
+    let list = listed["recommendations"].as_array().unwrap();
+    assert!(list.len() > 5, "{}", list.len());
+    assert!(list.iter().all(|r| !r["reason_zh"].as_str().unwrap().is_empty() && !r["reason_en"].as_str().unwrap().is_empty()));
+    let passport = list.iter().find(|r| r["item_id"] == "passport-application").expect("the most popular service");
+    assert_eq!(passport["reason"], "popular");
+    // Text output names each service and its reason.
+    let text = Command::new(BIN)
+        .args(["client", "recommend", "--limit", "30", "--lang", "en", "--issuer", &issuer, "--data-dir"])
+        .arg(&data)
+        .arg("--ca-file")
+        .arg(&ca)
+        .env("CITYKIT_PASSPHRASE", "p")
+        .output()
+        .unwrap();
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("(passport-application)") && text.contains("many people use it"), "{text}");
+
+    assert_eq!(ok_json(&run(&["recommend-dismiss", "passport-application", "--not-for-me"]))["how"], "not_for_me");
+    let after = ok_json(&run(&["recommend", "--limit", "50"]));
+    assert!(!after["recommendations"].as_array().unwrap().iter().any(|r| r["item_id"] == "passport-application"));
+    assert_eq!(error_code(&run(&["recommend-dismiss", "no-such-service"])), "recommend.unknown_item");
+    ok_json(&run(&["recommend-view", "dog-registration"]));
+    let viewed = ok_json(&run(&["recommend", "--limit", "50"]));
+    let dog = viewed["recommendations"].as_array().unwrap().iter().find(|r| r["item_id"] == "dog-registration").cloned().unwrap();
+    assert_eq!(dog["reason"], "interest");
+
+    let campaigns = ok_json(&run(&["campaigns"]));
+    let campaigns = campaigns["campaigns"].as_array().unwrap();
+    let senior = campaigns.iter().find(|c| c["campaign_id"] == "senior-transport-allowance-2026").expect("aged 68");
+    assert_eq!(senior["because"], serde_json::json!([{"fact": "age", "value": "68"}]));
+    sim.shutdown().await;
+}

@@ -27,7 +27,7 @@ pub use error::RecommendError;
 pub use model::*;
 pub use rank::{
     RankableItem, Ranker, RankingInput, ALREADY_TAKEN_FACTOR, INTEREST_WEIGHT, LIFE_EVENT_HALF_LIFE_DAYS, LIFE_EVENT_HORIZON_DAYS,
-    LIFE_EVENT_WEIGHT, NEXT_STEP_MEMORY, NEXT_STEP_WEIGHT, POPULAR_WEIGHT, PROFILE_WEIGHT,
+    LIFE_EVENT_WEIGHT, NEXT_STEP_MEMORY, NEXT_STEP_WEIGHT, ONE_OFF_BELOW, POPULAR_WEIGHT, PROFILE_WEIGHT, RECURRING_WEIGHT,
 };
 
 /// The licence types profile facts and life events are read from.

@@ -181,6 +181,50 @@ pub struct NextStepStats {
     pub transitions: Vec<Transition>,
     /// How many people took each service.
     pub popularity: Vec<ItemCount>,
+    /// How many of the people who took a service took it again, and how long after (recurring
+    /// obligations: inspections, renewals, annual reports).
+    #[serde(default)]
+    pub repeats: Vec<Repeat>,
+    /// How many people of one segment (an age band, an industry) took each service, so that a
+    /// device ranks by what people like its holder use (千人千面) without saying which segment
+    /// it is in: it downloads every segment's counts.
+    #[serde(default)]
+    pub segments: Vec<SegmentCount>,
+}
+
+/// People of a segment who took a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentCount {
+    /// The segment, as [`ProfileFacts::segment`] names it (`age_band:senior`, `industry:catering`).
+    pub segment: String,
+    /// The service.
+    pub item: String,
+    /// How many people.
+    pub count: u32,
+}
+
+impl ProfileFacts {
+    /// The segment the platform's popularity by segment is counted in: a person's age band, an
+    /// enterprise's industry.
+    pub fn segment(&self) -> Option<String> {
+        match self.audience {
+            Some(Audience::Enterprise) => self.industry.as_ref().map(|i| format!("industry:{i}")),
+            _ => self.age_band.and_then(|b| serde_json::to_value(b).ok()).and_then(|v| v.as_str().map(|b| format!("age_band:{b}"))),
+        }
+    }
+}
+
+/// People who took a service again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repeat {
+    /// The service.
+    pub item: String,
+    /// People who took it at least once.
+    pub people: u32,
+    /// Of them, people who took it again.
+    pub again: u32,
+    /// The median time between two takes, in days.
+    pub interval_days: u32,
 }
 
 /// People who took `to` right after `from`.
@@ -212,6 +256,9 @@ pub enum ReasonKind {
     LifeEvent,
     /// What people usually do after something the person did.
     NextStep,
+    /// A service the person took before and that people take again about now (a renewal, an
+    /// inspection, an annual report).
+    Recurring,
     /// The person's profile (age, vehicle, children, an enterprise's industry).
     Profile,
     /// Something they searched for or looked at.

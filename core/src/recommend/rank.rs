@@ -9,16 +9,23 @@
 //! - **Next step** ([`NEXT_STEP_WEIGHT`]): P(service | a service the person took), from the
 //!   platform's published transitions, over their last [`NEXT_STEP_MEMORY`] distinct services,
 //!   the most recent counting most.
+//! - **Recurring** ([`RECURRING_WEIGHT`]): a service the person took before, by the share of
+//!   people who take it again, most when the usual interval (published) has about passed since
+//!   their last time.
 //! - **Profile** ([`PROFILE_WEIGHT`]): bundles that fit the profile (60 or over → retirement and
 //!   elderly care; children → school enrolment; a vehicle → car ownership; a catering
 //!   enterprise → opening a restaurant; an enterprise under two years old → opening a business).
 //! - **Interest** ([`INTEREST_WEIGHT`]): a service looked at or searched for in the last 30 days
 //!   and not applied for.
-//! - **Popular** ([`POPULAR_WEIGHT`]): how many people take it (log-scaled), so that a person
-//!   with no history still gets a sensible list.
+//! - **Popular** ([`POPULAR_WEIGHT`]): how many people take it, relative to the most taken
+//!   service: among people of the holder's segment (age band, industry) where the platform
+//!   publishes it, else among everyone; so a person with no history still gets a sensible list.
 //!
-//! A service already applied for counts a quarter; a dismissed one is never listed, and "not for
-//! me" also stops life-event suggestions from its bundles.
+//! A one-off service already applied for (fewer than [`ONE_OFF_BELOW`] of people take it again)
+//! counts a quarter; a dismissed one is never listed, and "not for me" also stops life-event
+//! suggestions from its bundles. The weights are set by hand from what each signal means, in
+//! this order of strength: something the person looked at, a life event, what usually comes next,
+//! a recurring obligation falling due, the profile, popularity.
 
 use std::collections::HashMap;
 
@@ -35,12 +42,17 @@ pub const LIFE_EVENT_HORIZON_DAYS: i64 = 730;
 pub const NEXT_STEP_WEIGHT: f64 = 4.0;
 /// How many of the person's most recent distinct services the next step looks at.
 pub const NEXT_STEP_MEMORY: usize = 3;
+/// Weight of a recurring service falling due.
+pub const RECURRING_WEIGHT: f64 = 3.0;
+/// A service fewer than this share of people take again is a one-off.
+pub const ONE_OFF_BELOW: f64 = 0.15;
 /// Weight of a profile fit.
 pub const PROFILE_WEIGHT: f64 = 1.0;
-/// Weight of a recent look or search.
-pub const INTEREST_WEIGHT: f64 = 1.5;
+/// Weight of a recent look or search: the strongest sign of intent, above any other signal's
+/// largest value.
+pub const INTEREST_WEIGHT: f64 = 5.0;
 /// Weight of popularity (at most).
-pub const POPULAR_WEIGHT: f64 = 0.5;
+pub const POPULAR_WEIGHT: f64 = 1.0;
 /// What is left of a service's score once the person has applied for it.
 pub const ALREADY_TAKEN_FACTOR: f64 = 0.25;
 const DAY: i64 = 86_400;
@@ -99,6 +111,10 @@ pub struct Ranker {
     next: Vec<Vec<(usize, f64)>>,
     /// Per item index: popularity in 0..=1.
     popularity: Vec<f64>,
+    /// Per item index: (share of people who take it again, median interval in days), if published.
+    repeats: Vec<Option<(f64, f64)>>,
+    /// Per segment: popularity in 0..=1 per item index.
+    segments: HashMap<String, Vec<f64>>,
 }
 
 /// One signal's contribution and what to say about it.
@@ -145,10 +161,30 @@ impl Ranker {
         let max = stats.popularity.iter().map(|c| c.count).max().unwrap_or(0);
         for c in &stats.popularity {
             if let Some(&i) = index.get(&c.item) {
-                popularity[i] = (1.0 + f64::from(c.count)).ln() / (1.0 + f64::from(max)).ln().max(f64::EPSILON);
+                popularity[i] = f64::from(c.count) / f64::from(max.max(1));
             }
         }
-        Self { items, index, bundles: bundle_map, item_bundles, next, popularity }
+        let mut repeats = vec![None; items.len()];
+        for r in &stats.repeats {
+            if let Some(&i) = index.get(&r.item) {
+                if r.people > 0 && r.interval_days > 0 {
+                    repeats[i] = Some(((f64::from(r.again) / f64::from(r.people)).min(1.0), f64::from(r.interval_days)));
+                }
+            }
+        }
+        let mut segments: HashMap<String, Vec<f64>> = HashMap::new();
+        let mut segment_max: HashMap<&str, u32> = HashMap::new();
+        for c in &stats.segments {
+            let max = segment_max.entry(c.segment.as_str()).or_default();
+            *max = (*max).max(c.count);
+        }
+        for c in &stats.segments {
+            if let Some(&i) = index.get(&c.item) {
+                let max = segment_max.get(c.segment.as_str()).copied().unwrap_or(1).max(1);
+                segments.entry(c.segment.clone()).or_insert_with(|| vec![0.0; items.len()])[i] = f64::from(c.count) / f64::from(max);
+            }
+        }
+        Self { items, index, bundles: bundle_map, item_bundles, next, popularity, repeats, segments }
     }
 
     /// How many services it ranks.
@@ -240,6 +276,51 @@ impl Ranker {
             }
         }
 
+        // Recurring services falling due: when the person took each (newest first). Someone who
+        // took a service k times takes it again at least as likely as (k-1)/k, at their own usual
+        // interval; else at the published share and interval.
+        let mut takes: HashMap<usize, Vec<i64>> = HashMap::new();
+        for h in &taken {
+            if let Some(&i) = self.index.get(&h.item_id) {
+                takes.entry(i).or_default().push(h.at);
+            }
+        }
+        for (&i, times) in &takes {
+            let Some((published_again, published_interval)) = self.repeats[i] else { continue };
+            let at = times[0];
+            let k = times.len() as f64;
+            let (again, interval) = if times.len() >= 2 {
+                let mut gaps: Vec<f64> = times.windows(2).map(|w| ((w[0] - w[1]) as f64 / DAY as f64).max(1.0)).collect();
+                gaps.sort_by(f64::total_cmp);
+                (published_again.max((k - 1.0) / k), gaps[gaps.len() / 2])
+            } else {
+                (published_again, published_interval)
+            };
+            let days = (input.now - at) as f64 / DAY as f64;
+            // Highest when the usual interval has passed; about half as much at half or double it.
+            let due = if days <= 0.0 { 0.0 } else { (-(days / interval).ln().powi(2) / (2.0 * 0.6f64.powi(2))).exp() };
+            let date = china_date(at);
+            let every = interval.round();
+            add(
+                i,
+                Signal {
+                    score: RECURRING_WEIGHT * again * due,
+                    reason: ReasonKind::Recurring,
+                    bundle: None,
+                    zh: if times.len() >= 2 {
+                        format!("您通常约每{every}天办理一次此事项（上次{date}）")
+                    } else {
+                        format!("您于{date}办理过此事项，多数人约每{every}天办理一次")
+                    },
+                    en: if times.len() >= 2 {
+                        format!("you usually do this about every {every} days (last on {date})")
+                    } else {
+                        format!("you did this on {date}; people usually do it again about every {every} days")
+                    },
+                },
+            );
+        }
+
         // The profile.
         for (bundle_id, strength, zh, en) in profile_bundles(input.profile) {
             let Some((_, _, members)) = self.bundles.get(bundle_id) else { continue };
@@ -281,19 +362,16 @@ impl Ranker {
             );
         }
 
-        // Popularity, for everyone.
-        for (i, &p) in self.popularity.iter().enumerate() {
+        // Popularity: among people like the holder where published, else among everyone.
+        let segment = input.profile.segment().and_then(|s| self.segments.get(&s));
+        let (popularity, zh, en) = match (segment, input.profile.audience) {
+            (Some(p), Some(Audience::Enterprise)) => (p, "同行业企业常办此事项", "businesses in your industry often use it"),
+            (Some(p), _) => (p, "与您同年龄段的人常办此事项", "people of your age group often use it"),
+            (None, _) => (&self.popularity, "很多人在办理此事项", "many people use it"),
+        };
+        for (i, &p) in popularity.iter().enumerate() {
             if p > 0.0 {
-                add(
-                    i,
-                    Signal {
-                        score: POPULAR_WEIGHT * p,
-                        reason: ReasonKind::Popular,
-                        bundle: None,
-                        zh: "很多人在办理此事项".into(),
-                        en: "many people use it".into(),
-                    },
-                );
+                add(i, Signal { score: POPULAR_WEIGHT * p, reason: ReasonKind::Popular, bundle: None, zh: zh.into(), en: en.into() });
             }
         }
 
@@ -301,7 +379,10 @@ impl Ranker {
             .filter(|&i| best[i].is_some())
             .filter(|&i| input.profile.audience.is_none_or(|a| self.items[i].audience == a))
             .filter(|&i| !input.dismissed.contains_key(&self.items[i].id))
-            .map(|i| (i, if applied.contains(&i) { total[i] * ALREADY_TAKEN_FACTOR } else { total[i] }))
+            .map(|i| {
+                let one_off = self.repeats[i].is_none_or(|(again, _)| again < ONE_OFF_BELOW);
+                (i, if applied.contains(&i) && one_off { total[i] * ALREADY_TAKEN_FACTOR } else { total[i] })
+            })
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.items[a.0].id.cmp(&self.items[b.0].id)));
         ranked
@@ -374,7 +455,7 @@ pub(crate) fn china_date(unix: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::recommend::model::{ItemCount, LifeEventKind, Transition};
+    use crate::recommend::model::{AgeBand, ItemCount, LifeEventKind, Repeat, SegmentCount, Transition};
 
     fn item(id: &str, audience: Audience) -> RankableItem {
         RankableItem { id: id.into(), name_zh: format!("{id}-zh"), name_en: format!("{id}-en"), audience }
@@ -398,6 +479,8 @@ mod tests {
                 Transition { from: "a".into(), to: "c".into(), count: 20 },
             ],
             popularity: vec![ItemCount { item: "d".into(), count: 500 }, ItemCount { item: "e".into(), count: 40 }],
+            repeats: vec![Repeat { item: "e".into(), people: 40, again: 30, interval_days: 365 }],
+            segments: vec![SegmentCount { segment: "age_band:senior".into(), item: "c".into(), count: 90 }],
         };
         Ranker::new(items, &bundles, &stats)
     }
@@ -457,6 +540,23 @@ mod tests {
     }
 
     #[test]
+    fn a_recurring_service_comes_back_when_it_falls_due() {
+        let r = ranker();
+        let profile = ProfileFacts::default();
+        let dismissed = HashMap::new();
+        let rank_at = |days_ago: i64| {
+            let history = [HistoryEvent { kind: HistoryKind::Case, item_id: "e".into(), at: NOW - days_ago * DAY }];
+            let input = RankingInput { profile: &profile, life_events: &[], history: &history, dismissed: &dismissed, now: NOW };
+            r.rank(&input, 10)
+        };
+        let due = rank_at(360);
+        assert_eq!((due[0].item_id.as_str(), due[0].reason), ("e", ReasonKind::Recurring));
+        assert!(due[0].reason_en.contains("every 365 days"), "{}", due[0].reason_en);
+        // Just done: not due yet, so popularity leads.
+        assert_eq!(rank_at(10)[0].item_id, "d");
+    }
+
+    #[test]
     fn with_nothing_known_popular_services_come_first_and_ties_go_by_id() {
         let r = ranker();
         let profile = ProfileFacts::default();
@@ -465,5 +565,11 @@ mod tests {
         let list = r.rank(&input, 10);
         assert_eq!(list.iter().map(|r| r.item_id.as_str()).collect::<Vec<_>>(), ["d", "e"]);
         assert_eq!(list[0].reason, ReasonKind::Popular);
+        // A senior: what seniors use, where the platform publishes it.
+        let senior = ProfileFacts { age_band: Some(AgeBand::Senior), ..Default::default() };
+        let input = RankingInput { profile: &senior, life_events: &[], history: &[], dismissed: &dismissed, now: NOW };
+        let list = r.rank(&input, 10);
+        assert_eq!(list.iter().map(|r| r.item_id.as_str()).collect::<Vec<_>>(), ["c"]);
+        assert_eq!(list[0].reason_en, "people of your age group often use it");
     }
 }

@@ -26,6 +26,8 @@ fn stats() -> NextStepStats {
             ItemCount { item: "social-security-card-application".into(), count: 900 },
             ItemCount { item: NEXT.into(), count: 300 },
         ],
+        repeats: vec![],
+        segments: vec![],
     }
 }
 

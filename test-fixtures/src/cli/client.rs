@@ -397,6 +397,28 @@ enum Op {
         /// The item's id.
         id: i64,
     },
+    /// Services recommended for the identity acted for, computed on this device, each with its
+    /// reason.
+    Recommend {
+        /// How many.
+        #[arg(long, default_value_t = 10)]
+        limit: u32,
+    },
+    /// Never recommend a service again (`--not-for-me`: nor its bundle from a life event).
+    RecommendDismiss {
+        /// The service item id.
+        item: String,
+        /// Not for me (rather than just "not now").
+        #[arg(long)]
+        not_for_me: bool,
+    },
+    /// Record that a service's guide was opened (an interest, kept on this device).
+    RecommendView {
+        /// The service item id.
+        item: String,
+    },
+    /// Policy campaigns this identity is eligible for (matched on this device) and why.
+    Campaigns,
     /// Standing auto-fill consents.
     Consents,
     /// Withdraw the auto-fill consent for an item.
@@ -1223,6 +1245,54 @@ async fn execute(args: ClientArgs) -> Result<(Value, String), Failure> {
                 .join("\n");
             let unread_count = client.cases().unread_count().await?;
             (json!({"items": items, "unread": unread_count}), if text.is_empty() { "The inbox is empty.".into() } else { text })
+        }
+        Op::Recommend { limit } => {
+            let list = client.recommend().recommend(*limit).await?;
+            let text = list
+                .iter()
+                .enumerate()
+                .map(|(n, r)| {
+                    let (name, reason) = match language {
+                        Language::Zh => (&r.name_zh, &r.reason_zh),
+                        Language::En => (&r.name_en, &r.reason_en),
+                    };
+                    format!("{:>2}. {} ({})\n    {reason}", n + 1, name, r.item_id)
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            (json!({"recommendations": list}), if text.is_empty() { "Nothing to recommend.".into() } else { text })
+        }
+        Op::RecommendDismiss { item, not_for_me } => {
+            let how = if *not_for_me { citykit_core::recommend::Dismissal::NotForMe } else { citykit_core::recommend::Dismissal::Dismiss };
+            client.recommend().dismiss(item, how).await?;
+            (json!({"dismissed": item, "how": how}), format!("{item} will not be recommended again."))
+        }
+        Op::RecommendView { item } => {
+            client.recommend().record_view(item).await?;
+            (json!({"viewed": item}), format!("Recorded a view of {item} (kept on this device)."))
+        }
+        Op::Campaigns => {
+            let matches = client.recommend().campaigns().await?;
+            let text = matches
+                .iter()
+                .map(|m| {
+                    let facts: Vec<String> = m.because.iter().map(|f| format!("{} = {}", f.fact, f.value.expose())).collect();
+                    let title = if language == Language::Zh { &m.title_zh } else { &m.title_en };
+                    format!("{} ({})\n    because {}", title, m.campaign_id, facts.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            // The facts' values are shown to their owner here; with --json they are in the output too.
+            let json_matches: Vec<Value> = matches
+                .iter()
+                .map(|m| {
+                    json!({
+                        "campaign_id": m.campaign_id, "title_zh": m.title_zh, "title_en": m.title_en, "item_id": m.item_id, "until": m.until,
+                        "because": m.because.iter().map(|f| json!({"fact": f.fact, "value": f.value.expose()})).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            (json!({"campaigns": json_matches}), if text.is_empty() { "No campaign applies.".into() } else { text })
         }
         Op::Consents => {
             let consents = client.autofill().consents().await?;

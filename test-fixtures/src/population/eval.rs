@@ -32,7 +32,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use citykit_core::catalogue::CatalogueDocument;
 use citykit_core::recommend::{
-    HistoryEvent, HistoryKind, ItemCount, LifeEvent, LifeEventKind, NextStepStats, RankableItem, Ranker, RankingInput, Transition,
+    HistoryEvent, HistoryKind, ItemCount, LifeEvent, LifeEventKind, NextStepStats, RankableItem, Ranker, RankingInput, Repeat,
+    SegmentCount, Transition,
 };
 use serde::Serialize;
 
@@ -84,6 +85,10 @@ pub struct Published {
     pub popularity: usize,
     /// `from → to` people counts.
     pub transitions: usize,
+    /// Per-service counts of people who took it again (with the median interval).
+    pub repeats: usize,
+    /// Per-segment (age band, industry) people counts.
+    pub segment_counts: usize,
     /// Co-occurrence people counts (unordered pairs of different services).
     pub item_pairs: usize,
     /// Counts withheld for having fewer than [`MIN_CONTRIBUTORS`] people (all three kinds).
@@ -136,11 +141,13 @@ impl EvalReport {
             self.records, self.persons, self.enterprises, self.evaluated, self.skipped
         ));
         out.push_str(&format!(
-            "catalogue: {} services; aggregates from the training part, published with >= {} people: {} item counts, {} transitions, {} item pairs ({} withheld)\n",
+            "catalogue: {} services; aggregates from the training part, published with >= {} people: {} item counts, {} transitions, {} repeat counts, {} segment counts, {} item pairs ({} withheld)\n",
             self.catalogue_items,
             self.min_contributors,
             self.published.popularity,
             self.published.transitions,
+            self.published.repeats,
+            self.published.segment_counts,
             self.published.item_pairs,
             self.published.withheld
         ));
@@ -176,6 +183,8 @@ struct Split<'a> {
     target: Option<usize>,
     /// Catalogue indices of the training cases, in order.
     training: Vec<usize>,
+    /// Their times (Unix seconds), in the same order.
+    training_at: Vec<i64>,
 }
 
 /// Evaluates `records` against `catalogue` (every service a record names must be in it; read
@@ -191,11 +200,11 @@ pub fn evaluate(records: &[PopulationRecord], catalogue: &CatalogueDocument) -> 
             let events = record.sorted_events();
             let cases: Vec<usize> = (0..events.len()).filter(|&i| events[i].kind == EventType::Case).collect();
             let target = (cases.len() >= 2).then(|| cases[cases.len() - 1]);
-            let training = cases[..cases.len().saturating_sub(1)]
+            let (training, training_at) = cases[..cases.len().saturating_sub(1)]
                 .iter()
-                .filter_map(|&i| events[i].item.as_deref().and_then(|item| index.get(item).copied()))
-                .collect();
-            Split { record, events, target, training }
+                .filter_map(|&i| events[i].item.as_deref().and_then(|item| index.get(item).copied()).map(|item| (item, events[i].at)))
+                .unzip();
+            Split { record, events, target, training, training_at }
         })
         .collect();
 
@@ -203,6 +212,11 @@ pub fn evaluate(records: &[PopulationRecord], catalogue: &CatalogueDocument) -> 
     let mut people = vec![0u32; n];
     let mut transitions: BTreeMap<(usize, usize), u32> = BTreeMap::new();
     let mut pairs: HashMap<(usize, usize), u32> = HashMap::new();
+    let mut again = vec![0u32; n];
+    let mut gaps: Vec<Vec<i64>> = vec![Vec::new(); n];
+    // People per (segment, service): the segment as the record's facts say at its held-out case
+    // (or its last event when skipped).
+    let mut segment_people: BTreeMap<(String, usize), u32> = BTreeMap::new();
     for split in &splits {
         let mut distinct: Vec<usize> = split.training.clone();
         distinct.sort_unstable();
@@ -210,10 +224,28 @@ pub fn evaluate(records: &[PopulationRecord], catalogue: &CatalogueDocument) -> 
         for &i in &distinct {
             people[i] += 1;
         }
+        let until = split.target.unwrap_or(split.events.len());
+        let at = split.events.get(until).or(split.events.last()).map_or(0, |e| e.at);
+        if let Some(segment) = facts_at(split.record, &split.events[..until], at).segment() {
+            for &i in &distinct {
+                *segment_people.entry((segment.clone(), i)).or_default() += 1;
+            }
+        }
         for (a, &i) in distinct.iter().enumerate() {
             for &j in &distinct[a + 1..] {
                 *pairs.entry((i, j)).or_default() += 1;
             }
+        }
+        let mut last_at: HashMap<usize, i64> = HashMap::new();
+        let mut took_again: HashSet<usize> = HashSet::new();
+        for (&i, &at) in split.training.iter().zip(&split.training_at) {
+            if let Some(before) = last_at.insert(i, at) {
+                took_again.insert(i);
+                gaps[i].push(((at - before) / 86_400).max(1));
+            }
+        }
+        for i in took_again {
+            again[i] += 1;
         }
         let steps: HashSet<(usize, usize)> = split.training.windows(2).map(|w| (w[0], w[1])).collect();
         for step in steps {
@@ -253,7 +285,28 @@ pub fn evaluate(records: &[PopulationRecord], catalogue: &CatalogueDocument) -> 
         }
     }
 
+    let repeats: Vec<Repeat> = (0..n)
+        .filter(|&i| popularity[i] > 0 && published(again[i]))
+        .map(|i| {
+            gaps[i].sort_unstable();
+            let median = gaps[i].get(gaps[i].len() / 2).copied().unwrap_or(1);
+            Repeat {
+                item: items[i].id.clone(),
+                people: popularity[i],
+                again: again[i],
+                interval_days: u32::try_from(median).unwrap_or(u32::MAX),
+            }
+        })
+        .collect();
+    report_published.withheld += (0..n).filter(|&i| again[i] > 0 && !published(again[i])).count();
+    report_published.repeats = repeats.len();
+    let (segments, withheld_segments): (Vec<_>, Vec<_>) = segment_people.into_iter().partition(|&(_, c)| published(c));
+    report_published.withheld += withheld_segments.len();
+    report_published.segment_counts = segments.len();
+    let segments = segments.into_iter().map(|((segment, i), count)| SegmentCount { segment, item: items[i].id.clone(), count }).collect();
     let stats = NextStepStats {
+        repeats,
+        segments,
         min_contributors: MIN_CONTRIBUTORS,
         transitions: transitions
             .iter()
