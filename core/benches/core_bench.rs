@@ -17,6 +17,9 @@
 //!   today's (target ≤ 1.2×): opening checks a constant part of the file, not every page.
 //! - read during write: a read while another task holds a 2,000-row write transaction open vs
 //!   the same read on an idle store (targets ≤ 2× and ≤ 2 ms): reads have their own connections.
+//! - recommend: ranking 5,000 services for one person (life events, 60 history events, 20,000
+//!   published transitions, repeats and segment counts; target ≤ 2 ms) vs sorting 5,000 scores,
+//!   and evaluating 100 JsonLogic campaigns against one profile vs the same sort.
 //! - QR: encoding packed presentations with the core's QR path (the `qrcode` crate's public API,
 //!   its own mask choice included) vs `fast_qr`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -750,6 +753,100 @@ fn push(mode: &Mode) {
     report(mode, &format!("push decrypt + verify ({} byte body)", body.len()), received / n, bare / n, "bare ES256 verify", None);
 }
 
+fn recommend(mode: &Mode) {
+    use citykit_core::catalogue::{Audience, Bundle};
+    use citykit_core::recommend::{
+        campaign, Campaign, HistoryEvent, HistoryKind, ItemCount, LifeEvent, LifeEventKind, NextStepStats, ProfileFacts, RankableItem,
+        Ranker, RankingInput, Repeat, SegmentCount, Transition,
+    };
+    use serde_json::json;
+    const N: usize = 5_000;
+    let id = |i: usize| format!("service-{i:05}");
+    let items: Vec<RankableItem> = (0..N)
+        .map(|i| RankableItem { id: id(i), name_zh: format!("事项{i}"), name_en: format!("Service {i}"), audience: Audience::Person })
+        .collect();
+    let mut bundles: Vec<Bundle> = (0..50)
+        .map(|b| Bundle {
+            id: format!("b{b}"),
+            name_zh: "套餐".into(),
+            name_en: "Bundle".into(),
+            items: (0..10).map(|k| id(b * 100 + k)).collect(),
+        })
+        .collect();
+    bundles[0].id = "birth".into();
+    let stats = NextStepStats {
+        min_contributors: 20,
+        transitions: (0..20_000)
+            .map(|t| Transition { from: id(t % N), to: id((t * 7919 + 13) % N), count: 20 + (t % 97) as u32 })
+            .collect(),
+        popularity: (0..N).map(|i| ItemCount { item: id(i), count: 20 + ((i * 31) % 5000) as u32 }).collect(),
+        repeats: (0..500).map(|i| Repeat { item: id(i * 10), people: 400, again: 200, interval_days: 365 }).collect(),
+        segments: (0..N)
+            .map(|i| SegmentCount { segment: "age_band:adult".into(), item: id(i), count: 20 + ((i * 17) % 900) as u32 })
+            .collect(),
+    };
+    let ranker = Ranker::new(items, &bundles, &stats);
+    let now = 1_800_000_000;
+    let profile = ProfileFacts {
+        audience: Some(Audience::Person),
+        age: Some(38),
+        age_band: Some(citykit_core::recommend::AgeBand::Adult),
+        has_vehicle: true,
+        children: 1,
+        ..Default::default()
+    };
+    let events = [LifeEvent { kind: LifeEventKind::Birth, at: now - 30 * 86_400 }];
+    let history: Vec<HistoryEvent> = (0..60)
+        .map(|h| HistoryEvent {
+            kind: if h % 4 == 0 { HistoryKind::View } else { HistoryKind::Case },
+            item_id: id((h * 83) % N),
+            at: now - (h as i64) * 20 * 86_400,
+        })
+        .collect();
+    let dismissed = std::collections::HashMap::from([(id(5), citykit_core::recommend::Dismissal::Dismiss)]);
+    let input = RankingInput { profile: &profile, life_events: &events, history: &history, dismissed: &dismissed, now };
+    let n = if mode.full { 50 } else { 1 };
+    let ranked = median(mode, 9, || {
+        for _ in 0..n {
+            std::hint::black_box(ranker.rank(std::hint::black_box(&input), 20));
+        }
+    }) / n;
+    let scores: Vec<f64> = (0..N).map(|i| ((i * 7919) % 10_007) as f64 / 7.0).collect();
+    let sort = median(mode, 9, || {
+        for _ in 0..n {
+            let mut s = scores.clone();
+            s.sort_by(|a, b| b.total_cmp(a));
+            std::hint::black_box(s);
+        }
+    }) / n;
+    report(mode, "rank 5,000 services for one person", ranked, sort, "sort 5,000 scores", None);
+    if mode.full {
+        println!(
+            "{:<44} {:>10.1} µs  (target ≤ 2 ms: {})",
+            "  ranking, absolute",
+            ranked.as_secs_f64() * 1e6,
+            if ranked.as_secs_f64() <= 0.002 { "met" } else { "NOT met" }
+        );
+    }
+    let campaigns: Vec<Campaign> = (0..100)
+        .map(|c| Campaign {
+            id: format!("c{c}"),
+            title_zh: "补贴".into(),
+            title_en: "Subsidy".into(),
+            item_id: None,
+            audience: Audience::Person,
+            rule: json!({"and": [{">=": [{"var": "age"}, 18 + c % 50]}, {"or": [{"var": "has_vehicle"}, {">": [{"var": "children"}, c % 3]}]}, {"!=": [{"var": "district"}, "none"]}]}),
+            until: now + 86_400,
+        })
+        .collect();
+    let matched = median(mode, 9, || {
+        for _ in 0..n {
+            std::hint::black_box(campaigns.iter().filter_map(|c| campaign::evaluate(c, &profile, now)).count());
+        }
+    }) / n;
+    report(mode, "evaluate 100 campaigns for one profile", matched, sort, "sort 5,000 scores", None);
+}
+
 fn main() {
     let mode = Mode { full: std::env::args().any(|a| a == "--bench") };
     // `cargo bench -p citykit-core --bench core_bench -- store_growth read_during_write` runs only the named groups.
@@ -757,7 +854,7 @@ fn main() {
     let wants = |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
     println!("CityKit benchmarks ({})", if mode.full { "full" } else { "smoke run: figures are not meaningful" });
     type Group = (&'static str, fn(&Mode));
-    let groups: [Group; 10] = [
+    let groups: [Group; 11] = [
         ("store", store),
         ("wallet", wallet),
         ("cold_start", cold_start),
@@ -768,6 +865,7 @@ fn main() {
         ("qr", qr),
         ("envelope", envelope),
         ("push", push),
+        ("recommend", recommend),
     ];
     for (name, run) in groups {
         if wants(name) {

@@ -772,8 +772,16 @@ async fn the_qa_client_recommends_dismisses_and_matches_campaigns_on_the_device(
         repeats: vec![],
         segments: vec![],
     };
-    sim.publish_next_steps(&stats).unwrap();
     let dir = tempfile::tempdir().unwrap();
+    // Published through the QA client's simulator control; a count under 20 people is refused.
+    let stats_file = dir.path().join("next-steps.json");
+    std::fs::write(&stats_file, serde_json::to_vec(&stats).unwrap()).unwrap();
+    assert!(sim_control(&sim, &["next-steps", stats_file.to_str().unwrap()]).status.success());
+    let mut thin = stats.clone();
+    thin.popularity[0].count = 3;
+    thin.transitions = vec![citykit_core::recommend::Transition { from: "a".into(), to: "b".into(), count: 3 }];
+    std::fs::write(&stats_file, serde_json::to_vec(&thin).unwrap()).unwrap();
+    assert!(!sim_control(&sim, &["next-steps", stats_file.to_str().unwrap()]).status.success());
     let (issuer, ca, data) = (sim.issuer(), sim.ca_cert_path(), dir.path().join("citizen"));
     let run = |args: &[&str]| client(&issuer, &ca, &data, "p", args);
     cli_login(&sim, &data, "citizen-03").await;
@@ -811,5 +819,17 @@ async fn the_qa_client_recommends_dismisses_and_matches_campaigns_on_the_device(
     let campaigns = campaigns["campaigns"].as_array().unwrap();
     let senior = campaigns.iter().find(|c| c["campaign_id"] == "senior-transport-allowance-2026").expect("aged 68");
     assert_eq!(senior["because"], serde_json::json!([{"fact": "age", "value": "68"}]));
+
+    // A campaign broadcast through the simulator control reaches this inbox (eligible).
+    let campaign_file = dir.path().join("campaign.json");
+    let campaign = serde_json::json!({"id": "qa-heating", "title_zh": "取暖补贴", "title_en": "Heating allowance", "item_id": null,
+        "audience": "person", "rule": {">=": [{"var": "age"}, 60]}, "until": 2_000_000_000});
+    std::fs::write(&campaign_file, campaign.to_string()).unwrap();
+    assert!(sim_control(&sim, &["campaign", campaign_file.to_str().unwrap()]).status.success());
+    let inbox = ok_json(&run(&["inbox"]));
+    assert!(
+        inbox["items"].as_array().unwrap().iter().any(|i| i["kind"] == "policy_campaign" && i["campaign_id"] == "qa-heating"),
+        "{inbox}"
+    );
     sim.shutdown().await;
 }

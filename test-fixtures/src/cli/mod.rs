@@ -161,6 +161,19 @@ enum SimAction {
     },
     /// The persons who broke a pledge (失信名单): no further pledges for them.
     DishonestyList,
+    /// Publish the anonymous next-step statistics devices rank with (a JSON file: min_contributors,
+    /// transitions, popularity, repeats, segments; counts under 20 people are refused).
+    NextSteps {
+        /// The statistics file.
+        file: PathBuf,
+    },
+    /// Publish a policy campaign (a JSON file: id, title_zh, title_en, item_id, audience, rule as
+    /// JsonLogic, until) and broadcast its notice to every identity; devices keep it only where
+    /// eligible.
+    Campaign {
+        /// The campaign file.
+        file: PathBuf,
+    },
     /// Take the push bodies queued at the simulated carrier for an endpoint (as a phone's shell
     /// receives them), each written to a file in --out-dir (1.bin, 2.bin, … oldest first).
     PushTake {
@@ -322,6 +335,14 @@ async fn sim_control(args: SimControlArgs) -> ExitCode {
             SimAction::PushTake { endpoint, .. } => {
                 http.post(format!("{base}/sim/push/take")).json(&serde_json::json!({"endpoint": endpoint}))
             }
+            SimAction::NextSteps { file } => {
+                let body = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                http.post(format!("{base}/sim/next-steps")).header("content-type", "application/json").body(body)
+            }
+            SimAction::Campaign { file } => {
+                let body = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                http.post(format!("{base}/sim/campaigns")).header("content-type", "application/json").body(body)
+            }
         };
         let response = request.send().await.map_err(|e| format!("the simulator cannot be reached: {}", e.without_url()))?;
         let status = response.status();
@@ -390,6 +411,10 @@ fn sim_summary(action: &SimAction, json: bool, text: String) -> String {
             let count = value["bodies"].as_array().map_or(0, Vec::len);
             format!("{count} push bodies written to {}", out_dir.display())
         }
+        SimAction::NextSteps { .. } => {
+            format!("published: {} transitions, {} popularity counts", value["transitions"], value["popularity"])
+        }
+        SimAction::Campaign { .. } => format!("campaign {} published to {} identities", s(&value["id"]), value["notified"]),
         SimAction::DishonestyList => {
             let persons: Vec<String> = value["persons"].as_array().map(|a| a.iter().map(s).collect()).unwrap_or_default();
             if persons.is_empty() {
