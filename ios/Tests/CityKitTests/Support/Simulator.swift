@@ -1,6 +1,6 @@
 // The simulated city platform (`citykit-sim serve`) as a child process, and its command-line
-// helpers (`authorize`, `sim fault`, `sim stats`, `sim revoke`, `sim push-take`). Only where
-// Foundation has `Process`: Linux and macOS, not iOS.
+// helpers (`authorize`, `sim fault`, `sim stats`, `sim revoke`, `sim push-take`), plus
+// `POST /sim/next-steps` over HTTPS. Only where Foundation has `Process`: Linux and macOS, not iOS.
 #if os(Linux) || os(macOS)
 import Foundation
 import CityKit
@@ -118,6 +118,17 @@ final class Simulator {
         _ = try await run(["sim", "push-take", endpoint, "--out-dir", dir.path, "--issuer", issuer, "--ca-file", caFile])
         let count = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".bin") }.count
         return try (0..<count).map { try Data(contentsOf: dir.appendingPathComponent("\($0 + 1).bin")) }
+    }
+
+    /// Publishes the anonymous next-step statistics (`POST /sim/next-steps`, the JSON of the core's
+    /// `NextStepStats`): what `GET /api/v1/recommend/next-steps` serves from then on. Throws
+    /// unless the simulator answers 200 (counts standing for fewer than 20 people are a 422).
+    func publishNextSteps(_ json: String) throws {
+        let base = issuer.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let (status, body) = try httpsPostJSON(base + "/sim/next-steps", json: json, caFile: caFile)
+        guard status == 200 else {
+            throw SimulatorError.commandFailed("POST /sim/next-steps: HTTP \(status): \(body)")
+        }
     }
 
     /// The issuer metadata JSON (`{"issuer", "jwks"}`) of a licence office, e.g. `public-security`.
