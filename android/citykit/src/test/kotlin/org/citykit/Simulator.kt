@@ -87,6 +87,14 @@ class Simulator : AutoCloseable {
     }
 
     /**
+     * Publishes the anonymous next-step statistics (`POST /sim/next-steps`, the JSON of
+     * `NextStepStats`): what `GET /api/v1/recommend/next-steps` serves from then on.
+     */
+    suspend fun publishNextSteps(json: String) {
+        https("POST", "/sim/next-steps", json, expect = 200)
+    }
+
+    /**
      * The push bodies queued at the simulated carrier for [endpoint], oldest first, taken as a
      * phone's shell receives them (`POST /sim/push/take`, base64url in the answer).
      */
