@@ -4,6 +4,7 @@ simulator: the ranked list from the platform's published (anonymous) statistics,
 on the device with the fact that made it apply, that fact's value redacted when printed. The
 behaviour is tested in the core (core/tests/integration/recommend.rs); this tests the glue."""
 import asyncio
+import datetime
 import json
 import ssl
 import urllib.request
@@ -15,10 +16,19 @@ from test_journey import logged_in, sim  # noqa: F401  (sim is the fixture)
 
 POPULAR_ITEM = "passport-application"
 VIEWED_ITEM = "dog-registration"
-# Aged 68, with a vehicle (test-fixtures): the default campaign for residents aged 65 and over
-# (rule age >= 65, test-fixtures/data/campaigns.json) applies.
+# Born 1958-10-01, with a vehicle (test-fixtures): the default campaign for residents aged 65 and
+# over (rule age >= 65, test-fixtures/data/campaigns.json) applies.
 SENIOR = "citizen-03"
-SENIOR_AGE = "68"
+
+
+def _age_today(birth: str = "1958-10-01") -> int:
+    """Whole years since `birth` today, China time (as the core computes it)."""
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+    year, month, day = (int(p) for p in birth.split("-"))
+    return today.year - year - ((today.month, today.day) < (month, day))
+
+
+SENIOR_AGE = str(_age_today())
 SENIOR_CAMPAIGN = "senior-transport-allowance-2026"
 # Enough for the whole catalogue: "not listed" means not listed at all.
 EVERYTHING = 1000

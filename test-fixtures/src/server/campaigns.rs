@@ -107,7 +107,7 @@ impl Shared {
     /// serves from now on.
     pub(crate) fn sim_set_next_steps(&self, body: &[u8]) -> Answer {
         match serde_json::from_slice::<citykit_core::recommend::NextStepStats>(body) {
-            Ok(stats) if stats.min_contributors >= 20 && stats.transitions.iter().all(|t| t.count >= stats.min_contributors) => {
+            Ok(stats) if stats.min_contributors >= 20 && every_count_stands_for_enough_people(&stats) => {
                 let mut book = self.lock_cases();
                 book.published.next_steps = serde_json::to_value(&stats).unwrap_or(Value::Null);
                 (200, json!({"transitions": stats.transitions.len(), "popularity": stats.popularity.len()}))
@@ -116,4 +116,14 @@ impl Shared {
             Err(_) => err(400, "invalid_request"),
         }
     }
+}
+
+/// Whether every count of `stats` (transitions, popularity, repeats, segments) stands for at
+/// least `min_contributors` people.
+fn every_count_stands_for_enough_people(stats: &citykit_core::recommend::NextStepStats) -> bool {
+    let min = stats.min_contributors;
+    stats.transitions.iter().all(|t| t.count >= min)
+        && stats.popularity.iter().all(|c| c.count >= min)
+        && stats.repeats.iter().all(|r| r.people >= min && r.again >= min)
+        && stats.segments.iter().all(|c| c.count >= min)
 }
