@@ -374,7 +374,7 @@ fn fuzz() -> Result<(), String> {
 }
 
 /// The stripped release library for this platform must stay within this many bytes.
-const LIBRARY_BUDGET_BYTES: u64 = 8_200_000;
+const LIBRARY_BUDGET_BYTES: u64 = 8_700_000;
 
 /// Builds the release bindings library (what apps ship), strips a copy and checks it against
 /// [`LIBRARY_BUDGET_BYTES`]. (The wasm build's budget, 1.5 MB gzipped, is checked where it is
