@@ -97,12 +97,14 @@ final class RecommendTests: CityKitTestCase {
         return text
     }
 
-    /// Whole years since `born` today, China time (UTC+8).
+    /// Whole years since `born` (year, month, day) today, China time (UTC+8).
     static func ageToday(born: (Int, Int, Int)) -> Int {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
+        calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600) ?? .current
         let today = calendar.dateComponents([.year, .month, .day], from: Date())
-        let (year, month, day) = (today.year!, today.month!, today.day!)
-        return year - born.0 - ((month, day) < (born.1, born.2) ? 1 : 0)
+        let now = (today.year ?? 0) * 10_000 + (today.month ?? 0) * 100 + (today.day ?? 0)
+        let birth = born.0 * 10_000 + born.1 * 100 + born.2
+        return (now - birth) / 10_000
     }
 }
+#endif
