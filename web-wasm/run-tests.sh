@@ -63,6 +63,8 @@ python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); r=json.load(open(sy
   "$work/presentation.json" "$work/revoked.json" "$work/metadata.json" "$work/metadata-other.json" "$work/envelope.json" "$work/envelope-trust.json" "$build/pkg/fixture.json"
 cp "$root/test-fixtures/data/catalogue.json" "$build/pkg/catalogue.json"
 # The TypeScript declarations: the core's records (tsify) as the sub-clients return them.
+# The page's side of the SDK in a Worker (thin forwarding by postMessage) ships in the package.
+cp "$here/js/citykit-worker.js" "$here/js/citykit-web.js" "$here/js/citykit-web.d.ts" "$build/pkg/"
 cp "$here/tests/types.ts" "$build/pkg/types.ts"
 "$TSC" --noEmit --strict --target esnext --lib esnext,dom --module esnext --moduleResolution bundler "$build/pkg/types.ts"
 echo "wasm: TypeScript declarations type-check (tests/types.ts)"

@@ -1,7 +1,7 @@
 //! CityKit in the browser: a thin wasm-bindgen face over `citykit-core`.
 //!
 //! The same shape as every other face: a [`WebClient`] (the core's `Client` on an encrypted
-//! in-memory store) with sub-clients, `client.catalogue()` ([`WebCatalogueClient`]: import a
+//! store, persisted in OPFS from a dedicated Worker or kept in memory) with sub-clients, `client.catalogue()` ([`WebCatalogueClient`]: import a
 //! catalogue document, search it offline — Chinese included —, read an item's guide) and
 //! `client.verifier(…)` ([`WebVerifierClient`]: verifier mode, with the issuers' status lists
 //! fetched through the core and nonces accepted once); plus the form field validators
@@ -16,7 +16,7 @@
 use std::sync::Arc;
 
 use citykit_core::privacy::{to_json_marking_personal, PERSONAL_MARKER, REDACTED};
-use citykit_core::store::{KeyProviderError, StoreKey};
+use citykit_core::store::{KeyProviderError, StoreError, StoreKey};
 use citykit_core::wallet::{TrustedIssuer, VerifierSettings};
 use citykit_core::{CityKitError, Client, ClientConfig, KeyProvider};
 use wasm_bindgen::prelude::*;
@@ -104,8 +104,8 @@ impl KeyProvider for PageKey {
     }
 }
 
-/// The CityKit client of a page: the core's client on an encrypted store that lives in the
-/// page's memory.
+/// The CityKit client of a page: the core's client on an encrypted store, persisted in the
+/// origin's OPFS ([`WebClient::open`], in a dedicated Worker) or in memory.
 #[wasm_bindgen]
 pub struct WebClient {
     inner: Client,
@@ -117,12 +117,22 @@ impl WebClient {
     /// digits. No platform session: the catalogue is imported, presentations verified.
     #[wasm_bindgen(js_name = openInMemory)]
     pub async fn open_in_memory(key_hex: String) -> Result<WebClient, JsValue> {
-        let bytes = decode_hex(&key_hex).ok_or_else(|| {
-            js_error(citykit_core::store::StoreError::from(KeyProviderError::InvalidKey { reason: "the key must be 64 hex digits".into() }))
-        })?;
-        let key = StoreKey::from_bytes(&bytes).map_err(|e| js_error(citykit_core::store::StoreError::from(e)))?;
+        let key = parse_key(&key_hex)?;
         let config = ClientConfig::new("", "", "", "");
         let inner = Client::builder(config, Arc::new(PageKey(key))).open_in_memory().await.map_err(js_error)?;
+        Ok(WebClient { inner })
+    }
+
+    /// Opens (or creates) the persisted store `name` — the same SQLCipher store as on the
+    /// phone, kept in the origin's OPFS — with a raw 32-byte key given as 64 hex digits. Only in
+    /// a dedicated Worker (`js/citykit-worker.js` runs it there for a page): elsewhere, or where
+    /// OPFS is missing, a `store.unavailable` error (nothing is kept in memory instead); a key
+    /// that does not open the store is `store.wrong_key`.
+    pub async fn open(name: String, key_hex: String) -> Result<WebClient, JsValue> {
+        let key = parse_key(&key_hex)?;
+        install_opfs().await.map_err(js_error)?;
+        let config = ClientConfig::new(name, "", "", "");
+        let inner = Client::builder(config, Arc::new(PageKey(key))).open().await.map_err(js_error)?;
         Ok(WebClient { inner })
     }
 
@@ -290,6 +300,33 @@ pub fn validate_field(field_json: String, value: Option<String>) -> Result<JsVal
 #[wasm_bindgen(js_name = latestSchemaVersion)]
 pub fn latest_schema_version() -> u32 {
     citykit_core::store::schema::LATEST_VERSION
+}
+
+fn parse_key(key_hex: &str) -> Result<StoreKey, JsValue> {
+    let bytes = decode_hex(key_hex)
+        .ok_or_else(|| js_error(StoreError::from(KeyProviderError::InvalidKey { reason: "the key must be 64 hex digits".into() })))?;
+    StoreKey::from_bytes(&bytes).map_err(|e| js_error(StoreError::from(e)))
+}
+
+/// Installs the OPFS sync-access-handle pool VFS once (asynchronously: it opens the pool's
+/// access handles), under the name the core opens persisted stores with. Its absence, or an
+/// OPFS that refuses the pool, is `store.unavailable`.
+async fn install_opfs() -> Result<(), StoreError> {
+    use citykit_core::store::wasm::OPFS_VFS_NAME;
+    use sqlite_wasm_vfs::sahpool::{install, OpfsSAHError, OpfsSAHPoolCfgBuilder};
+    // A second call reuses the installed pool.
+    let config = OpfsSAHPoolCfgBuilder::new().vfs_name(OPFS_VFS_NAME).directory(".citykit").build();
+    match install::<sqlite_wasm_rs::WasmOsCallback>(&config, false).await {
+        Ok(_pool) => Ok(()),
+        Err(OpfsSAHError::NotSupported) => Err(StoreError::Unavailable {
+            reason: "OPFS sync access handles need a dedicated Worker in a secure context".into(),
+        }),
+        // The browser's error text may name the origin's files: only the operation is kept.
+        Err(OpfsSAHError::Opfs { operation, .. }) => {
+            Err(StoreError::Unavailable { reason: format!("OPFS refused the store's pool ({operation})") })
+        }
+        Err(e) => Err(StoreError::Io { details: e.to_string() }),
+    }
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {

@@ -1,7 +1,8 @@
 // Loads the wasm build in headless Chromium and checks the web face's glue there: a client on an
 // encrypted in-memory store (SQLCipher compiled to wasm), its catalogue and verifier sub-clients
 // (status lists fetched from the running simulator), the one error shape, redacted personal
-// values, and the field validators. Usage: node smoke.mjs <pkg-dir>
+// values, and the field validators; then the persisted store (OPFS) through the package's Worker
+// across a page reload, a wrong key, and the open timings. Usage: node smoke.mjs <pkg-dir>
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,6 +45,12 @@ await check('a malformed key is refused with a typed error', async () => {
   let threw = false;
   try { await WebClient.openInMemory('xyz'); } catch (e) { threw = true; assert(e.code === 'store.invalid_key', 'code ' + e.code); }
   assert(threw, 'no error');
+});
+await check('the persisted store outside a Worker is store.unavailable, not a silent in-memory store', async () => {
+  let error = null;
+  try { await WebClient.open('main-thread', key); } catch (e) { error = e; }
+  assert(error && error.code === 'store.unavailable' && error.domain === 'store', 'code ' + (error && error.code));
+  assert(error.messageZh && error.message !== error.messageZh, JSON.stringify(error));
 });
 await check('errors carry the one error shape: code, domain, messages, details', async () => {
   try { await WebClient.openInMemory('ab'.repeat(16)); } catch (e) {
@@ -119,10 +126,73 @@ await check('the wrong audience and an untrusted issuer are typed reasons', asyn
 window.__results = results;
 </script>`;
 
+// The persisted store through the package's Worker (js/citykit-web.js): loaded twice in one tab
+// (a reload in between); the first load writes, the second finds the data, then tries a wrong key.
+const persistPage = `<!doctype html><meta charset="utf-8"><title>CityKit wasm persistence</title>
+<script type="module">
+import { CityKitWorker } from './citykit-web.js';
+const results = [];
+const check = async (name, fn) => {
+  try { await fn(); results.push({ name, ok: true }); }
+  catch (e) { results.push({ name, ok: false, error: String(e && e.code ? e.code + ': ' + e.message : e && e.stack || e) }); }
+};
+const assert = (cond, msg) => { if (!cond) throw new Error(msg); };
+const key = 'c3'.repeat(32), wrongKey = '3c'.repeat(32);
+const record = { name: '李四', visits: 2 };
+let ck, opened, phase = 'none';
+const started = performance.now();
+await check('a page opens the persisted store through the Worker', async () => { ck = new CityKitWorker(); opened = await ck.open('smoke', key); });
+const pageMs = performance.now() - started;
+if (ck && opened) {
+  const before = await ck.call('get', 'notes', 'n1');
+  phase = before === undefined ? 'first' : 'reloaded';
+  if (phase === 'first') {
+    await check('a record put through the Worker reads back (SQLCipher, latest schema)', async () => {
+      await ck.call('put', 'notes', 'n1', JSON.stringify(record));
+      assert(JSON.parse(await ck.call('get', 'notes', 'n1')).name === record.name, 'read back');
+      assert(/^4\\./.test(await ck.call('cipherVersion')), 'SQLCipher');
+    });
+    await check('a sub-client call is forwarded: the catalogue imported into the persisted store', async () => {
+      const sync = await ck.call('catalogue.import', await (await fetch('./catalogue.json')).text());
+      assert(sync.item_count >= 150, JSON.stringify(sync));
+    });
+  } else {
+    await check('after a reload the record is still there', async () => {
+      assert(JSON.stringify(JSON.parse(before)) === JSON.stringify(record), before);
+    });
+    await check('a wrong key is store.wrong_key, as on the phone, and leaves the store as it was', async () => {
+      await ck.close();
+      let error = null;
+      try { await ck.open('smoke', wrongKey); } catch (e) { error = e; }
+      assert(error && error.code === 'store.wrong_key' && error.domain === 'store', 'code ' + (error && error.code));
+      assert(error instanceof Error && error.messageZh, 'the one error shape');
+      await ck.open('smoke', key);
+      assert(JSON.parse(await ck.call('get', 'notes', 'n1')).visits === 2, 'still readable with the right key');
+    });
+    await check('the catalogue imported before the reload is searched offline (Chinese) after it', async () => {
+      const hits = await ck.call('catalogue.search', '社保', 20);
+      assert(hits.some(i => i.id === 'social-security-card-application'), JSON.stringify(hits.map(i => i.id)));
+    });
+    await check('a typed error of a sub-client crosses the Worker with its code', async () => {
+      let error = null;
+      try { await ck.call('catalogue.item', 'no-such-item'); } catch (e) { error = e; }
+      assert(error && error.code === 'catalogue.unknown_item' && error.domain === 'catalogue', String(error && error.code));
+    });
+    await check('an unknown method is an error, not a hang', async () => {
+      let error = null;
+      try { await ck.call('noSuchMethod'); } catch (e) { error = e; }
+      assert(error && /no such method/.test(error.message), String(error));
+    });
+  }
+}
+window.__persist = { phase, results, workerOpenMs: opened && opened.openMs, pageOpenMs: pageMs };
+</script>`;
+
 const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://x');
   if (url.pathname === '/') { res.writeHead(200, { 'content-type': 'text/html' }); return res.end(page); }
+  if (url.pathname === '/persist') { res.writeHead(200, { 'content-type': 'text/html' }); return res.end(persistPage); }
   const file = path.join(pkg, path.normalize(url.pathname));
   if (!file.startsWith(pkg) || !fs.existsSync(file)) { res.writeHead(404); return res.end(); }
   res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
@@ -151,6 +221,24 @@ try {
   for (const r of results) {
     if (r.ok) { passed++; console.log(`ok   ${r.name}`); } else { failed++; console.log(`FAIL ${r.name}: ${r.error}`); }
   }
+  // Persistence: the same tab loads the page, then reloads it.
+  const persistTab = await browser.newPage();
+  persistTab.on('pageerror', (e) => errors.push(String(e)));
+  const phases = [];
+  for (const step of ['first', 'reloaded']) {
+    if (step === 'first') await persistTab.goto(`http://127.0.0.1:${port}/persist`);
+    else await persistTab.reload();
+    await persistTab.waitForFunction(() => window.__persist, null, { timeout: 60000 }).catch(() => {});
+    const run = (await persistTab.evaluate(() => window.__persist)) || { phase: 'no result', results: [] };
+    phases.push(run);
+    if (run.phase !== step) { failed++; console.log(`FAIL the ${step} load of the persistence page ran as "${run.phase}"`, errors); }
+    for (const r of run.results) {
+      if (r.ok) { passed++; console.log(`ok   [${step}] ${r.name}`); } else { failed++; console.log(`FAIL [${step}] ${r.name}: ${r.error}`); }
+    }
+  }
+  const ms = (v) => (typeof v === 'number' ? v.toFixed(1) + ' ms' : 'n/a');
+  console.log(`wasm: persisted store open in a Worker (OPFS pool + SQLCipher + schema): created ${ms(phases[0].workerOpenMs)}, reopened after reload ${ms(phases[1] && phases[1].workerOpenMs)}; ` +
+    `from the page incl. worker start and wasm init: ${ms(phases[0].pageOpenMs)} / ${ms(phases[1] && phases[1].pageOpenMs)}`);
 } finally {
   await browser.close();
   server.close();

@@ -2,6 +2,7 @@
 // (web-wasm/run-tests.sh): the web face's records are the core's, declared by tsify from the
 // core's types, and every sub-client method returns them. Never run, only compiled.
 import { WebClient, Personal, validateField } from './citykit_wasm.js';
+import { CityKitWorker, type CityKitError } from './citykit-web.js';
 import type { ItemSummary, ServiceItem, VerifiedPresentation, FieldError, CatalogueSync, Bundle, FieldProblem, EnvelopeClaims } from './citykit_wasm.js';
 
 export async function usage(client: WebClient, catalogueJson: string, scanned: string): Promise<string[]> {
@@ -18,4 +19,18 @@ export async function usage(client: WebClient, catalogueJson: string, scanned: s
   const envelope: EnvelopeClaims = client.envelopeWindow('{}').verify(scanned);
   const envelopeId: string = envelope.envelope_id;
   return [envelopeId, sync.version, item.name_zh, String(bundles.length), String(claims), String(kind), String(checked), String(age), item.form.fields[0].type];
+}
+
+export async function inAWorker(keyHex: string): Promise<string | undefined> {
+  const direct: WebClient = await WebClient.open('citizen', keyHex);
+  direct.free();
+  const ck: CityKitWorker = await CityKitWorker.open('citizen', keyHex);
+  const { openMs } = await ck.open('citizen', keyHex);
+  try {
+    await ck.call('put', 'notes', 'n1', '{}');
+  } catch (e) {
+    return (e as CityKitError).code;
+  }
+  ck.terminate();
+  return String(openMs);
 }

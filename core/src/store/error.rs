@@ -57,6 +57,13 @@ pub enum StoreError {
         /// What failed.
         details: String,
     },
+    /// No persistent storage here (the browser: no OPFS, as in an opaque origin, outside a
+    /// dedicated Worker, or in an old web view). Nothing was kept in memory instead.
+    #[error("persistent storage is unavailable: {reason}")]
+    Unavailable {
+        /// What was missing.
+        reason: String,
+    },
 }
 
 impl StoreError {
@@ -72,6 +79,7 @@ impl StoreError {
             Self::Io { .. } => "store.io",
             Self::Database { .. } => "store.database",
             Self::Decode { .. } => "store.decode",
+            Self::Unavailable { .. } => "store.unavailable",
         }
     }
 
@@ -88,6 +96,7 @@ impl StoreError {
                 Self::Closed => "本地数据已关闭，请重新打开应用。",
                 Self::Io { .. } => "无法读写本地数据，请检查存储空间。",
                 Self::Database { .. } | Self::Decode { .. } => "本地数据读写出错。",
+                Self::Unavailable { .. } => "此环境无法持久保存本地数据（浏览器不支持或已禁用存储）。",
             },
             match self {
                 Self::WrongKey => "Local data could not be unlocked: the key is wrong.",
@@ -98,6 +107,7 @@ impl StoreError {
                 Self::Closed => "Local data is closed; please reopen the app.",
                 Self::Io { .. } => "Local data could not be read or written; check the free space.",
                 Self::Database { .. } | Self::Decode { .. } => "Reading or writing local data failed.",
+                Self::Unavailable { .. } => "Local data cannot be kept here: this browser offers no persistent storage, or it is disabled.",
             },
         )
         .into()

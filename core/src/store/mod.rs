@@ -48,6 +48,8 @@ pub mod key;
 pub mod schema;
 #[cfg(test)]
 mod tests;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -123,6 +125,8 @@ impl Store {
     }
 
     /// Opens the store `STORE_FILE_NAME` in `dir` with the key the provider gives for [`STORE_ID`].
+    /// (wasm32: the store named `dir` in the browser's OPFS, in `store/wasm.rs`.)
+    #[cfg(not(target_arch = "wasm32"))]
     pub async fn open_in_dir(dir: impl Into<PathBuf>, keys: Arc<dyn KeyProvider>) -> Result<Self, StoreError> {
         let dir = dir.into();
         run_blocking(move || {
