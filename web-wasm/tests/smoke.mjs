@@ -139,7 +139,7 @@ const check = async (name, fn) => {
 const assert = (cond, msg) => { if (!cond) throw new Error(msg); };
 const key = 'c3'.repeat(32), wrongKey = '3c'.repeat(32);
 const record = { name: '李四', visits: 2 };
-let ck, opened, phase = 'none';
+let ck, opened, phase = 'none', opaqueMessage;
 const started = performance.now();
 await check('a page opens the persisted store through the Worker', async () => { ck = new CityKitWorker(); opened = await ck.open('smoke', key); });
 const pageMs = performance.now() - started;
@@ -151,6 +151,16 @@ if (ck && opened) {
       await ck.call('put', 'notes', 'n1', JSON.stringify(record));
       assert(JSON.parse(await ck.call('get', 'notes', 'n1')).name === record.name, 'read back');
       assert(/^4\\./.test(await ck.call('cipherVersion')), 'SQLCipher');
+    });
+    await check('in a Worker of an opaque origin (no OPFS) the persisted store is store.unavailable', async () => {
+      const frame = document.createElement('iframe');
+      const answer = new Promise((resolve) => addEventListener('message', (ev) => { if (ev.source === frame.contentWindow) resolve(ev.data); }));
+      frame.src = '/opaque';
+      document.body.appendChild(frame);
+      const got = await Promise.race([answer, new Promise((r) => setTimeout(() => r({ code: 'no answer in 20 s' }), 20000))]);
+      frame.remove();
+      assert(got.code === 'store.unavailable', JSON.stringify(got));
+      opaqueMessage = got.details;
     });
     await check('a sub-client call is forwarded: the catalogue imported into the persisted store', async () => {
       const sync = await ck.call('catalogue.import', await (await fetch('./catalogue.json')).text());
@@ -185,13 +195,31 @@ if (ck && opened) {
     });
   }
 }
-window.__persist = { phase, results, workerOpenMs: opened && opened.openMs, pageOpenMs: pageMs };
+window.__persist = { phase, results, opaqueMessage, workerOpenMs: opened && opened.openMs, pageOpenMs: pageMs };
+</script>`;
+
+// A document with an opaque origin (CSP sandbox without allow-same-origin), which starts a
+// module Worker from a blob: the Worker exists, OPFS does not.
+const opaquePage = `<!doctype html><meta charset="utf-8"><script type="module">
+const base = new URL('/', location.href).href;
+const src = "(async () => { try { const m = await import('" + base + "citykit_wasm.js'); await m.default();" +
+  " await m.WebClient.open('opaque', '" + 'c3'.repeat(32) + "'); postMessage({ code: 'no error' }); }" +
+  " catch (e) { postMessage({ code: e && e.code, details: String(e && e.details || e) }); } })();";
+const worker = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
+worker.onmessage = (ev) => parent.postMessage(ev.data, '*');
+worker.onerror = (ev) => parent.postMessage({ code: 'worker error', message: String(ev.message) }, '*');
 </script>`;
 
 const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://x');
   if (url.pathname === '/') { res.writeHead(200, { 'content-type': 'text/html' }); return res.end(page); }
+  // The opaque-origin frame loads the package cross-origin.
+  res.setHeader('access-control-allow-origin', '*');
+  if (url.pathname === '/opaque') {
+    res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': 'sandbox allow-scripts' });
+    return res.end(opaquePage);
+  }
   if (url.pathname === '/persist') { res.writeHead(200, { 'content-type': 'text/html' }); return res.end(persistPage); }
   const file = path.join(pkg, path.normalize(url.pathname));
   if (!file.startsWith(pkg) || !fs.existsSync(file)) { res.writeHead(404); return res.end(); }
@@ -236,6 +264,7 @@ try {
       if (r.ok) { passed++; console.log(`ok   [${step}] ${r.name}`); } else { failed++; console.log(`FAIL [${step}] ${r.name}: ${r.error}`); }
     }
   }
+  console.log(`wasm: in an opaque origin's Worker: "${phases[0].opaqueMessage}"`);
   const ms = (v) => (typeof v === 'number' ? v.toFixed(1) + ' ms' : 'n/a');
   console.log(`wasm: persisted store open in a Worker (OPFS pool + SQLCipher + schema): created ${ms(phases[0].workerOpenMs)}, reopened after reload ${ms(phases[1] && phases[1].workerOpenMs)}; ` +
     `from the page incl. worker start and wasm init: ${ms(phases[0].pageOpenMs)} / ${ms(phases[1] && phases[1].pageOpenMs)}`);
