@@ -73,15 +73,7 @@ fn refusal(reply: &ApiReply) -> CityKitError {
 /// Fetches the platform's envelope document (public, no login).
 async fn fetch_trust_document(http: &HttpClient, issuer: &str) -> Result<String, CityKitError> {
     let url = format!("{}{TRUST_DOCUMENT_PATH}", issuer.trim_end_matches('/'));
-    let response = http.send(Idempotency::Idempotent, || async { Ok::<_, CityKitError>(http.reqwest().get(&url)) }).await?;
-    let status = response.status().as_u16();
-    if status != 200 {
-        return Err(NetError::Status { status, error: None }.into());
-    }
-    let text = response
-        .text()
-        .await
-        .map_err(|e| NetError::InvalidResponse { details: format!("unreadable envelope document: {}", e.without_url()) })?;
+    let text = http.get_public(&url, "envelope document").await?;
     EnvelopeTrust::from_json(&text)?;
     Ok(text)
 }

@@ -121,6 +121,18 @@ impl HttpClient {
         self.send_inner(idempotency, false, build).await
     }
 
+    /// GETs a public document (no token: nothing says who asks), retried like every idempotent
+    /// request: its body as text on 200, [`NetError::Status`] otherwise, and
+    /// [`NetError::InvalidResponse`] naming `what` when the body cannot be read.
+    pub async fn get_public(&self, url: &str, what: &str) -> Result<String, NetError> {
+        let response = self.send(Idempotency::Idempotent, || async { Ok::<_, NetError>(self.reqwest().get(url)) }).await?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            return Err(NetError::Status { status, error: None });
+        }
+        response.text().await.map_err(|e| NetError::InvalidResponse { details: format!("unreadable {what}: {}", e.without_url()) })
+    }
+
     /// Like [`Self::send`], except that a `503` carrying a `Retry-After` header is returned at
     /// once as an answer: the platform said when to come back, so the caller (the outbox)
     /// schedules its next attempt instead of retrying here.

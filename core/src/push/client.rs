@@ -18,7 +18,7 @@ use crate::cases::{CasesClient, InboxChangeKind, InboxItem, InboxKind};
 use crate::crypto::jose::{CompactJws, EcJwk};
 use crate::error::Language;
 use crate::identity::IdentityClient;
-use crate::net::{Idempotency, NetError};
+use crate::net::NetError;
 use crate::store::Store;
 use crate::CityKitError;
 
@@ -274,16 +274,10 @@ impl PushClient {
                 return Ok(key);
             }
         }
-        let http = self.identity.http();
         let url = format!("{}{PUSH_KEYS_PATH}", self.identity.issuer().trim_end_matches('/'));
-        let response = http.send(Idempotency::Idempotent, || async { Ok::<_, CityKitError>(http.reqwest().get(&url)) }).await?;
-        if !response.status().is_success() {
-            return Err(NetError::Status { status: response.status().as_u16(), error: None }.into());
-        }
-        let value: Value = response
-            .json()
-            .await
-            .map_err(|e| NetError::InvalidResponse { details: format!("unreadable push keys: {}", e.without_url()) })?;
+        let text = self.identity.http().get_public(&url, "push keys").await?;
+        let value: Value =
+            serde_json::from_str(&text).map_err(|e| NetError::InvalidResponse { details: crate::privacy::json_problem(&e) })?;
         let keys: PlatformKeys =
             serde_json::from_value(value.clone()).map_err(|e| NetError::InvalidResponse { details: crate::privacy::json_problem(&e) })?;
         self.store.put("push", "platform_keys", &value).await?;

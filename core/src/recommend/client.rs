@@ -17,7 +17,6 @@ use crate::api;
 use crate::cases::CasesClient;
 use crate::catalogue::{Audience, CatalogueClient};
 use crate::identity::{IdentityClient, IdentityKind};
-use crate::net::{Idempotency, NetError};
 use crate::store::Store;
 use crate::wallet::WalletClient;
 use crate::CityKitError;
@@ -208,15 +207,9 @@ impl RecommendClient {
             }
         }
         let url = api::url(&self.identity, path).await?;
-        let http = self.identity.http();
-        let response = http.send(Idempotency::Idempotent, || async { Ok::<_, CityKitError>(http.reqwest().get(&url)) }).await?;
-        if !response.status().is_success() {
-            return Err(NetError::Status { status: response.status().as_u16(), error: None }.into());
-        }
-        let value: Value = response
-            .json()
-            .await
-            .map_err(|e| RecommendError::UnreadablePublication { details: format!("not JSON: {}", e.without_url()) })?;
+        let text = self.identity.http().get_public(&url, key).await?;
+        let value: Value =
+            serde_json::from_str(&text).map_err(|e| RecommendError::UnreadablePublication { details: crate::privacy::json_problem(&e) })?;
         let document: T = serde_json::from_value(value.clone())
             .map_err(|e| RecommendError::UnreadablePublication { details: crate::privacy::json_problem(&e) })?;
         self.store.put(NS, key, &json!({"fetched_at": now, "document": value})).await?;
