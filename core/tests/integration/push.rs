@@ -315,6 +315,7 @@ async fn a_notice_too_large_for_its_push_is_fetched_by_reference_and_a_failed_fe
     manual_case(&inline_env, &inline_client, CITIZEN).await;
     let inline_body = inline_env.sim.take_pushes(endpoint).remove(0);
     assert!(body.len() + 150 < inline_body.len(), "by reference {} bytes, inline {} bytes", body.len(), inline_body.len());
+    println!("push bodies: by reference {} bytes, inline {} bytes", body.len(), inline_body.len());
 
     // The fetch fails: refused with the platform's answer, nothing stored.
     let item_path = "/api/v1/inbox/";

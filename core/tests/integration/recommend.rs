@@ -240,6 +240,23 @@ async fn a_broadcast_campaign_reaches_only_the_eligible_inbox_and_says_why() {
     let pulled = senior.cases().inbox().await.unwrap();
     assert_eq!(pulled.iter().filter(|i| i.campaign_id.is_some()).count(), 1);
 
+    // A campaign whose notice would not fit in a push (RFC 8030: 4096 bytes) goes by reference.
+    let long_title = "冬季取暖补贴申领须知".repeat(150);
+    env.sim
+        .publish_campaign(&serde_json::json!({
+            "id": "long-notice", "title_zh": long_title, "title_en": "A long notice", "item_id": null,
+            "audience": "person", "rule": {">=": [{"var": "age"}, 60]}, "until": 2_000_000_000,
+        }))
+        .unwrap();
+    let body = env.sim.take_pushes("https://carrier.example/senior").remove(0);
+    assert!(body.len() <= 4096, "{} bytes", body.len());
+    let fetched_before = env.sim.stats().requests.iter().filter(|(p, _)| p.starts_with("/api/v1/inbox/")).map(|(_, n)| n).sum::<u64>();
+    let long = senior.push().receive(&body, Language::Zh).await.unwrap();
+    assert_eq!(long.item.title_zh, long_title);
+    assert!(matches!(long.action, PushAction::Show { .. }));
+    let fetched = env.sim.stats().requests.iter().filter(|(p, _)| p.starts_with("/api/v1/inbox/")).map(|(_, n)| n).sum::<u64>();
+    assert_eq!(fetched, fetched_before + 1, "fetched by reference");
+
     let body = env.sim.take_pushes("https://carrier.example/younger").remove(0);
     let held = younger.push().receive(&body, Language::Zh).await.unwrap();
     assert_eq!(held.action, PushAction::Silent { reason: HeldBack::NotEligible });

@@ -73,8 +73,9 @@ struct ServeArgs {
     /// Days before a pledge's deadline at which reminders reach the inbox (comma-separated).
     #[arg(long, value_delimiter = ',', default_values_t = [3u32, 1])]
     pledge_reminder_days: Vec<u32>,
-    /// The largest inbox item (JSON bytes) a push carries itself; larger ones go by reference.
-    #[arg(long, default_value_t = 3072)]
+    /// The largest push body (bytes, encrypted) that carries its notice itself; a notice making
+    /// a larger one goes by reference.
+    #[arg(long, default_value_t = 4096)]
     push_inline_limit: usize,
 }
 

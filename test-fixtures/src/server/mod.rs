@@ -91,9 +91,10 @@ pub struct SimConfig {
     /// Days before a 容缺 pledge's deadline at which the applicant's inbox gets a reminder, on
     /// the case clock (default 3 and 1).
     pub pledge_reminder_days: Vec<u32>,
-    /// The largest inbox item (its JSON, in bytes) a push message carries itself; a larger one
-    /// is sent by reference (its kind and inbox id) and the device fetches it from
-    /// `GET /api/v1/inbox/{id}` (default 3072: a push holds at most a few KB, RFC 8030 §7.2).
+    /// The largest encrypted push body that carries its inbox item itself; a notice that would
+    /// make a larger one is sent by reference (its kind and inbox id) and the device fetches it
+    /// from `GET /api/v1/inbox/{id}` (default 4096: push services take at least that, RFC 8030
+    /// §7.2).
     pub push_inline_limit: usize,
 }
 
@@ -136,7 +137,7 @@ impl Default for SimConfig {
             licence_not_before_delay: Duration::ZERO,
             require_dpop_nonce: false,
             pledge_reminder_days: vec![3, 1],
-            push_inline_limit: 3072,
+            push_inline_limit: 4096,
         }
     }
 }

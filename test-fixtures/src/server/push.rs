@@ -91,9 +91,9 @@ impl Shared {
 
     /// Signs `item` (an inbox item's JSON) for each subscription of `identity`, encrypts it to
     /// that subscription and queues it at the carrier. The message names the item's kind and
-    /// inbox id (`ref`) and carries the item itself unless it is larger than
-    /// [`SimConfig::push_inline_limit`](super::SimConfig::push_inline_limit); the device then
-    /// fetches it by reference.
+    /// inbox id (`ref`) and carries the item itself unless the encrypted body would be larger
+    /// than [`SimConfig::push_inline_limit`](super::SimConfig::push_inline_limit); the device
+    /// then fetches it by reference.
     pub(super) fn push_item(&self, book: &mut Book, identity: &str, item: &Value) {
         let now = book.now();
         let targets: Vec<(String, Vec<u8>, Vec<u8>)> = book
@@ -103,9 +103,8 @@ impl Shared {
             .filter(|s| s.identity == identity)
             .map(|s| (s.endpoint.clone(), s.p256dh.clone(), s.auth.clone()))
             .collect();
-        let inline = item.to_string().len() <= self.config.push_inline_limit;
         for (endpoint, p256dh, auth) in targets {
-            let mut claims = json!({
+            let claims = json!({
                 "iss": self.issuer,
                 "sub": endpoint,
                 "msg_id": format!("inbox-{}", item["id"]),
@@ -114,20 +113,23 @@ impl Shared {
                 "kind": item["kind"],
                 "ref": item["id"],
             });
-            if inline {
-                claims["item"] = item.clone();
-            }
-            let jws = self.push_key.sign_typed("citykit-push+jwt", &claims);
-            let Some(sender) = ephemeral_key() else {
-                tracing::error!("no ephemeral push key");
-                continue;
-            };
-            let salt: [u8; 16] = rand::random();
-            match ece::encrypt(jws.as_bytes(), &p256dh, &auth, &sender, &salt) {
-                Ok(body) => book.carrier.queued.entry(endpoint).or_default().push(body),
-                Err(_) => tracing::error!("a push message could not be encrypted"),
+            let mut inline = claims.clone();
+            inline["item"] = item.clone();
+            // The item itself when the body fits, else by reference.
+            let body = self.push_body(&inline, &p256dh, &auth).filter(|b| b.len() <= self.config.push_inline_limit);
+            match body.or_else(|| self.push_body(&claims, &p256dh, &auth)) {
+                Some(body) => book.carrier.queued.entry(endpoint).or_default().push(body),
+                None => tracing::error!("a push message could not be encrypted"),
             }
         }
+    }
+
+    /// `claims` signed and encrypted to one subscription (a fresh sender key and salt).
+    fn push_body(&self, claims: &Value, p256dh: &[u8], auth: &[u8]) -> Option<Vec<u8>> {
+        let jws = self.push_key.sign_typed("citykit-push+jwt", claims);
+        let sender = ephemeral_key()?;
+        let salt: [u8; 16] = rand::random();
+        ece::encrypt(jws.as_bytes(), p256dh, auth, &sender, &salt).ok()
     }
 
     /// `POST /sim/push/take` `{"endpoint"}`: the bodies queued for an endpoint, oldest first,
