@@ -402,6 +402,8 @@ async fn three_qa_clients_cosign_a_rental_registration() {
     assert_eq!(review["content"]["fields"]["monthly_rent"], "4500");
     let digest = review["content_sha256"].as_str().unwrap().to_owned();
     assert_eq!(error_code(&as_(1, &["cosign", &case_id, "--expect-sha256", "not-the-digest"])), "case.content_changed");
+    // A base64url digest may begin with '-' (one in 64 does): still a digest, not a flag.
+    assert_eq!(error_code(&as_(1, &["cosign", &case_id, "--expect-sha256", "-Nnot-the-digest"])), "case.content_changed");
     ok_json(&as_(1, &["cosign", &case_id, "--expect-sha256", &digest]));
     let done = ok_json(&as_(2, &["cosign", &case_id]));
     assert_eq!(done["status"], "approved", "{done}");

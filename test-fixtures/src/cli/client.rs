@@ -265,8 +265,9 @@ enum Op {
         /// Decline instead of signing.
         #[arg(long)]
         decline: bool,
-        /// Sign only if the content digest is this one (from `case --review`).
-        #[arg(long)]
+        /// Sign only if the content digest is this one (from `case --review`; base64url, so it
+        /// may begin with `-`).
+        #[arg(long, allow_hyphen_values = true)]
         expect_sha256: Option<String>,
     },
     /// Change fields of a case you applied for (voids earlier signatures): NAME=VALUE.
@@ -296,8 +297,9 @@ enum Op {
         /// Only show the pledge and its digest; sign nothing.
         #[arg(long)]
         review: bool,
-        /// Sign only if the pledge's digest is this one (from `pledge --review`).
-        #[arg(long)]
+        /// Sign only if the pledge's digest is this one (from `pledge --review`; base64url, so it
+        /// may begin with `-`).
+        #[arg(long, allow_hyphen_values = true)]
         expect_sha256: Option<String>,
     },
     /// Make the 免跑腿 envelope for a case awaiting material. The pickup address is the one the
