@@ -9,7 +9,8 @@
 //
 // Overridden (each has a test in CancellationTests): identity().startLogin, completeLogin,
 // identities, currentIdentity, switchIdentity, whoami; catalogue().sync; autofill().fill;
-// cases().getCase, review. `completeLogin` and `switchIdentity` run detached in the core:
+// cases().getCase, review; recommend().recommend, campaigns (they may fetch the platform's
+// published statistics and campaigns). `completeLogin` and `switchIdentity` run detached in the core:
 // cancelling stops the waiting, not the work. Calls that must finish (refresh, logout, submit,
 // sign, …) are not overridden. Delete this file once UniFFI propagates cancellation
 // (`testGeneratedClientIgnoresCancellation` will fail that day).
@@ -38,6 +39,10 @@ final class CancellableCityKitClient: CityKitClient, @unchecked Sendable {
 
     override func cases() -> CasesClient {
         CancellableCasesClient(unsafeFromHandle: super.cases().uniffiCloneHandle())
+    }
+
+    override func recommend() -> RecommendClient {
+        CancellableRecommendClient(unsafeFromHandle: super.recommend().uniffiCloneHandle())
     }
 }
 
@@ -118,6 +123,20 @@ final class CancellableCasesClient: CasesClient, @unchecked Sendable {
 
 // MARK: - Driving a Rust future with cancellation
 
+final class CancellableRecommendClient: RecommendClient, @unchecked Sendable {
+    override func recommend(limit: UInt32) async throws -> [Recommendation] {
+        try await callRustFuture({ try liftSequence($0, FfiConverterTypeRecommendation.read) }) {
+            uniffi_citykit_ffi_fn_method_recommendclient_recommend(self.uniffiCloneHandle(), limit)
+        }
+    }
+
+    override func campaigns() async throws -> [CampaignMatch] {
+        try await callRustFuture({ try liftSequence($0, FfiConverterTypeCampaignMatch.read) }) {
+            uniffi_citykit_ffi_fn_method_recommendclient_campaigns(self.uniffiCloneHandle())
+        }
+    }
+}
+
 /// A Rust call that failed outside CityKit's own error handling (a panic in UniFFI's scaffolding,
 /// a buffer that could not be allocated, malformed data). Never expected; thrown, never a crash.
 struct UnexpectedRustCallStatus: Error {
@@ -186,12 +205,17 @@ private func freeRustBuffer(_ buffer: RustBuffer) {
 
 /// Lifts a `Vec<Identity>`: a big-endian Int32 count, then each identity.
 private func liftIdentities(_ buffer: RustBuffer) throws -> [Identity] {
+    try liftSequence(buffer, FfiConverterTypeIdentity.read)
+}
+
+/// A UniFFI sequence (a big-endian i32 count, then the items) read with `read`; the buffer freed.
+private func liftSequence<T>(_ buffer: RustBuffer, _ read: (inout (data: Data, offset: Data.Index)) throws -> T) throws -> [T] {
     defer { freeRustBuffer(buffer) }
     var reader = (data: buffer.data.map { Data(bytes: $0, count: Int(buffer.len)) } ?? Data(), offset: 0)
     guard reader.data.count >= 4 else { throw UnexpectedRustCallStatus(code: 0) }
     let count = reader.data.prefix(4).reduce(Int32(0)) { $0 << 8 | Int32($1) }
     reader.offset = 4
-    let identities = try (0..<max(0, count)).map { _ in try FfiConverterTypeIdentity.read(from: &reader) }
+    let items = try (0..<max(0, count)).map { _ in try read(&reader) }
     guard reader.offset == reader.data.count else { throw UnexpectedRustCallStatus(code: 0) }
-    return identities
+    return items
 }

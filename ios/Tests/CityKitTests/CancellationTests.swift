@@ -134,6 +134,21 @@ final class CancellationTests: CityKitTestCase {
         try await assertCancelsPromptly { try await client.cases().getCase(caseId: submitted.id) }
     }
 
+    func testRecommendWhileTheStatisticsAreFetched() async throws {
+        let client = try await openClient()
+        try await logIn(client)
+        _ = try await client.catalogue().sync()
+        try await delay("/api/v1/recommend/next-steps")
+        try await assertCancelsPromptly { try await client.recommend().recommend(limit: 5) }
+    }
+
+    func testCampaigns() async throws {
+        let client = try await openClient()
+        try await logIn(client)
+        try await delay("/api/v1/campaigns")
+        try await assertCancelsPromptly { try await client.recommend().campaigns() }
+    }
+
     func testReview() async throws {
         let client = try await openClient(userPresence: RecordingPresence(confirmed: true))
         let submitted = try await submitSeniorCard(client)
