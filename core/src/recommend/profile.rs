@@ -23,12 +23,12 @@ pub const LIFE_EVENT_WINDOW_DAYS: i64 = 730;
 pub fn profile_from(audience: Audience, licences: &[LicenceFacts<'_>], now: i64) -> ProfileFacts {
     let claim = |l: &LicenceFacts<'_>, name: &str| l.claims.get(name).and_then(Value::as_str).map(str::to_owned);
     let find = |t: &str| licences.iter().find(|l| l.vct == t);
-    let today = crate::recommend::rank::china_date(now);
+    let today = crate::autofill::validate::china_today(now);
     let mut facts = ProfileFacts { audience: Some(audience), ..ProfileFacts::default() };
     match audience {
         Audience::Person => {
             let id_card = find(vct::RESIDENT_ID_CARD);
-            facts.age = id_card.and_then(|l| claim(l, "birth_date")).and_then(|b| years_between(&b, &today));
+            facts.age = id_card.and_then(|l| claim(l, "birth_date")).and_then(|b| years_between(&b, today));
             facts.age_band = facts.age.map(AgeBand::of);
             facts.district = id_card.and_then(|l| l.claims.get("address")).and_then(district_of);
             facts.has_vehicle = find(vct::VEHICLE_REGISTRATION).is_some();
@@ -47,7 +47,7 @@ pub fn profile_from(audience: Audience, licences: &[LicenceFacts<'_>], now: i64)
             if let Some(l) = find(vct::BUSINESS_LICENCE) {
                 facts.industry = claim(l, "business_scope").map(|s| industry_of(&s).to_owned());
                 facts.registered_capital_wan = claim(l, "registered_capital").and_then(|c| capital_wan(&c));
-                facts.enterprise_age_years = claim(l, "established_date").and_then(|d| years_between(&d, &today));
+                facts.enterprise_age_years = claim(l, "established_date").and_then(|d| years_between(&d, today));
                 facts.district = l.claims.get("address").and_then(district_of);
             }
         }
@@ -92,10 +92,10 @@ pub fn facts_as_json(facts: &ProfileFacts) -> Value {
     serde_json::to_value(facts).unwrap_or(Value::Null)
 }
 
-/// Whole years from a `YYYY-MM-DD` date to `today` (`YYYY-MM-DD`).
-fn years_between(from: &str, today: &str) -> Option<u32> {
+/// Whole years from a `YYYY-MM-DD` date to `today` (year, month, day).
+fn years_between(from: &str, today: (i32, u32, u32)) -> Option<u32> {
     let (fy, fm, fd) = crate::autofill::validate::parse_date(from)?;
-    let (ty, tm, td) = crate::autofill::validate::parse_date(today)?;
+    let (ty, tm, td) = today;
     let mut years = ty - fy;
     if (tm, td) < (fm, fd) {
         years -= 1;

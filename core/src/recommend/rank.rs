@@ -438,17 +438,7 @@ fn profile_bundles(p: &ProfileFacts) -> Vec<(&'static str, f64, &'static str, &'
 
 /// `YYYY-MM-DD` of a Unix time, China time.
 pub(crate) fn china_date(unix: i64) -> String {
-    let days = (unix + 8 * 3600).div_euclid(DAY);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = crate::autofill::validate::china_today(unix);
     format!("{y:04}-{m:02}-{d:02}")
 }
 
