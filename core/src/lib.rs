@@ -63,7 +63,9 @@ pub use net::{NetConfig, TrustConfig};
 pub use privacy::Personal;
 pub use store::{KeyProvider, PassphraseKeyProvider, StaticKeyProvider, Store, StoreKey};
 
-use crypto::{DeviceKeys, SoftwareDeviceKeys};
+use crypto::{DeviceKeys, DeviceSigner};
+#[cfg(not(target_arch = "wasm32"))]
+use crypto::SoftwareDeviceKeys;
 use net::HttpClient;
 
 /// Everything a [`Client`] needs to start.
@@ -123,7 +125,7 @@ impl ClientBuilder {
     pub async fn open(self) -> Result<Client> {
         self.config.platform.validate()?;
         let store = Store::open_in_dir(&self.config.data_dir, self.keys.clone()).await?;
-        self.open_on(store).await
+        self.open_on(store, true).await
     }
 
     /// Opens the client on an encrypted store that lives only in memory (`data_dir` is not
@@ -133,18 +135,37 @@ impl ClientBuilder {
         self.config.platform.validate()?;
         let key = self.keys.store_key(store::STORE_ID).map_err(store::StoreError::from)?;
         let store = Store::open_in_memory(key).await?;
-        self.open_on(store).await
+        self.open_on(store, false).await
     }
 
-    async fn open_on(self, store: Store) -> Result<Client> {
+    async fn open_on(self, store: Store, persisted: bool) -> Result<Client> {
         let http = HttpClient::new(self.config.net.clone())?;
-        let device_keys: Arc<dyn DeviceKeys> = match self.device_keys {
-            Some(keys) => keys,
-            None => SoftwareDeviceKeys::load_or_create(&store).await?,
+        let device_keys = match self.device_keys {
+            Some(keys) => DeviceSigner::Keys(keys),
+            None => Self::default_device_key(&store, &self.config, persisted).await?,
         };
         let identity = IdentityClient::new(self.config.platform.clone(), http, store.clone(), device_keys, self.presence).await?;
         let draft_max_age_secs = i64::try_from(self.draft_max_age.as_secs()).unwrap_or(i64::MAX);
         Ok(Client { store, identity, draft_max_age_secs, sending: Arc::default(), inbox_feed: cases::InboxFeed::default() })
+    }
+}
+
+impl ClientBuilder {
+    /// The device key when the platform gives none: the software key kept in the store.
+    #[cfg(not(target_arch = "wasm32"))]
+    async fn default_device_key(store: &Store, _config: &ClientConfig, _persisted: bool) -> Result<DeviceSigner> {
+        Ok(DeviceSigner::Keys(SoftwareDeviceKeys::load_or_create(store).await?))
+    }
+
+    /// The device key when the page gives none: a non-extractable WebCrypto key, kept in the
+    /// origin's IndexedDB for a persisted store (by its name), for the page's life otherwise.
+    #[cfg(target_arch = "wasm32")]
+    async fn default_device_key(_store: &Store, config: &ClientConfig, persisted: bool) -> Result<DeviceSigner> {
+        let name = persisted.then(|| config.data_dir.to_string_lossy().into_owned());
+        let key = crypto::web_keys::WebDeviceKey::load_or_create(name)
+            .await
+            .map_err(|e| identity::AuthError::DeviceKey { details: e.to_string() })?;
+        Ok(DeviceSigner::WebCrypto(key))
     }
 }
 

@@ -1,11 +1,16 @@
 //! CityKit in the browser: a thin wasm-bindgen face over `citykit-core`.
 //!
 //! The same shape as every other face: a [`WebClient`] (the core's `Client` on an encrypted
-//! store, persisted in OPFS from a dedicated Worker or kept in memory) with sub-clients, `client.catalogue()` ([`WebCatalogueClient`]: import a
-//! catalogue document, search it offline — Chinese included —, read an item's guide) and
-//! `client.verifier(…)` ([`WebVerifierClient`]: verifier mode, with the issuers' status lists
-//! fetched through the core and nonces accepted once); plus the form field validators
-//! ([`validate_field`]). Login and the wallet in the browser come with the web issue.
+//! store, persisted in OPFS from a dedicated Worker or kept in memory) with the same
+//! sub-clients: `identity()` (login with PAR, PKCE and DPoP, identities, logout, login-state
+//! callbacks), `wallet()`, `catalogue()`, `autofill()`, `cases()` (with inbox-change callbacks),
+//! `recommend()`, `push()`, `verifier(…)` and `envelopeWindow(…)`; plus the form field
+//! validators ([`validate_field`]). Each method forwards to the core's method of the same name
+//! (camelCase here) and returns a Promise of the core's record.
+//!
+//! Keys: the page gives the store's raw key (`open`), or lets the core keep it wrapped by a
+//! non-extractable WebCrypto key in IndexedDB (`openWrapped`); the device key that signs DPoP
+//! proofs is always a non-extractable WebCrypto key (`citykit_core::crypto::web_keys`).
 //!
 //! Records reach JavaScript as plain objects with the core's field names; every personal value
 //! in them is a [`Personal`] whose `toJSON()`/`toString()` print a redaction and whose value is
@@ -21,8 +26,18 @@ use citykit_core::wallet::{TrustedIssuer, VerifierSettings};
 use citykit_core::{CityKitError, Client, ClientConfig, KeyProvider};
 use wasm_bindgen::prelude::*;
 
+mod cases;
+mod identity;
+mod recommend;
+mod wallet;
+
+pub use cases::{WebAutofillClient, WebCasesClient, WebSubscription};
+pub use identity::WebIdentityClient;
+pub use recommend::{WebPushClient, WebRecommendClient};
+pub use wallet::WebWalletClient;
+
 /// The core's error as a JavaScript `Error` (see the crate docs).
-fn js_error(e: impl Into<CityKitError>) -> JsValue {
+pub(crate) fn js_error(e: impl Into<CityKitError>) -> JsValue {
     let e: CityKitError = e.into();
     let error = js_sys::Error::new(&e.message(citykit_core::Language::En));
     let domain = format!("{:?}", e.domain()).to_lowercase();
@@ -38,10 +53,18 @@ fn js_error(e: impl Into<CityKitError>) -> JsValue {
 }
 
 /// A record as a JavaScript object, each personal value in a [`Personal`].
-fn to_js<T: serde::Serialize>(record: &T) -> Result<JsValue, JsValue> {
+pub(crate) fn to_js<T: serde::Serialize>(record: &T) -> Result<JsValue, JsValue> {
     let value = to_json_marking_personal(record)
         .map_err(|e| js_error(CityKitError::Internal { details: citykit_core::privacy::json_problem(&e) }))?;
     Ok(json_to_js(value))
+}
+
+/// A record from JavaScript (a plain object, read as JSON); one that does not fit is a
+/// `config.invalid` error naming only where it failed.
+pub(crate) fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsValue> {
+    let text = js_sys::JSON::stringify(value).ok().and_then(|t| t.as_string()).unwrap_or_default();
+    serde_json::from_str(&text)
+        .map_err(|e| js_error(CityKitError::Config(format!("{what}: {}", citykit_core::privacy::json_problem(&e)))))
 }
 
 fn json_to_js(value: serde_json::Value) -> JsValue {
@@ -115,10 +138,13 @@ pub struct WebClient {
 impl WebClient {
     /// Opens a client on an encrypted in-memory store with a raw 32-byte key given as 64 hex
     /// digits. No platform session: the catalogue is imported, presentations verified.
+    ///
+    /// `platform` (optional) is the provider: `{issuer, client_id, redirect_uri}` (the page's
+    /// own URL, registered at the provider), as the simulator's `citykit-config.json` gives it.
     #[wasm_bindgen(js_name = openInMemory)]
-    pub async fn open_in_memory(key_hex: String) -> Result<WebClient, JsValue> {
+    pub async fn open_in_memory(key_hex: String, platform: Option<WebPlatform>) -> Result<WebClient, JsValue> {
         let key = parse_key(&key_hex)?;
-        let config = ClientConfig::new("", "", "", "");
+        let config = client_config("", platform)?;
         let inner = Client::builder(config, Arc::new(PageKey(key))).open_in_memory().await.map_err(js_error)?;
         Ok(WebClient { inner })
     }
@@ -128,12 +154,58 @@ impl WebClient {
     /// a dedicated Worker (`js/citykit-worker.js` runs it there for a page): elsewhere, or where
     /// OPFS is missing, a `store.unavailable` error (nothing is kept in memory instead); a key
     /// that does not open the store is `store.wrong_key`.
-    pub async fn open(name: String, key_hex: String) -> Result<WebClient, JsValue> {
+    /// `platform` as for `openInMemory`.
+    pub async fn open(name: String, key_hex: String, platform: Option<WebPlatform>) -> Result<WebClient, JsValue> {
         let key = parse_key(&key_hex)?;
+        Self::open_with(name, key, platform).await
+    }
+
+    /// Opens (or creates) the persisted store `name` like `open`, with a key the SDK keeps
+    /// itself: created on first use and kept in the origin's IndexedDB only wrapped by a
+    /// non-extractable WebCrypto key, so no script can read it. Where IndexedDB is missing,
+    /// `store.key_unavailable`.
+    #[wasm_bindgen(js_name = openWrapped)]
+    pub async fn open_wrapped(name: String, platform: Option<WebPlatform>) -> Result<WebClient, JsValue> {
         install_opfs().await.map_err(js_error)?;
-        let config = ClientConfig::new(name, "", "", "");
+        let key = citykit_core::crypto::web_keys::wrapped_store_key(&name).await.map_err(|e| js_error(StoreError::from(e)))?;
+        Self::open_with(name, key, platform).await
+    }
+
+    async fn open_with(name: String, key: StoreKey, platform: Option<WebPlatform>) -> Result<WebClient, JsValue> {
+        install_opfs().await.map_err(js_error)?;
+        let config = client_config(&name, platform)?;
         let inner = Client::builder(config, Arc::new(PageKey(key))).open().await.map_err(js_error)?;
         Ok(WebClient { inner })
+    }
+
+    /// Login, tokens and identities.
+    pub fn identity(&self) -> WebIdentityClient {
+        WebIdentityClient::new(self.inner.identity().clone())
+    }
+
+    /// The e-licence wallet of the current identity.
+    pub fn wallet(&self) -> WebWalletClient {
+        WebWalletClient::new(self.inner.wallet())
+    }
+
+    /// Auto-filled forms (秒报): drafts, fields with their sources, consents.
+    pub fn autofill(&self) -> WebAutofillClient {
+        WebAutofillClient::new(self.inner.autofill())
+    }
+
+    /// Cases, their co-signing and ratings, and the inbox.
+    pub fn cases(&self) -> WebCasesClient {
+        WebCasesClient::new(self.inner.cases())
+    }
+
+    /// Recommendations ranked on the device, and policy campaigns matched there.
+    pub fn recommend(&self) -> WebRecommendClient {
+        WebRecommendClient::new(self.inner.recommend())
+    }
+
+    /// The encrypted push subscription and the handling of push bodies.
+    pub fn push(&self) -> WebPushClient {
+        WebPushClient::new(self.inner.push())
     }
 
     /// The service catalogue.
@@ -214,6 +286,12 @@ impl WebCatalogueClient {
     #[wasm_bindgen(unchecked_return_type = "CatalogueSync")]
     pub async fn import(&self, json: String) -> Result<JsValue, JsValue> {
         to_js(&self.inner.import(json.as_bytes()).await.map_err(js_error)?)
+    }
+
+    /// Fetches the platform's catalogue when it changed and stores it.
+    #[wasm_bindgen(unchecked_return_type = "CatalogueSync")]
+    pub async fn sync(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.sync().await.map_err(js_error)?)
     }
 
     /// Searches the catalogue offline: item summaries, best first.
@@ -300,6 +378,35 @@ pub fn validate_field(field_json: String, value: Option<String>) -> Result<JsVal
 #[wasm_bindgen(js_name = latestSchemaVersion)]
 pub fn latest_schema_version() -> u32 {
     citykit_core::store::schema::LATEST_VERSION
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const WEB_PLATFORM: &'static str = r#"
+/** The provider a page logs in with (the simulator serves it as `citykit-config.json`). */
+export interface WebPlatform { issuer: string; client_id: string; redirect_uri: string }
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `{issuer, client_id, redirect_uri}`.
+    #[wasm_bindgen(typescript_type = "WebPlatform")]
+    pub type WebPlatform;
+}
+
+#[derive(serde::Deserialize)]
+struct PlatformFields {
+    issuer: String,
+    client_id: String,
+    redirect_uri: String,
+}
+
+/// The core's configuration with every default, for the store `name` and the page's provider.
+fn client_config(name: &str, platform: Option<WebPlatform>) -> Result<ClientConfig, JsValue> {
+    let platform: Option<PlatformFields> = platform.map(|p| from_js(&p, "the platform")).transpose()?;
+    Ok(match platform {
+        Some(p) => ClientConfig::new(name, p.issuer, p.client_id, p.redirect_uri),
+        None => ClientConfig::new(name, "", "", ""),
+    })
 }
 
 fn parse_key(key_hex: &str) -> Result<StoreKey, JsValue> {

@@ -39,6 +39,7 @@ pub const DEFAULT_DRAFT_MAX_AGE_SECS: i64 = 30 * 24 * 3600;
 /// Where a field's value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum ValueOrigin {
     /// Read from a government-issued licence (政府核验).
@@ -52,6 +53,7 @@ pub enum ValueOrigin {
 /// The licence claim a government-verified value was read from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Provenance {
     /// The wallet's id of the licence.
     pub licence_id: String,
@@ -68,8 +70,10 @@ pub struct Provenance {
 /// Another licence's different value for the same field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct ConflictingValue {
     /// The other value.
+    #[cfg_attr(feature = "wasm", tsify(type = "Personal"))]
     pub value: Personal<String>,
     /// Where it comes from.
     pub provenance: Provenance,
@@ -78,6 +82,7 @@ pub struct ConflictingValue {
 /// One field of a filled form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct FilledField {
     /// The field's name.
     pub name: String,
@@ -90,6 +95,7 @@ pub struct FilledField {
     /// Must be filled.
     pub required: bool,
     /// The value (personal data).
+    #[cfg_attr(feature = "wasm", tsify(type = "Personal | null"))]
     pub value: Option<Personal<String>>,
     /// Where the value comes from.
     pub origin: ValueOrigin,
@@ -108,6 +114,7 @@ pub struct FilledField {
 /// How a material of the guide is covered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum MaterialState {
     /// A licence in the wallet satisfies it: handed in electronically (材料免交).
@@ -123,6 +130,7 @@ pub enum MaterialState {
 /// One material of the guide and how it is covered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct MaterialStatus {
     /// The material's id.
     pub id: String,
@@ -145,18 +153,22 @@ pub struct MaterialStatus {
 /// Someone else who must sign a multi-party case (一事多人).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Party {
     /// One of the item's co-signing roles, e.g. `tenant`.
     pub role: String,
     /// Their name (personal data).
+    #[cfg_attr(feature = "wasm", tsify(type = "Personal"))]
     pub name: Personal<String>,
     /// Their resident ID number (personal data).
+    #[cfg_attr(feature = "wasm", tsify(type = "Personal"))]
     pub id_number: Personal<String>,
 }
 
 /// A filled form: a draft, saved encrypted as it is edited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct FilledForm {
     /// The draft's id.
     pub draft_id: String,
@@ -229,6 +241,7 @@ impl FilledForm {
 /// A draft in a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct DraftSummary {
     /// The draft's id.
     pub draft_id: String,
@@ -247,6 +260,7 @@ pub struct DraftSummary {
 /// A standing consent for one item to read some claims.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct AutofillConsent {
     /// The item.
     pub item_id: String,

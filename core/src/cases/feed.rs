@@ -22,6 +22,7 @@ pub const FEED_CAPACITY: usize = 16;
 /// What changed in the inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum InboxChangeKind {
     /// The inbox as it is now: the first change of every watch, after an identity switch or a
@@ -41,6 +42,7 @@ pub enum InboxChangeKind {
 /// One change of the stored inbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct InboxChange {
     /// What changed.
     pub kind: InboxChangeKind,

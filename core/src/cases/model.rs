@@ -11,6 +11,7 @@ use crate::privacy::Personal;
 /// Where a case stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     /// Approved (instantly or by the window).
@@ -61,6 +62,7 @@ impl CaseStatus {
 /// 好差评.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Rating {
     /// 好评.
@@ -82,10 +84,12 @@ impl Rating {
 /// A co-signer as the case shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct CaseParty {
     /// Their role.
     pub role: String,
     /// Their name (personal data).
+    #[cfg_attr(feature = "wasm", tsify(type = "Personal"))]
     pub name: Personal<String>,
     /// Signed the current content.
     #[serde(default)]
@@ -98,6 +102,7 @@ pub struct CaseParty {
 /// One step of a case's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct CaseEvent {
     /// When (Unix seconds).
     pub at: i64,
@@ -114,6 +119,7 @@ pub struct CaseEvent {
 /// The applicant of a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct CaseApplicant {
     /// Their platform id.
     pub id: String,
@@ -125,6 +131,7 @@ pub struct CaseApplicant {
 /// A case as the platform reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Case {
     /// The platform's case number.
     pub id: String,
@@ -165,6 +172,7 @@ pub struct Case {
 /// Where a case's 容缺 pledge stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct CasePledge {
     /// The day by which the material must reach the window (`YYYY-MM-DD`, China time).
     pub deadline: String,
@@ -179,6 +187,7 @@ pub struct CasePledge {
 /// A material the case lacks and the pledge promises.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct PledgedMaterial {
     /// The catalogue's material id.
     pub id: String,
@@ -191,6 +200,7 @@ pub struct PledgedMaterial {
 /// A pledge to review before signing it: exactly what the platform will hold the applicant to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct PledgeReview {
     /// The case.
     pub case_id: String,
@@ -209,6 +219,7 @@ pub struct PledgeReview {
 /// The exact content of a case, as its signers review and sign it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct CaseContent {
     /// The case.
     pub case_id: String,
@@ -217,6 +228,7 @@ pub struct CaseContent {
     /// Increases with every change.
     pub revision: u32,
     /// Every field's value (personal data).
+    #[cfg_attr(feature = "wasm", tsify(type = "Record<string, Personal>"))]
     pub fields: BTreeMap<String, Personal<String>>,
     /// The signers.
     pub parties: Vec<Party>,
@@ -225,6 +237,7 @@ pub struct CaseContent {
 /// A case with its content, for review before signing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct CaseReview {
     /// The case.
     pub case: Case,
@@ -237,6 +250,7 @@ pub struct CaseReview {
 /// What happened to a submission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 // Returned once per submission, never kept in bulk; boxing the case would not cross UniFFI.
 #[allow(clippy::large_enum_variant)]
@@ -260,6 +274,7 @@ pub enum SubmissionOutcome {
 /// What a queued write is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum WriteKind {
     /// A case submission (its reference is the service item).
@@ -297,6 +312,7 @@ impl WriteKind {
 /// A write waiting in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct PendingSubmission {
     /// Its id (idempotency key).
     pub submission_id: String,
@@ -317,6 +333,7 @@ pub struct PendingSubmission {
 /// What [`CasesClient::retry_pending`](super::CasesClient::retry_pending) did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct RetryReport {
     /// Cases (and amendments) the platform now has.
     pub accepted: Vec<Case>,
@@ -335,6 +352,7 @@ pub struct RetryReport {
 /// A queued write the platform refused for good during a retry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct RefusalNotice {
     /// The outbox entry's id (see [`CasesClient::refusals`](super::CasesClient::refusals)).
     pub submission_id: String,
@@ -345,6 +363,7 @@ pub struct RefusalNotice {
 /// An outbox entry that could not be read and was moved to the dead letters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct DeadLetterNotice {
     /// The entry's id (its idempotency key).
     pub submission_id: String,
@@ -359,6 +378,7 @@ pub struct DeadLetterNotice {
 /// ([`CasesClient::delete_dead_letter`](super::CasesClient::delete_dead_letter)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct DeadLetter {
     /// The entry's id (its idempotency key).
     pub submission_id: String,
@@ -375,6 +395,7 @@ pub struct DeadLetter {
     /// Moved here at (Unix seconds).
     pub failed_at: i64,
     /// The entry as stored (may hold personal data: show it to its owner only).
+    #[cfg_attr(feature = "wasm", tsify(type = "Personal"))]
     pub body: Personal<String>,
 }
 
@@ -383,6 +404,7 @@ pub struct DeadLetter {
 /// ([`CasesClient::dismiss_refusal`](super::CasesClient::dismiss_refusal)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct RefusedWrite {
     /// The write's id (its idempotency key).
     pub submission_id: String,
@@ -408,6 +430,7 @@ pub struct RefusedWrite {
 /// The kinds of inbox items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum InboxKind {
     /// A case of yours changed status.
@@ -427,6 +450,7 @@ pub enum InboxKind {
 /// One notice in the inbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct InboxItem {
     /// Increasing id.
     pub id: i64,

@@ -60,6 +60,42 @@ pub trait DeviceKeys: Send + Sync {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, DeviceKeyError>;
 }
 
+/// The device key as the core signs with it: a platform's [`DeviceKeys`] (called on a blocking
+/// worker), or in the browser a non-extractable WebCrypto key (asynchronous by nature).
+#[derive(Clone)]
+pub(crate) enum DeviceSigner {
+    /// A platform key or the software key kept in the store.
+    Keys(Arc<dyn DeviceKeys>),
+    /// The page's WebCrypto key ([`super::web_keys::WebDeviceKey`]).
+    #[cfg(target_arch = "wasm32")]
+    WebCrypto(super::web_keys::WebDeviceKey),
+}
+
+impl DeviceSigner {
+    /// The public key.
+    pub(crate) fn public_key(&self) -> Result<DevicePublicKey, DeviceKeyError> {
+        match self {
+            Self::Keys(keys) => keys.public_key(),
+            #[cfg(target_arch = "wasm32")]
+            Self::WebCrypto(key) => Ok(key.public_key()),
+        }
+    }
+
+    /// An ES256 signature (`r || s`) over `message`.
+    pub(crate) async fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, DeviceKeyError> {
+        match self {
+            Self::Keys(keys) => {
+                let keys = keys.clone();
+                crate::platform::run_blocking(move || keys.sign(&message))
+                    .await
+                    .map_err(|e| DeviceKeyError::SigningFailed { reason: e.to_string() })?
+            }
+            #[cfg(target_arch = "wasm32")]
+            Self::WebCrypto(key) => key.sign(message).await,
+        }
+    }
+}
+
 const DEFAULT_LABEL: &str = "default";
 const ALGORITHM: &str = "ES256";
 

@@ -8,8 +8,11 @@
 pub(crate) mod copy_key;
 pub mod device_key;
 pub mod jose;
+#[cfg(target_arch = "wasm32")]
+pub mod web_keys;
 
 pub use device_key::{DeviceKeyError, DeviceKeys, DevicePublicKey, SoftwareDeviceKeys};
+pub(crate) use device_key::DeviceSigner;
 
 use base64::Engine as _;
 use ring::rand::{SecureRandom, SystemRandom};

@@ -9,6 +9,7 @@ use crate::privacy::Personal;
 /// A step of an envelope's life; the last one is where it stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum EnvelopeStep {
     /// Made for the case; the material goes in, then scan the code to book a pickup.
@@ -34,6 +35,7 @@ pub enum EnvelopeStep {
 /// One step of an envelope's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct EnvelopeEvent {
     /// When (Unix seconds, the platform's clock).
     pub at: i64,
@@ -53,6 +55,7 @@ pub struct EnvelopeEvent {
 /// The service window an envelope goes to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct ServiceWindow {
     /// The window's id.
     pub id: String,
@@ -65,6 +68,7 @@ pub struct ServiceWindow {
 /// A booked pickup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct PickupSlot {
     /// The slot's start (Unix seconds).
     pub slot_start: i64,
@@ -75,6 +79,7 @@ pub struct PickupSlot {
 /// A 免跑腿 envelope for a case accepted on a pledge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Envelope {
     /// Its opaque id (the code's `cti`, lowercase hex).
     pub id: String,
@@ -96,6 +101,7 @@ pub struct Envelope {
     /// The QR code's text (`CKE1:…`, no personal data).
     pub code: String,
     /// Where the courier picks it up (personal data).
+    #[cfg_attr(feature = "wasm", tsify(type = "Personal"))]
     pub pickup_address: Personal<String>,
     /// The booked pickup, if any.
     #[serde(default)]
@@ -110,8 +116,10 @@ pub struct Envelope {
 /// device until the user confirms it in [`EnvelopeClient::create`](super::EnvelopeClient::create).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct PickupAddressOffer {
     /// The address (personal data).
+    #[cfg_attr(feature = "wasm", tsify(type = "Personal"))]
     pub address: Personal<String>,
     /// The wallet licence it was read from.
     pub licence_id: String,
@@ -124,6 +132,7 @@ pub struct PickupAddressOffer {
 /// What a courier's scan did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct CourierScan {
     /// The envelope.
     pub envelope_id: String,
@@ -134,6 +143,7 @@ pub struct CourierScan {
 /// The window's receipt of an envelope, matched to its case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct EnvelopeReceipt {
     /// The envelope.
     pub envelope_id: String,

@@ -14,12 +14,12 @@ use serde_json::json;
 
 use super::AuthError;
 use crate::crypto::jose::{self, EcJwk};
-use crate::crypto::{random_token, sha256_b64url, DeviceKeys};
+use crate::crypto::{random_token, sha256_b64url, DeviceSigner};
 
 /// Makes DPoP proofs with one device key.
 #[derive(Clone)]
 pub(crate) struct DpopSigner {
-    keys: Arc<dyn DeviceKeys>,
+    keys: DeviceSigner,
     jwk: EcJwk,
     /// The latest `DPoP-Nonce` of each server, by origin (`https://host:port`).
     nonces: Arc<Mutex<HashMap<String, String>>>,
@@ -36,7 +36,7 @@ fn origin(url: &str) -> Option<String> {
 }
 
 impl DpopSigner {
-    pub(crate) fn new(keys: Arc<dyn DeviceKeys>) -> Result<Self, AuthError> {
+    pub(crate) fn new(keys: DeviceSigner) -> Result<Self, AuthError> {
         let jwk = keys.public_key().and_then(|pk| pk.jwk()).map_err(|e| AuthError::DeviceKey { details: e.to_string() })?;
         Ok(Self { keys, jwk, nonces: Arc::new(Mutex::new(HashMap::new())) })
     }
@@ -70,11 +70,7 @@ impl DpopSigner {
 
     /// Signs `message` with the device key (ES256 `r || s`) on a blocking worker.
     pub(crate) async fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, AuthError> {
-        let keys = self.keys.clone();
-        let signature = crate::platform::run_blocking(move || keys.sign(&message))
-            .await
-            .map_err(|e| AuthError::DeviceKey { details: e.to_string() })?
-            .map_err(|e| AuthError::DeviceKey { details: e.to_string() })?;
+        let signature = self.keys.sign(message).await.map_err(|e| AuthError::DeviceKey { details: e.to_string() })?;
         if signature.len() != 64 {
             return Err(AuthError::DeviceKey { details: format!("an ES256 signature has 64 bytes, got {}", signature.len()) });
         }
@@ -143,7 +139,7 @@ mod tests {
         let rng = SystemRandom::new();
         let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).expect("a key");
         let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).expect("a key pair");
-        DpopSigner::new(Arc::new(TestKey(pair))).expect("a signer")
+        DpopSigner::new(DeviceSigner::Keys(Arc::new(TestKey(pair)))).expect("a signer")
     }
 
     fn claims_of(proof: &str) -> serde_json::Value {

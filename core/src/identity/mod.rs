@@ -63,7 +63,7 @@ pub use types::{
 };
 
 use crate::crypto::jose::EcJwk;
-use crate::crypto::DeviceKeys;
+use crate::crypto::DeviceSigner;
 use crate::net::HttpClient;
 use crate::store::Store;
 use crate::CityKitError;
@@ -126,7 +126,7 @@ impl IdentityClient {
         config: PlatformConfig,
         http: HttpClient,
         store: Store,
-        device_keys: Arc<dyn DeviceKeys>,
+        device_keys: DeviceSigner,
         presence: Option<Arc<dyn UserPresence>>,
     ) -> Result<Self, CityKitError> {
         let dpop = DpopSigner::new(device_keys)?;

@@ -118,6 +118,7 @@ impl PlatformConfig {
 /// A started login: open `authorization_url` in the system browser or a custom tab.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct LoginRequest {
     /// The URL to open.
     pub authorization_url: String,
@@ -128,6 +129,7 @@ pub struct LoginRequest {
 /// Person or enterprise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityKind {
     /// A natural person (自然人).
@@ -140,6 +142,7 @@ pub enum IdentityKind {
 /// Someone requests can be made as.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Identity {
     /// The platform's id of the person or enterprise.
     pub id: String,
@@ -147,6 +150,7 @@ pub struct Identity {
     #[serde(default)]
     pub kind: IdentityKind,
     /// The display name.
+    #[cfg_attr(feature = "wasm", tsify(type = "Personal"))]
     pub name: Personal<String>,
     /// For an enterprise: `legal_representative` or `agent`.
     #[serde(default)]
@@ -159,16 +163,19 @@ pub struct Identity {
 /// The logged-in person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Account {
     /// The provider's subject id.
     pub subject: String,
     /// The person's name.
+    #[cfg_attr(feature = "wasm", tsify(type = "Personal"))]
     pub name: Personal<String>,
 }
 
 /// Who the platform says is calling.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct WhoAmI {
     /// The identity requests are made as.
     pub acting_as: Identity,
@@ -179,6 +186,7 @@ pub struct WhoAmI {
 /// The result of a logout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct LogoutOutcome {
     /// Whether someone was logged in (false: there was no session; local data is wiped anyway).
     pub had_session: bool,
@@ -193,6 +201,7 @@ pub struct LogoutOutcome {
 /// Whether someone is logged in, and as which identity: what a login-state listener sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum LoginState {
     /// No session.
@@ -211,6 +220,7 @@ pub enum LoginState {
 /// Why the core asks the person to prove they are present.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(tag = "purpose", rename_all = "snake_case")]
 pub enum PresencePurpose {
     /// Before acting for an enterprise (法人): a legal person's business is done only by a present agent.

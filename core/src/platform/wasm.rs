@@ -31,3 +31,18 @@ where
 pub(crate) async fn sleep(duration: Duration) {
     gloo_timers::future::sleep(duration).await;
 }
+
+/// Starts `future` as a task of its own on the page's event loop now, and returns its outcome
+/// when it ends. The future may hold JavaScript values (not `Send`); what is returned only holds
+/// a channel, so it is `Send` when `T` is.
+pub(crate) fn spawn_local<T, F>(future: F) -> impl std::future::Future<Output = Result<T, BlockingFailed>> + Send
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = T> + 'static,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = tx.send(future.await);
+    });
+    async move { rx.await.map_err(|_| BlockingFailed("the task was dropped".into())) }
+}

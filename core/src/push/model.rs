@@ -8,6 +8,7 @@ use crate::cases::InboxItem;
 /// endpoint (or token) and the device's public key and auth secret, base64url.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct PushSubscription {
     /// The carrier's endpoint or token the shell handed in.
     pub endpoint: String,
@@ -20,6 +21,7 @@ pub struct PushSubscription {
 /// What the shell should do with a push it handed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum PushAction {
     /// Show a notification.
@@ -44,6 +46,7 @@ pub enum PushAction {
 /// A push handed in: the inbox item it carried (stored) and what the shell should do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct PushOutcome {
     /// The notice, as now in the inbox.
     pub item: InboxItem,

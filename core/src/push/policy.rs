@@ -13,6 +13,7 @@ const CHINA_OFFSET_SECS: i64 = 8 * 3600;
 /// empty = every day).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct QuietHours {
     /// Start, minutes after midnight (0–1439).
     pub start_minute: u32,
@@ -26,6 +27,7 @@ pub struct QuietHours {
 /// The user's push settings, kept in the store.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct PushSettings {
     /// No notification then (urgent kinds excepted).
     #[serde(default)]
@@ -38,6 +40,7 @@ pub struct PushSettings {
 /// Why a notice was not shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum HeldBack {
     /// Inside the quiet hours.

@@ -7,6 +7,7 @@ use crate::catalogue::Audience;
 /// Age bands used for ranking and campaign rules (the age itself never leaves the device).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum AgeBand {
     /// Under 18.
@@ -74,6 +75,7 @@ impl std::fmt::Debug for ProfileFacts {
 /// A life event, detected from a licence that arrived recently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum LifeEventKind {
     /// A birth certificate: the newborn bundle.
@@ -127,6 +129,7 @@ impl LifeEventKind {
 /// A life event and when it happened (Unix seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct LifeEvent {
     /// What happened.
     pub kind: LifeEventKind,
@@ -137,6 +140,7 @@ pub struct LifeEvent {
 /// What the person did with a service (kept on the device).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum HistoryKind {
     /// Applied for it (a case).
@@ -150,6 +154,7 @@ pub enum HistoryKind {
 /// One step of the person's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct HistoryEvent {
     /// What.
     pub kind: HistoryKind,
@@ -162,6 +167,7 @@ pub struct HistoryEvent {
 /// How a person turned a recommendation down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Dismissal {
     /// Not now (never shown again either).
@@ -250,6 +256,7 @@ pub struct ItemCount {
 /// Why a service is recommended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonKind {
     /// A life event's bundle.
@@ -270,6 +277,7 @@ pub enum ReasonKind {
 /// One recommended service, with a reason people can read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Recommendation {
     /// The service item.
     pub item_id: String,
@@ -313,6 +321,7 @@ pub struct Campaign {
 /// A campaign this identity is eligible for, and the facts that made it so.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct CampaignMatch {
     /// The campaign.
     pub campaign_id: String,
@@ -331,9 +340,11 @@ pub struct CampaignMatch {
 /// A profile fact and its value, as a rule read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct FactValue {
     /// The fact's name (`age`, `has_vehicle`, `industry`, …).
     pub fact: String,
     /// Its value here, as JSON text (personal: shown to the person only).
+    #[cfg_attr(feature = "wasm", tsify(type = "Personal"))]
     pub value: crate::privacy::Personal<String>,
 }

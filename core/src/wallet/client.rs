@@ -36,6 +36,7 @@ const COPY_PROOF_TYP: &str = "openid4vci-proof+jwt";
 /// Whether the issuer still stands behind a licence, as last checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum LicenceStatus {
     /// Valid at the last check.
@@ -67,6 +68,7 @@ impl LicenceStatus {
 /// Whether a licence can be used (shown, or read by a form) now, and if not, why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum LicenceUsability {
     /// Within its validity and not known to be revoked.
@@ -97,6 +99,7 @@ impl LicenceUsability {
 /// What the wallet shows in a list: no claim values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct LicenceSummary {
     /// The wallet's id of the licence, stable across fetches and copies: 16 hex digits of a
     /// SHA-256 over holder, issuer, type and document number (`licence_number`). Local only:
@@ -129,17 +132,20 @@ pub struct LicenceSummary {
 /// A licence with its claims (personal data).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Licence {
     /// The summary.
     #[serde(flatten)]
     pub summary: LicenceSummary,
     /// Every disclosed claim and the clear ones, as JSON.
+    #[cfg_attr(feature = "wasm", tsify(type = "Personal"))]
     pub claims: Personal<Value>,
 }
 
 /// One entry of the value-free access log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct AccessLogEntry {
     /// When (Unix seconds).
     pub at: i64,

@@ -27,6 +27,7 @@ pub const MAX_PRESENTATION_LIFETIME_SECS: i64 = 60;
 /// A presentation ready to be shown (its `text` is what the QR code carries).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Presentation {
     /// `<issuer JWT>~<chosen disclosures>~<KB-JWT>`.
     pub text: String,
@@ -339,7 +340,7 @@ pub struct VerifiedPresentation {
     pub licence_id: String,
     /// The disclosed claims, and the issuer's clear ones (personal data).
     #[cfg_attr(feature = "wasm", tsify(type = "Personal"))]
-    pub claims: Personal<Value>,
+        pub claims: Personal<Value>,
     /// Licence validity end (Unix seconds).
     pub expires_at: Option<i64>,
     /// Whether the status list was checked (false: no status list was given or could be had).
