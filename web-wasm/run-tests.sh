@@ -6,26 +6,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 tools="${CITYKIT_TOOLS_DIR:-/var/cache/citykit-tools}"
 build="${CITYKIT_BUILD_DIR:-/var/tmp/citykit-build}/wasm"
-bash "$root/scripts/toolchains/wasm.sh"
 bash "$root/scripts/toolchains/chromium.sh"
 # shellcheck disable=SC1091
-source "$tools/wasm.env"
-# shellcheck disable=SC1091
 source "$tools/chromium.env"
-mkdir -p "$build"
-export CARGO_TARGET_DIR="${CITYKIT_WASM_TARGET_DIR:-/var/tmp/citykit-wasm-target}"
-( cd "$here" && PATH=/usr/bin:$PATH RUSTC_BOOTSTRAP=1 RUSTC="$WASM_RUSTC" "$WASM_CARGO" build --release --quiet )
-wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/citykit_wasm.wasm"
-rm -rf "$build/pkg"
-"$WASM_BINDGEN" --target web --out-dir "$build/pkg" "$wasm"
-"$WASM_OPT" -Oz "$build/pkg/citykit_wasm_bg.wasm" -o "$build/pkg/citykit_wasm_bg.wasm"
-raw=$(stat -c %s "$build/pkg/citykit_wasm_bg.wasm")
-gz=$(gzip -9 -c "$build/pkg/citykit_wasm_bg.wasm" | wc -c)
-echo "wasm: citykit_wasm_bg.wasm $raw bytes, $gz bytes gzipped (budget 1500000 bytes gzipped)"
-if [ "$gz" -gt 1500000 ]; then
-  echo "wasm: OVER BUDGET: $gz bytes gzipped is more than 1500000; see README \"Release profile\"" >&2
-  exit 1
-fi
+bash "$here/build.sh"
 # Real presentations for the verifier checks, made by the native core through the QA client
 # against the simulator, which keeps running: the page's verifier fetches the issuers' status
 # lists from it (Chromium is told to accept the simulator's test CA; the simulator lets web pages
@@ -63,8 +47,6 @@ python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); r=json.load(open(sy
   "$work/presentation.json" "$work/revoked.json" "$work/metadata.json" "$work/metadata-other.json" "$work/envelope.json" "$work/envelope-trust.json" "$build/pkg/fixture.json"
 cp "$root/test-fixtures/data/catalogue.json" "$build/pkg/catalogue.json"
 # The TypeScript declarations: the core's records (tsify) as the sub-clients return them.
-# The page's side of the SDK in a Worker (thin forwarding by postMessage) ships in the package.
-cp "$here/js/citykit-worker.js" "$here/js/citykit-web.js" "$here/js/citykit-web.d.ts" "$build/pkg/"
 cp "$here/tests/types.ts" "$build/pkg/types.ts"
 "$TSC" --noEmit --strict --target esnext --lib esnext,dom --module esnext --moduleResolution bundler "$build/pkg/types.ts"
 echo "wasm: TypeScript declarations type-check (tests/types.ts)"

@@ -139,7 +139,18 @@ const check = async (name, fn) => {
 const assert = (cond, msg) => { if (!cond) throw new Error(msg); };
 const key = 'c3'.repeat(32), wrongKey = '3c'.repeat(32);
 const record = { name: '李四', visits: 2 };
-let ck, opened, phase = 'none', opaqueMessage;
+let ck, opened, phase = 'none', opaqueMessage, keyRecords;
+// Every record of the SDK's key database, as the page (any script of the origin) can read it.
+const readKeyRecords = () => new Promise((resolve, reject) => {
+  const open = indexedDB.open('citykit-keys');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const store = open.result.transaction('keys').objectStore('keys');
+    const all = {}, cursor = store.openCursor();
+    cursor.onerror = () => reject(cursor.error);
+    cursor.onsuccess = () => { const c = cursor.result; if (c) { all[c.key] = c.value; c.continue(); } else { open.result.close(); resolve(all); } };
+  };
+});
 const started = performance.now();
 await check('a page opens the persisted store through the Worker', async () => { ck = new CityKitWorker(); opened = await ck.open('smoke', key); });
 const pageMs = performance.now() - started;
@@ -162,6 +173,27 @@ if (ck && opened) {
       assert(got.code === 'store.unavailable', JSON.stringify(got));
       opaqueMessage = got.details;
     });
+    await check('openWrapped: the SDK keeps the store key itself, wrapped; a record put through it', async () => {
+      const wrapped = await CityKitWorker.openWrapped('wrapped-smoke');
+      await wrapped.call('put', 'notes', 'w1', JSON.stringify({ kept: 'wrapped' }));
+      wrapped.terminate();
+    });
+    await check('no key material is readable from JavaScript: every CryptoKey in IndexedDB is non-extractable', async () => {
+      keyRecords = await readKeyRecords();
+      const names = Object.keys(keyRecords).sort();
+      assert(names.includes('device:smoke') && names.includes('device:wrapped-smoke') && names.includes('store:wrapped-smoke'), names.join(','));
+      assert(!names.includes('store:smoke'), 'a page-provided key is never kept: ' + names.join(','));
+      const device = keyRecords['device:smoke'], wrappedKey = keyRecords['store:wrapped-smoke'];
+      assert(device.privateKey instanceof CryptoKey && device.privateKey.extractable === false, 'device private key extractable');
+      assert(device.privateKey.algorithm.name === 'ECDSA' && device.privateKey.algorithm.namedCurve === 'P-256', JSON.stringify(device.privateKey.algorithm));
+      assert(wrappedKey.wrappingKey instanceof CryptoKey && wrappedKey.wrappingKey.extractable === false, 'wrapping key extractable');
+      assert(wrappedKey.wrapped instanceof Uint8Array && wrappedKey.wrapped.length === 48, 'the store key is kept only encrypted (32 bytes + GCM tag): ' + (wrappedKey.wrapped && wrappedKey.wrapped.length));
+      for (const [what, key] of [['device key', device.privateKey], ['wrapping key', wrappedKey.wrappingKey]]) {
+        let refused = null;
+        try { await crypto.subtle.exportKey(key.type === 'private' ? 'pkcs8' : 'raw', key); } catch (e) { refused = e.name; }
+        assert(refused === 'InvalidAccessError', what + ' exported: ' + refused);
+      }
+    });
     await check('a sub-client call is forwarded: the catalogue imported into the persisted store', async () => {
       const sync = await ck.call('catalogue.import', await (await fetch('./catalogue.json')).text());
       assert(sync.item_count >= 150, JSON.stringify(sync));
@@ -179,6 +211,18 @@ if (ck && opened) {
       await ck.open('smoke', key);
       assert(JSON.parse(await ck.call('get', 'notes', 'n1')).visits === 2, 'still readable with the right key');
     });
+    await check('openWrapped after a reload: the wrapped key unwraps and the store opens with the record', async () => {
+      const wrapped = await CityKitWorker.openWrapped('wrapped-smoke');
+      const back = JSON.parse(await wrapped.call('get', 'notes', 'w1'));
+      wrapped.terminate();
+      assert(back.kept === 'wrapped', JSON.stringify(back));
+    });
+    await check('the device key is the same after a reload (kept in IndexedDB, not made anew)', async () => {
+      const now = await readKeyRecords();
+      const before = JSON.parse(sessionStorage.getItem('devicePublicKey') || 'null');
+      const raw = Array.from(new Uint8Array(await crypto.subtle.exportKey('raw', now['device:smoke'].publicKey)));
+      assert(before && JSON.stringify(before) === JSON.stringify(raw), 'the device public key changed across the reload');
+    });
     await check('the catalogue imported before the reload is searched offline (Chinese) after it', async () => {
       const hits = await ck.call('catalogue.search', '社保', 20);
       assert(hits.some(i => i.id === 'social-security-card-application'), JSON.stringify(hits.map(i => i.id)));
@@ -194,6 +238,10 @@ if (ck && opened) {
       assert(error && /no such method/.test(error.message), String(error));
     });
   }
+}
+if (phase === 'first' && keyRecords && keyRecords['device:smoke']) {
+  const raw = Array.from(new Uint8Array(await crypto.subtle.exportKey('raw', keyRecords['device:smoke'].publicKey)));
+  sessionStorage.setItem('devicePublicKey', JSON.stringify(raw));
 }
 window.__persist = { phase, results, opaqueMessage, workerOpenMs: opened && opened.openMs, pageOpenMs: pageMs };
 </script>`;

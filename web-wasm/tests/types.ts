@@ -3,6 +3,7 @@
 // core's types, and every sub-client method returns them. Never run, only compiled.
 import { WebClient, Personal, validateField } from './citykit_wasm.js';
 import { CityKitWorker, type CityKitError } from './citykit-web.js';
+import type { LoginRequest, Account, LicenceSummary, FilledForm, SubmissionOutcome, Recommendation, CampaignMatch, LoginState, InboxChange } from './citykit_wasm.js';
 import type { ItemSummary, ServiceItem, VerifiedPresentation, FieldError, CatalogueSync, Bundle, FieldProblem, EnvelopeClaims } from './citykit_wasm.js';
 
 export async function usage(client: WebClient, catalogueJson: string, scanned: string): Promise<string[]> {
@@ -22,9 +23,23 @@ export async function usage(client: WebClient, catalogueJson: string, scanned: s
 }
 
 export async function inAWorker(keyHex: string): Promise<string | undefined> {
-  const direct: WebClient = await WebClient.open('citizen', keyHex);
+  const direct: WebClient = await WebClient.open('citizen', keyHex, { issuer: 'https://idp', client_id: 'c', redirect_uri: 'https://app/' });
   direct.free();
   const ck: CityKitWorker = await CityKitWorker.open('citizen', keyHex);
+  const login: LoginRequest = await ck.identity.startLogin();
+  const account: Account = await ck.identity.completeLogin(login.authorization_url);
+  const licences: LicenceSummary[] = await ck.wallet.fetchLicences();
+  const form: FilledForm = await ck.autofill.fill('enterprise-tax-registration');
+  const outcome: SubmissionOutcome = await ck.cases.submit(form.draft_id);
+  const rated: SubmissionOutcome = await ck.cases.rate('case-1', 'good', null);
+  const ranked: Recommendation[] = await ck.recommend.recommend(10);
+  const matched: CampaignMatch[] = await ck.recommend.campaigns();
+  const state: LoginState = await ck.identity.loginState();
+  const off = await ck.on('inbox', (change: InboxChange) => change.unread_count);
+  await off();
+  const wrapped: CityKitWorker = await CityKitWorker.openWrapped('enterprise');
+  wrapped.terminate();
+  void [account.subject, licences.length, outcome, rated, ranked.length, matched.length, state.state];
   const { openMs } = await ck.open('citizen', keyHex);
   try {
     await ck.call('put', 'notes', 'n1', '{}');

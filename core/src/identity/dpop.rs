@@ -118,7 +118,7 @@ fn htu(url: &str) -> Result<String, AuthError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::{DeviceKeyError, DevicePublicKey};
+    use crate::crypto::{DeviceKeyError, DeviceKeys, DevicePublicKey};
     use reqwest::header::{HeaderMap, HeaderValue};
     use ring::rand::SystemRandom;
     use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
