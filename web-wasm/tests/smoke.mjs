@@ -174,9 +174,12 @@ if (ck && opened) {
       opaqueMessage = got.details;
     });
     await check('openWrapped: the SDK keeps the store key itself, wrapped; a record put through it', async () => {
-      const wrapped = await CityKitWorker.openWrapped('wrapped-smoke');
-      await wrapped.call('put', 'notes', 'w1', JSON.stringify({ kept: 'wrapped' }));
-      wrapped.terminate();
+      // The OPFS pool belongs to one Worker at a time: the same Worker opens the other store.
+      await ck.close();
+      await ck.openWrapped('wrapped-smoke');
+      await ck.call('put', 'notes', 'w1', JSON.stringify({ kept: 'wrapped' }));
+      await ck.close();
+      await ck.open('smoke', key);
     });
     await check('no key material is readable from JavaScript: every CryptoKey in IndexedDB is non-extractable', async () => {
       keyRecords = await readKeyRecords();
@@ -212,9 +215,11 @@ if (ck && opened) {
       assert(JSON.parse(await ck.call('get', 'notes', 'n1')).visits === 2, 'still readable with the right key');
     });
     await check('openWrapped after a reload: the wrapped key unwraps and the store opens with the record', async () => {
-      const wrapped = await CityKitWorker.openWrapped('wrapped-smoke');
-      const back = JSON.parse(await wrapped.call('get', 'notes', 'w1'));
-      wrapped.terminate();
+      await ck.close();
+      await ck.openWrapped('wrapped-smoke');
+      const back = JSON.parse(await ck.call('get', 'notes', 'w1'));
+      await ck.close();
+      await ck.open('smoke', key);
       assert(back.kept === 'wrapped', JSON.stringify(back));
     });
     await check('the device key is the same after a reload (kept in IndexedDB, not made anew)', async () => {
