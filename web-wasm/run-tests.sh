@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds citykit-core for wasm32-unknown-unknown (Debian's rustc-web with build-std), makes the
-# JS glue with wasm-bindgen, shrinks it with wasm-opt, and runs the smoke test in headless Chromium.
+# JS glue with wasm-bindgen, shrinks it with wasm-opt, and runs the smoke test and the demo page's
+# end-to-end test (tests/e2e.mjs) in headless Chromium.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -51,3 +52,7 @@ cp "$here/tests/types.ts" "$build/pkg/types.ts"
 "$TSC" --noEmit --strict --target esnext --lib esnext,dom --module esnext --moduleResolution bundler "$build/pkg/types.ts"
 echo "wasm: TypeScript declarations type-check (tests/types.ts)"
 node "$here/tests/smoke.mjs" "$build/pkg"
+# The demo page (demo/) end to end in Chromium shaped as a phone: its own simulator serving the
+# package and the page on a second HTTPS origin; an enterprise agent's whole journey, a reload,
+# large text, zh/en, a wrong key. Screenshots in ${CITYKIT_ARTIFACTS_DIR:-${CITYKIT_BUILD_DIR:-/var/tmp/citykit-build}/artifacts}/web-e2e.
+node "$here/tests/e2e.mjs" --pkg "$build/pkg" --sim "$sim"

@@ -194,6 +194,7 @@ const S = {
   inboxOpen: false,
   unread: 0,
   error: null,
+  epoch: 0, // moves on with every identity change: answers for an earlier identity are dropped
 };
 
 /** What the end-to-end test reads: timings and counters, never personal values. */
@@ -695,6 +696,7 @@ async function loadMain() {
   S.current = current;
   S.actingFor = current.kind === 'enterprise' ? current.id : null;
   if (switched) {
+    S.epoch += 1;
     S.shown.clear();
     S.licenceNotice = null;
     S.campaigns = S.recommendations = null;
@@ -738,19 +740,25 @@ async function syncCatalogue() {
 
 async function loadRecommendations() {
   const ck = S.ck;
+  const epoch = S.epoch;
   const [campaigns, recommendations] = await Promise.allSettled([ck.recommend.campaigns(), ck.recommend.recommend(5)]);
+  if (epoch !== S.epoch) return;
   if (campaigns.status === 'fulfilled') S.campaigns = campaigns.value; else showError(campaigns.reason);
   if (recommendations.status === 'fulfilled') S.recommendations = recommendations.value; else showError(recommendations.reason);
   if (S.view === 'main') renderPolicies();
 }
 
 async function pullInbox() {
+  const epoch = S.epoch;
+  let items;
   try {
-    S.inbox = await S.ck.cases.inbox();
+    items = await S.ck.cases.inbox();
   } catch (e) {
     showError(e);
-    S.inbox = await S.ck.cases.storedInbox().catch(() => S.inbox);
+    items = await S.ck.cases.storedInbox().catch(() => null);
   }
+  if (epoch !== S.epoch) return;
+  if (items) S.inbox = items;
   if (S.view === 'main') renderInbox();
 }
 
@@ -760,7 +768,9 @@ async function switchTo(id) {
 }
 
 async function fetchLicences() {
+  const epoch = S.epoch;
   const licences = await S.ck.wallet.fetchLicences();
+  if (epoch !== S.epoch) return;
   S.licences = licences;
   S.licenceNotice = licences.length;
   renderLicences();
@@ -925,6 +935,20 @@ function wire() {
   document.addEventListener('visibilitychange', () => { if (!document.hidden && S.view === 'main') pullInbox(); });
 }
 
+/** Opens the store; while the previous page's Worker still holds it (`store.in_use` for a
+ * moment after a reload or a redirect) it tries again, for up to 5 s. */
+async function openStore(ck, key, platform) {
+  const deadline = performance.now() + 5000;
+  for (;;) {
+    try {
+      return S.keyMode ? await ck.open(STORE_KEYED, key, platform) : await ck.openWrapped(STORE_WRAPPED, platform);
+    } catch (e) {
+      if (!(e && e.code === 'store.in_use') || performance.now() > deadline) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 async function boot() {
   applySettings();
   wire();
@@ -943,9 +967,12 @@ async function boot() {
     return;
   }
   const ck = new CityKitWorker();
+  // The store's OPFS handles belong to one Worker at a time: let them go as this page goes
+  // (a reload, the sign-in redirect), so that the next page's Worker can take them.
+  addEventListener('pagehide', () => ck.terminate());
   const started = performance.now();
   try {
-    const opened = S.keyMode ? await ck.open(STORE_KEYED, key, platform) : await ck.openWrapped(STORE_WRAPPED, platform);
+    const opened = await openStore(ck, key, platform);
     S.openMs = opened.openMs;
     metrics.openMs = opened.openMs;
     metrics.pageOpenMs = performance.now() - started;
