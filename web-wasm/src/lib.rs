@@ -63,8 +63,7 @@ pub(crate) fn to_js<T: serde::Serialize>(record: &T) -> Result<JsValue, JsValue>
 /// `config.invalid` error naming only where it failed.
 pub(crate) fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsValue> {
     let text = js_sys::JSON::stringify(value).ok().and_then(|t| t.as_string()).unwrap_or_default();
-    serde_json::from_str(&text)
-        .map_err(|e| js_error(CityKitError::Config(format!("{what}: {}", citykit_core::privacy::json_problem(&e)))))
+    serde_json::from_str(&text).map_err(|e| js_error(CityKitError::Config(format!("{what}: {}", citykit_core::privacy::json_problem(&e)))))
 }
 
 fn json_to_js(value: serde_json::Value) -> JsValue {
@@ -425,10 +424,17 @@ async fn install_opfs() -> Result<(), StoreError> {
     let config = OpfsSAHPoolCfgBuilder::new().vfs_name(OPFS_VFS_NAME).directory(".citykit").build();
     match install::<sqlite_wasm_rs::WasmOsCallback>(&config, false).await {
         Ok(_pool) => Ok(()),
-        Err(OpfsSAHError::NotSupported) => Err(StoreError::Unavailable {
-            reason: "OPFS sync access handles need a dedicated Worker in a secure context".into(),
-        }),
+        Err(OpfsSAHError::NotSupported) => {
+            Err(StoreError::Unavailable { reason: "OPFS sync access handles need a dedicated Worker in a secure context".into() })
+        }
         // The browser's error text may name the origin's files: only the operation is kept.
+        // Another Worker (a second tab) holds the pool's access handles.
+        Err(OpfsSAHError::Opfs { value, .. })
+            if js_sys::Reflect::get(&value, &"name".into()).ok().and_then(|n| n.as_string()).as_deref()
+                == Some("NoModificationAllowedError") =>
+        {
+            Err(StoreError::InUse)
+        }
         Err(OpfsSAHError::Opfs { operation, .. }) => {
             Err(StoreError::Unavailable { reason: format!("OPFS refused the store's pool ({operation})") })
         }

@@ -173,6 +173,12 @@ if (ck && opened) {
       assert(got.code === 'store.unavailable', JSON.stringify(got));
       opaqueMessage = got.details;
     });
+    await check('a second Worker (another tab) is store.in_use while the first holds the store, and nothing changes', async () => {
+      let error = null;
+      try { const second = await CityKitWorker.open('smoke', key); second.terminate(); } catch (e) { error = e; }
+      assert(error && error.code === 'store.in_use' && error.domain === 'store', 'code ' + (error && error.code));
+      assert(JSON.parse(await ck.call('get', 'notes', 'n1')).name === record.name, 'the first Worker still reads its store');
+    });
     await check('openWrapped: the SDK keeps the store key itself, wrapped; a record put through it', async () => {
       // The OPFS pool belongs to one Worker at a time: the same Worker opens the other store.
       await ck.close();

@@ -64,6 +64,10 @@ pub enum StoreError {
         /// What was missing.
         reason: String,
     },
+    /// The store is open elsewhere and cannot be shared: in the browser, another tab or window
+    /// of the same site holds it (OPFS access handles are exclusive). Nothing was changed.
+    #[error("the store is in use by another tab or window")]
+    InUse,
 }
 
 impl StoreError {
@@ -80,6 +84,7 @@ impl StoreError {
             Self::Database { .. } => "store.database",
             Self::Decode { .. } => "store.decode",
             Self::Unavailable { .. } => "store.unavailable",
+            Self::InUse => "store.in_use",
         }
     }
 
@@ -97,6 +102,7 @@ impl StoreError {
                 Self::Io { .. } => "无法读写本地数据，请检查存储空间。",
                 Self::Database { .. } | Self::Decode { .. } => "本地数据读写出错。",
                 Self::Unavailable { .. } => "此环境无法持久保存本地数据（浏览器不支持或已禁用存储）。",
+                Self::InUse => "本地数据正在另一个标签页或窗口中使用，请先关闭它。",
             },
             match self {
                 Self::WrongKey => "Local data could not be unlocked: the key is wrong.",
@@ -108,6 +114,7 @@ impl StoreError {
                 Self::Io { .. } => "Local data could not be read or written; check the free space.",
                 Self::Database { .. } | Self::Decode { .. } => "Reading or writing local data failed.",
                 Self::Unavailable { .. } => "Local data cannot be kept here: this browser offers no persistent storage, or it is disabled.",
+                Self::InUse => "Local data is in use in another tab or window; close it first.",
             },
         )
         .into()
