@@ -63,9 +63,9 @@ pub use net::{NetConfig, TrustConfig};
 pub use privacy::Personal;
 pub use store::{KeyProvider, PassphraseKeyProvider, StaticKeyProvider, Store, StoreKey};
 
-use crypto::{DeviceKeys, DeviceSigner};
 #[cfg(not(target_arch = "wasm32"))]
 use crypto::SoftwareDeviceKeys;
+use crypto::{DeviceKeys, DeviceSigner};
 use net::HttpClient;
 
 /// Everything a [`Client`] needs to start.

@@ -113,13 +113,23 @@ impl WebAutofillClient {
     /// Sets (or clears, with null) a field typed by the user; a government-verified value is
     /// only replaced with `overrideVerified`.
     #[wasm_bindgen(js_name = setField, unchecked_return_type = "FilledForm")]
-    pub async fn set_field(&self, draft_id: String, field: String, value: Option<String>, override_verified: bool) -> Result<JsValue, JsValue> {
+    pub async fn set_field(
+        &self,
+        draft_id: String,
+        field: String,
+        value: Option<String>,
+        override_verified: bool,
+    ) -> Result<JsValue, JsValue> {
         to_js(&self.inner.set_field(&draft_id, &field, value, override_verified).await.map_err(js_error)?)
     }
 
     /// Names the other parties of a co-signed item (`[{role, name, id_number}]`).
     #[wasm_bindgen(js_name = setParties, unchecked_return_type = "FilledForm")]
-    pub async fn set_parties(&self, draft_id: String, #[wasm_bindgen(unchecked_param_type = "Party[]")] parties: JsValue) -> Result<JsValue, JsValue> {
+    pub async fn set_parties(
+        &self,
+        draft_id: String,
+        #[wasm_bindgen(unchecked_param_type = "Party[]")] parties: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let parties: Vec<Party> = from_js(&parties, "the parties")?;
         to_js(&self.inner.set_parties(&draft_id, parties).await.map_err(js_error)?)
     }
@@ -241,14 +251,23 @@ impl WebCasesClient {
 
     /// Amends a case the office sent back (`{field: value}`).
     #[wasm_bindgen(unchecked_return_type = "SubmissionOutcome")]
-    pub async fn amend(&self, case_id: String, #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] changes: JsValue) -> Result<JsValue, JsValue> {
+    pub async fn amend(
+        &self,
+        case_id: String,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] changes: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let changes: BTreeMap<String, String> = from_js(&changes, "the changes")?;
         to_js(&self.inner.amend(&case_id, changes.into_iter().collect()).await.map_err(js_error)?)
     }
 
     /// Rates a finished case (好差评): `rating` is one of the core's `Rating` values.
     #[wasm_bindgen(unchecked_return_type = "SubmissionOutcome")]
-    pub async fn rate(&self, case_id: String, #[wasm_bindgen(unchecked_param_type = "Rating")] rating: JsValue, comment: Option<String>) -> Result<JsValue, JsValue> {
+    pub async fn rate(
+        &self,
+        case_id: String,
+        #[wasm_bindgen(unchecked_param_type = "Rating")] rating: JsValue,
+        comment: Option<String>,
+    ) -> Result<JsValue, JsValue> {
         let rating: Rating = from_js(&rating, "the rating")?;
         to_js(&self.inner.rate(&case_id, rating, comment).await.map_err(js_error)?)
     }

@@ -11,8 +11,8 @@ pub mod jose;
 #[cfg(target_arch = "wasm32")]
 pub mod web_keys;
 
-pub use device_key::{DeviceKeyError, DeviceKeys, DevicePublicKey, SoftwareDeviceKeys};
 pub(crate) use device_key::DeviceSigner;
+pub use device_key::{DeviceKeyError, DeviceKeys, DevicePublicKey, SoftwareDeviceKeys};
 
 use base64::Engine as _;
 use ring::rand::{SecureRandom, SystemRandom};

@@ -244,7 +244,8 @@ async fn unwrap_or_create(record_key: &str) -> Result<Zeroizing<Vec<u8>>, String
     let usages = Array::of2(&"encrypt".into(), &"decrypt".into());
     if let Some(record) = idb_get(&db, record_key).await? {
         let wrapping = get_key(&record, "wrappingKey").ok_or("the wrapped store key is unreadable")?;
-        let iv: Uint8Array = Reflect::get(&record, &"iv".into()).ok().and_then(|v| v.dyn_into().ok()).ok_or("the wrapped store key is unreadable")?;
+        let iv: Uint8Array =
+            Reflect::get(&record, &"iv".into()).ok().and_then(|v| v.dyn_into().ok()).ok_or("the wrapped store key is unreadable")?;
         let wrapped: Uint8Array =
             Reflect::get(&record, &"wrapped".into()).ok().and_then(|v| v.dyn_into().ok()).ok_or("the wrapped store key is unreadable")?;
         let params = object(&[("name", "AES-GCM".into()), ("iv", iv.into())]);

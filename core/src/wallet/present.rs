@@ -340,7 +340,7 @@ pub struct VerifiedPresentation {
     pub licence_id: String,
     /// The disclosed claims, and the issuer's clear ones (personal data).
     #[cfg_attr(feature = "wasm", tsify(type = "Personal"))]
-        pub claims: Personal<Value>,
+    pub claims: Personal<Value>,
     /// Licence validity end (Unix seconds).
     pub expires_at: Option<i64>,
     /// Whether the status list was checked (false: no status list was given or could be had).
