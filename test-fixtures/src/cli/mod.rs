@@ -77,6 +77,16 @@ struct ServeArgs {
     /// a larger one goes by reference.
     #[arg(long, default_value_t = 4096)]
     push_inline_limit: usize,
+    /// Also serve this directory as a web page's origin (a second HTTPS port, same CA), with
+    /// `citykit-config.json`; the client `citykit-web` logs in from it.
+    #[arg(long)]
+    web_root: Option<std::path::PathBuf>,
+    /// The web page's port (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    web_port: u16,
+    /// Another origin the platform answers CORS for (repeatable).
+    #[arg(long = "web-origin")]
+    web_origins: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -261,6 +271,9 @@ async fn serve(args: ServeArgs) -> ExitCode {
         require_dpop_nonce: args.require_dpop_nonce,
         pledge_reminder_days: args.pledge_reminder_days,
         push_inline_limit: args.push_inline_limit,
+        web_root: args.web_root,
+        web_port: args.web_port,
+        web_origins: args.web_origins,
         ..SimConfig::default()
     };
     let result = serve_forever(config, |sim| {
@@ -269,6 +282,10 @@ async fn serve(args: ServeArgs) -> ExitCode {
         println!("ca-file:     {}", sim.ca_cert_path().display());
         println!("spki-pin:    {}", sim.spki_pin());
         println!("client-id:   citykit-demo   redirect-uri: org.citykit.demo:/oauth2redirect");
+        if let Some(web) = sim.web_url() {
+            println!("web page:    {web}/");
+            println!("client-id:   {}    redirect-uri: {web}/", citykit_sim::server::web::WEB_CLIENT_ID);
+        }
         println!("Press Ctrl-C to stop.");
     })
     .await;

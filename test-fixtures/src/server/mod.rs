@@ -23,6 +23,7 @@ mod presentation;
 mod routes;
 mod state;
 pub mod tls;
+pub mod web;
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -96,6 +97,16 @@ pub struct SimConfig {
     /// from `GET /api/v1/inbox/{id}` (default 4096: push services take at least that, RFC 8030
     /// §7.2).
     pub push_inline_limit: usize,
+    /// A directory the simulator also serves as a web page's origin: a second HTTPS listener
+    /// (same CA, [`SimConfig::web_port`]) with these static files and `citykit-config.json`;
+    /// the client `citykit-web` is registered with that origin's `/` as its redirect URI and
+    /// the platform answers CORS for it (default none). See `web.rs`.
+    pub web_root: Option<PathBuf>,
+    /// The web page listener's port on 127.0.0.1 (0: any free port).
+    pub web_port: u16,
+    /// Further origins (`https://host:port`) the platform answers CORS for, besides the web
+    /// page's own.
+    pub web_origins: Vec<String>,
 }
 
 /// What the provider kept of a pushed authorization request (see [`SimHandle::pushed_request`]).
@@ -138,6 +149,9 @@ impl Default for SimConfig {
             require_dpop_nonce: false,
             pledge_reminder_days: vec![3, 1],
             push_inline_limit: 4096,
+            web_root: None,
+            web_port: 0,
+            web_origins: Vec::new(),
         }
     }
 }
@@ -437,6 +451,21 @@ impl Simulator {
         let ca_path = dir.join("ca.pem");
         tokio::fs::write(&ca_path, material.ca_pem.as_bytes()).await?;
 
+        let mut config = config;
+        let web = match config.web_root.clone() {
+            Some(root) => {
+                let web_listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.web_port))?;
+                web_listener.set_nonblocking(true)?;
+                let web_origin = format!("https://127.0.0.1:{}", web_listener.local_addr()?.port());
+                config
+                    .clients
+                    .push(RegisteredClient { client_id: web::WEB_CLIENT_ID.to_owned(), redirect_uris: vec![format!("{web_origin}/")] });
+                config.web_origins.push(web_origin.clone());
+                Some((web_listener, web::router(root, &issuer, &web_origin), web_origin))
+            }
+            None => None,
+        };
+
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls::client_config(&material.ca_der)?)
             .redirect(reqwest::redirect::Policy::none())
@@ -455,8 +484,24 @@ impl Simulator {
         let server_handle = axum_server::Handle::new();
         let rustls_config = axum_server::tls_rustls::RustlsConfig::from_config(material.server_config.clone());
         let server = axum_server::from_tcp_rustls(listener, rustls_config).handle(server_handle.clone());
+        let web_origin = web.as_ref().map(|(_, _, origin)| origin.clone());
+        let web_server = match web {
+            Some((web_listener, web_router, _)) => {
+                let web_tls = axum_server::tls_rustls::RustlsConfig::from_config(material.server_config.clone());
+                Some((axum_server::from_tcp_rustls(web_listener, web_tls).handle(server_handle.clone()), web_router))
+            }
+            None => None,
+        };
         let task = tokio::spawn(async move {
-            if let Err(e) = server.serve(router.into_make_service()).await {
+            let platform = server.serve(router.into_make_service());
+            let result = match web_server {
+                Some((web_server, web_router)) => {
+                    let page = web_server.serve(web_router.into_make_service());
+                    tokio::try_join!(platform, page).map(|_| ())
+                }
+                None => platform.await,
+            };
+            if let Err(e) = result {
                 tracing::error!(error = %e, "simulator server stopped with an error");
             }
         });
@@ -473,6 +518,7 @@ impl Simulator {
             server_handle,
             task: Some(task),
             client,
+            web_origin,
             _temp_dir: temp_dir,
         })
     }
@@ -503,6 +549,7 @@ pub struct SimHandle {
     server_handle: axum_server::Handle,
     task: Option<tokio::task::JoinHandle<()>>,
     client: reqwest::Client,
+    web_origin: Option<String>,
     _temp_dir: Option<tempfile::TempDir>,
 }
 
@@ -541,6 +588,11 @@ impl SimHandle {
     /// The server's leaf certificate, DER.
     pub fn leaf_cert_der(&self) -> Vec<u8> {
         self.leaf_der.to_vec()
+    }
+
+    /// The web page's origin (`https://127.0.0.1:PORT`) when [`SimConfig::web_root`] is set.
+    pub fn web_url(&self) -> Option<String> {
+        self.web_origin.clone()
     }
 
     /// Where `ca.pem` was written.

@@ -58,6 +58,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), count_and_faults))
         .layer(middleware::from_fn(public_reads))
+        .layer(middleware::from_fn_with_state(shared.clone(), super::web::cors))
         .with_state(shared)
 }
 
@@ -334,7 +335,7 @@ fn sign_in_page(s: &Shared, client_id: &str, request_uri: &str) -> Response {
     }
     let body = format!(
         "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width\"><title>统一身份认证 · CityKit 模拟平台</title></head>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>统一身份认证 · CityKit 模拟平台</title></head>\
          <body><h1>统一身份认证</h1><p>CityKit simulator: choose who signs in.</p>\n<ul>\n{items}</ul></body></html>\n"
     );
     (StatusCode::OK, no_store(), axum::response::Html(body)).into_response()
