@@ -37,11 +37,11 @@ const STRINGS = {
     close: '关闭', formIntro: '已从电子证照自动填写（秒报），每一项都注明来源；请补全其余必填项。',
     source_verified: '政府核验', source_profile: '个人资料', source_user: '您填写', source_empty: '待填写',
     fromLicence: '来自「{licence}」· {issuer}', fromProfile: '来自经办人本人的「{licence}」· {issuer}',
-    typedByYou: '由您填写', overridden: '由您更正（原为政府核验）', derived: '由「{claim}」推算',
+    overridden: '由您更正（原为政府核验）', derived: '由「{claim}」推算',
     locked: '已锁定', correct: '更正', conflict: '其他证照中的值不同：{values}', choose: '请选择',
     materialsTitle: '申请材料', material_attached: '已从证照电子调用（免交纸质材料）', material_tolerated: '容缺：{n} 天内补交',
     material_missing: '缺少', material_not_provided: '未提供（非必需）',
-    missingFields: '还需填写：{list}', submit: '提交申请',
+    missingFields: '还需填写：{list}。', missingMaterials: '缺少材料：{list}。', submit: '提交申请',
     caseTitle: '办件进度', caseMeta: '办件编号 {id} · 提交于 {t}', due: '承诺办结日期 {d}', decidedAt: '办结于 {t}',
     queued: '已保存，联网后自动提交（{id}）。',
     status_approved: '已办结（准予）', status_in_review: '审核中', status_awaiting_signatures: '待会签', status_declined: '会签被拒',
@@ -84,11 +84,11 @@ const STRINGS = {
     close: 'Close', formIntro: 'Filled from your e-licences (秒报), each value with its source; fill in the remaining required fields.',
     source_verified: 'Government-verified', source_profile: 'From your profile', source_user: 'Typed by you', source_empty: 'To fill in',
     fromLicence: 'from {licence} · {issuer}', fromProfile: "from the agent's own {licence} · {issuer}",
-    typedByYou: 'typed by you', overridden: 'corrected by you (was government-verified)', derived: 'derived from “{claim}”',
+    overridden: 'corrected by you (was government-verified)', derived: 'derived from “{claim}”',
     locked: 'Locked', correct: 'Correct', conflict: 'Another licence holds a different value: {values}', choose: 'Choose…',
     materialsTitle: 'Materials', material_attached: 'Attached from the licence (no paper needed)', material_tolerated: 'Hand in within {n} days (容缺)',
     material_missing: 'Missing', material_not_provided: 'Not provided (optional)',
-    missingFields: 'Still to fill in: {list}', submit: 'Submit',
+    missingFields: 'Still to fill in: {list}.', missingMaterials: 'Missing materials: {list}.', submit: 'Submit',
     caseTitle: 'Your case', caseMeta: 'Case {id} · submitted {t}', due: 'Due by {d}', decidedAt: 'Decided {t}',
     queued: 'Saved; it will be sent when online ({id}).',
     status_approved: 'Approved', status_in_review: 'In review', status_awaiting_signatures: 'Awaiting signatures', status_declined: 'Declined',
@@ -194,6 +194,7 @@ const S = {
   inboxOpen: false,
   unread: 0,
   error: null,
+  itemNames: new Map(), // item id → {name_zh, name_en}, for the case card
   epoch: 0, // moves on with every identity change: answers for an earlier identity are dropped
 };
 
@@ -511,9 +512,9 @@ function sourceLine(field) {
   if (kind === 'verified' || kind === 'profile') {
     parts.push(el('span', { testid: 'source-detail', text: t(kind === 'verified' ? 'fromLicence' : 'fromProfile', { licence: licenceName(p.vct), issuer: officeName(p.issuer) }) }));
     if (p.derive) parts.push(el('span', { class: 'muted', text: `(${t('derived', { claim: CLAIMS[p.claim] ? pick(CLAIMS[p.claim]) : p.claim })})` }));
-    if (field.locked) parts.push(el('span', { class: 'muted', text: `🔒 ${t('locked')}` }));
-  } else if (kind === 'user') {
-    parts.push(el('span', { testid: 'source-detail', text: t(field.overridden ? 'overridden' : 'typedByYou') }));
+    if (field.locked) parts.push(el('span', { class: 'muted', text: `· ${t('locked')}` }));
+  } else if (kind === 'user' && field.overridden) {
+    parts.push(el('span', { testid: 'source-detail', text: t('overridden') }));
   }
   return el('div', { class: 'source', testid: `source-${field.name}`, 'data-source': kind }, parts);
 }
@@ -600,9 +601,15 @@ function renderFormStatus() {
       el('span', { class: m.state === 'attached' ? 'tag ok' : m.state === 'missing' ? 'tag bad' : 'tag warn',
         text: t(`material_${m.state}`, { n: m.tolerance_days ?? '' }) })))));
   const missing = form.missing_required.map((name) => zhEn(form.fields.find((f) => f.name === name) || { label_zh: name, label_en: name }, 'label'));
+  const materials = form.materials.filter((m) => m.state === 'missing').map((m) => zhEn(m, 'name'));
   const notice = $('form-missing');
-  show(notice, missing.length > 0);
-  notice.textContent = missing.length ? t('missingFields', { list: missing.join('、') }) : '';
+  notice.dataset.missingFields = form.missing_required.join(' ');
+  notice.dataset.missingMaterials = form.materials.filter((m) => m.state === 'missing').map((m) => m.id).join(' ');
+  show(notice, missing.length + materials.length > 0);
+  notice.textContent = [
+    missing.length ? t('missingFields', { list: missing.join('、') }) : null,
+    materials.length ? t('missingMaterials', { list: materials.join('、') }) : null,
+  ].filter(Boolean).join(' ');
 }
 
 function commitField(name, value, override = false) {
@@ -620,6 +627,17 @@ function commitField(name, value, override = false) {
 
 // ----- the case -----
 
+/** An item's names from the stored catalogue (null when it is not there). */
+async function itemName(id) {
+  try {
+    const item = await S.ck.catalogue.item(id);
+    S.itemNames.set(id, { name_zh: item.name_zh, name_en: item.name_en });
+    return S.itemNames.get(id);
+  } catch {
+    return null;
+  }
+}
+
 function renderCase() {
   const card = $('case');
   const kase = S.kase;
@@ -633,7 +651,9 @@ function renderCase() {
     show($('case-rating'), false);
     return;
   }
-  $('case-item').textContent = kase.item_id;
+  const names = S.itemNames.get(kase.item_id);
+  $('case-item').textContent = names ? zhEn(names, 'name') : kase.item_id;
+  if (!names) itemName(kase.item_id).then((found) => { if (found && S.kase && S.kase.item_id === kase.item_id) renderCase(); });
   const status = $('case-status');
   status.textContent = t(`status_${kase.status}`);
   status.dataset.status = kase.status;
@@ -658,7 +678,7 @@ function renderCase() {
 function renderInbox() {
   const items = S.inbox || [];
   $('inbox-items').replaceChildren(...items.map((item) => el('li', { testid: `inbox-item-${item.id}`, class: `inbox-item${item.read ? '' : ' unread'}`, 'data-read': String(item.read) },
-    el('button', { type: 'button', class: 'link', style: 'text-align:left;width:100%', onclick: (ev) => act(ev.currentTarget, () => openInboxItem(item)) },
+    el('button', { type: 'button', class: 'inbox-open', onclick: (ev) => act(ev.currentTarget, () => openInboxItem(item)) },
       el('strong', { text: zhEn(item, 'title') }), el('br'),
       el('span', { class: 'muted small', text: [when(item.at), item.case_id, item.status ? t(`status_${item.status}`) : null].filter(Boolean).join(' · ') })))));
   show($('inbox-empty'), S.inbox !== null && items.length === 0);
@@ -817,6 +837,7 @@ async function submitForm() {
     if (field && input.value !== current) commitField(name, input.value, input.dataset.override === '1');
   }
   await S.formQueue;
+  S.itemNames.set(S.form.item_id, { name_zh: S.form.item_name_zh, name_en: S.form.item_name_en });
   const outcome = await S.ck.cases.submit(S.form.draft_id);
   S.ratingChoice = null;
   S.ratingQueued = false;

@@ -58,6 +58,22 @@ const agent = citizens.find((c) => c.id === agentEntry.citizen);
 const enterprise = enterprises.find((e) => e.id === agentEntry.enterprise);
 const SERVICE = { query: '医保', id: 'enterprise-medical-insurance-registration' };
 const TYPED = { enterprise_phone: '0757-82701234', agent_mobile: '13912345678', employee_count: '25' };
+/** The platform's anonymous statistics (what people take, by industry; every count ≥ 20 people),
+ * published when the simulator starts: the page ranks services from them on the device. */
+const NEXT_STEPS = {
+  min_contributors: 20,
+  transitions: [{ from: 'enterprise-social-insurance-registration', to: 'enterprise-medical-insurance-registration', count: 140 }],
+  popularity: [
+    { item: 'annual-report', count: 320 }, { item: 'invoice-application', count: 260 },
+    { item: 'enterprise-social-insurance-registration', count: 180 }, { item: 'enterprise-medical-insurance-registration', count: 150 },
+    { item: 'vat-general-taxpayer', count: 120 },
+  ],
+  repeats: [],
+  segments: [
+    { segment: 'industry:manufacturing', item: 'special-equipment-registration', count: 60 },
+    { segment: 'industry:manufacturing', item: 'annual-report', count: 85 },
+  ],
+};
 const KEY_A = 'a1'.repeat(32);
 const KEY_B = 'b2'.repeat(32);
 
@@ -175,6 +191,9 @@ async function run() {
   assert(fs.existsSync(path.join(pkg, 'citykit_wasm_bg.wasm')), `no built package in ${pkg} (run bash web-wasm/build.sh)`);
   assert(fs.existsSync(simBin), `no simulator binary at ${simBin} (cargo build -p citykit-sim)`);
   await startSimulator();
+  const stats = path.join(work, 'next-steps.json');
+  fs.writeFileSync(stats, JSON.stringify(NEXT_STEPS));
+  await simCommand(['sim', 'next-steps', stats]);
   console.log(`e2e: simulator at ${issuer}, page at ${web}; agent ${agent.id} for ${enterprise.id}`);
 
   const flags = [...(process.env.CHROMIUM_FLAGS || '--headless --no-sandbox --disable-gpu').split(' '), '--ignore-certificate-errors'].filter(Boolean);
@@ -268,14 +287,15 @@ async function steps(consoleLines, signInRequests) {
 
   await check('policies', 'matched policies with the facts that made them, recommendations with reasons', async () => {
     const campaigns = page.locator('[data-testid="campaigns"] > li');
-    await campaigns.first().waitFor({ state: 'visible' });
+    await page.waitForFunction(() => ['campaigns', 'recommendations'].every((l) =>
+      document.querySelector(`[data-testid="${l}"] > li`) || !document.querySelector(`[data-testid="${l}-empty"]`).hidden), null, { timeout: STEP_MS });
+    await tid('policies').scrollIntoViewIfNeeded();
+    assert(await campaigns.count() > 0, 'no policy matched (the page says there are none)');
+    assert(await page.locator('[data-testid="recommendations"] > li').count() > 0, 'no recommendation (the page says there are none)');
     const facts = await page.locator('[data-testid="campaign-facts"] > li').allTextContents();
     assert(facts.length > 0 && facts.every((f) => /=\s*\S/.test(f)), `campaign facts: ${JSON.stringify(facts)}`);
-    const recs = page.locator('[data-testid="recommendations"] > li');
-    await recs.first().waitFor({ state: 'visible' });
     const reasons = await page.locator('[data-testid="recommendations"] [data-testid="reason"]').allTextContents();
     assert(reasons.length > 0 && reasons.every((r) => r.trim().length > 0), `reasons: ${JSON.stringify(reasons)}`);
-    await tid('policies').scrollIntoViewIfNeeded();
     await shot('policies', `matched policies (${await campaigns.count()}) naming their facts, and recommendations with reasons`);
   }, ['licence']);
 
@@ -309,9 +329,21 @@ async function steps(consoleLines, signInRequests) {
       await page.waitForFunction((f) => document.querySelector(`[data-testid="field-${f}"]`)?.dataset.source === 'user', field, { timeout: 15_000 })
         .catch(() => { throw new Error(`${field} is not marked as typed by the user`); });
     }
-    assert(await tid('form-missing').isHidden(), `still missing: ${await tid('form-missing').textContent()}`);
+    const stillMissing = await tid('form-missing').getAttribute('data-missing-fields');
+    assert(!stillMissing, `required fields still missing: ${stillMissing}`);
     await tid('field-employee_count').scrollIntoViewIfNeeded();
     await shot('form-completed', 'the remaining fields typed by the user (您填写), nothing required missing');
+  }, ['autofill']);
+
+  await check('materials', "the materials are attached from the wallet: the enterprise's business licence and the agent's ID card", async () => {
+    const states = {};
+    for (const li of await page.locator('[data-testid="materials"] > li').all()) {
+      states[(await li.getAttribute('data-testid')).replace(/^material-/, '')] = await li.getAttribute('data-state');
+    }
+    const notAttached = Object.entries(states).filter(([, state]) => state !== 'attached');
+    assert(Object.keys(states).length > 0, 'no materials listed');
+    assert(notAttached.length === 0, `not attached: ${notAttached.map(([id, state]) => `${id} (${state})`).join(', ')}` +
+      (states['agent-id-card'] === 'missing' ? " — the agent's resident ID card is in the wallet and filled the agent's fields, yet the core counts only the applicant's (the enterprise's) licences for materials" : ''));
   }, ['autofill']);
 
   let caseId;
