@@ -726,7 +726,8 @@ async function loadMain() {
     S.ratingQueued = false;
     S.inbox = null;
   }
-  try { S.identities = await ck.identity.identities(); } catch (e) { S.identities = [current]; showError(e); }
+  // What the store has first (offline), then the platform's list of identities.
+  if (switched || S.identities.length === 0) S.identities = [current];
   S.licences = await ck.wallet.licences();
   if (!S.kase) {
     const stored = await ck.cases.storedCases();
@@ -737,6 +738,8 @@ async function loadMain() {
   metrics.ready = true;
   const q = new URL(location.href).searchParams.get('q');
   if (q && S.results === null) { $('search-input').value = q; await search(q); }
+  try { S.identities = await ck.identity.identities(); } catch (e) { showError(e); }
+  renderIdentity();
   // Online work in the background: the catalogue (ETag: 304 when unchanged), then what is
   // ranked from it, and the inbox (its events move the badge).
   if (switched) {

@@ -249,7 +249,8 @@ async function steps(consoleLines, signInRequests) {
     assert(!url.searchParams.has('code') && !url.searchParams.has('state'), `the URL still carries the code/state: ${url.search}`);
     await tid('current-identity').waitFor({ state: 'visible' });
     assert(await tid('current-identity').getAttribute('data-kind') === 'person', 'not acting as the person after the login');
-    assert(await tid(`identity-${enterprise.id}`).isVisible(), `${enterprise.id} is not listed among the identities`);
+    await tid(`identity-${enterprise.id}`).waitFor({ state: 'visible', timeout: 15_000 })
+      .catch(() => { throw new Error(`${enterprise.id} is not listed among the identities`); });
     await shot('logged-in', 'logged in as the agent: the identities list (the person and the enterprise)');
   }, ['open']);
 
@@ -397,7 +398,9 @@ async function steps(consoleLines, signInRequests) {
     await simCommand(['sim', 'campaign', file]);
     const before = await metrics();
     const badge = Number(await tid('inbox-badge').textContent());
-    await tid('inbox-button').tap();
+    // Opening the inbox pulls it; when it is open already, its refresh does.
+    if (await tid('inbox-button').getAttribute('aria-pressed') === 'true') await tid('inbox-refresh').tap();
+    else await tid('inbox-button').tap();
     await page.waitForFunction((n) => window.__citykitDemo.inboxEvents > n, before.inboxEvents, { timeout: STEP_MS })
       .catch(() => { throw new Error('no inbox event after the pull'); });
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid="inbox-badge"]').textContent) > n, badge, { timeout: STEP_MS })
