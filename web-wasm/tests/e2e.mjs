@@ -208,6 +208,7 @@ async function run() {
     hasTouch: true,
     ignoreHTTPSErrors: true,
     locale: 'zh-CN',
+    timeout: STEP_MS,
   });
   try {
     page = context.pages()[0] || await context.newPage();
@@ -220,7 +221,7 @@ async function run() {
     page.on('request', (r) => { if (r.url().startsWith(`${issuer}/authorize`) || r.url().startsWith(`${issuer}/par`)) signInRequests.push(r.url()); });
     await steps(consoleLines, signInRequests);
   } finally {
-    await context.close().catch(() => {});
+    await withTimeout(context.close(), 15_000, 'closing Chromium').catch(() => {});
   }
 }
 
