@@ -39,7 +39,7 @@ const STRINGS = {
     fromLicence: '来自「{licence}」· {issuer}', fromProfile: '来自经办人本人的「{licence}」· {issuer}',
     overridden: '由您更正（原为政府核验）', derived: '由「{claim}」推算',
     locked: '已锁定', correct: '更正', conflict: '其他证照中的值不同：{values}', choose: '请选择',
-    materialsTitle: '申请材料', material_attached: '已从证照电子调用（免交纸质材料）', material_tolerated: '容缺：{n} 天内补交',
+    materialsTitle: '申请材料', material_attached: '已从证照电子调用（免交纸质材料）', material_attached_agent: '已调用经办人本人的证照（免交纸质材料）', material_tolerated: '容缺：{n} 天内补交',
     material_missing: '缺少', material_not_provided: '未提供（非必需）',
     missingFields: '还需填写：{list}。', missingMaterials: '缺少材料：{list}。', submit: '提交申请',
     caseTitle: '办件进度', caseMeta: '办件编号 {id} · 提交于 {t}', due: '承诺办结日期 {d}', decidedAt: '办结于 {t}',
@@ -86,7 +86,7 @@ const STRINGS = {
     fromLicence: 'from {licence} · {issuer}', fromProfile: "from the agent's own {licence} · {issuer}",
     overridden: 'corrected by you (was government-verified)', derived: 'derived from “{claim}”',
     locked: 'Locked', correct: 'Correct', conflict: 'Another licence holds a different value: {values}', choose: 'Choose…',
-    materialsTitle: 'Materials', material_attached: 'Attached from the licence (no paper needed)', material_tolerated: 'Hand in within {n} days (容缺)',
+    materialsTitle: 'Materials', material_attached: 'Attached from the licence (no paper needed)', material_attached_agent: "Attached from the agent's own licence (no paper needed)", material_tolerated: 'Hand in within {n} days (容缺)',
     material_missing: 'Missing', material_not_provided: 'Not provided (optional)',
     missingFields: 'Still to fill in: {list}.', missingMaterials: 'Missing materials: {list}.', submit: 'Submit',
     caseTitle: 'Your case', caseMeta: 'Case {id} · submitted {t}', due: 'Due by {d}', decidedAt: 'Decided {t}',
@@ -599,7 +599,7 @@ function renderFormStatus() {
   $('materials').replaceChildren(...form.materials.map((m) => el('li', { testid: `material-${m.id}`, 'data-state': m.state },
     el('div', { class: 'title-line' }, el('span', { text: zhEn(m, 'name') }),
       el('span', { class: m.state === 'attached' ? 'tag ok' : m.state === 'missing' ? 'tag bad' : 'tag warn',
-        text: t(`material_${m.state}`, { n: m.tolerance_days ?? '' }) })))));
+        text: t(m.state === 'attached' && m.held_by === 'agent' ? 'material_attached_agent' : `material_${m.state}`, { n: m.tolerance_days ?? '' }) })))));
   const missing = form.missing_required.map((name) => zhEn(form.fields.find((f) => f.name === name) || { label_zh: name, label_en: name }, 'label'));
   const materials = form.materials.filter((m) => m.state === 'missing').map((m) => zhEn(m, 'name'));
   const notice = $('form-missing');
