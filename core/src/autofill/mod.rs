@@ -144,6 +144,9 @@ pub struct MaterialStatus {
     pub state: MaterialState,
     /// The licence attached, when attached.
     pub licence_id: Option<String>,
+    /// Whose licence it is: the applicant's, or (acting for an enterprise) the agent's own.
+    #[serde(default)]
+    pub held_by: SourceHolder,
     /// The licence type that satisfies it.
     pub vct: Option<String>,
     /// Days allowed to hand it in later (容缺).
@@ -408,7 +411,12 @@ impl AutofillClient {
         let mut wanted_vcts: BTreeSet<(SourceHolder, String)> = needed.iter().map(|(of, vct, _)| (*of, vct.clone())).collect();
         for material in &item.materials {
             if let Some(vct) = &material.satisfied_by {
+                // A material may be the applicant's licence or, acting for an enterprise, the
+                // agent's own (经办人居民身份证), as the platform accepts either.
                 wanted_vcts.insert((SourceHolder::Applicant, vct.clone()));
+                if agent.is_some() {
+                    wanted_vcts.insert((SourceHolder::Agent, vct.clone()));
+                }
             }
         }
         let holders: Vec<(SourceHolder, String)> = std::iter::once((SourceHolder::Applicant, applicant.to_owned()))
@@ -668,8 +676,12 @@ pub fn fill_form(item: &ServiceItem, licences: &[LicenceClaims], draft_id: Strin
         .materials
         .iter()
         .map(|m| {
-            let licence =
-                m.satisfied_by.as_ref().and_then(|vct| licences.iter().find(|l| l.of == SourceHolder::Applicant && &l.vct == vct));
+            // The applicant's own licence first, else the agent's.
+            let licence = m.satisfied_by.as_ref().and_then(|vct| {
+                [SourceHolder::Applicant, SourceHolder::Agent]
+                    .into_iter()
+                    .find_map(|of| licences.iter().find(|l| l.of == of && &l.vct == vct))
+            });
             let state = match (licence, m.required, m.tolerance_days) {
                 (Some(_), _, _) => MaterialState::Attached,
                 (None, true, Some(_)) => MaterialState::Tolerated,
@@ -683,6 +695,7 @@ pub fn fill_form(item: &ServiceItem, licences: &[LicenceClaims], draft_id: Strin
                 required: m.required,
                 state,
                 licence_id: licence.map(|l| l.id.clone()),
+                held_by: licence.map(|l| l.of).unwrap_or_default(),
                 vct: m.satisfied_by.clone(),
                 tolerance_days: m.tolerance_days,
             }

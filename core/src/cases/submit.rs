@@ -64,7 +64,13 @@ impl CasesClient {
             .materials
             .iter()
             .filter(|m| m.state == MaterialState::Attached)
-            .filter_map(|m| m.licence_id.clone().map(|id| (applicant.clone(), id)))
+            .filter_map(|m| {
+                let holder = match (&agent, m.held_by) {
+                    (Some(agent), crate::catalogue::SourceHolder::Agent) => agent.clone(),
+                    _ => applicant.clone(),
+                };
+                m.licence_id.clone().map(|id| (holder, id))
+            })
             .collect();
         let check_disclosures = form.check_disclosures.iter().map(|p| (applicant.clone(), p.licence_id.clone(), p.claim.clone())).collect();
         let queued = QueuedCase {

@@ -864,3 +864,22 @@ async fn a_device_key_prompt_while_one_entry_is_sent_blocks_no_other_write() {
     assert!(mine.iter().any(|c| c.idempotency_keys.contains(&first)));
     assert!(mine.iter().any(|c| c.id == second.id));
 }
+
+/// An enterprise's form asks for its agent's resident ID card (经办人居民身份证): the agent's own
+/// licence, in the person's wallet, is attached for it (the platform accepts the agent's
+/// licences for an enterprise's case), and the case goes through.
+#[tokio::test]
+async fn acting_for_an_enterprise_the_agents_own_id_card_is_the_agent_material() {
+    let env = Env::start().await;
+    let client = env.ready("a", "citizen-01").await;
+    client.identity().switch_identity("enterprise-01").await.unwrap();
+    client.wallet().fetch_licences().await.unwrap();
+    let form = filled_form(&env, &client, "company-seal-engraving", "citizen-01").await;
+    let material = |id: &str| form.materials.iter().find(|m| m.id == id).unwrap().clone();
+    let (licence, card) = (material("business-licence"), material("agent-id-card"));
+    assert_eq!((licence.state, licence.held_by), (MaterialState::Attached, citykit_core::catalogue::SourceHolder::Applicant));
+    assert_eq!((card.state, card.held_by), (MaterialState::Attached, citykit_core::catalogue::SourceHolder::Agent), "{card:?}");
+    assert!(form.is_complete(), "{:?}", form.missing_required);
+    let case = accepted(client.cases().submit(&form.draft_id).await.unwrap());
+    assert_eq!(case.status, CaseStatus::Approved, "an instant item, every material handed in: {case:?}");
+}
