@@ -202,6 +202,7 @@ const S = {
 const metrics = {
   ready: false, view: 'loading', openMs: null, pageOpenMs: null, firstResultMs: null,
   inboxEvents: 0, unread: 0, loginStates: 0, opens: 0, errors: [],
+  pushSubscribed: false, pushActions: [], pushErrors: [],
 };
 window.__citykitDemo = metrics;
 
@@ -927,6 +928,34 @@ function onInbox(change) {
   else if (S.inboxOpen && change.kind !== 'read') S.ck.cases.storedInbox().then((items) => { S.inbox = items; renderInbox(); }, showError);
 }
 
+// ----- push: the host app's bridge -----
+// In a mini-program web view the host app owns the push channel (its FCM or APNs token, or a
+// browser's push service): it tells the page its endpoint and hands it every raw push body, as
+// window messages. The SDK keeps the push keys, decrypts (RFC 8291), checks the platform's
+// signature, de-duplicates and applies quiet hours; the page shows only what it is told to.
+async function onHostMessage(ev) {
+  const data = ev.data;
+  if (ev.source !== window && ev.source !== window.parent) return;
+  if (!data || typeof data !== 'object' || !S.ck || S.view !== 'main') return;
+  try {
+    if (data.type === 'citykit-push-endpoint' && typeof data.endpoint === 'string') {
+      await S.ck.push.subscribe(data.endpoint);
+      metrics.pushSubscribed = true;
+    } else if (data.type === 'citykit-push' && data.body) {
+      const outcome = await S.ck.push.receive(new Uint8Array(data.body), S.lang);
+      metrics.pushActions.push(outcome.action.action);
+      if (outcome.action.action === 'show') {
+        $('push-toast').querySelector('[data-testid="push-title"]').textContent = outcome.action.title;
+        $('push-toast').querySelector('[data-testid="push-body"]').textContent = outcome.action.body;
+        show($('push-toast'), true);
+      }
+    }
+  } catch (e) {
+    metrics.pushErrors.push(e && e.code);
+    showError(e);
+  }
+}
+
 // ----- start -----
 
 function wire() {
@@ -956,6 +985,8 @@ function wire() {
   $('inbox-button').addEventListener('click', (ev) => act(ev.currentTarget, toggleInbox));
   $('inbox-refresh').addEventListener('click', (ev) => act(ev.currentTarget, pullInbox));
   $('logout').addEventListener('click', (ev) => act(ev.currentTarget, () => logout(false)));
+  $('push-toast').addEventListener('click', () => show($('push-toast'), false));
+  addEventListener('message', onHostMessage);
   document.addEventListener('visibilitychange', () => { if (!document.hidden && S.view === 'main') pullInbox(); });
 }
 

@@ -418,6 +418,46 @@ async function steps(consoleLines, signInRequests) {
       .catch(() => { throw new Error(`the badge did not go down from ${raised} after reading a notice`); });
   }, ['licence']);
 
+  await check('push', "the host app hands in push bodies: the SDK decrypts and verifies them (RFC 8291, the platform's signature), shows one notification, drops the carrier's duplicate, refuses a tampered body", async () => {
+    // The endpoint is the host app's (its push token); the simulated carrier queues the
+    // platform's encrypted bodies for it, and this test hands them in as the host would.
+    const endpoint = `https://push.e2e.invalid/host/${Date.now()}`;
+    await page.evaluate((e) => window.postMessage({ type: 'citykit-push-endpoint', endpoint: e }, location.origin), endpoint);
+    await page.waitForFunction(() => window.__citykitDemo.pushSubscribed || window.__citykitDemo.pushErrors.length > 0, null, { timeout: STEP_MS });
+    let m = await metrics();
+    assert(m.pushSubscribed, `the push subscription failed: ${JSON.stringify(m.pushErrors)}`);
+    const file = path.join(work, 'campaign-push.json');
+    fs.writeFileSync(file, JSON.stringify({
+      id: 'e2e-pushed-notice', title_zh: '企业政策推送提醒', title_en: 'A policy notice pushed to enterprises',
+      item_id: null, audience: 'enterprise', rule: { '>=': [{ var: 'enterprise_age_years' }, 1] }, until: 1830268800,
+    }));
+    await simCommand(['sim', 'campaign', file]);
+    const out = path.join(work, 'push-bodies');
+    await simCommand(['sim', 'push-take', endpoint, '--out-dir', out]);
+    const bodies = fs.readdirSync(out).sort().map((f) => fs.readFileSync(path.join(out, f)));
+    assert(bodies.length === 1, `the carrier queued ${bodies.length} bodies for the page's endpoint`);
+    const hand = async (bytes, count) => {
+      await page.evaluate((b) => window.postMessage({ type: 'citykit-push', body: new Uint8Array(b).buffer }, location.origin), Array.from(bytes));
+      await page.waitForFunction((n) => window.__citykitDemo.pushActions.length + window.__citykitDemo.pushErrors.length >= n, count, { timeout: STEP_MS });
+    };
+    await hand(bodies[0], 1);
+    m = await metrics();
+    assert(JSON.stringify(m.pushActions) === '["show"]', `first delivery: ${JSON.stringify(m.pushActions)} ${JSON.stringify(m.pushErrors)}`);
+    await tid('push-toast').waitFor({ state: 'visible', timeout: STEP_MS });
+    const title = await tid('push-title').textContent();
+    assert(/企业政策推送提醒|A policy notice pushed to enterprises/.test(title), `the notification's title: ${title}`);
+    await shot('push', `a push handed in by the host app, shown as a notification: "${title}"`);
+    await hand(bodies[0], 2);
+    m = await metrics();
+    assert(m.pushActions[1] === 'duplicate', `the carrier's second delivery: ${JSON.stringify(m.pushActions)}`);
+    const tampered = Buffer.from(bodies[0]);
+    tampered[tampered.length - 5] ^= 0x01;
+    await hand(tampered, 3);
+    m = await metrics();
+    assert(m.pushErrors.length === 1 && /^push\./.test(m.pushErrors[0] || ''), `a tampered body: ${JSON.stringify(m.pushErrors)}`);
+    await tid('error-dismiss').tap();
+  }, ['inbox']);
+
   await check('reload', 'after a reload: still logged in as the enterprise, the stored licence shown, no new sign-in', async () => {
     const signIns = signInRequests.length;
     await page.reload();
