@@ -27,3 +27,6 @@ if [ "$gz" -gt 1500000 ]; then
 fi
 # The page's side of the SDK in a Worker (thin forwarding by postMessage) ships in the package.
 cp "$here/js/citykit-worker.js" "$here/js/citykit-web.js" "$here/js/citykit-web.d.ts" "$build/pkg/"
+# The npm package layout: package.json (exports, types) and its quick start, over wasm-bindgen's.
+cp "$here/js/package.json" "$here/js/README.md" "$build/pkg/"
+rm -f "$build/pkg/.gitignore"

@@ -51,6 +51,12 @@ cp "$root/test-fixtures/data/catalogue.json" "$build/pkg/catalogue.json"
 cp "$here/tests/types.ts" "$build/pkg/types.ts"
 "$TSC" --noEmit --strict --target esnext --lib esnext,dom --module esnext --moduleResolution bundler "$build/pkg/types.ts"
 echo "wasm: TypeScript declarations type-check (tests/types.ts)"
+# The npm package: every file package.json names (files, exports, types) is in it, and npm packs it.
+node -e 'const fs=require("fs"),p=require(process.argv[1]+"/package.json");const d=process.argv[1];
+const targets=[p.main,p.types,...p.files,...Object.values(p.exports).flatMap(e=>typeof e==="string"?[e]:Object.values(e))];
+const missing=targets.filter(t=>!fs.existsSync(d+"/"+t));if(missing.length){console.error("wasm: package.json names missing files: "+missing);process.exit(1)}' "$build/pkg"
+( cd "$build/pkg" && npm pack --dry-run --json > "$build/npm-pack.json" 2>/dev/null )
+echo "wasm: npm package $(node -e 'const j=require(process.argv[1])[0];console.log(j.id+": "+j.entryCount+" files, "+j.size+" bytes packed")' "$build/npm-pack.json")"
 node "$here/tests/smoke.mjs" "$build/pkg"
 # The demo page (demo/) end to end in Chromium shaped as a phone: its own simulator serving the
 # package and the page on a second HTTPS origin; an enterprise agent's whole journey, a reload,

@@ -3,7 +3,7 @@
 // core's types), each answered through the Worker as a Promise: nothing is restated here.
 import type {
   WebClient, WebIdentityClient, WebWalletClient, WebCatalogueClient, WebAutofillClient, WebCasesClient,
-  WebRecommendClient, WebPushClient, WebPlatform, LoginState, InboxChange,
+  WebRecommendClient, WebPushClient, WebEnvelopeClient, WebPlatform, LoginState, InboxChange,
 } from './citykit_wasm.js';
 
 /** An error with the one error shape, as every CityKit face raises it. */
@@ -41,6 +41,7 @@ export declare class CityKitWorker {
   readonly catalogue: Remote<WebCatalogueClient>;
   readonly autofill: Remote<WebAutofillClient>;
   readonly cases: Remote<WebCasesClient>;
+  readonly envelopes: Remote<WebEnvelopeClient>;
   readonly recommend: Remote<WebRecommendClient>;
   readonly push: Remote<WebPushClient>;
   open(name: string, keyHex: string, platform?: WebPlatform): Promise<{ openMs: number }>;

@@ -37,7 +37,7 @@ function revive(value) {
 }
 
 /** The sub-clients, each a proxy whose methods forward to the Worker's WebClient. */
-const SUB_CLIENTS = ['identity', 'wallet', 'catalogue', 'autofill', 'cases', 'recommend', 'push'];
+const SUB_CLIENTS = ['identity', 'wallet', 'catalogue', 'autofill', 'cases', 'envelopes', 'recommend', 'push'];
 /** What `on(event, …)` watches. */
 const WATCHES = { loginState: 'identity.watchLoginState', inbox: 'cases.watchInbox' };
 

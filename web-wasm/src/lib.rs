@@ -27,11 +27,13 @@ use citykit_core::{CityKitError, Client, ClientConfig, KeyProvider};
 use wasm_bindgen::prelude::*;
 
 mod cases;
+mod envelope;
 mod identity;
 mod recommend;
 mod wallet;
 
 pub use cases::{WebAutofillClient, WebCasesClient, WebSubscription};
+pub use envelope::WebEnvelopeClient;
 pub use identity::WebIdentityClient;
 pub use recommend::{WebPushClient, WebRecommendClient};
 pub use wallet::WebWalletClient;
@@ -200,6 +202,11 @@ impl WebClient {
     /// Recommendations ranked on the device, and policy campaigns matched there.
     pub fn recommend(&self) -> WebRecommendClient {
         WebRecommendClient::new(self.inner.recommend())
+    }
+
+    /// The applicant's 免跑腿 envelopes.
+    pub fn envelopes(&self) -> WebEnvelopeClient {
+        WebEnvelopeClient::new(self.inner.envelopes())
     }
 
     /// The encrypted push subscription and the handling of push bodies.

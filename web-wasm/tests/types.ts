@@ -3,7 +3,7 @@
 // core's types, and every sub-client method returns them. Never run, only compiled.
 import { WebClient, Personal, validateField } from './citykit_wasm.js';
 import { CityKitWorker, type CityKitError } from './citykit-web.js';
-import type { LoginRequest, Account, LicenceSummary, FilledForm, SubmissionOutcome, Recommendation, CampaignMatch, LoginState, InboxChange } from './citykit_wasm.js';
+import type { Envelope, LoginRequest, Account, LicenceSummary, FilledForm, SubmissionOutcome, Recommendation, CampaignMatch, LoginState, InboxChange } from './citykit_wasm.js';
 import type { ItemSummary, ServiceItem, VerifiedPresentation, FieldError, CatalogueSync, Bundle, FieldProblem, EnvelopeClaims } from './citykit_wasm.js';
 
 export async function usage(client: WebClient, catalogueJson: string, scanned: string): Promise<string[]> {
@@ -33,13 +33,14 @@ export async function inAWorker(keyHex: string): Promise<string | undefined> {
   const outcome: SubmissionOutcome = await ck.cases.submit(form.draft_id);
   const rated: SubmissionOutcome = await ck.cases.rate('case-1', 'good', null);
   const ranked: Recommendation[] = await ck.recommend.recommend(10);
+  const envelopes: Envelope[] = await ck.envelopes.storedEnvelopes();
   const matched: CampaignMatch[] = await ck.recommend.campaigns();
   const state: LoginState = await ck.identity.loginState();
   const off = await ck.on('inbox', (change: InboxChange) => change.unread_count);
   await off();
   const wrapped: CityKitWorker = await CityKitWorker.openWrapped('enterprise');
   wrapped.terminate();
-  void [account.subject, licences.length, outcome, rated, ranked.length, matched.length, state.state];
+  void [envelopes.length, account.subject, licences.length, outcome, rated, ranked.length, matched.length, state.state];
   const { openMs } = await ck.open('citizen', keyHex);
   try {
     await ck.call('put', 'notes', 'n1', '{}');
